@@ -1,0 +1,5 @@
+/* PLACEHOLDER: replaced by the module that owns this command. */
+#include <stdio.h>
+#include "commands.h"
+int cmd_prove(int argc, char **argv) { (void)argc; fprintf(stderr, "starkbench: %s is not built yet\n", argv[0]); return 2; }
+int cmd_verify(int argc, char **argv) { (void)argc; fprintf(stderr, "starkbench: %s is not built yet\n", argv[0]); return 2; }

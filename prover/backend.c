@@ -1,0 +1,71 @@
+/* The backend interface's common part: configuration, kernel names, the fallback log,
+ * and the choice between the CPU and GPU backends. */
+#include "backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const sb_kernel_names[SB_K_COUNT] = {"bitrev", "ntt", "scale", "keccak", "merkle", "transpose"};
+/* Keccak keeps its 25-lane state in registers: few threads per block (the upstream bug was 1024). */
+const unsigned sb_kernel_default_tpb[SB_K_COUNT] = {256, 256, 256, 128, 128, 256};
+
+int sb_kernel_lookup(const char *name) {
+    for (int k = 0; k < SB_K_COUNT; k++)
+        if (strcmp(name, sb_kernel_names[k]) == 0) return k;
+    return -1;
+}
+
+void sb_backend_config_default(sb_backend_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->kind = SB_BACKEND_AUTO;
+    cfg->gpu_threshold = 0;
+}
+
+void sb_backend_init_common(sb_backend *be, const sb_backend_ops *ops, const sb_backend_config *cfg) {
+    memset(be, 0, sizeof *be);
+    be->ops = ops;
+    be->cfg = *cfg;
+    atomic_init(&be->cpu_ops, 0);
+    atomic_init(&be->gpu_ops, 0);
+    pthread_mutex_init(&be->lock, NULL);
+}
+
+static void copy_field(char *dst, size_t cap, const char *src) {
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+void sb_backend_record_fallback(sb_backend *be, const sb_op *op, const char *kernel, const char *launch,
+                                const char *error) {
+    pthread_mutex_lock(&be->lock);
+    if (be->n_fallbacks < SB_MAX_FALLBACKS) {
+        sb_fallback *f = &be->fallbacks[be->n_fallbacks];
+        copy_field(f->table, sizeof f->table, op ? op->table : NULL);
+        copy_field(f->op, sizeof f->op, op ? op->op : NULL);
+        copy_field(f->kernel, sizeof f->kernel, kernel);
+        copy_field(f->launch, sizeof f->launch, launch);
+        copy_field(f->error, sizeof f->error, error);
+    }
+    be->n_fallbacks++;
+    pthread_mutex_unlock(&be->lock);
+}
+
+sb_backend *sb_backend_create(const sb_backend_config *cfg, char *err, size_t errlen) {
+    if (cfg->kind == SB_BACKEND_CPU) return sb_cpu_backend_create(cfg);
+    char gpu_err[256] = "";
+    sb_backend *be = sb_gpu_backend_create(cfg, gpu_err, sizeof gpu_err);
+    if (be) return be;
+    if (cfg->kind == SB_BACKEND_GPU) {
+        snprintf(err, errlen, "--backend gpu: no usable GPU (%s)", gpu_err);
+        return NULL;
+    }
+    return sb_cpu_backend_create(cfg);
+}
+
+void sb_backend_destroy(sb_backend *be) {
+    if (!be) return;
+    pthread_mutex_destroy(&be->lock);
+    if (be->ops->destroy) be->ops->destroy(be);
+    else free(be->impl);
+    free(be);
+}

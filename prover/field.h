@@ -1,0 +1,104 @@
+/* Goldilocks field arithmetic, p = 2^64 - 2^32 + 1.
+ *
+ * Elements are uint64_t. Every function accepts any uint64_t on input (values
+ * >= p are treated as their residue) and returns the canonical value (< p).
+ * The inline functions here are shared by the C prover and the CUDA kernels
+ * (SB_HD expands to __host__ __device__ under nvcc), so both backends compute
+ * with the same code. */
+#ifndef SB_FIELD_H
+#define SB_FIELD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__CUDACC__)
+#define SB_HD __host__ __device__ __forceinline__
+#else
+#define SB_HD static inline
+#endif
+
+#define GL_P 0xFFFFFFFF00000001ULL
+/* 2^64 mod p = 2^32 - 1. */
+#define GL_EPSILON 0xFFFFFFFFULL
+/* Multiplicative generator of the whole group; also the LDE coset offset. */
+#define GL_GENERATOR 7ULL
+/* Primitive 2^32-th root of unity: 7^((p-1)/2^32). */
+#define GL_ROOT_2_32 1753635133440165772ULL
+#define GL_TWO_ADICITY 32
+
+/* Returns a mod p for any 64-bit a. */
+SB_HD uint64_t gl_reduce(uint64_t a) { return a >= GL_P ? a - GL_P : a; }
+
+/* Returns (a + b) mod p; a, b canonical. */
+SB_HD uint64_t gl_add(uint64_t a, uint64_t b) {
+    uint64_t s = a + b;
+    /* On carry, 2^64 = EPSILON (mod p); s + EPSILON cannot carry again for canonical inputs. */
+    uint64_t fix = (s < a) ? GL_EPSILON : 0;
+    s += fix;
+    return gl_reduce(s);
+}
+
+/* Returns (a - b) mod p; a, b canonical. */
+SB_HD uint64_t gl_sub(uint64_t a, uint64_t b) {
+    uint64_t d = a - b;
+    return (a < b) ? d - GL_EPSILON : d; /* d + p = d - EPSILON mod 2^64 */
+}
+
+/* Returns -a mod p; a canonical. */
+SB_HD uint64_t gl_neg(uint64_t a) { return a ? GL_P - a : 0; }
+
+/* Reduces a 128-bit value hi*2^64 + lo modulo p (2^64 = 2^32 - 1, 2^96 = -1). */
+SB_HD uint64_t gl_reduce128(uint64_t lo, uint64_t hi) {
+    uint64_t hi_hi = hi >> 32;
+    uint64_t hi_lo = hi & GL_EPSILON;
+    uint64_t t0 = lo - hi_hi; /* lo - hi_hi * 2^96 */
+    if (lo < hi_hi) t0 -= GL_EPSILON;
+    uint64_t t1 = hi_lo * GL_EPSILON; /* hi_lo * 2^64 */
+    uint64_t r = t0 + t1;
+    if (r < t1) r += GL_EPSILON;
+    return gl_reduce(r);
+}
+
+/* Returns a * b mod p; a, b canonical (or any u64: the result is canonical). */
+SB_HD uint64_t gl_mul(uint64_t a, uint64_t b) {
+#if defined(__CUDA_ARCH__)
+    uint64_t lo = a * b;
+    uint64_t hi = __umul64hi(a, b);
+#else
+    unsigned __int128 prod = (unsigned __int128)a * b;
+    uint64_t lo = (uint64_t)prod;
+    uint64_t hi = (uint64_t)(prod >> 64);
+#endif
+    return gl_reduce128(lo, hi);
+}
+
+SB_HD uint64_t gl_sqr(uint64_t a) { return gl_mul(a, a); }
+
+/* Returns a^e mod p. */
+SB_HD uint64_t gl_pow(uint64_t a, uint64_t e) {
+    uint64_t r = 1, b = gl_reduce(a);
+    while (e) {
+        if (e & 1) r = gl_mul(r, b);
+        b = gl_mul(b, b);
+        e >>= 1;
+    }
+    return r;
+}
+
+/* Returns a^-1 mod p (a^(p-2)); returns 0 for a = 0. */
+SB_HD uint64_t gl_inv(uint64_t a) { return gl_pow(a, GL_P - 2); }
+
+/* Returns the primitive 2^log_n-th root of unity, log_n <= 32. */
+SB_HD uint64_t gl_root_of_unity(unsigned log_n) {
+    uint64_t w = GL_ROOT_2_32;
+    for (unsigned i = log_n; i < GL_TWO_ADICITY; i++) w = gl_mul(w, w);
+    return w;
+}
+
+#if !defined(__CUDACC__)
+/* Writes out[i] = in[i]^-1 for i < n (Montgomery's trick, one inversion).
+ * in and out may alias. Every in[i] must be non-zero. */
+void gl_batch_inv(uint64_t *out, const uint64_t *in, size_t n);
+#endif
+
+#endif

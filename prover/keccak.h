@@ -1,0 +1,27 @@
+/* Keccak-f[1600] and Keccak-256 (original Keccak padding 0x01, not SHA3's 0x06). */
+#ifndef SB_KECCAK_H
+#define SB_KECCAK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KECCAK256_RATE 136 /* bytes absorbed per permutation */
+
+/* Applies the 24-round Keccak-f[1600] permutation to st (lanes in the standard x + 5y order). */
+void keccak_f1600(uint64_t st[25]);
+
+/* Incremental Keccak-256. */
+typedef struct keccak256_ctx {
+    uint64_t st[25];
+    size_t pos; /* bytes absorbed into the current block */
+} keccak256_ctx;
+
+void keccak256_init(keccak256_ctx *ctx);
+void keccak256_update(keccak256_ctx *ctx, const void *data, size_t len);
+/* Writes the 32-byte digest; ctx must be re-initialised before reuse. */
+void keccak256_final(keccak256_ctx *ctx, uint8_t out[32]);
+
+/* One-shot Keccak-256 of len bytes. */
+void keccak256(const void *data, size_t len, uint8_t out[32]);
+
+#endif

@@ -1,0 +1,69 @@
+/* Named ranges: the one place where round names are opened and closed.
+ *
+ * A range times itself on the host (wall clock), pushes/pops the NVTX range of
+ * the same name in the domain "starkbench" (free when no tool is attached),
+ * calls optional hooks (the harness pushes CUPTI external correlation ids
+ * there) and, in range-sync mode, synchronizes the backend before it stops the
+ * clock so that the range's wall time contains its GPU work. Thread-safe:
+ * tables proved concurrently record into one set. */
+#ifndef SB_RANGE_H
+#define SB_RANGE_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include "backend.h"
+
+#define SB_RANGE_TABLE_LEN 16
+#define SB_RANGE_NAME_LEN 24
+#define SB_MAX_RANGES 512
+
+typedef struct sb_range_rec {
+    char table[SB_RANGE_TABLE_LEN]; /* "" for ranges outside any table (e.g. "prove") */
+    char name[SB_RANGE_NAME_LEN];
+    double start;   /* seconds since the set was created */
+    double seconds; /* wall time */
+} sb_range_rec;
+
+typedef struct sb_range_hooks {
+    /* Called on the range's thread right after it opens / right before it closes. id is the record index. */
+    void (*begin)(void *ud, unsigned id, const char *table, const char *name);
+    void (*end)(void *ud, unsigned id, const char *table, const char *name);
+    void *ud;
+} sb_range_hooks;
+
+typedef struct sb_ranges {
+    pthread_mutex_t lock;
+    double t0;
+    size_t n;
+    sb_range_rec recs[SB_MAX_RANGES];
+    sb_backend *sync_backend; /* non-NULL: range-sync mode, synchronize it at each range end */
+    sb_range_hooks hooks;
+} sb_ranges;
+
+typedef struct sb_range {
+    sb_ranges *set;
+    unsigned id;
+    double t_begin;
+} sb_range;
+
+/* Initialises an empty set. sync_backend may be NULL (--no-range-sync). hooks may be NULL. */
+void sb_ranges_init(sb_ranges *set, sb_backend *sync_backend, const sb_range_hooks *hooks);
+void sb_ranges_destroy(sb_ranges *set);
+
+/* Opens a range. table may be NULL or "" for a range outside any table. */
+sb_range sb_range_begin(sb_ranges *set, const char *table, const char *name);
+/* Closes it and stores its wall time. */
+void sb_range_end(sb_range *r);
+
+/* Returns the summed seconds of every range named `name` of table `table` (NULL: all tables). */
+double sb_ranges_sum(const sb_ranges *set, const char *table, const char *name);
+
+/* Prints the "=== PROVER TIMING ===" table: per table every round range, then
+ * Total LDE, Total Merkle and Total (the "prove" range). */
+void sb_ranges_print(const sb_ranges *set, FILE *out);
+
+/* Monotonic seconds. */
+double sb_now(void);
+
+#endif
