@@ -16,6 +16,7 @@
 #include "merkle.h"
 
 typedef struct sb_backend sb_backend;
+struct sb_round_ops; /* Rounds 2-4 operations: rounds.h */
 
 typedef enum sb_backend_kind { SB_BACKEND_CPU = 0, SB_BACKEND_GPU = 1, SB_BACKEND_AUTO = 2 } sb_backend_kind;
 
@@ -83,6 +84,9 @@ typedef struct sb_backend_ops {
     void (*sync)(sb_backend *be);
     /* Frees be->impl and whatever it holds (streams, pools); NULL means free(be->impl). */
     void (*destroy)(sb_backend *be);
+    /* The heavy operations of Rounds 2-4 (rounds.h); a backend without its own kernels
+     * for them points at sb_cpu_round_ops, which reads LDEs through sb_lde_host. */
+    const struct sb_round_ops *rounds;
 } sb_backend_ops;
 
 /* One recorded fallback: a GPU operation that failed and was redone on the CPU. */

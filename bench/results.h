@@ -1,0 +1,76 @@
+/* Results of a sweep: the data model shared by the sweep runner (writer) and
+ * report / compare / history (readers). On disk: JSON in Google Benchmark's
+ * schema plus a flat CSV beside it (docs/RESULTS.md gives both formats).
+ *
+ * A point is one configuration; it has `reps` measured repetitions. Each
+ * metric holds one value per repetition; keys are "total", "<table>:<range>"
+ * (e.g. "cpu:R1 main commit", milliseconds), "<table>:<range>:kernel_ms",
+ * ":memcpy_ms", ":memcpy_bytes", ":launches" (CUPTI), "gpu_busy_ms",
+ * "nvml:sm_clock_mhz", "nvml:mem_clock_mhz", "nvml:temp_c", "nvml:power_w",
+ * "nvml:throttle_reasons", "backend:cpu_ops", "backend:gpu_ops". */
+#ifndef SB_RESULTS_H
+#define SB_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+
+typedef struct sb_metric {
+    char key[72];
+    double *values; /* reps values (NAN where a repetition has none) */
+} sb_metric;
+
+typedef struct sb_point {
+    char name[256];            /* "prove/steps:16/blowup:2/backend:cpu/threshold:0/tp:1/threads:2/tpb:default" */
+    unsigned log_steps, blowup, tp, threads;
+    sb_backend_kind backend;   /* as asked for */
+    char backend_used[8];      /* "cpu" or "gpu": what the run got */
+    uint64_t threshold;        /* SB_THRESHOLD_NEVER = inf */
+    char tpb[128];             /* "default" or "keccak=128,ntt=256" */
+    char status[16];           /* "ok", "failed", "timeout", "infeasible", "skipped" */
+    char error[256];           /* why, when status is not "ok" */
+    size_t reps;
+    double *real_time_ms;      /* reps values: wall time of the whole proof */
+    double *cpu_time_ms;       /* reps values: process CPU time */
+    size_t n_metrics;
+    sb_metric *metrics;
+    char proof_digest[65];     /* Keccak-256 of the proof bytes, hex; "" if none */
+    int digest_mismatch;       /* 1 when it differs from other points of the same steps and blowup */
+    size_t n_fallbacks;        /* backend fallback records */
+    sb_fallback *fallbacks;
+    char verdict[24];          /* detector: "clean", "fallback", "suspected-fallback", "undetectable", "n/a" */
+    char verdict_reason[256];
+} sb_point;
+
+typedef struct sb_results {
+    /* Google Benchmark context keys */
+    char date[40], host_name[128], executable[256], library_build_type[16];
+    int num_cpus;
+    double mhz_per_cpu;
+    /* ours */
+    char git_commit[48], build_type[24], command_line[1024], gpu_name[128], gpu_driver[32], cuda_version[16];
+    int range_sync, cupti;
+    double cupti_overhead_pct; /* measured overhead of CUPTI + NVTX on a whole proof, NAN if not measured */
+    size_t n_points;
+    sb_point *points;
+} sb_results;
+
+/* Fills the context from this process and machine (date, host, cpus, git commit, GPU, ...). */
+void sb_results_init(sb_results *r, int argc, char **argv);
+/* Appends a point (zeroed, reps repetitions allocated) and returns it. */
+sb_point *sb_results_add_point(sb_results *r, size_t reps);
+/* Returns the metric named key in p, adding it (values NAN) when absent. */
+sb_metric *sb_point_metric(sb_point *p, const char *key);
+/* Returns the metric named key, or NULL. */
+const sb_metric *sb_point_find(const sb_point *p, const char *key);
+void sb_results_free(sb_results *r);
+
+/* Writes JSON to path and CSV to the same path with ".csv" in place of ".json", each to a
+ * temporary name renamed into place. Returns 0, or -1 with a one-line reason in err. */
+int sb_results_write(const sb_results *r, const char *path, char *err, size_t errlen);
+/* Loads a results JSON written by sb_results_write (or Google Benchmark). Returns 0, or -1
+ * with a one-line reason in err (unreadable, not JSON, wrong schema). */
+int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen);
+
+#endif
