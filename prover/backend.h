@@ -109,6 +109,7 @@ struct sb_backend {
     pthread_mutex_t lock;        /* guards the fallback log */
     size_t n_fallbacks;          /* may exceed SB_MAX_FALLBACKS: the count is exact, the log keeps the first ones */
     sb_fallback fallbacks[SB_MAX_FALLBACKS];
+    char last_error[256];        /* one-line reason of the last op that returned -1 (written under lock) */
 };
 
 /* Creates the backend cfg asks for. SB_BACKEND_GPU without a usable device returns NULL
