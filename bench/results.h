@@ -43,11 +43,25 @@ typedef struct sb_point {
     char verdict_reason[256];
 } sb_point;
 
+/* One CPU cache level as Google Benchmark's context lists it. */
+typedef struct sb_cache {
+    char type[16]; /* "Data", "Instruction", "Unified" */
+    int level;
+    long long size; /* bytes */
+    int num_sharing; /* CPUs sharing it */
+} sb_cache;
+
+#define SB_MAX_CACHES 8
+
 typedef struct sb_results {
     /* Google Benchmark context keys */
     char date[40], host_name[128], executable[256], library_build_type[16];
     int num_cpus;
     double mhz_per_cpu;
+    int cpu_scaling_enabled;
+    double load_avg[3];
+    size_t n_caches;
+    sb_cache caches[SB_MAX_CACHES];
     /* ours */
     char git_commit[48], build_type[24], command_line[1024], gpu_name[128], gpu_driver[32], cuda_version[16];
     int range_sync, cupti;
@@ -72,5 +86,12 @@ int sb_results_write(const sb_results *r, const char *path, char *err, size_t er
 /* Loads a results JSON written by sb_results_write (or Google Benchmark). Returns 0, or -1
  * with a one-line reason in err (unreadable, not JSON, wrong schema). */
 int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen);
+
+/* Returns 1 when key is a round time "<table>:<range>" (one ':'; not "nvml:", "backend:"). */
+int sb_metric_is_round(const char *key);
+
+/* Returns the values of p's metric "total" (the "prove" range), or its real_time_ms when the
+ * point has none (e.g. a Google Benchmark file). */
+const double *sb_point_total(const sb_point *p);
 
 #endif

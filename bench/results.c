@@ -1,0 +1,807 @@
+/* Results files: Google Benchmark JSON (jansson) + flat CSV, and the loader.
+ * docs/RESULTS.md is the format's reference; keep the two in step. */
+#include "results.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "stats.h"
+
+/* ---- the data model ---------------------------------------------------------- */
+
+/* Copies src (NULL = "") into dst of cap bytes, truncating. */
+static void copy_str(char *dst, size_t cap, const char *src) {
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n) memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+/* Reads the first line of a small file into buf (newline stripped). Returns 0 or -1. */
+static int read_line(const char *path, char *buf, size_t cap) {
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    int ok = fgets(buf, (int)cap, f) != NULL;
+    fclose(f);
+    if (!ok) return -1;
+    buf[strcspn(buf, "\n")] = 0;
+    return 0;
+}
+
+static double cpu_mhz(void) {
+    char line[256];
+    if (read_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", line, sizeof line) == 0)
+        return atof(line) / 1000.0; /* kHz */
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    double mhz = 0;
+    if (!f) return mhz;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "cpu MHz", 7) == 0) {
+            const char *colon = strchr(line, ':');
+            if (colon) mhz = atof(colon + 1);
+            break;
+        }
+    fclose(f);
+    return mhz;
+}
+
+/* As Google Benchmark decides it: any CPU whose governor is not "performance". */
+static int cpu_scaling_enabled(int num_cpus) {
+    for (int c = 0; c < num_cpus; c++) {
+        char path[96], gov[64];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor", c);
+        if (read_line(path, gov, sizeof gov) == 0 && strcmp(gov, "performance") != 0) return 1;
+    }
+    return 0;
+}
+
+static int popcount_hex_map(const char *map) {
+    int n = 0;
+    for (const char *s = map; *s; s++) {
+        int v = (*s >= '0' && *s <= '9') ? *s - '0' : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10 : 0;
+        n += __builtin_popcount((unsigned)v);
+    }
+    return n;
+}
+
+static void read_caches(sb_results *r) {
+    for (int i = 0; r->n_caches < SB_MAX_CACHES; i++) {
+        char dir[80], path[128], v[64];
+        snprintf(dir, sizeof dir, "/sys/devices/system/cpu/cpu0/cache/index%d", i);
+        snprintf(path, sizeof path, "%s/type", dir);
+        if (read_line(path, v, sizeof v) != 0) break;
+        sb_cache *c = &r->caches[r->n_caches++];
+        copy_str(c->type, sizeof c->type, v);
+        snprintf(path, sizeof path, "%s/level", dir);
+        c->level = read_line(path, v, sizeof v) == 0 ? atoi(v) : 0;
+        snprintf(path, sizeof path, "%s/size", dir);
+        c->size = 0;
+        if (read_line(path, v, sizeof v) == 0) {
+            char *end;
+            c->size = strtoll(v, &end, 10);
+            if (*end == 'K') c->size <<= 10;
+            else if (*end == 'M') c->size <<= 20;
+        }
+        snprintf(path, sizeof path, "%s/shared_cpu_map", dir);
+        c->num_sharing = read_line(path, v, sizeof v) == 0 ? popcount_hex_map(v) : 0;
+    }
+}
+
+/* GPU name, driver and the driver's CUDA version from `nvidia-smi -q` (never CUDA itself:
+ * the sweep's parent process must not initialise it). Leaves the fields empty without a GPU. */
+static void read_gpu(sb_results *r) {
+    FILE *f = popen("command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -q -i 0 2>/dev/null", "r");
+    if (!f) return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!colon) continue;
+        char *val = colon + 1;
+        while (*val == ' ') val++;
+        val[strcspn(val, "\n")] = 0;
+        if (strstr(line, "Product Name") && !r->gpu_name[0]) copy_str(r->gpu_name, sizeof r->gpu_name, val);
+        else if (strstr(line, "Driver Version") && !r->gpu_driver[0]) copy_str(r->gpu_driver, sizeof r->gpu_driver, val);
+        else if (strstr(line, "CUDA Version") && !r->cuda_version[0]) copy_str(r->cuda_version, sizeof r->cuda_version, val);
+    }
+    pclose(f);
+}
+
+void sb_results_init(sb_results *r, int argc, char **argv) {
+    memset(r, 0, sizeof *r);
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char tz[8];
+    strftime(r->date, sizeof r->date, "%Y-%m-%dT%H:%M:%S", &tm);
+    strftime(tz, sizeof tz, "%z", &tm); /* +hhmm -> +hh:mm as Google Benchmark writes it */
+    size_t dl = strlen(r->date);
+    snprintf(r->date + dl, sizeof r->date - dl, "%.3s:%.2s", tz, tz + 3);
+    if (gethostname(r->host_name, sizeof r->host_name) != 0) copy_str(r->host_name, sizeof r->host_name, "unknown");
+    r->host_name[sizeof r->host_name - 1] = 0;
+    copy_str(r->executable, sizeof r->executable, argc > 0 ? argv[0] : "starkbench");
+    for (int i = 0; i < argc; i++) {
+        size_t len = strlen(r->command_line);
+        snprintf(r->command_line + len, sizeof r->command_line - len, "%s%s", i ? " " : "", argv[i]);
+    }
+    r->num_cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    r->mhz_per_cpu = cpu_mhz();
+    r->cpu_scaling_enabled = cpu_scaling_enabled(r->num_cpus);
+    if (getloadavg(r->load_avg, 3) != 3) r->load_avg[0] = r->load_avg[1] = r->load_avg[2] = 0;
+    read_caches(r);
+    copy_str(r->library_build_type, sizeof r->library_build_type,
+             strcmp(SB_BUILD_TYPE, "Debug") == 0 ? "debug" : "release");
+    copy_str(r->git_commit, sizeof r->git_commit, SB_GIT_COMMIT);
+    copy_str(r->build_type, sizeof r->build_type, SB_BUILD_TYPE);
+    read_gpu(r);
+    r->range_sync = 1;
+    r->cupti_overhead_pct = NAN;
+}
+
+static double *nan_array(size_t n) {
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        fprintf(stderr, "starkbench: out of memory\n");
+        exit(2);
+    }
+    for (size_t i = 0; i < n; i++) v[i] = NAN;
+    return v;
+}
+
+sb_point *sb_results_add_point(sb_results *r, size_t reps) {
+    sb_point *pts = realloc(r->points, (r->n_points + 1) * sizeof *pts);
+    if (!pts) {
+        fprintf(stderr, "starkbench: out of memory\n");
+        exit(2);
+    }
+    r->points = pts;
+    sb_point *p = &pts[r->n_points++];
+    memset(p, 0, sizeof *p);
+    p->reps = reps;
+    p->real_time_ms = nan_array(reps);
+    p->cpu_time_ms = nan_array(reps);
+    copy_str(p->status, sizeof p->status, "ok");
+    copy_str(p->verdict, sizeof p->verdict, "n/a");
+    copy_str(p->backend_used, sizeof p->backend_used, "cpu");
+    copy_str(p->tpb, sizeof p->tpb, "default");
+    p->tp = 1;
+    return p;
+}
+
+const sb_metric *sb_point_find(const sb_point *p, const char *key) {
+    for (size_t i = 0; i < p->n_metrics; i++)
+        if (strcmp(p->metrics[i].key, key) == 0) return &p->metrics[i];
+    return NULL;
+}
+
+sb_metric *sb_point_metric(sb_point *p, const char *key) {
+    sb_metric *m = (sb_metric *)sb_point_find(p, key);
+    if (m) return m;
+    sb_metric *ms = realloc(p->metrics, (p->n_metrics + 1) * sizeof *ms);
+    if (!ms) {
+        fprintf(stderr, "starkbench: out of memory\n");
+        exit(2);
+    }
+    p->metrics = ms;
+    m = &ms[p->n_metrics++];
+    copy_str(m->key, sizeof m->key, key);
+    m->values = nan_array(p->reps);
+    return m;
+}
+
+void sb_results_free(sb_results *r) {
+    for (size_t i = 0; i < r->n_points; i++) {
+        sb_point *p = &r->points[i];
+        for (size_t k = 0; k < p->n_metrics; k++) free(p->metrics[k].values);
+        free(p->metrics);
+        free(p->real_time_ms);
+        free(p->cpu_time_ms);
+        free(p->fallbacks);
+    }
+    free(r->points);
+    r->points = NULL;
+    r->n_points = 0;
+}
+
+int sb_metric_is_round(const char *key) {
+    const char *colon = strchr(key, ':');
+    if (!colon || colon == key || strchr(colon + 1, ':') || !colon[1]) return 0;
+    return strncmp(key, "nvml:", 5) != 0 && strncmp(key, "backend:", 8) != 0;
+}
+
+const double *sb_point_total(const sb_point *p) {
+    const sb_metric *m = sb_point_find(p, "total");
+    return m ? m->values : p->real_time_ms;
+}
+
+/* ---- writing ------------------------------------------------------------------- */
+
+/* The aggregates written after a point's repetitions: Google Benchmark's four, then ours. */
+enum { AGG_MEAN, AGG_MEDIAN, AGG_STDDEV, AGG_CV, AGG_MIN, AGG_MAX, AGG_MAD, AGG_COUNT };
+static const char *const agg_names[AGG_COUNT] = {"mean", "median", "stddev", "cv", "min", "max", "mad"};
+
+static double agg_value(const sb_stats *s, int a) {
+    switch (a) {
+    case AGG_MEAN: return s->mean;
+    case AGG_MEDIAN: return s->median;
+    case AGG_STDDEV: return s->stddev;
+    case AGG_CV: return s->cv;
+    case AGG_MIN: return s->min;
+    case AGG_MAX: return s->max;
+    default: return s->mad;
+    }
+}
+
+static double agg_of(const double *x, size_t n, int a) {
+    sb_stats s;
+    sb_stats_compute(x, n, &s);
+    return agg_value(&s, a);
+}
+
+/* JSON has no NaN or infinity: a missing value is an absent key (or null in the context). */
+static void set_num(json_t *o, const char *key, double v) {
+    if (isfinite(v)) json_object_set_new(o, key, json_real(v));
+}
+
+static void set_threshold(json_t *o, uint64_t t) {
+    if (t == SB_THRESHOLD_NEVER) json_object_set_new(o, "gpu_threshold", json_string("inf"));
+    else json_object_set_new(o, "gpu_threshold", json_integer((json_int_t)t));
+}
+
+static const char *backend_name(sb_backend_kind k) {
+    return k == SB_BACKEND_CPU ? "cpu" : k == SB_BACKEND_GPU ? "gpu" : "auto";
+}
+
+static int point_ok(const sb_point *p) { return strcmp(p->status, "ok") == 0; }
+
+/* The fields every entry of point p carries: Google Benchmark's identity keys and our point. */
+static json_t *entry_common(const sb_point *p, size_t family, const char *suffix) {
+    char name[300];
+    snprintf(name, sizeof name, "%s%s", p->name, suffix);
+    json_t *e = json_object();
+    json_object_set_new(e, "name", json_string(name));
+    json_object_set_new(e, "family_index", json_integer((json_int_t)family));
+    json_object_set_new(e, "per_family_instance_index", json_integer(0));
+    json_object_set_new(e, "run_name", json_string(p->name));
+    json_object_set_new(e, "repetitions", json_integer((json_int_t)p->reps));
+    json_object_set_new(e, "threads", json_integer(1));
+    json_object_set_new(e, "steps", json_integer((json_int_t)1 << p->log_steps));
+    json_object_set_new(e, "log_steps", json_integer(p->log_steps));
+    json_object_set_new(e, "blowup", json_integer(p->blowup));
+    json_object_set_new(e, "backend", json_string(backend_name(p->backend)));
+    json_object_set_new(e, "backend_used", json_string(p->backend_used));
+    set_threshold(e, p->threshold);
+    json_object_set_new(e, "tp", json_integer(p->tp));
+    json_object_set_new(e, "cpu_threads", json_integer(p->threads));
+    json_object_set_new(e, "tpb", json_string(p->tpb));
+    json_object_set_new(e, "status", json_string(p->status));
+    json_object_set_new(e, "proof_digest", json_string(p->proof_digest));
+    json_object_set_new(e, "digest_mismatch", json_boolean(p->digest_mismatch));
+    json_t *fb = json_array();
+    size_t logged = p->n_fallbacks < SB_MAX_FALLBACKS ? p->n_fallbacks : SB_MAX_FALLBACKS;
+    for (size_t i = 0; p->fallbacks && i < logged; i++) {
+        const sb_fallback *f = &p->fallbacks[i];
+        json_array_append_new(fb, json_pack("{s:s,s:s,s:s,s:s,s:s}", "table", f->table, "op", f->op, "kernel",
+                                            f->kernel, "launch", f->launch, "error", f->error));
+    }
+    json_object_set_new(e, "fallbacks", fb);
+    json_object_set_new(e, "fallback_count", json_integer((json_int_t)p->n_fallbacks));
+    json_object_set_new(e, "verdict", json_string(p->verdict));
+    json_object_set_new(e, "verdict_reason", json_string(p->verdict_reason));
+    return e;
+}
+
+static void mark_error(json_t *e, const sb_point *p) {
+    json_object_set_new(e, "error_occurred", json_true());
+    json_object_set_new(e, "error_message", json_string(p->error[0] ? p->error : p->status));
+}
+
+static json_t *results_to_json(const sb_results *r) {
+    json_t *ctx = json_object();
+    json_object_set_new(ctx, "date", json_string(r->date));
+    json_object_set_new(ctx, "host_name", json_string(r->host_name));
+    json_object_set_new(ctx, "executable", json_string(r->executable));
+    json_object_set_new(ctx, "num_cpus", json_integer(r->num_cpus));
+    json_object_set_new(ctx, "mhz_per_cpu", json_integer((json_int_t)llround(r->mhz_per_cpu)));
+    json_object_set_new(ctx, "cpu_scaling_enabled", json_boolean(r->cpu_scaling_enabled));
+    json_t *caches = json_array();
+    for (size_t i = 0; i < r->n_caches; i++)
+        json_array_append_new(caches, json_pack("{s:s,s:i,s:I,s:i}", "type", r->caches[i].type, "level",
+                                                r->caches[i].level, "size", (json_int_t)r->caches[i].size,
+                                                "num_sharing", r->caches[i].num_sharing));
+    json_object_set_new(ctx, "caches", caches);
+    json_object_set_new(ctx, "load_avg", json_pack("[f,f,f]", r->load_avg[0], r->load_avg[1], r->load_avg[2]));
+    json_object_set_new(ctx, "library_build_type", json_string(r->library_build_type));
+    json_object_set_new(ctx, "json_schema_version", json_integer(1));
+    json_object_set_new(ctx, "gpu_name", json_string(r->gpu_name));
+    json_object_set_new(ctx, "gpu_driver", json_string(r->gpu_driver));
+    json_object_set_new(ctx, "cuda_version", json_string(r->cuda_version));
+    json_object_set_new(ctx, "git_commit", json_string(r->git_commit));
+    json_object_set_new(ctx, "build_type", json_string(r->build_type));
+    json_object_set_new(ctx, "command_line", json_string(r->command_line));
+    json_object_set_new(ctx, "range_sync", json_boolean(r->range_sync));
+    json_object_set_new(ctx, "cupti", json_boolean(r->cupti));
+    json_object_set_new(ctx, "cupti_overhead_pct",
+                        isfinite(r->cupti_overhead_pct) ? json_real(r->cupti_overhead_pct) : json_null());
+
+    json_t *bms = json_array();
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (p->reps == 0) { /* never ran (infeasible, skipped): one entry carries the point */
+            json_t *e = entry_common(p, i, "");
+            json_object_set_new(e, "run_type", json_string("iteration"));
+            json_object_set_new(e, "repetition_index", json_integer(0));
+            json_object_set_new(e, "iterations", json_integer(0));
+            json_object_set_new(e, "real_time", json_real(0));
+            json_object_set_new(e, "cpu_time", json_real(0));
+            json_object_set_new(e, "time_unit", json_string("ms"));
+            mark_error(e, p);
+            json_array_append_new(bms, e);
+            continue;
+        }
+        for (size_t k = 0; k < p->reps; k++) {
+            json_t *e = entry_common(p, i, "");
+            json_object_set_new(e, "run_type", json_string("iteration"));
+            json_object_set_new(e, "repetition_index", json_integer((json_int_t)k));
+            json_object_set_new(e, "iterations", json_integer(1));
+            json_object_set_new(e, "real_time", json_real(isfinite(p->real_time_ms[k]) ? p->real_time_ms[k] : 0));
+            json_object_set_new(e, "cpu_time", json_real(isfinite(p->cpu_time_ms[k]) ? p->cpu_time_ms[k] : 0));
+            json_object_set_new(e, "time_unit", json_string("ms"));
+            for (size_t m = 0; m < p->n_metrics; m++) set_num(e, p->metrics[m].key, p->metrics[m].values[k]);
+            if (!point_ok(p) || !isfinite(p->real_time_ms[k])) mark_error(e, p);
+            json_array_append_new(bms, e);
+        }
+        if (!point_ok(p)) continue; /* as Google Benchmark: no aggregates of a failed run */
+        for (int a = 0; a < AGG_COUNT; a++) {
+            char suffix[16];
+            snprintf(suffix, sizeof suffix, "_%s", agg_names[a]);
+            json_t *e = entry_common(p, i, suffix);
+            json_object_set_new(e, "run_type", json_string("aggregate"));
+            json_object_set_new(e, "aggregate_name", json_string(agg_names[a]));
+            json_object_set_new(e, "aggregate_unit", json_string(a == AGG_CV ? "percentage" : "time"));
+            json_object_set_new(e, "iterations", json_integer((json_int_t)p->reps));
+            double rt = agg_of(p->real_time_ms, p->reps, a), ct = agg_of(p->cpu_time_ms, p->reps, a);
+            json_object_set_new(e, "real_time", json_real(isfinite(rt) ? rt : 0));
+            json_object_set_new(e, "cpu_time", json_real(isfinite(ct) ? ct : 0));
+            json_object_set_new(e, "time_unit", json_string("ms"));
+            for (size_t m = 0; m < p->n_metrics; m++)
+                set_num(e, p->metrics[m].key, agg_of(p->metrics[m].values, p->reps, a));
+            json_array_append_new(bms, e);
+        }
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "context", ctx);
+    json_object_set_new(root, "benchmarks", bms);
+    return root;
+}
+
+/* CSV: RFC 4180 quoting where a field needs it. */
+static void csv_str(FILE *f, const char *s) {
+    if (strpbrk(s, ",\"\n\r") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v) {
+    if (isfinite(v)) fprintf(f, ",%.17g", v);
+    else fputc(',', f);
+}
+
+/* Collects the union of metric keys over all points, in order of first appearance. */
+static const char **metric_union(const sb_results *r, size_t *n) {
+    size_t cap = 0;
+    for (size_t i = 0; i < r->n_points; i++) cap += r->points[i].n_metrics;
+    const char **keys = malloc((cap ? cap : 1) * sizeof *keys);
+    *n = 0;
+    if (!keys) return NULL;
+    for (size_t i = 0; i < r->n_points; i++)
+        for (size_t m = 0; m < r->points[i].n_metrics; m++) {
+            const char *k = r->points[i].metrics[m].key;
+            size_t j = 0;
+            while (j < *n && strcmp(keys[j], k) != 0) j++;
+            if (j == *n) keys[(*n)++] = k;
+        }
+    return keys;
+}
+
+static const char *const csv_fixed[] = {
+    "name", "run_name", "run_type", "aggregate_name", "repetition_index", "steps", "blowup", "backend",
+    "backend_used", "gpu_threshold", "tp", "cpu_threads", "tpb", "status", "error", "verdict",
+    "digest_mismatch", "fallback_count", "proof_digest", "real_time_ms", "cpu_time_ms"};
+
+enum { CSV_AGGREGATE = -1, CSV_NEVER_RAN = -2 };
+
+/* One CSV row: rep >= 0 a repetition, CSV_AGGREGATE aggregate agg, CSV_NEVER_RAN a point without
+ * repetitions (no values). */
+static void csv_row(FILE *f, const sb_point *p, long rep, int agg, const char **keys, size_t n_keys) {
+    char name[300], threshold[24];
+    int is_agg = rep == CSV_AGGREGATE;
+    snprintf(name, sizeof name, "%s%s%s", p->name, is_agg ? "_" : "", is_agg ? agg_names[agg] : "");
+    if (p->threshold == SB_THRESHOLD_NEVER) copy_str(threshold, sizeof threshold, "inf");
+    else snprintf(threshold, sizeof threshold, "%llu", (unsigned long long)p->threshold);
+    csv_str(f, name);
+    fputc(',', f);
+    csv_str(f, p->name);
+    fprintf(f, ",%s,%s,", is_agg ? "aggregate" : "iteration", is_agg ? agg_names[agg] : "");
+    if (rep >= 0) fprintf(f, "%ld", rep);
+    fprintf(f, ",%llu,%u,%s,", 1ULL << p->log_steps, p->blowup, backend_name(p->backend));
+    csv_str(f, p->backend_used);
+    fprintf(f, ",%s,%u,%u,", threshold, p->tp, p->threads);
+    csv_str(f, p->tpb);
+    fputc(',', f);
+    csv_str(f, p->status);
+    fputc(',', f);
+    csv_str(f, p->error);
+    fputc(',', f);
+    csv_str(f, p->verdict);
+    fprintf(f, ",%d,%zu,%s", p->digest_mismatch, p->n_fallbacks, p->proof_digest);
+    if (rep >= 0) {
+        csv_num(f, p->real_time_ms[rep]);
+        csv_num(f, p->cpu_time_ms[rep]);
+    } else {
+        csv_num(f, is_agg ? agg_of(p->real_time_ms, p->reps, agg) : NAN);
+        csv_num(f, is_agg ? agg_of(p->cpu_time_ms, p->reps, agg) : NAN);
+    }
+    for (size_t k = 0; k < n_keys; k++) {
+        const sb_metric *m = sb_point_find(p, keys[k]);
+        csv_num(f, !m ? NAN : rep >= 0 ? m->values[rep] : is_agg ? agg_of(m->values, p->reps, agg) : NAN);
+    }
+    fputc('\n', f);
+}
+
+static void write_csv(FILE *f, const sb_results *r) {
+    size_t n_keys;
+    const char **keys = metric_union(r, &n_keys);
+    for (size_t c = 0; c < sizeof csv_fixed / sizeof csv_fixed[0]; c++) fprintf(f, "%s%s", c ? "," : "", csv_fixed[c]);
+    for (size_t k = 0; k < n_keys; k++) {
+        fputc(',', f);
+        csv_str(f, keys[k]);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (p->reps == 0) csv_row(f, p, CSV_NEVER_RAN, 0, keys, n_keys);
+        for (size_t k = 0; k < p->reps; k++) csv_row(f, p, (long)k, 0, keys, n_keys);
+        if (point_ok(p) && p->reps)
+            for (int a = 0; a < AGG_COUNT; a++) csv_row(f, p, CSV_AGGREGATE, a, keys, n_keys);
+    }
+    free(keys);
+}
+
+/* Path of the CSV beside a results JSON: ".json" replaced by ".csv" (or ".csv" appended). */
+static void csv_path_of(const char *path, char *out, size_t cap) {
+    size_t len = strlen(path);
+    if (len >= 5 && strcmp(path + len - 5, ".json") == 0) snprintf(out, cap, "%.*s.csv", (int)(len - 5), path);
+    else snprintf(out, cap, "%s.csv", path);
+}
+
+/* Creates a temporary file beside path; fills tmp with its name. */
+static FILE *open_temp(const char *path, char *tmp, size_t cap) {
+    snprintf(tmp, cap, "%s.tmp.%ld", path, (long)getpid());
+    return fopen(tmp, "w");
+}
+
+/* Flushes and closes f; returns 0 when every byte reached the file. */
+static int close_durably(FILE *f) {
+    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+    int saved = errno;
+    if (fclose(f) != 0 && !bad) return -1;
+    errno = saved;
+    return bad ? -1 : 0;
+}
+
+int sb_results_write(const sb_results *r, const char *path, char *err, size_t errlen) {
+    char csv[1100], tmp_json[1200], tmp_csv[1200];
+    csv_path_of(path, csv, sizeof csv);
+    FILE *fj = open_temp(path, tmp_json, sizeof tmp_json);
+    if (!fj) {
+        snprintf(err, errlen, "%s: cannot write: %s", tmp_json, strerror(errno));
+        return -1;
+    }
+    json_t *root = results_to_json(r);
+    int bad = json_dumpf(root, fj, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 || fputc('\n', fj) == EOF;
+    json_decref(root);
+    if (close_durably(fj) != 0 || bad) {
+        snprintf(err, errlen, "%s: write failed: %s", tmp_json, strerror(errno));
+        unlink(tmp_json);
+        return -1;
+    }
+    FILE *fc = open_temp(csv, tmp_csv, sizeof tmp_csv);
+    if (!fc) {
+        snprintf(err, errlen, "%s: cannot write: %s", tmp_csv, strerror(errno));
+        unlink(tmp_json);
+        return -1;
+    }
+    write_csv(fc, r);
+    if (close_durably(fc) != 0) {
+        snprintf(err, errlen, "%s: write failed: %s", tmp_csv, strerror(errno));
+        unlink(tmp_json);
+        unlink(tmp_csv);
+        return -1;
+    }
+    if (rename(tmp_json, path) != 0) {
+        snprintf(err, errlen, "%s: cannot rename into place: %s", path, strerror(errno));
+        unlink(tmp_json);
+        unlink(tmp_csv);
+        return -1;
+    }
+    if (rename(tmp_csv, csv) != 0) {
+        snprintf(err, errlen, "%s: cannot rename into place: %s", csv, strerror(errno));
+        unlink(tmp_csv);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- loading ------------------------------------------------------------------- */
+
+/* Keys of an entry that are not counters (metrics). */
+static const char *const reserved_keys[] = {
+    "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
+    "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "aggregate_name",
+    "aggregate_unit", "label", "error_occurred", "error_message", "skipped", "skip_message", "steps",
+    "log_steps", "blowup", "backend", "backend_used", "gpu_threshold", "tp", "cpu_threads", "tpb", "status",
+    "proof_digest", "digest_mismatch", "fallbacks", "fallback_count", "verdict", "verdict_reason"};
+
+static int is_reserved(const char *key) {
+    for (size_t i = 0; i < sizeof reserved_keys / sizeof reserved_keys[0]; i++)
+        if (strcmp(key, reserved_keys[i]) == 0) return 1;
+    return 0;
+}
+
+static void get_str(const json_t *o, const char *key, char *dst, size_t cap) {
+    const char *s = json_string_value(json_object_get(o, key));
+    if (s) copy_str(dst, cap, s);
+}
+
+static double get_num(const json_t *o, const char *key, double dflt) {
+    const json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+static int time_unit_scale(const char *unit, double *to_ms) {
+    static const struct { const char *name; double ms; } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"ms", 1}, {"s", 1e3}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(unit, units[i].name) == 0) {
+            *to_ms = units[i].ms;
+            return 0;
+        }
+    return -1;
+}
+
+static int is_aggregate(const json_t *e) {
+    const char *t = json_string_value(json_object_get(e, "run_type"));
+    return t && strcmp(t, "aggregate") == 0;
+}
+
+static const char *entry_run_name(const json_t *e) {
+    const char *rn = json_string_value(json_object_get(e, "run_name"));
+    return rn ? rn : json_string_value(json_object_get(e, "name"));
+}
+
+static void load_context(sb_results *r, const json_t *ctx) {
+    get_str(ctx, "date", r->date, sizeof r->date);
+    get_str(ctx, "host_name", r->host_name, sizeof r->host_name);
+    get_str(ctx, "executable", r->executable, sizeof r->executable);
+    get_str(ctx, "library_build_type", r->library_build_type, sizeof r->library_build_type);
+    r->num_cpus = (int)get_num(ctx, "num_cpus", 0);
+    r->mhz_per_cpu = get_num(ctx, "mhz_per_cpu", 0);
+    r->cpu_scaling_enabled = json_is_true(json_object_get(ctx, "cpu_scaling_enabled"));
+    const json_t *la = json_object_get(ctx, "load_avg");
+    for (size_t i = 0; i < 3; i++) r->load_avg[i] = json_is_number(json_array_get(la, i)) ? json_number_value(json_array_get(la, i)) : 0;
+    const json_t *caches = json_object_get(ctx, "caches");
+    for (size_t i = 0; i < json_array_size(caches) && r->n_caches < SB_MAX_CACHES; i++) {
+        const json_t *c = json_array_get(caches, i);
+        sb_cache *dst = &r->caches[r->n_caches++];
+        get_str(c, "type", dst->type, sizeof dst->type);
+        dst->level = (int)get_num(c, "level", 0);
+        dst->size = (long long)get_num(c, "size", 0);
+        dst->num_sharing = (int)get_num(c, "num_sharing", 0);
+    }
+    get_str(ctx, "gpu_name", r->gpu_name, sizeof r->gpu_name);
+    get_str(ctx, "gpu_driver", r->gpu_driver, sizeof r->gpu_driver);
+    get_str(ctx, "cuda_version", r->cuda_version, sizeof r->cuda_version);
+    get_str(ctx, "git_commit", r->git_commit, sizeof r->git_commit);
+    get_str(ctx, "build_type", r->build_type, sizeof r->build_type);
+    get_str(ctx, "command_line", r->command_line, sizeof r->command_line);
+    const json_t *rs = json_object_get(ctx, "range_sync");
+    r->range_sync = rs ? json_is_true(rs) : 1;
+    r->cupti = json_is_true(json_object_get(ctx, "cupti"));
+    r->cupti_overhead_pct = get_num(ctx, "cupti_overhead_pct", NAN);
+}
+
+/* Fills p's point fields from its first entry e. Returns 0, or -1 with a reason. */
+static int load_point_fields(sb_point *p, const json_t *e, char *why, size_t cap) {
+    get_str(e, "tpb", p->tpb, sizeof p->tpb);
+    get_str(e, "backend_used", p->backend_used, sizeof p->backend_used);
+    get_str(e, "proof_digest", p->proof_digest, sizeof p->proof_digest);
+    get_str(e, "verdict", p->verdict, sizeof p->verdict);
+    get_str(e, "verdict_reason", p->verdict_reason, sizeof p->verdict_reason);
+    get_str(e, "status", p->status, sizeof p->status);
+    if (json_is_true(json_object_get(e, "error_occurred"))) {
+        if (strcmp(p->status, "ok") == 0) copy_str(p->status, sizeof p->status, "failed");
+        get_str(e, "error_message", p->error, sizeof p->error);
+    }
+    double steps = get_num(e, "steps", 0);
+    p->log_steps = (unsigned)get_num(e, "log_steps", steps > 0 ? log2(steps) : 0);
+    p->blowup = (unsigned)get_num(e, "blowup", 0);
+    p->tp = (unsigned)get_num(e, "tp", 1);
+    p->threads = (unsigned)get_num(e, "cpu_threads", 0);
+    p->digest_mismatch = json_is_true(json_object_get(e, "digest_mismatch"));
+    const char *be = json_string_value(json_object_get(e, "backend"));
+    if (be && sb_parse_backend(be, &p->backend) != 0) {
+        snprintf(why, cap, "benchmark '%s': unknown backend '%s'", p->name, be);
+        return -1;
+    }
+    const json_t *th = json_object_get(e, "gpu_threshold");
+    if (json_is_string(th) && strcmp(json_string_value(th), "inf") == 0) p->threshold = SB_THRESHOLD_NEVER;
+    else if (json_is_integer(th) && json_integer_value(th) >= 0) p->threshold = (uint64_t)json_integer_value(th);
+    else if (th) {
+        snprintf(why, cap, "benchmark '%s': gpu_threshold is neither a count nor \"inf\"", p->name);
+        return -1;
+    }
+    const json_t *fb = json_object_get(e, "fallbacks");
+    if (fb && !json_is_array(fb)) {
+        snprintf(why, cap, "benchmark '%s': fallbacks is not an array", p->name);
+        return -1;
+    }
+    p->n_fallbacks = json_array_size(fb);
+    p->fallbacks = p->n_fallbacks ? calloc(p->n_fallbacks, sizeof *p->fallbacks) : NULL;
+    for (size_t i = 0; i < p->n_fallbacks; i++) {
+        const json_t *f = json_array_get(fb, i);
+        get_str(f, "table", p->fallbacks[i].table, sizeof p->fallbacks[i].table);
+        get_str(f, "op", p->fallbacks[i].op, sizeof p->fallbacks[i].op);
+        get_str(f, "kernel", p->fallbacks[i].kernel, sizeof p->fallbacks[i].kernel);
+        get_str(f, "launch", p->fallbacks[i].launch, sizeof p->fallbacks[i].launch);
+        get_str(f, "error", p->fallbacks[i].error, sizeof p->fallbacks[i].error);
+    }
+    /* the count may exceed the log (SB_MAX_FALLBACKS); the log is what the array holds */
+    double count = get_num(e, "fallback_count", (double)p->n_fallbacks);
+    if (count > (double)p->n_fallbacks && p->n_fallbacks == SB_MAX_FALLBACKS) p->n_fallbacks = (size_t)count;
+    return 0;
+}
+
+/* Checks the keys every entry needs. Returns 0, or -1 with a reason. */
+static int check_entry(const json_t *e, size_t i, char *why, size_t cap) {
+    if (!json_is_object(e)) {
+        snprintf(why, cap, "benchmarks[%zu] is not an object", i);
+        return -1;
+    }
+    if (!json_is_string(json_object_get(e, "name"))) {
+        snprintf(why, cap, "benchmarks[%zu] has no string \"name\"", i);
+        return -1;
+    }
+    const json_t *unit = json_object_get(e, "time_unit");
+    double scale;
+    if (!json_is_string(unit) || time_unit_scale(json_string_value(unit), &scale) != 0) {
+        snprintf(why, cap, "benchmarks[%zu] has no time_unit ns|us|ms|s", i);
+        return -1;
+    }
+    if (!json_is_number(json_object_get(e, "real_time")) || !json_is_number(json_object_get(e, "cpu_time"))) {
+        snprintf(why, cap, "benchmarks[%zu] has no numeric real_time and cpu_time", i);
+        return -1;
+    }
+    if (is_aggregate(e) && !json_is_string(json_object_get(e, "aggregate_name"))) {
+        snprintf(why, cap, "benchmarks[%zu] is an aggregate without aggregate_name", i);
+        return -1;
+    }
+    return 0;
+}
+
+static sb_point *find_point(sb_results *r, const char *name) {
+    for (size_t i = r->n_points; i-- > 0;)
+        if (strcmp(r->points[i].name, name) == 0) return &r->points[i];
+    return NULL;
+}
+
+/* Loads the repetition entries (aggregates are recomputed from them). */
+static int load_benchmarks(sb_results *r, const json_t *bms, char *why, size_t cap) {
+    size_t n = json_array_size(bms);
+    for (size_t i = 0; i < n; i++)
+        if (check_entry(json_array_get(bms, i), i, why, cap) != 0) return -1;
+    /* pass 1: one point per run_name, with as many repetitions as it has entries */
+    size_t *counts = calloc(n ? n : 1, sizeof *counts), *filled = calloc(n ? n : 1, sizeof *filled);
+    char (*names)[256] = calloc(n ? n : 1, sizeof *names);
+    if (!counts || !filled || !names) {
+        fprintf(stderr, "starkbench: out of memory\n");
+        exit(2);
+    }
+    size_t n_names = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(bms, i);
+        if (is_aggregate(e)) continue;
+        const char *rn = entry_run_name(e);
+        size_t j = 0;
+        while (j < n_names && strcmp(names[j], rn) != 0) j++;
+        if (j == n_names) copy_str(names[n_names++], sizeof names[0], rn);
+        if (get_num(e, "repetitions", 1) > 0) counts[j]++; /* "repetitions": 0 marks a point that never ran */
+    }
+    int rc = 0;
+    for (size_t j = 0; j < n_names; j++) copy_str(sb_results_add_point(r, counts[j])->name, sizeof r->points[0].name, names[j]);
+    /* pass 2: fill them */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const json_t *e = json_array_get(bms, i);
+        if (is_aggregate(e)) continue;
+        sb_point *p = find_point(r, entry_run_name(e));
+        size_t pi = (size_t)(p - r->points);
+        if (filled[pi] == 0 && load_point_fields(p, e, why, cap) != 0) rc = -1;
+        if (rc || p->reps == 0) continue;
+        double idx = get_num(e, "repetition_index", (double)filled[pi]);
+        size_t k = (idx >= 0 && idx < (double)p->reps) ? (size_t)idx : filled[pi];
+        if (k >= p->reps || filled[pi] >= p->reps) {
+            snprintf(why, cap, "benchmark '%s': more repetitions than entries", p->name);
+            rc = -1;
+            continue;
+        }
+        filled[pi]++;
+        double scale = 1;
+        time_unit_scale(json_string_value(json_object_get(e, "time_unit")), &scale);
+        int err = json_is_true(json_object_get(e, "error_occurred"));
+        p->real_time_ms[k] = err ? NAN : json_number_value(json_object_get(e, "real_time")) * scale;
+        p->cpu_time_ms[k] = err ? NAN : json_number_value(json_object_get(e, "cpu_time")) * scale;
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)e, key, v) {
+            if (!json_is_number(v) || is_reserved(key)) continue;
+            if (strlen(key) >= sizeof p->metrics[0].key) {
+                snprintf(why, cap, "benchmark '%s': counter name too long: '%.40s...'", p->name, key);
+                rc = -1;
+                break;
+            }
+            sb_point_metric(p, key)->values[k] = json_number_value(v);
+        }
+    }
+    free(counts);
+    free(names);
+    free(filled);
+    return rc;
+}
+
+int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen) {
+    memset(r, 0, sizeof *r);
+    r->range_sync = 1;
+    r->cupti_overhead_pct = NAN;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(f);
+    if (!root) {
+        snprintf(err, errlen, "%s: not JSON (line %d, column %d: %s)", path, jerr.line, jerr.column, jerr.text);
+        return -1;
+    }
+    char why[400] = "";
+    const json_t *ctx = json_object_get(root, "context");
+    const json_t *bms = json_object_get(root, "benchmarks");
+    int rc = -1;
+    if (!json_is_object(root)) snprintf(why, sizeof why, "the top level is not an object");
+    else if (!json_is_object(ctx)) snprintf(why, sizeof why, "no \"context\" object");
+    else if (!json_is_array(bms)) snprintf(why, sizeof why, "no \"benchmarks\" array");
+    else {
+        load_context(r, ctx);
+        rc = load_benchmarks(r, bms, why, sizeof why);
+    }
+    json_decref(root);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: wrong schema: %s", path, why);
+        sb_results_free(r);
+    }
+    return rc;
+}
