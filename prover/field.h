@@ -99,6 +99,9 @@ SB_HD uint64_t gl_root_of_unity(unsigned log_n) {
 /* Writes out[i] = in[i]^-1 for i < n (Montgomery's trick, one inversion).
  * in and out may alias. Every in[i] must be non-zero. */
 void gl_batch_inv(uint64_t *out, const uint64_t *in, size_t n);
+
+/* Writes out[i] = start * ratio^i for i < n (OpenMP-parallel for large n). */
+void gl_powers(uint64_t *out, size_t n, uint64_t start, uint64_t ratio);
 #endif
 
 #endif

@@ -17,6 +17,18 @@ void ntt_forward_rows(uint64_t *data, size_t n, size_t cols);
 /* Inverse NTT: evaluations over <w_n> in natural order -> coefficients, natural order (scaled by 1/n). */
 void ntt_inverse_rows(uint64_t *data, size_t n, size_t cols);
 
+/* The two halves of the transforms above, for callers that can use bit-reversed order
+ * directly (the LDE does: it never permutes). Rows are `stride` elements apart (stride >= cols),
+ * so a transform can run on every b-th row of a larger buffer.
+ * ntt_dif_rows: natural-order input -> bit-reversed output, over <w_n> (inverse: <w_n^-1>),
+ * unscaled. ntt_dit_rows: bit-reversed input -> natural-order output; it applies only the
+ * butterfly levels first_level..log2(n)-1 (level m pairs rows 2^m apart), for a caller
+ * that has already produced the lower levels' result itself.
+ * Both return 0, or -1 when the twiddle tables cannot be allocated (data then unchanged).
+ * (The void transforms above abort with a message in that case.) */
+int ntt_dif_rows(uint64_t *data, size_t n, size_t stride, size_t cols, int inverse);
+int ntt_dit_rows(uint64_t *data, size_t n, size_t stride, size_t cols, int inverse, unsigned first_level);
+
 /* Permutes the rows of the matrix into bit-reversed order over log2(n) bits. */
 void bit_reverse_rows(uint64_t *data, size_t n, size_t cols);
 

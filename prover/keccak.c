@@ -1,0 +1,97 @@
+/* Keccak-f[1600] on 64-bit lanes, and the Keccak-256 sponge (rate 136 bytes, padding 0x01 .. 0x80).
+ * Lane (x, y) is st[x + 5y]; bytes enter lanes little-endian. */
+#include "keccak.h"
+
+#include <string.h>
+
+static const uint64_t round_constants[24] = {
+    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808AULL, 0x8000000080008000ULL,
+    0x000000000000808BULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
+    0x000000000000008AULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000AULL,
+    0x000000008000808BULL, 0x800000000000008BULL, 0x8000000000008089ULL, 0x8000000000008003ULL,
+    0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800AULL, 0x800000008000000AULL,
+    0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
+};
+
+static inline uint64_t rol(uint64_t v, unsigned r) { return r ? (v << r) | (v >> (64 - r)) : v; }
+
+/* rho and pi together: B[y + 5((2x + 3y) mod 5)] = rol(A[x + 5y] ^ D[x], rho(x, y)). */
+#define RHO_PI(x, y, r) b[(y) + 5 * ((2 * (x) + 3 * (y)) % 5)] = rol(a[(x) + 5 * (y)] ^ d[x], r)
+/* chi on plane y. */
+#define CHI(y)                                                                                 \
+    do {                                                                                       \
+        for (int x = 0; x < 5; x++)                                                            \
+            a[x + 5 * (y)] = b[x + 5 * (y)] ^ (~b[(x + 1) % 5 + 5 * (y)] & b[(x + 2) % 5 + 5 * (y)]); \
+    } while (0)
+
+void keccak_f1600(uint64_t st[25]) {
+    uint64_t a[25], b[25], c[5], d[5];
+    memcpy(a, st, sizeof a);
+    for (int round = 0; round < 24; round++) {
+        /* theta */
+        for (int x = 0; x < 5; x++) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        for (int x = 0; x < 5; x++) d[x] = c[(x + 4) % 5] ^ rol(c[(x + 1) % 5], 1);
+        /* rho + pi, written out so every index and rotation is a constant */
+        RHO_PI(0, 0, 0);  RHO_PI(1, 0, 1);  RHO_PI(2, 0, 62); RHO_PI(3, 0, 28); RHO_PI(4, 0, 27);
+        RHO_PI(0, 1, 36); RHO_PI(1, 1, 44); RHO_PI(2, 1, 6);  RHO_PI(3, 1, 55); RHO_PI(4, 1, 20);
+        RHO_PI(0, 2, 3);  RHO_PI(1, 2, 10); RHO_PI(2, 2, 43); RHO_PI(3, 2, 25); RHO_PI(4, 2, 39);
+        RHO_PI(0, 3, 41); RHO_PI(1, 3, 45); RHO_PI(2, 3, 15); RHO_PI(3, 3, 21); RHO_PI(4, 3, 8);
+        RHO_PI(0, 4, 18); RHO_PI(1, 4, 2);  RHO_PI(2, 4, 61); RHO_PI(3, 4, 56); RHO_PI(4, 4, 14);
+        /* chi */
+        CHI(0); CHI(1); CHI(2); CHI(3); CHI(4);
+        /* iota */
+        a[0] ^= round_constants[round];
+    }
+    memcpy(st, a, sizeof a);
+}
+
+static inline uint64_t load_le64(const uint8_t *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+void keccak256_init(keccak256_ctx *ctx) { memset(ctx, 0, sizeof *ctx); }
+
+/* XORs byte i of the current block. */
+static inline void xor_byte(keccak256_ctx *ctx, size_t i, uint8_t v) {
+    ctx->st[i / 8] ^= (uint64_t)v << (8 * (i % 8));
+}
+
+void keccak256_update(keccak256_ctx *ctx, const void *data, size_t len) {
+    const uint8_t *p = data;
+    /* Finish a partial lane byte by byte; then whole lanes; then the tail. */
+    while (len && (ctx->pos % 8)) {
+        xor_byte(ctx, ctx->pos++, *p++);
+        len--;
+        if (ctx->pos == KECCAK256_RATE) {
+            keccak_f1600(ctx->st);
+            ctx->pos = 0;
+        }
+    }
+    while (len >= 8) {
+        ctx->st[ctx->pos / 8] ^= load_le64(p);
+        ctx->pos += 8;
+        p += 8;
+        len -= 8;
+        if (ctx->pos == KECCAK256_RATE) {
+            keccak_f1600(ctx->st);
+            ctx->pos = 0;
+        }
+    }
+    while (len--) xor_byte(ctx, ctx->pos++, *p++); /* < 8 bytes: cannot fill the block */
+}
+
+void keccak256_final(keccak256_ctx *ctx, uint8_t out[32]) {
+    xor_byte(ctx, ctx->pos, 0x01);
+    xor_byte(ctx, KECCAK256_RATE - 1, 0x80);
+    keccak_f1600(ctx->st);
+    for (int i = 0; i < 32; i++) out[i] = (uint8_t)(ctx->st[i / 8] >> (8 * (i % 8)));
+}
+
+void keccak256(const void *data, size_t len, uint8_t out[32]) {
+    keccak256_ctx ctx;
+    keccak256_init(&ctx);
+    keccak256_update(&ctx, data, len);
+    keccak256_final(&ctx, out);
+}
