@@ -1,0 +1,35 @@
+/* Statistics for `starkbench compare`: the Mann-Whitney U test on two sets of
+ * repetitions and Holm's step-down correction for testing many metrics at once. */
+#ifndef SB_COMPARE_STATS_H
+#define SB_COMPARE_STATS_H
+
+#include <stddef.h>
+
+/* Samples up to this size without ties get the exact distribution of U; larger ones, or any
+ * tie, the normal approximation (tie-corrected variance, continuity correction 0.5). */
+#define SB_MWU_EXACT_MAX 25
+
+typedef enum sb_mwu_method { SB_MWU_EXACT, SB_MWU_NORMAL } sb_mwu_method;
+
+typedef struct sb_mwu {
+    size_t nx, ny;        /* values used (NAN skipped) */
+    double u;             /* U of x: pairs (x_i, y_j) with x_i > y_j, ties counting 1/2 */
+    double p;             /* two-sided p-value */
+    sb_mwu_method method;
+} sb_mwu;
+
+/* Two-sided Mann-Whitney U test of x[0..nx) against y[0..ny); NAN values are skipped.
+ * Returns 0, or -1 when either sample has no value (out->p is then NAN). */
+int sb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, sb_mwu *out);
+
+/* The smallest two-sided p-value the test can give for samples of sizes nx and ny
+ * (complete separation, no ties). */
+double sb_mann_whitney_min_p(size_t nx, size_t ny);
+
+/* Holm's step-down adjustment: adjusted[i] = max over the j <= rank(i) smallest p of
+ * min(1, (n - j + 1) p_(j)). NAN p-values are left out of n and stay NAN. p and adjusted may alias. */
+void sb_holm(const double *p, size_t n, double *adjusted);
+
+const char *sb_mwu_method_name(sb_mwu_method m);
+
+#endif
