@@ -1,4 +1,307 @@
-/* PLACEHOLDER: replaced by the module that owns this command. */
+/* `starkbench history add|list|plot`: the results history in SQLite. */
+#include "history.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands.h"
-int cmd_history(int argc, char **argv) { (void)argc; fprintf(stderr, "starkbench: %s is not built yet\n", argv[0]); return 2; }
+#include "options.h"
+#include "plot.h"
+#include "stats.h"
+
+static const char *const schema =
+    "CREATE TABLE IF NOT EXISTS runs ("
+    " id INTEGER PRIMARY KEY, git_commit TEXT NOT NULL, machine TEXT NOT NULL, config TEXT NOT NULL,"
+    " date TEXT NOT NULL, gpu TEXT, build_type TEXT, status TEXT, verdict TEXT, reps INTEGER,"
+    " proof_digest TEXT, source TEXT, UNIQUE (git_commit, machine, config, date));"
+    "CREATE TABLE IF NOT EXISTS metrics ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, key TEXT NOT NULL,"
+    " n INTEGER, median REAL, mean REAL, min REAL, max REAL, stddev REAL, mad REAL, cv REAL,"
+    " PRIMARY KEY (run_id, key));";
+
+/* Opens db (read-only unless create). Returns the handle, or NULL with a reason in err. */
+static sqlite3 *open_db(const char *path, int create, char *err, size_t errlen) {
+    if (create) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+            *slash = 0;
+            if (sb_mkdir_p(dir) != 0) {
+                snprintf(err, errlen, "%s: cannot create folder: %s", dir, strerror(errno));
+                return NULL;
+            }
+        }
+    }
+    sqlite3 *db = NULL;
+    int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot open history database: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    char *msg = NULL;
+    /* a read-only open of a file that is not a database fails here, on the first read */
+    const char *sql = create ? schema : "SELECT count(*) FROM runs JOIN metrics ON run_id = id LIMIT 1;";
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: not a starkbench history database: %s", path, msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_exec(db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
+    return db;
+}
+
+static void machine_of(const sb_results *r, char *out, size_t cap) {
+    if (r->gpu_name[0]) snprintf(out, cap, "%s / %s", r->host_name, r->gpu_name);
+    else snprintf(out, cap, "%s", r->host_name);
+}
+
+static void bind_stats(sqlite3_stmt *st, const double *v, size_t n) {
+    sb_stats s;
+    sb_stats_compute(v, n, &s);
+    const double cols[] = {s.median, s.mean, s.min, s.max, s.stddev, s.mad, s.cv};
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)s.n);
+    for (int i = 0; i < 7; i++) {
+        if (isfinite(cols[i])) sqlite3_bind_double(st, 4 + i, cols[i]);
+        else sqlite3_bind_null(st, 4 + i);
+    }
+}
+
+/* Inserts one metric row; returns 0 or -1. */
+static int insert_metric(sqlite3_stmt *st, sqlite3_int64 run, const char *key, const double *v, size_t n) {
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+    bind_stats(st, v, n);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+long sb_history_add(const char *path, const sb_results *r, const char *source, size_t *skipped, char *err,
+                    size_t errlen) {
+    *skipped = 0;
+    sqlite3 *db = open_db(path, 1, err, errlen);
+    if (!db) return -1;
+    char machine[300];
+    machine_of(r, machine, sizeof machine);
+    sqlite3_stmt *run = NULL, *met = NULL;
+    long added = 0;
+    int ok = sqlite3_exec(db, "BEGIN;", NULL, NULL, NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(db,
+                                "INSERT OR IGNORE INTO runs (git_commit, machine, config, date, gpu, build_type, "
+                                "status, verdict, reps, proof_digest, source) VALUES (?,?,?,?,?,?,?,?,?,?,?);",
+                                -1, &run, NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(db,
+                                "INSERT INTO metrics (run_id, key, n, median, mean, min, max, stddev, mad, cv) "
+                                "VALUES (?,?,?,?,?,?,?,?,?,?);",
+                                -1, &met, NULL) == SQLITE_OK;
+    for (size_t i = 0; ok && i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        const char *text[] = {r->git_commit, machine, p->name, r->date, r->gpu_name, r->build_type, p->status, p->verdict};
+        sqlite3_reset(run);
+        for (int k = 0; k < 8; k++) sqlite3_bind_text(run, k + 1, text[k], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(run, 9, (sqlite3_int64)p->reps);
+        sqlite3_bind_text(run, 10, p->proof_digest, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(run, 11, source, -1, SQLITE_TRANSIENT);
+        ok = sqlite3_step(run) == SQLITE_DONE;
+        if (!ok) break;
+        if (sqlite3_changes(db) == 0) {
+            (*skipped)++;
+            continue;
+        }
+        sqlite3_int64 id = sqlite3_last_insert_rowid(db);
+        ok = insert_metric(met, id, "real_time", p->real_time_ms, p->reps) == 0 &&
+             insert_metric(met, id, "cpu_time", p->cpu_time_ms, p->reps) == 0;
+        if (ok && !sb_point_find(p, "total")) ok = insert_metric(met, id, "total", sb_point_total(p), p->reps) == 0;
+        for (size_t m = 0; ok && m < p->n_metrics; m++)
+            ok = insert_metric(met, id, p->metrics[m].key, p->metrics[m].values, p->reps) == 0;
+        added++;
+    }
+    if (ok) ok = sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok) {
+        snprintf(err, errlen, "%s: cannot add runs: %s", path, sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+    }
+    sqlite3_finalize(run);
+    sqlite3_finalize(met);
+    sqlite3_close(db);
+    return ok ? added : -1;
+}
+
+/* Binds the filter (NULL = all) of "... AND (?N IS NULL OR instr(config, ?N) OR ...)" queries. */
+static void bind_filter(sqlite3_stmt *st, int index, const char *filter) {
+    if (filter) sqlite3_bind_text(st, index, filter, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, index);
+}
+
+#define FILTER_SQL "(?2 IS NULL OR instr(r.config, ?2) OR instr(r.machine, ?2) OR instr(r.git_commit, ?2))"
+
+static double column_or_nan(sqlite3_stmt *st, int col) {
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
+int sb_history_plot(const char *path, const char *metric, const char *filter, const char *dir, char *stem,
+                    size_t stemlen, char *err, size_t errlen) {
+    snprintf(stem, stemlen, "trend-");
+    for (size_t i = 0, len = strlen(stem); metric[i] && len + 1 < stemlen; i++, len++) {
+        char c = metric[i];
+        stem[len] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ? c : '_';
+        stem[len + 1] = 0;
+    }
+    if (!sb_plot_available()) {
+        snprintf(err, errlen, "gnuplot not found on PATH: no trend chart");
+        return -1;
+    }
+    sqlite3 *db = open_db(path, 0, err, errlen);
+    if (!db) return -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT r.git_commit, r.config || ' @ ' || r.machine, m.median, m.min, m.max "
+                           "FROM runs r JOIN metrics m ON m.run_id = r.id "
+                           "WHERE m.key = ?1 AND r.status = 'ok' AND " FILTER_SQL " ORDER BY r.date, r.id;",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
+    bind_filter(st, 2, filter);
+    sb_plot_matrix m = {0};
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char commit[16];
+        snprintf(commit, sizeof commit, "%.12s", (const char *)sqlite3_column_text(st, 0));
+        size_t row = sb_plot_row(&m, commit);
+        size_t col = sb_plot_col(&m, (const char *)sqlite3_column_text(st, 1));
+        sb_plot_set(&m, row, col, column_or_nan(st, 2), column_or_nan(st, 3), column_or_nan(st, 4));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    int rc = -1;
+    if (m.n_cells == 0) {
+        snprintf(err, errlen, "%s: no successful run has metric '%s'%s%s", path, metric, filter ? " matching " : "",
+                 filter ? filter : "");
+    } else if (sb_mkdir_p(dir) != 0) {
+        snprintf(err, errlen, "%s: cannot create folder: %s", dir, strerror(errno));
+    } else {
+        char title[160];
+        snprintf(title, sizeof title, "%s over commits (median, min..max)", metric);
+        rc = sb_plot_draw(dir, stem, &m, SB_PLOT_LINES, title, "ms", err, errlen);
+    }
+    sb_plot_free(&m);
+    return rc;
+}
+
+/* ---- the command ----------------------------------------------------------------------- */
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: starkbench history add RESULTS.json [--db FILE]\n"
+                 "       starkbench history list [--filter TEXT] [--metric KEY] [--db FILE]\n"
+                 "       starkbench history plot [--metric KEY] [--filter TEXT] [--out DIR] [--db FILE]\n"
+                 "  --db FILE      the history database (default " SB_HISTORY_DEFAULT_DB ")\n"
+                 "  --filter TEXT  only runs whose config, machine or commit contains TEXT\n"
+                 "  --metric KEY   a metric key: total (default), real_time, cpu_time, \"cpu:R1 main commit\", ...\n"
+                 "  --out DIR      where plot writes trend-<metric>.png/.svg (default results/trend)\n");
+}
+
+static int list_runs(const char *path, const char *filter, const char *metric) {
+    char err[1200];
+    sqlite3 *db = open_db(path, 0, err, sizeof err);
+    if (!db) {
+        fprintf(stderr, "starkbench history: %s\n", err);
+        return 2;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT r.date, r.git_commit, r.machine, r.config, r.status, r.verdict, r.reps, m.median, "
+                           "m.cv FROM runs r LEFT JOIN metrics m ON m.run_id = r.id AND m.key = ?1 WHERE " FILTER_SQL
+                           " ORDER BY r.date, r.id;",
+                           -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "starkbench history: %s: %s\n", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 2;
+    }
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
+    bind_filter(st, 2, filter);
+    printf("%-25s  %-12s  %-24s  %-10s  %-18s %4s  %12s  %6s  %s\n", "date", "commit", "machine", "status", "verdict",
+           "reps", metric, "CV %", "config");
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char med[32] = "-", cv[32] = "-";
+        if (sqlite3_column_type(st, 7) != SQLITE_NULL) snprintf(med, sizeof med, "%.3f", sqlite3_column_double(st, 7));
+        if (sqlite3_column_type(st, 8) != SQLITE_NULL) snprintf(cv, sizeof cv, "%.2f", 100 * sqlite3_column_double(st, 8));
+        printf("%-25s  %-12.12s  %-24.24s  %-10s  %-18s %4d  %12s  %6s  %s\n", sqlite3_column_text(st, 0),
+               sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 4),
+               sqlite3_column_text(st, 5), sqlite3_column_int(st, 6), med, cv, sqlite3_column_text(st, 3));
+        n++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    printf("%zu run%s\n", n, n == 1 ? "" : "s");
+    return 0;
+}
+
+int cmd_history(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *action = argv[1], *db = SB_HISTORY_DEFAULT_DB, *filter = NULL, *metric = "total",
+               *out = "results/trend", *file = NULL;
+    if (strcmp(action, "add") != 0 && strcmp(action, "list") != 0 && strcmp(action, "plot") != 0) {
+        fprintf(stderr, "starkbench history: unknown action '%s' (add, list or plot)\n", action);
+        return 2;
+    }
+    for (int i = 2; i < argc; i++) {
+        int missing = 0;
+        const char *v;
+        if ((v = sb_flag_value(argc, argv, &i, "db", &missing))) db = v;
+        else if ((v = sb_flag_value(argc, argv, &i, "filter", &missing))) filter = v;
+        else if ((v = sb_flag_value(argc, argv, &i, "metric", &missing))) metric = v;
+        else if ((v = sb_flag_value(argc, argv, &i, "out", &missing))) out = v;
+        else if (missing) return 2;
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "starkbench history: unknown flag '%s' (see --help)\n", argv[i]);
+            return 2;
+        } else if (!file && strcmp(action, "add") == 0) file = argv[i];
+        else {
+            fprintf(stderr, "starkbench history: unexpected argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    char err[1200];
+    if (strcmp(action, "list") == 0) return list_runs(db, filter, metric);
+    if (strcmp(action, "plot") == 0) {
+        char stem[128];
+        if (sb_history_plot(db, metric, filter, out, stem, sizeof stem, err, sizeof err) != 0) {
+            fprintf(stderr, "starkbench history: %s\n", err);
+            return 2;
+        }
+        printf("history: %s/%s.png and %s/%s.svg\n", out, stem, out, stem);
+        return 0;
+    }
+    if (!file) {
+        fprintf(stderr, "starkbench history add: which results file? (history add RESULTS.json)\n");
+        return 2;
+    }
+    sb_results r;
+    if (sb_results_load(&r, file, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench history: %s\n", err);
+        return 2;
+    }
+    size_t skipped;
+    long added = sb_history_add(db, &r, file, &skipped, err, sizeof err);
+    sb_results_free(&r);
+    if (added < 0) {
+        fprintf(stderr, "starkbench history: %s\n", err);
+        return 2;
+    }
+    printf("history: %ld run%s added to %s", added, added == 1 ? "" : "s", db);
+    if (skipped) printf(" (%zu already there)", skipped);
+    printf("\n");
+    return 0;
+}

@@ -1,0 +1,25 @@
+/* The results history: an SQLite database of every run, keyed by commit, machine,
+ * config (the benchmark name) and the results' date, with per-metric statistics
+ * (docs/RESULTS.md "History database" gives the schema). */
+#ifndef SB_HISTORY_H
+#define SB_HISTORY_H
+
+#include <stddef.h>
+
+#include "results.h"
+
+#define SB_HISTORY_DEFAULT_DB "results/history.db"
+
+/* Adds every point of r (from file `source`) to db, creating db and its folder where missing.
+ * A run already present (same commit, machine, config, date) is skipped and counted in *skipped.
+ * Returns the number of runs added, or -1 with a one-line reason in err. */
+long sb_history_add(const char *db, const sb_results *r, const char *source, size_t *skipped, char *err, size_t errlen);
+
+/* Draws the trend of `metric` (median with min..max bars) over commits, one line per config and
+ * machine, for runs whose config, machine or commit contains `filter` (NULL: all), into
+ * dir/<stem>.png and .svg; writes the stem ("trend-<metric>") to stem.
+ * Returns 0, or -1 with a one-line reason in err (no such run, no gnuplot, ...). */
+int sb_history_plot(const char *db, const char *metric, const char *filter, const char *dir, char *stem, size_t stemlen,
+                    char *err, size_t errlen);
+
+#endif
