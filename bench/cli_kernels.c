@@ -1,4 +1,94 @@
-/* PLACEHOLDER: replaced by the module that owns this command. */
+/* starkbench kernels: the --tpb kernel names with their defaults and, on a GPU, what each
+ * compiled kernel needs (registers/thread) and allows (max threads/block); with --floors, the
+ * device floors of issue 5 for an lde-commit shape. */
 #include <stdio.h>
+#include <string.h>
+
+#include "backend.h"
 #include "commands.h"
-int cmd_kernels(int argc, char **argv) { (void)argc; fprintf(stderr, "starkbench: %s is not built yet\n", argv[0]); return 2; }
+#include "../kernels/gpu_backend.h"
+#include "options.h"
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: starkbench kernels [--floors [--log-rows n] [--cols m] [--blowup b]]\n"
+            "  lists the --tpb kernel names, their default threads per block and, on a GPU, the\n"
+            "  registers per thread and max threads per block of the kernel each one launches.\n"
+            "  --floors  measures the device's D2D copy bandwidth, Goldilocks butterflies/s and Keccak-f/s,\n"
+            "            and prints the floors they set for lde-commit of 2^n x m at blowup b (default 23, 64, 2)\n");
+}
+
+/* The floors of lde-commit 2^log_n x cols at blowup b (issue 5). */
+static int print_floors(unsigned log_n, unsigned cols, unsigned blowup) {
+    double copy, bfly, keccak;
+    char err[256];
+    if (sb_gpu_floors(&copy, &bfly, &keccak, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: kernels --floors: %s\n", err);
+        return 2;
+    }
+    const double n = (double)(1ull << log_n), lde_n = n * blowup;
+    const double bytes = 8.0 * cols * (n + lde_n);                       /* read the trace, write the LDE */
+    const double butterflies = (n / 2) * log_n * cols * (1.0 + blowup);  /* inverse NTT + one per coset */
+    const double perms = lde_n * (8.0 * cols / 136 + 1) + (lde_n - 1);   /* leaves (rate 136, padding) + tree */
+    printf("d2d copy: %.1f GB/s (read + write)\n", copy / 1e9);
+    printf("butterflies: %.3g /s (straightforward, register-resident)\n", bfly);
+    printf("keccak-f[1600]: %.3g /s (straightforward, one thread per state)\n", keccak);
+    printf("lde-commit 2^%u x %u, blowup %u:\n", log_n, cols, blowup);
+    printf("  LDE HBM floor: %.2f GB moved -> %.2f ms\n", bytes / 1e9, 1e3 * bytes / copy);
+    printf("  LDE butterfly floor: %.3g butterflies -> %.2f ms\n", butterflies, 1e3 * butterflies / bfly);
+    printf("  commit Keccak floor: %.3g permutations -> %.2f ms\n", perms, 1e3 * perms / keccak);
+    return 0;
+}
+
+int cmd_kernels(int argc, char **argv) {
+    sb_options o;
+    if (sb_options_init(&o) != 0) return 2;
+    int floors = 0;
+    uint64_t log_n = 23, cols = 64;
+    o.blowup = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int missing = 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--floors") == 0) {
+            floors = 1;
+        } else if ((v = sb_flag_value(argc, argv, &i, "log-rows", &missing)) || missing) {
+            if (missing || sb_parse_count(v, 0, &log_n) != 0 || log_n < 1 || log_n > 31) {
+                fprintf(stderr, "starkbench: kernels: --log-rows must be an integer in [1, 31]\n");
+                return 2;
+            }
+        } else if ((v = sb_flag_value(argc, argv, &i, "cols", &missing)) || missing) {
+            if (missing || sb_parse_count(v, 0, &cols) != 0 || cols < 1 || cols > 65536) {
+                fprintf(stderr, "starkbench: kernels: --cols must be an integer in [1, 65536]\n");
+                return 2;
+            }
+        } else {
+            const int r = sb_options_parse_flag(&o, argc, argv, &i);
+            if (r < 0) return 2;
+            if (r == 0) {
+                fprintf(stderr, "starkbench: kernels: unknown flag '%s' (see 'starkbench kernels --help')\n", argv[i]);
+                return 2;
+            }
+        }
+    }
+    char err[256] = "";
+    int gpu = 1;
+    printf("%-10s %-11s %-5s %-8s %s\n", "name", "default_tpb", "regs", "max_tpb", "kernel");
+    for (int k = 0; k < SB_K_COUNT; k++) {
+        const char *kernel = "";
+        int regs = 0, max_tpb = 0;
+        const int r = gpu ? sb_gpu_kernel_info(k, &kernel, &regs, &max_tpb, err, sizeof err) : -1;
+        if (r < 0) gpu = 0;
+        if (r == 0) printf("%-10s %-11u %-5d %-8d %s\n", sb_kernel_names[k], sb_kernel_default_tpb[k], regs, max_tpb, kernel);
+        else printf("%-10s %-11u %-5s %-8s %s\n", sb_kernel_names[k], sb_kernel_default_tpb[k], "-", "-", r > 0 ? kernel : "");
+    }
+    if (!gpu) printf("(no GPU attributes: %s)\n", err);
+    if (!floors) return 0;
+    if (!gpu) {
+        fprintf(stderr, "starkbench: kernels --floors needs a GPU (%s)\n", err);
+        return 2;
+    }
+    return print_floors((unsigned)log_n, (unsigned)cols, o.blowup);
+}

@@ -1,0 +1,96 @@
+/* Keccak-256 Merkle trees over row-major LDEs, built on the device.
+ *
+ * One thread per leaf reads one contiguous row (LDE row bitrev(k) for leaf k), absorbs
+ * it serialized as canonical big-endian u64 (17 lanes per block, Keccak padding 0x01 ..
+ * 0x80), and writes the digest to node L-1+k; then one launch per tree level hashes
+ * sibling pairs, which sit next to each other in the heap layout (children 2i+1, 2i+2). */
+#include "field.h"
+#include "gpu.h"
+#include "keccak_f.cuh"
+#include "launch.cuh"
+
+#define RATE_LANES 17
+
+extern "C" __global__ void keccak256_leaves_row_major(const uint64_t *__restrict__ lde, unsigned cols,
+                                                      unsigned log_rows, uint64_t *__restrict__ nodes) {
+    const uint64_t leaves = 1ull << log_rows;
+    for (uint64_t k = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; k < leaves;
+         k += (uint64_t)gridDim.x * blockDim.x) {
+        const uint64_t row = log_rows ? __brevll(k) >> (64 - log_rows) : 0;
+        const uint64_t *src = lde + row * cols;
+        uint64_t s[25];
+#pragma unroll
+        for (int l = 0; l < 25; l++) s[l] = 0;
+        unsigned i = 0;
+        for (; i + RATE_LANES <= cols; i += RATE_LANES) {
+#pragma unroll
+            for (int l = 0; l < RATE_LANES; l++) s[l] ^= be_lane(gl_reduce(src[i + l]));
+            keccak_f1600_dev(s);
+        }
+        const unsigned rem = cols - i;
+#pragma unroll
+        for (unsigned l = 0; l < RATE_LANES; l++) {
+            if (l < rem) s[l] ^= be_lane(gl_reduce(src[i + l]));
+            if (l == rem) s[l] ^= 0x01;
+        }
+        s[RATE_LANES - 1] ^= 0x8000000000000000ULL;
+        keccak_f1600_dev(s);
+        uint64_t *out = nodes + (leaves - 1 + k) * 4;
+#pragma unroll
+        for (int l = 0; l < 4; l++) out[l] = s[l];
+    }
+}
+
+/* Nodes first .. first+count-1 (one tree level) from their children. */
+extern "C" __global__ void keccak256_merkle_level(uint64_t *nodes, uint64_t first, uint64_t count) {
+    for (uint64_t t = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; t < count;
+         t += (uint64_t)gridDim.x * blockDim.x) {
+        const uint64_t i = first + t;
+        const uint64_t *child = nodes + (2 * i + 1) * 4;
+        uint64_t s[25];
+#pragma unroll
+        for (int l = 0; l < 8; l++) s[l] = child[l];
+#pragma unroll
+        for (int l = 8; l < 25; l++) s[l] = 0;
+        s[8] = 0x01;
+        s[RATE_LANES - 1] = 0x8000000000000000ULL;
+        keccak_f1600_dev(s);
+#pragma unroll
+        for (int l = 0; l < 4; l++) nodes[i * 4 + l] = s[l];
+    }
+}
+
+/* out[d] = the sibling of leaf j's ancestor at depth log_rows - d (leaf level first). */
+extern "C" __global__ void merkle_gather_path(const uint64_t *nodes, unsigned log_rows, uint64_t j, uint64_t *out) {
+    uint64_t i = (1ull << log_rows) - 1 + j;
+    for (unsigned d = 0; d < log_rows; d++) {
+        const uint64_t sib = (i & 1) ? i + 1 : i - 1;
+        for (int l = 0; l < 4; l++) out[d * 4 + l] = nodes[sib * 4 + l];
+        i = (i - 1) / 2;
+    }
+}
+
+extern "C" cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, unsigned cols, uint64_t *nodes,
+                                     unsigned tpb_keccak, unsigned tpb_merkle, unsigned max_blocks, cudaStream_t s,
+                                     sb_gpu_site *site) {
+    const uint64_t leaves = 1ull << log_rows;
+    const dim3 grid(sb_grid_blocks((leaves + tpb_keccak - 1) / tpb_keccak, max_blocks)), block(tpb_keccak);
+    keccak256_leaves_row_major<<<grid, block, 0, s>>>(lde, cols, log_rows, nodes);
+    cudaError_t e = sb_launch_check(site, "keccak256_leaves_row_major", grid, block, 0);
+    for (uint64_t count = leaves / 2; e == cudaSuccess && count >= 1; count /= 2) {
+        const dim3 g(sb_grid_blocks((count + tpb_merkle - 1) / tpb_merkle, max_blocks)), b(tpb_merkle);
+        keccak256_merkle_level<<<g, b, 0, s>>>(nodes, count - 1, count);
+        e = sb_launch_check(site, "keccak256_merkle_level", g, b, 0);
+    }
+    return e;
+}
+
+extern "C" cudaError_t sb_gpu_merkle_path(const uint64_t *nodes, unsigned log_rows, uint64_t j, uint64_t *out,
+                                          cudaStream_t s, sb_gpu_site *site) {
+    merkle_gather_path<<<1, 1, 0, s>>>(nodes, log_rows, j, out);
+    return sb_launch_check(site, "merkle_gather_path", dim3(1), dim3(1), 0);
+}
+
+extern "C" const void *sb_gpu_keccak_kernel(int tree) {
+    return tree ? (const void *)keccak256_merkle_level : (const void *)keccak256_leaves_row_major;
+}

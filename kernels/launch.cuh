@@ -1,0 +1,29 @@
+/* Launch bookkeeping shared by the .cu files: every launch is checked right after it is
+ * queued, and a failure names the kernel and its configuration (for the fallback record). */
+#ifndef SB_LAUNCH_CUH
+#define SB_LAUNCH_CUH
+
+#include <stdio.h>
+
+#include "gpu.h"
+
+/* Returns the launch error of the kernel just queued (cudaGetLastError also clears a
+ * non-sticky error) and, on failure, describes the launch in *site. */
+static inline cudaError_t sb_launch_check(sb_gpu_site *site, const char *kernel, dim3 grid, dim3 block,
+                                          size_t smem) {
+    cudaError_t e = cudaGetLastError();
+    if (e != cudaSuccess && site) {
+        site->kernel = kernel;
+        snprintf(site->launch, sizeof site->launch, "grid=(%u,%u,%u) block=(%u,%u,%u) smem=%zu", grid.x,
+                 grid.y, grid.z, block.x, block.y, block.z, smem);
+    }
+    return e;
+}
+
+/* Blocks for a grid-stride loop over `items` work items: never more than needed, never above cap. */
+static inline unsigned sb_grid_blocks(uint64_t items, unsigned cap) {
+    if (items == 0) return 1;
+    return items < cap ? (unsigned)items : cap;
+}
+
+#endif

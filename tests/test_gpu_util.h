@@ -1,0 +1,69 @@
+/* Helpers shared by the GPU tests (tests/test_gpu_*.c): skip without a GPU, backends with
+ * a chosen threshold and tpb, random traces that include non-canonical values, checks. */
+#ifndef SB_TEST_GPU_UTIL_H
+#define SB_TEST_GPU_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "field.h"
+
+static int failures;
+#define CHECK(cond, ...)                                         \
+    do {                                                         \
+        if (!(cond)) {                                           \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                        \
+            fprintf(stderr, "\n");                               \
+            failures++;                                          \
+        }                                                        \
+    } while (0)
+
+/* Exits 77 (ctest SKIPPED) unless a usable CUDA device exists. */
+static void gpu_or_skip(void) {
+    char name[256];
+    if (!sb_gpu_available(name, sizeof name)) {
+        printf("SKIPPED: no GPU\n");
+        exit(77);
+    }
+    printf("GPU: %s\n", name);
+}
+
+/* A backend of `kind` with the given threshold and tpb (NULL = defaults); exits on failure. */
+static sb_backend *backend(sb_backend_kind kind, uint64_t threshold, const unsigned *tpb) {
+    sb_backend_config cfg;
+    sb_backend_config_default(&cfg);
+    cfg.kind = kind;
+    cfg.gpu_threshold = threshold;
+    if (tpb) memcpy(cfg.tpb, tpb, sizeof cfg.tpb);
+    char err[256] = "";
+    sb_backend *be = sb_backend_create(&cfg, err, sizeof err);
+    if (!be || strcmp(be->ops->name, kind == SB_BACKEND_GPU ? "gpu" : "cpu") != 0) {
+        fprintf(stderr, "FAIL: cannot create the %s backend: %s\n", kind == SB_BACKEND_GPU ? "gpu" : "cpu", err);
+        exit(1);
+    }
+    return be;
+}
+
+static uint64_t rng_state = 0x243F6A8885A308D3ULL;
+static uint64_t rnd(void) { /* splitmix64 */
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* n x cols random values; every 7th is x + p (non-canonical, must act as x). */
+static uint64_t *random_trace(size_t n, size_t cols) {
+    uint64_t *t = malloc(n * cols * sizeof *t);
+    if (!t) exit(1);
+    for (size_t i = 0; i < n * cols; i++) {
+        uint64_t v = rnd() % GL_P;
+        t[i] = (i % 7 == 3 && v < GL_EPSILON) ? v + GL_P : v;
+    }
+    return t;
+}
+
+#endif
