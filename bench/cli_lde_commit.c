@@ -13,6 +13,7 @@
 #include "options.h"
 #include "range.h"
 #include "stats.h"
+#include "../kernels/gpu_backend.h"
 
 #define MATRIX_A 0x9E3779B97F4A7C15ULL
 #define MATRIX_B 0xD1B54A32D192ED03ULL
@@ -149,12 +150,16 @@ int cmd_lde_commit(int argc, char **argv) {
     uint64_t *trace = malloc(n * cols * sizeof *trace);
     size_t total = (size_t)o.warmup + o.runs;
     double *lde_ms = calloc(total, sizeof *lde_ms), *commit_ms = calloc(total, sizeof *commit_ms);
-    if (!trace || !lde_ms || !commit_ms) {
+    /* GPU only: device times by CUDA events (H2D, LDE with the data on the device, commit). */
+    double *dev_ms = calloc(3 * total, sizeof *dev_ms);
+    int dev_runs = 0;
+    if (!trace || !lde_ms || !commit_ms || !dev_ms) {
         fprintf(stderr, "starkbench: out of memory for a 2^%llu x %llu trace\n", (unsigned long long)log_rows,
                 (unsigned long long)cols);
         free(trace);
         free(lde_ms);
         free(commit_ms);
+        free(dev_ms);
         sb_backend_destroy(be);
         return 2;
     }
@@ -186,6 +191,11 @@ int cmd_lde_commit(int argc, char **argv) {
         double t2 = sb_now();
         lde_ms[run] = 1e3 * (t1 - t0);
         commit_ms[run] = 1e3 * (t2 - t1);
+        sb_gpu_times gt;
+        if (run >= o.warmup && sb_gpu_commitment_times(&c, &gt) == 0) {
+            dev_ms[dev_runs] = gt.h2d_ms, dev_ms[total + dev_runs] = gt.lde_ms, dev_ms[2 * total + dev_runs] = gt.commit_ms;
+            dev_runs++;
+        }
         if (run > 0 && memcmp(&root, &c.root, sizeof root) != 0) {
             fprintf(stderr, "starkbench: run %zu gave a different root than run 1: nondeterministic backend\n", run + 1);
             rc = 1;
@@ -226,6 +236,9 @@ int cmd_lde_commit(int argc, char **argv) {
                 printf(", \"memcpy_gbs\": %.3f, \"lde_floor_ms\": %.4f, \"lde_over_floor\": %.3f, "
                        "\"keccak_perms_per_s_core\": %.0f",
                        fl.memcpy_gbs, floor_ms, lde_med / floor_ms, fl.keccak_perms_per_s);
+            if (dev_runs)
+                printf(", \"gpu_h2d_ms\": %.4f, \"gpu_lde_ms\": %.4f, \"gpu_commit_ms\": %.4f", sb_median(dev_ms, dev_runs),
+                       sb_median(dev_ms + total, dev_runs), sb_median(dev_ms + 2 * total, dev_runs));
             printf(", \"root\": \"%s\"}\n", root_hex);
         } else {
             printf("lde-commit: 2^%llu rows x %llu cols%s, blowup %u, backend %s, threads %u\n",
@@ -238,6 +251,10 @@ int cmd_lde_commit(int argc, char **argv) {
                        floor_ms, lde_med / floor_ms);
                 printf("keccak-f[1600]: %.3f M permutations/s on one core\n", fl.keccak_perms_per_s / 1e6);
             }
+            if (dev_runs)
+                printf("gpu device time (median, CUDA events): h2d %.3f ms, lde with data on device %.3f ms, commit %.3f ms\n",
+                       sb_median(dev_ms, dev_runs), sb_median(dev_ms + total, dev_runs),
+                       sb_median(dev_ms + 2 * total, dev_runs));
             printf("ops: cpu %llu, gpu %llu; fallbacks %zu\n", (unsigned long long)atomic_load(&be->cpu_ops),
                    (unsigned long long)atomic_load(&be->gpu_ops), be->n_fallbacks);
             printf("root: %s\n", root_hex);
@@ -249,6 +266,7 @@ int cmd_lde_commit(int argc, char **argv) {
     free(trace);
     free(lde_ms);
     free(commit_ms);
+    free(dev_ms);
     sb_backend_destroy(be);
     return rc;
 }
