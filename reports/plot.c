@@ -203,9 +203,13 @@ int sb_plot_draw(const char *dir, const char *stem, const sb_plot_matrix *m, sb_
         return -1;
     }
     int rc = run_gnuplot(dir, stem);
+    char log[1200];
+    snprintf(log, sizeof log, "%s/%s.log", dir, stem);
     if (rc != 0 || access(png, F_OK) != 0) {
-        snprintf(err, errlen, "gnuplot failed on %s (exit %d; see %s/%s.log)", gp, rc, dir, stem);
+        snprintf(err, errlen, "gnuplot failed on %s (exit %d; see %s)", gp, rc, log);
         return -1;
     }
+    struct stat st;
+    if (stat(log, &st) == 0 && st.st_size == 0) unlink(log); /* keep the log only when gnuplot said something */
     return 0;
 }

@@ -1,4 +1,434 @@
-/* PLACEHOLDER: replaced by the module that owns this command. */
+/* `starkbench report RESULTS.json [--out DIR] [--history DB]`: the markdown a pull request
+ * pastes (median-of-N totals and per-round tables, fallback verdicts, digest checks) and
+ * gnuplot charts beside it (PNG + SVG): stacked rounds per config, tpb and threshold sweeps,
+ * GPU vs CPU, and the trend over commits from the history database. */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "commands.h"
-int cmd_report(int argc, char **argv) { (void)argc; fprintf(stderr, "starkbench: %s is not built yet\n", argv[0]); return 2; }
+#include "history.h"
+#include "options.h"
+#include "plot.h"
+#include "results.h"
+#include "stats.h"
+
+/* ---- point axes and labels --------------------------------------------------------------- */
+
+typedef enum axis { AX_STEPS, AX_BLOWUP, AX_BACKEND, AX_THRESHOLD, AX_TP, AX_THREADS, AX_TPB, AX_COUNT } axis;
+static const char *const axis_names[AX_COUNT] = {"steps", "blowup", "backend", "threshold", "tp", "threads", "tpb"};
+
+static void axis_value(const sb_point *p, axis a, char *out, size_t cap) {
+    switch (a) {
+    case AX_STEPS: snprintf(out, cap, "2^%u", p->log_steps); break;
+    case AX_BLOWUP: snprintf(out, cap, "%u", p->blowup); break;
+    case AX_BACKEND: snprintf(out, cap, "%s", p->backend_used); break;
+    case AX_THRESHOLD:
+        if (p->threshold == SB_THRESHOLD_NEVER) snprintf(out, cap, "inf");
+        else snprintf(out, cap, "%llu", (unsigned long long)p->threshold);
+        break;
+    case AX_TP: snprintf(out, cap, "%u", p->tp); break;
+    case AX_THREADS: snprintf(out, cap, "%u", p->threads); break;
+    default: snprintf(out, cap, "%s", p->tpb); break;
+    }
+}
+
+typedef int (*point_pred)(const sb_point *p, int range_sync);
+
+/* Bit a of the result is set when axis a takes more than one value among the points selected. */
+static unsigned varying_axes(const sb_results *r, point_pred pick) {
+    unsigned mask = 0;
+    const sb_point *first = NULL;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (!pick(p, r->range_sync)) continue;
+        if (!first) {
+            first = p;
+            continue;
+        }
+        for (int a = 0; a < AX_COUNT; a++) {
+            char x[160], y[160];
+            axis_value(first, (axis)a, x, sizeof x);
+            axis_value(p, (axis)a, y, sizeof y);
+            if (strcmp(x, y) != 0) mask |= 1u << a;
+        }
+    }
+    return mask;
+}
+
+/* A short label: the axes in mask, e.g. "steps 2^16, blowup 4"; the point's name when mask is empty. */
+static void point_label(const sb_point *p, unsigned mask, char *out, size_t cap) {
+    out[0] = 0;
+    for (int a = 0; a < AX_COUNT; a++) {
+        if (!(mask & (1u << a))) continue;
+        char v[160];
+        axis_value(p, (axis)a, v, sizeof v);
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%s %s", len ? ", " : "", axis_names[a], v);
+    }
+    if (!out[0]) snprintf(out, cap, "%s", p->name);
+}
+
+static int is_ok(const sb_point *p, int range_sync) {
+    (void)range_sync;
+    return strcmp(p->status, "ok") == 0 && p->reps > 0;
+}
+
+/* tpb and threshold only mean something where the GPU was asked for. */
+static int is_gpu_configured(const sb_point *p, int range_sync) {
+    return is_ok(p, range_sync) && p->backend != SB_BACKEND_CPU;
+}
+
+/* Per-round times add up to the proof only with range sync and one table at a time. */
+static int is_stackable(const sb_point *p, int range_sync) { return is_ok(p, range_sync) && range_sync && p->tp == 1; }
+
+/* ---- markdown ------------------------------------------------------------------------------ */
+
+/* Writes s with the characters that would break a table cell escaped. */
+static void md_cell(FILE *f, const char *s) {
+    for (; *s; s++) {
+        if (*s == '|') fputs("\\|", f);
+        else if (*s == '\n') fputc(' ', f);
+        else fputc(*s, f);
+    }
+}
+
+static void write_context(FILE *f, const sb_results *r, const char *path) {
+    fprintf(f, "# starkbench results\n\nFrom `%s`.\n\n| | |\n| --- | --- |\n", path);
+    fprintf(f, "| date | %s |\n| host | %s (%d CPUs, %.0f MHz%s) |\n", r->date, r->host_name, r->num_cpus, r->mhz_per_cpu,
+            r->cpu_scaling_enabled ? ", CPU frequency scaling on" : "");
+    if (r->gpu_name[0]) fprintf(f, "| GPU | %s (driver %s, CUDA %s) |\n", r->gpu_name, r->gpu_driver, r->cuda_version);
+    else fprintf(f, "| GPU | none |\n");
+    fprintf(f, "| build | commit `%s`, %s |\n| command | `", r->git_commit, r->build_type);
+    md_cell(f, r->command_line);
+    fprintf(f, "` |\n| timing | %s |\n",
+            r->range_sync ? "range sync: each round's wall time includes its GPU work"
+                          : "no range sync: rounds overlap, only the total and GPU busy time are comparable");
+    if (r->cupti) {
+        fprintf(f, "| CUPTI | on");
+        if (isfinite(r->cupti_overhead_pct)) fprintf(f, " (CUPTI + NVTX overhead on a whole proof: %.1f %%)", r->cupti_overhead_pct);
+        fprintf(f, " |\n");
+    }
+    fprintf(f, "\n");
+}
+
+static void stats_of(const double *v, size_t n, sb_stats *s) { sb_stats_compute(v, n, s); }
+
+static void write_totals(FILE *f, const sb_results *r) {
+    fprintf(f, "## Totals (median of N)\n\n"
+               "| benchmark | backend | N | total ms | CV %% | min ms | max ms | verdict | proof digest |\n"
+               "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n");
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (!is_ok(p, r->range_sync)) continue;
+        sb_stats s;
+        stats_of(sb_point_total(p), p->reps, &s);
+        fprintf(f, "| `%s` | %s | %zu | %.3f | %.2f | %.3f | %.3f | %s | %s%.12s%s |\n", p->name, p->backend_used, s.n,
+                s.median, 100 * s.cv, s.min, s.max, p->verdict, p->proof_digest[0] ? "`" : "-", p->proof_digest,
+                p->proof_digest[0] ? "`" : "");
+    }
+    fprintf(f, "\n");
+}
+
+static double metric_median(const sb_point *p, const char *key) {
+    const sb_metric *m = sb_point_find(p, key);
+    return m ? sb_median(m->values, p->reps) : NAN;
+}
+
+static void write_rounds(FILE *f, const sb_results *r) {
+    fprintf(f, "## Per-round medians\n\n");
+    if (!r->range_sync)
+        fprintf(f, "Measured without range sync: the rounds overlap and do not add up to the total; "
+                   "compare only the totals and GPU busy time.\n\n");
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (!is_ok(p, r->range_sync)) continue;
+        sb_stats total;
+        stats_of(sb_point_total(p), p->reps, &total);
+        fprintf(f, "### `%s`\n\ntotal %.3f ms (CV %.2f %%, N = %zu)", p->name, total.median, 100 * total.cv, total.n);
+        double busy = metric_median(p, "gpu_busy_ms");
+        if (isfinite(busy)) fprintf(f, ", GPU busy %.3f ms", busy);
+        fprintf(f, "\n\n| table | round | median ms | CV %% | share | kernel ms | launches |\n"
+                   "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        for (size_t m = 0; m < p->n_metrics; m++) {
+            const char *key = p->metrics[m].key;
+            if (!sb_metric_is_round(key)) continue;
+            sb_stats s;
+            stats_of(p->metrics[m].values, p->reps, &s);
+            char kernel_key[96], launches_key[96], kernel[32] = "-", launches[32] = "-";
+            snprintf(kernel_key, sizeof kernel_key, "%s:kernel_ms", key);
+            snprintf(launches_key, sizeof launches_key, "%s:launches", key);
+            double k = metric_median(p, kernel_key), l = metric_median(p, launches_key);
+            if (isfinite(k)) snprintf(kernel, sizeof kernel, "%.3f", k);
+            if (isfinite(l)) snprintf(launches, sizeof launches, "%.0f", l);
+            const char *colon = strchr(key, ':');
+            fprintf(f, "| %.*s | %s | %.3f | %.2f | %.1f %% | %s | %s |\n", (int)(colon - key), key, colon + 1, s.median,
+                    100 * s.cv, 100 * s.median / total.median, kernel, launches);
+        }
+        fprintf(f, "\n");
+    }
+}
+
+static int is_flagged(const char *verdict) { return strcmp(verdict, "clean") != 0 && strcmp(verdict, "n/a") != 0; }
+
+static void write_verdicts(FILE *f, const sb_results *r) {
+    fprintf(f, "## Fallbacks and detector verdicts\n\n");
+    size_t flagged = 0, checked = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (strcmp(p->verdict, "n/a") != 0) checked++;
+        if (!is_flagged(p->verdict) && p->n_fallbacks == 0) continue;
+        flagged++;
+        fprintf(f, "- **%s** `%s`: ", p->verdict, p->name);
+        md_cell(f, p->verdict_reason);
+        fprintf(f, "\n");
+        size_t logged = p->n_fallbacks < SB_MAX_FALLBACKS ? p->n_fallbacks : SB_MAX_FALLBACKS;
+        if (!logged) continue;
+        fprintf(f, "\n  %zu fallback record%s:\n\n  | table | operation | kernel | launch | CUDA error |\n"
+                   "  | --- | --- | --- | --- | --- |\n",
+                p->n_fallbacks, p->n_fallbacks == 1 ? "" : "s");
+        for (size_t k = 0; k < logged; k++) {
+            const sb_fallback *fb = &p->fallbacks[k];
+            const char *cells[] = {fb->table, fb->op, fb->kernel, fb->launch, fb->error};
+            fprintf(f, "  |");
+            for (int c = 0; c < 5; c++) {
+                fputc(' ', f);
+                md_cell(f, cells[c]);
+                fprintf(f, " |");
+            }
+            fprintf(f, "\n");
+        }
+        fprintf(f, "\n");
+    }
+    if (!flagged)
+        fprintf(f, "No fallback recorded and none suspected (%zu point%s checked by the detector).\n", checked,
+                checked == 1 ? "" : "s");
+    fprintf(f, "\n## Proof digests\n\n");
+    size_t mismatches = 0, with_digest = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        with_digest += p->proof_digest[0] != 0;
+        if (!p->digest_mismatch) continue;
+        if (!mismatches++) fprintf(f, "**Digest mismatch**: these points proved different bytes than the others of the same steps and blowup:\n\n");
+        fprintf(f, "- `%s`: `%s`\n", p->name, p->proof_digest);
+    }
+    if (!mismatches && with_digest)
+        fprintf(f, "All %zu proofs agree with every other point of the same steps and blowup.\n", with_digest);
+    else if (!with_digest) fprintf(f, "No proof digests in this file.\n");
+    fprintf(f, "\n");
+}
+
+static void write_failures(FILE *f, const sb_results *r) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (strcmp(p->status, "ok") == 0) continue;
+        if (!n++) fprintf(f, "## Points that did not run\n\n| benchmark | status | why |\n| --- | --- | --- |\n");
+        fprintf(f, "| `%s` | %s | ", p->name, p->status);
+        md_cell(f, p->error);
+        fprintf(f, " |\n");
+    }
+    if (n) fprintf(f, "\n");
+}
+
+/* ---- charts -------------------------------------------------------------------------------- */
+
+typedef struct chart_log {
+    FILE *md;
+    const char *dir;
+    int drawn;
+} chart_log;
+
+static void draw(chart_log *log, const char *stem, const sb_plot_matrix *m, sb_plot_style style, const char *title) {
+    char err[1400];
+    if (sb_plot_draw(log->dir, stem, m, style, title, "ms", err, sizeof err) != 0) {
+        fprintf(log->md, "- %s: not drawn (%s)\n", title, err);
+        fprintf(stderr, "starkbench report: %s\n", err);
+        return;
+    }
+    fprintf(log->md, "### %s\n\n![%s](%s.svg)\n\n[PNG](%s.png) · data `%s.dat` · script `%s.gp`\n\n", title, title, stem,
+            stem, stem, stem);
+    log->drawn++;
+}
+
+/* Stacked bars of the rounds' medians (summed over tables) per configuration. */
+static void chart_rounds(chart_log *log, const sb_results *r) {
+    sb_plot_matrix m = {0};
+    unsigned mask = varying_axes(r, is_stackable);
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (!is_stackable(p, r->range_sync)) continue;
+        char label[512];
+        point_label(p, mask, label, sizeof label);
+        size_t row = sb_plot_row(&m, label);
+        double *sum = malloc(p->reps * sizeof *sum);
+        for (size_t k = 0; k < p->n_metrics; k++) {
+            const char *key = p->metrics[k].key;
+            if (!sb_metric_is_round(key)) continue;
+            const char *round = strchr(key, ':') + 1;
+            size_t col = sb_plot_col(&m, round);
+            /* the round's time per repetition, over every table */
+            for (size_t rep = 0; rep < p->reps; rep++) {
+                sum[rep] = 0;
+                for (size_t j = 0; j < p->n_metrics; j++) {
+                    const char *other = p->metrics[j].key;
+                    if (sb_metric_is_round(other) && strcmp(strchr(other, ':') + 1, round) == 0 &&
+                        !isnan(p->metrics[j].values[rep]))
+                        sum[rep] += p->metrics[j].values[rep];
+                }
+            }
+            sb_plot_set(&m, row, col, sb_median(sum, p->reps), NAN, NAN);
+        }
+        free(sum);
+    }
+    if (m.cols) draw(log, "rounds", &m, SB_PLOT_STACKED, "Rounds per configuration (median ms, all tables)");
+    else if (!r->range_sync) fprintf(log->md, "- Rounds per configuration: not drawn (no range sync: rounds overlap)\n");
+    sb_plot_free(&m);
+}
+
+/* Total medians over the values of one axis, one series per setting of the other axes that vary;
+ * best_of keeps the fastest point per cell (GPU vs CPU: each backend at its best setting). */
+static void chart_axis(chart_log *log, const sb_results *r, point_pred pick, axis a, unsigned ignore, int axis_on_x,
+                       int best_of, const char *stem, const char *title) {
+    unsigned mask = varying_axes(r, pick);
+    if (!(mask & (1u << a))) return;
+    mask &= ~((1u << a) | ignore);
+    sb_plot_matrix m = {0};
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (!pick(p, r->range_sync)) continue;
+        char series[512], value[160];
+        point_label(p, mask, series, sizeof series);
+        if (!mask) snprintf(series, sizeof series, "total");
+        axis_value(p, a, value, sizeof value);
+        size_t row = axis_on_x ? sb_plot_row(&m, value) : sb_plot_row(&m, series);
+        size_t col = axis_on_x ? sb_plot_col(&m, series) : sb_plot_col(&m, value);
+        sb_stats s;
+        stats_of(sb_point_total(p), p->reps, &s);
+        if (best_of) { /* skip unless faster than the cell's current value */
+            int beaten = 0;
+            for (size_t c = 0; c < m.n_cells; c++)
+                if (m.cells[c].row == row && m.cells[c].col == col && m.cells[c].med <= s.median) beaten = 1;
+            if (beaten) continue;
+        }
+        sb_plot_set(&m, row, col, s.median, s.min, s.max);
+    }
+    /* worth drawing only where one series has two values of the axis */
+    int useful = 0;
+    for (size_t c = 0; c < m.n_cells && !useful; c++)
+        for (size_t d = c + 1; d < m.n_cells && !useful; d++)
+            useful = axis_on_x ? (m.cells[c].col == m.cells[d].col && m.cells[c].row != m.cells[d].row)
+                               : (m.cells[c].row == m.cells[d].row && m.cells[c].col != m.cells[d].col);
+    if (useful) draw(log, stem, &m, axis_on_x ? SB_PLOT_LINES : SB_PLOT_BARS, title);
+    sb_plot_free(&m);
+}
+
+static void write_charts(FILE *md, const sb_results *r, const char *dir, const char *history_db) {
+    fprintf(md, "## Charts\n\n");
+    if (!sb_plot_available()) {
+        fprintf(md, "Charts skipped: gnuplot is not installed (`apt-get install gnuplot-nox`).\n\n");
+        fprintf(stderr, "starkbench report: gnuplot not found on PATH: charts skipped\n");
+        return;
+    }
+    chart_log log = {md, dir, 0};
+    chart_rounds(&log, r);
+    const unsigned gpu_only = (1u << AX_TPB) | (1u << AX_THRESHOLD);
+    chart_axis(&log, r, is_gpu_configured, AX_TPB, 0, 1, 0, "tpb", "Total vs threads per block (median, min..max)");
+    chart_axis(&log, r, is_gpu_configured, AX_THRESHOLD, 0, 1, 0, "threshold", "Total vs GPU threshold (median, min..max)");
+    chart_axis(&log, r, is_ok, AX_BACKEND, gpu_only, 0, 1, "gpu-vs-cpu", "GPU vs CPU: total, each at its fastest setting");
+    if (history_db) {
+        char stem[128], err[1400];
+        if (sb_history_plot(history_db, "total", NULL, dir, stem, sizeof stem, err, sizeof err) == 0) {
+            fprintf(md, "### Trend over commits (%s)\n\n![trend](%s.svg)\n\n[PNG](%s.png)\n\n", history_db, stem, stem);
+            log.drawn++;
+        } else {
+            fprintf(md, "- Trend over commits: not drawn (%s)\n", err);
+            fprintf(stderr, "starkbench report: %s\n", err);
+        }
+    }
+    if (!log.drawn) fprintf(md, "No chart applies: a single configuration and no history.\n");
+    fprintf(md, "\n");
+}
+
+/* Links the profile summaries that profiles/nsys.sh and profiles/ncu.sh left in dir. */
+static void write_profiles(FILE *md, const char *dir) {
+    static const char *const names[] = {"nsys-summary.txt", "ncu-summary.txt"};
+    int any = 0;
+    for (size_t i = 0; i < 2; i++) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (access(path, R_OK) != 0) continue;
+        if (!any++) fprintf(md, "## Profiles\n\n");
+        fprintf(md, "- [%s](%s)\n", names[i], names[i]);
+    }
+    if (any) fprintf(md, "\n");
+}
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: starkbench report RESULTS.json [--out DIR] [--history DB]\n"
+                 "  --out DIR      where report.md and the charts go (default: RESULTS-report beside the file)\n"
+                 "  --history DB   add the trend over commits from this history database\n");
+}
+
+int cmd_report(int argc, char **argv) {
+    const char *file = NULL, *out = NULL, *history_db = NULL;
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if ((v = sb_flag_value(argc, argv, &i, "out", &missing))) out = v;
+        else if ((v = sb_flag_value(argc, argv, &i, "history", &missing))) history_db = v;
+        else if (missing) return 2;
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "starkbench report: unknown flag '%s' (see --help)\n", argv[i]);
+            return 2;
+        } else if (!file) file = argv[i];
+        else {
+            fprintf(stderr, "starkbench report: one results file at a time ('%s' is extra)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!file) {
+        usage(stderr);
+        return 2;
+    }
+    sb_results r;
+    char err[1200];
+    if (sb_results_load(&r, file, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench report: %s\n", err);
+        return 2;
+    }
+    char dir[1024];
+    size_t len = strlen(file);
+    if (out) snprintf(dir, sizeof dir, "%s", out);
+    else if (len > 5 && strcmp(file + len - 5, ".json") == 0) snprintf(dir, sizeof dir, "%.*s-report", (int)(len - 5), file);
+    else snprintf(dir, sizeof dir, "%s-report", file);
+    char md_path[1100];
+    snprintf(md_path, sizeof md_path, "%s/report.md", dir);
+    FILE *md = NULL;
+    if (sb_mkdir_p(dir) != 0 || !(md = fopen(md_path, "w"))) {
+        fprintf(stderr, "starkbench report: %s: cannot write: %s\n", md ? md_path : dir, strerror(errno));
+        sb_results_free(&r);
+        return 2;
+    }
+    write_context(md, &r, file);
+    write_totals(md, &r);
+    write_verdicts(md, &r);
+    write_failures(md, &r);
+    write_rounds(md, &r);
+    write_charts(md, &r, dir, history_db);
+    write_profiles(md, dir);
+    int bad = fclose(md) != 0;
+    sb_results_free(&r);
+    if (bad) {
+        fprintf(stderr, "starkbench report: %s: write failed\n", md_path);
+        return 2;
+    }
+    printf("report: %s\n", md_path);
+    return 0;
+}
