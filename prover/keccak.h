@@ -24,4 +24,20 @@ void keccak256_final(keccak256_ctx *ctx, uint8_t out[32]);
 /* One-shot Keccak-256 of len bytes. */
 void keccak256(const void *data, size_t len, uint8_t out[32]);
 
+/* Eight Keccak-256 sponges side by side, for messages made of whole 64-bit words (Merkle rows
+ * and node pairs): AVX-512 where the CPU has it (detected at run time), else one by one; the
+ * digests are the same either way. A word is 8 message bytes read little-endian. */
+typedef struct keccak256_x8_ctx {
+    uint64_t st[25 * 8]; /* lane-major: st[8 * lane + i] is lane `lane` of sponge i */
+    size_t words;        /* words absorbed into the current block */
+} keccak256_x8_ctx;
+
+void keccak256_x8_init(keccak256_x8_ctx *ctx);
+/* Appends word w[i] to message i, for i < 8. */
+void keccak256_x8_absorb(keccak256_x8_ctx *ctx, const uint64_t w[8]);
+/* Writes the 8 digests; ctx must be re-initialised before reuse. */
+void keccak256_x8_final(keccak256_x8_ctx *ctx, uint8_t out[8][32]);
+/* Applies Keccak-f[1600] to the 8 lane-major states. */
+void keccak_f1600_x8(uint64_t st[25 * 8]);
+
 #endif

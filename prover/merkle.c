@@ -37,6 +37,38 @@ static void hash_pair(const sb_digest *left, const sb_digest *right, sb_digest *
     keccak256_final(&ctx, out->b);
 }
 
+/* ---- eight hashes at once (keccak256_x8): the same digests as the functions above ---- */
+
+static inline uint64_t load_le64(const uint8_t *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+/* Leaves of 8 rows; an element serialized big-endian is the byte-swapped little-endian word. */
+static void hash_rows_x8(const uint64_t *const rows[8], size_t cols, sb_digest out[8]) {
+    keccak256_x8_ctx ctx;
+    uint64_t w[8];
+    keccak256_x8_init(&ctx);
+    for (size_t c = 0; c < cols; c++) {
+        for (int i = 0; i < 8; i++) w[i] = __builtin_bswap64(gl_reduce(rows[i][c]));
+        keccak256_x8_absorb(&ctx, w);
+    }
+    keccak256_x8_final(&ctx, (uint8_t(*)[32])out);
+}
+
+/* Parents out[i] = H(children[2i] || children[2i+1]) for i < 8. */
+static void hash_pairs_x8(const sb_digest *children, sb_digest *out) {
+    keccak256_x8_ctx ctx;
+    uint64_t w[8];
+    keccak256_x8_init(&ctx);
+    for (int k = 0; k < 8; k++) { /* 64 bytes: 4 words of the left child, then 4 of the right */
+        for (int i = 0; i < 8; i++) w[i] = load_le64(children[2 * i + k / 4].b + 8 * (k % 4));
+        keccak256_x8_absorb(&ctx, w);
+    }
+    keccak256_x8_final(&ctx, (uint8_t(*)[32])out);
+}
+
 /* Allocates the nodes of a tree of n_leaves (a power of two >= 1). Returns 0 or -1. */
 static int tree_alloc(merkle_tree *t, size_t n_leaves) {
     t->n_leaves = 0;
@@ -53,8 +85,13 @@ void merkle_build_inner(merkle_tree *t) {
     for (size_t first = t->n_leaves - 1; first > 0; first /= 2) {
         size_t lo = first / 2, hi = first; /* parents of level [first, 2*first] are [lo, first) */
         sb_digest *nodes = t->nodes;
+        if (hi - lo < 8) {
+            for (size_t i = lo; i < hi; i++) hash_pair(&nodes[2 * i + 1], &nodes[2 * i + 2], &nodes[i]);
+            continue;
+        }
+        /* A level of >= 8 nodes has a multiple of 8; its children are contiguous. */
 #pragma omp parallel for schedule(static) if (hi - lo >= MERKLE_PARALLEL_MIN)
-        for (size_t i = lo; i < hi; i++) hash_pair(&nodes[2 * i + 1], &nodes[2 * i + 2], &nodes[i]);
+        for (size_t i = lo; i < hi; i += 8) hash_pairs_x8(&nodes[2 * i + 1], &nodes[i]);
     }
 }
 
@@ -62,9 +99,16 @@ int merkle_build_lde(merkle_tree *t, const uint64_t *lde, size_t lde_n, size_t c
     if (!lde || cols == 0 || tree_alloc(t, lde_n) != 0) return -1;
     unsigned bits = (unsigned)log2_exact(lde_n);
     sb_digest *leaves = t->nodes + (lde_n - 1);
+    if (lde_n < 8) {
+        for (size_t k = 0; k < lde_n; k++) merkle_hash_row(lde + bit_reverse_index(k, bits) * cols, cols, &leaves[k]);
+    } else {
 #pragma omp parallel for schedule(static) if (lde_n >= MERKLE_PARALLEL_MIN)
-    for (size_t k = 0; k < lde_n; k++)
-        merkle_hash_row(lde + bit_reverse_index(k, bits) * cols, cols, &leaves[k]);
+        for (size_t k = 0; k < lde_n; k += 8) {
+            const uint64_t *rows[8];
+            for (int i = 0; i < 8; i++) rows[i] = lde + bit_reverse_index(k + (size_t)i, bits) * cols;
+            hash_rows_x8(rows, cols, &leaves[k]);
+        }
+    }
     merkle_build_inner(t);
     return 0;
 }
