@@ -270,7 +270,8 @@ void sb_detect_point(sb_point *p, const sb_detect_table *tables, size_t n_tables
         char why[256] = "";
         size_t records = 0;
         const sb_fallback *first = NULL;
-        for (size_t f = 0; f < p->n_fallbacks; f++)
+        size_t logged = p->n_fallbacks < SB_MAX_FALLBACKS ? p->n_fallbacks : SB_MAX_FALLBACKS;
+        for (size_t f = 0; f < logged; f++)
             if (strcmp(p->fallbacks[f].table, t->name) == 0 && !records++) first = &p->fallbacks[f];
         attributed += records;
         int v;
@@ -290,7 +291,7 @@ void sb_detect_point(sb_point *p, const sb_detect_table *tables, size_t n_tables
         snprintf(part, sizeof part, "%s%s: %s (%s)", i ? "; " : "", t->name, verdict_names[v], why);
         append(p->verdict_reason, sizeof p->verdict_reason, part);
     }
-    if (attributed < p->n_fallbacks) {
+    if (attributed < p->n_fallbacks) { /* records of unknown tables, or beyond the kept log */
         char part[200];
         snprintf(part, sizeof part, "; %zu fallback record(s) outside the known tables", p->n_fallbacks - attributed);
         append(p->verdict_reason, sizeof p->verdict_reason, part);

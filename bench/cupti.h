@@ -1,0 +1,49 @@
+/* CUPTI collector: every kernel and memcpy of a proof, attributed to the range
+ * that launched it (DESIGN.md "CUPTI").
+ *
+ * Activity API kinds CONCURRENT_KERNEL, MEMCPY, RUNTIME and EXTERNAL_CORRELATION.
+ * The range hooks push an external correlation id (the range's record index + 1)
+ * on the range's thread when it opens and pop it when it closes, so CUPTI tags
+ * each runtime call, and through its correlation id each kernel and memcpy, with
+ * the innermost open range: attribution by launch, not by timestamps (kernels
+ * run after their range's host code in --no-range-sync mode).
+ *
+ * Compiled in with SB_HAVE_CUPTI (a CUDA build with libcupti); otherwise
+ * sb_cupti_start says so and returns NULL. One collector per process. */
+#ifndef SB_CUPTI_H
+#define SB_CUPTI_H
+
+#include <stddef.h>
+
+#include "range.h"
+#include "results.h"
+
+typedef struct sb_cupti sb_cupti;
+
+/* Returns the profiling tool attached to this process ("nsys", "ncu", "compute-sanitizer",
+ * "a CUDA injection tool"), judged from its environment, or NULL when none. */
+const char *sb_profiler_attached(void);
+
+/* Enables the activity kinds; call before the first CUDA call of the process. Returns NULL
+ * with a one-line reason in err when not built with CUPTI, under a profiling tool (which
+ * owns CUPTI), or when CUPTI refuses. */
+sb_cupti *sb_cupti_start(char *err, size_t errlen);
+
+/* Fills h with the hooks that push/pop the external correlation ids. */
+void sb_cupti_hooks(sb_cupti *c, sb_range_hooks *h);
+
+/* Flushes CUPTI's buffers (call after the device is idle) and adds repetition rep's figures
+ * to p, naming ranges from the set they were recorded in; then forgets the records.
+ * Per range key K ("<table>:<range>", or the range name outside tables): K:kernel_ms,
+ * K:launches, K:keccak_launches (kernels whose name contains "keccak"), K:failed_launches
+ * (kernel-launch runtime calls that returned an error), K:memcpy_ms, K:memcpy_bytes,
+ * K:h2d_bytes, K:d2h_bytes, K:d2d_bytes. Per kernel N (name, at most 40 characters):
+ * kernel:N:launches, kernel:N:ms, kernel:N:grid (blocks), kernel:N:block (threads),
+ * kernel:N:regs (per thread), kernel:N:smem_bytes. And gpu_busy_ms: the union of kernel
+ * intervals, cupti:dropped_records when CUPTI's buffers overflowed. */
+void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep);
+
+/* Flushes, disables the activity kinds and frees the collector. */
+void sb_cupti_stop(sb_cupti *c);
+
+#endif

@@ -1,0 +1,23 @@
+/* The child side of a sweep: one point per process (DESIGN.md "Isolation").
+ *
+ * The parent runs `starkbench sweep --child --result FILE [--cupti] [--no-range-sync]
+ * <common flags of the point> --runs N --warmup W`; the child proves warmup + N times
+ * through sb_prove, verifies the first proof, and writes a results file (results.h)
+ * holding that one point to FILE. Only children initialise CUDA. */
+#ifndef SB_SWEEP_CHILD_H
+#define SB_SWEEP_CHILD_H
+
+#include "point.h"
+
+/* Runs the point described by argv (after "--child"). Returns 0 when FILE was written
+ * (whatever the point's status), 2 on bad arguments or when FILE cannot be written. */
+int sb_sweep_child(int argc, char **argv);
+
+/* `starkbench sweep --probe`: prints "gpu: <name>" when a usable CUDA device exists,
+ * else "gpu: none". Returns 0. */
+int sb_sweep_probe(void);
+
+/* Resolves a thread count of 0 to the CPU threads the prover would use. */
+unsigned sb_resolve_threads(unsigned threads);
+
+#endif
