@@ -64,6 +64,10 @@ typedef struct sb_table_air {
     void (*eval_main_ext)(const sb_frame_ext *f, fp3_t *out);
     /* Aux (LogUp) constraints, out has n_aux_constraints entries. */
     void (*eval_aux)(const sb_frame_ext *f, fp3_t *out);
+    /* Each constraint's name for diagnostics (n_main_constraints / n_aux_constraints
+     * entries, docs/AIR.md), or NULL. */
+    const char *const *main_names;
+    const char *const *aux_names;
 } sb_table_air;
 
 typedef struct sb_air {

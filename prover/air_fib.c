@@ -1,0 +1,509 @@
+/* The fib_iterative AIR: CPU, program (ROM) and range tables on a LogUp bus
+ * (docs/AIR.md is the specification of every column and constraint). */
+#include "air_fib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the main constraints, one source instantiated twice ------------------------------------ */
+
+static inline fp3_t fp3_scale_base(fp3_t x, uint64_t a) { return fp3_mul_base(x, a); }
+/* x * a; on LDE rows a lies in the base field (3 products instead of 9). */
+static inline fp3_t fp3_scale_ext(fp3_t x, fp3_t a) { return fp3_is_base(a) ? fp3_mul_base(x, a.c[0]) : fp3_mul(x, a); }
+
+#define F uint64_t
+#define F_ADD gl_add
+#define F_SUB gl_sub
+#define F_MUL gl_mul
+#define F_C(u) ((uint64_t)(u))
+#define F_MULC gl_mul
+#define F_SCALE fp3_scale_base
+#define F_FN(name) name##_base
+#include "air_fib_constraints_impl.h"
+
+#define F fp3_t
+#define F_ADD fp3_add
+#define F_SUB fp3_sub
+#define F_MUL fp3_mul
+#define F_C(u) fp3_from_base(u)
+#define F_MULC fp3_mul_base
+#define F_SCALE fp3_scale_ext
+#define F_FN(name) name##_ext
+#include "air_fib_constraints_impl.h"
+
+/* ---- constraint names and domains (the order of air_fib_constraints_impl.h) ------------------ */
+
+#define L4(p, s) p "0" s, p "1" s, p "2" s, p "3" s
+#define S16(p, s)                                                                                       \
+    p "0" s, p "1" s, p "2" s, p "3" s, p "4" s, p "5" s, p "6" s, p "7" s, p "8" s, p "9" s, p "10" s, \
+        p "11" s, p "12" s, p "13" s, p "14" s, p "15" s
+#define X15(s)                                                                                           \
+    L4("x1 limb ", s), L4("x2 limb ", s), L4("x3 limb ", s), L4("x4 limb ", s), L4("x5 limb ", s),       \
+        L4("x6 limb ", s), L4("x7 limb ", s), L4("x8 limb ", s), L4("x9 limb ", s), L4("x10 limb ", s), \
+        L4("x11 limb ", s), L4("x12 limb ", s), L4("x13 limb ", s), L4("x14 limb ", s), L4("x15 limb ", s)
+
+static const char *const cpu_main_names[] = {
+    "opcode addi boolean", "opcode add boolean", "opcode bne boolean", "opcode jal boolean", "opcode lui boolean",
+    "opcode one-hot", S16("rd slot ", " boolean"), S16("rs1 slot ", " boolean"), S16("rs2 slot ", " boolean"),
+    "rd one-hot", "rs1 one-hot", "rs2 one-hot", L4("operand a limb ", ""), L4("operand b limb ", ""),
+    L4("carry ", " boolean"), L4("add limb ", ""), "jal link low half", "jal link limb 2", "jal link limb 3",
+    "bne ne boolean", "bne inverse witness", "bne equal low half", "bne equal high half",
+    "pc update", X15(" update"),
+    "pc starts at 0", X15(" starts at 0"),
+    "pc ends at halt", L4("a0 limb ", " = output"),
+};
+#define FIB_CPU_MAIN_CONSTRAINTS (sizeof cpu_main_names / sizeof *cpu_main_names)
+
+#define R4(d) d, d, d, d
+#define R16(d) R4(d), R4(d), R4(d), R4(d)
+#define R60(d) R16(d), R16(d), R16(d), R4(d), R4(d), R4(d)
+#define ALL SB_DOM_ALL
+#define TRANS SB_DOM_TRANSITION
+static const uint8_t cpu_main_domains[] = {
+    R4(ALL), ALL, ALL,                   /* opcode selectors */
+    R16(ALL), R16(ALL), R16(ALL), ALL, ALL, ALL, /* register slots */
+    R16(ALL),                            /* operands, carries, addition */
+    ALL, ALL, ALL, R4(ALL),              /* jal link, bne */
+    TRANS, R60(TRANS),                   /* pc and register updates */
+    SB_DOM_FIRST, R60(SB_DOM_FIRST),     /* initial state */
+    SB_DOM_LAST, R4(SB_DOM_LAST),        /* halt and output */
+};
+_Static_assert(sizeof cpu_main_domains == FIB_CPU_MAIN_CONSTRAINTS, "one domain per CPU constraint");
+
+static const char *const cpu_aux_names[] = {"lookup pair 0 (program, range c0)", "lookup pair 1 (range c1, c2)",
+                                            "running sum first", "running sum step", "running sum = claimed"};
+static const uint8_t cpu_aux_domains[] = {ALL, ALL, SB_DOM_FIRST, TRANS, SB_DOM_LAST};
+/* Program and range tables: the running sum carries the row's one fraction. */
+static const char *const table_aux_names[] = {"running sum first", "running sum step", "running sum = claimed"};
+static const uint8_t table_aux_domains[] = {SB_DOM_FIRST, TRANS, SB_DOM_LAST};
+
+static const char *const program_main_names[] = {"padding multiplicity zero"};
+static const uint8_t program_main_domains[] = {ALL};
+static const char *const range_main_names[] = {"range starts at 0", "range increments"};
+static const uint8_t range_main_domains[] = {SB_DOM_FIRST, TRANS};
+
+/* ---- decoding into the ROM tuple ------------------------------------------------------------- */
+
+static uint64_t limb(uint64_t v, int k) { return (v >> (FIB_LIMB_BITS * k)) & 0xffff; }
+
+/* The signed immediate as a field element. */
+static uint64_t imm_field(int64_t imm) { return imm >= 0 ? (uint64_t)imm : GL_P - (uint64_t)(-imm); }
+
+/* Writes the program-table tuple of instruction in at pc (FIB_ROM_* order). */
+static void rom_tuple(const rv64_insn *in, uint64_t pc, uint64_t *t) {
+    t[FIB_ROM_PC] = pc;
+    for (int op = 0; op < RV64_NOPS; op++) t[FIB_ROM_SEL + op] = (uint64_t)(in->op == (rv64_op)op);
+    t[FIB_ROM_RD] = in->rd;
+    t[FIB_ROM_RS1] = in->rs1;
+    t[FIB_ROM_RS2] = in->rs2;
+    for (int k = 0; k < FIB_LIMBS; k++) t[FIB_ROM_IMM + k] = limb((uint64_t)in->imm, k);
+    t[FIB_ROM_IMM_F] = imm_field(in->imm);
+}
+
+/* ---- public values and fixed columns -------------------------------------------------------- */
+
+static int fib_public_values(unsigned log_steps, sb_public *pub) {
+    uint64_t n = rv64_fib_iterations(log_steps);
+    rv64_program prog;
+    if (n == 0 || rv64_fib_program(n, &prog)) return -1;
+    rv64_state s = {0};
+    if (rv64_run(&prog, &s, rv64_fib_prologue(n) + 5 * n, NULL) || s.pc != rv64_fib_halt_pc(n)) return -1;
+    pub->log_steps = log_steps;
+    pub->iterations = n;
+    pub->output = s.x[RV64_A0];
+    return 0;
+}
+
+static unsigned cpu_log_rows(const sb_public *pub) { return pub->log_steps; }
+static unsigned program_log_rows(const sb_public *pub) {
+    (void)pub;
+    return FIB_LOG_PROGRAM;
+}
+static unsigned range_log_rows(const sb_public *pub) {
+    (void)pub;
+    return FIB_LOG_RANGE;
+}
+
+/* The ROM the verifier builds from n: one row per instruction word, then padding (real = 0). */
+static void program_gen_fixed(const sb_public *pub, uint64_t *fixed) {
+    memset(fixed, 0, sizeof(uint64_t) * FIB_PROG_FIXED_COLS << FIB_LOG_PROGRAM);
+    rv64_program prog;
+    if (rv64_fib_program(pub->iterations, &prog)) return;
+    for (size_t i = 0; i < prog.len; i++) {
+        rv64_insn in;
+        if (rv64_decode(prog.words[i], &in)) return;
+        rom_tuple(&in, 4 * i, fixed + i * FIB_PROG_FIXED_COLS);
+        fixed[i * FIB_PROG_FIXED_COLS + FIB_PROG_REAL] = 1;
+    }
+}
+
+/* ---- main constraint entry points ----------------------------------------------------------- */
+
+static void cpu_eval_base(const sb_frame_base *f, uint64_t *out) { cpu_main_base(f->main_cur, f->main_next, f->pub, out); }
+static void cpu_eval_ext(const sb_frame_ext *f, fp3_t *out) { cpu_main_ext(f->main_cur, f->main_next, f->pub, out); }
+static void program_eval_base(const sb_frame_base *f, uint64_t *out) { program_main_base(f->main_cur, f->fixed_cur, out); }
+static void program_eval_ext(const sb_frame_ext *f, fp3_t *out) { program_main_ext(f->main_cur, f->fixed_cur, out); }
+static void range_eval_base(const sb_frame_base *f, uint64_t *out) { range_main_base(f->main_cur, f->main_next, out); }
+static void range_eval_ext(const sb_frame_ext *f, fp3_t *out) { range_main_ext(f->main_cur, f->main_next, out); }
+
+/* ---- LogUp ---------------------------------------------------------------------------------- */
+
+/* pw[i] = alpha^(i+1), i < FIB_ROM_WIDTH. */
+static void alpha_powers(fp3_t alpha, fp3_t *pw) {
+    pw[0] = alpha;
+    for (int i = 1; i < FIB_ROM_WIDTH; i++) pw[i] = fp3_mul(pw[i - 1], alpha);
+}
+
+/* The powers of the last alpha seen by this thread: eval_aux runs on every LDE
+ * row with the same challenges. */
+static const fp3_t *alpha_powers_cached(fp3_t alpha) {
+    static _Thread_local fp3_t pw[FIB_ROM_WIDTH];
+    static _Thread_local int valid;
+    if (!valid || !fp3_eq(pw[0], alpha)) {
+        alpha_powers(alpha, pw);
+        valid = 1;
+    }
+    return pw;
+}
+
+/* gamma - message: the denominator of a fraction. */
+static fp3_t den_ext(fp3_t gamma, uint64_t tag, const fp3_t *t, size_t n, const fp3_t *pw) {
+    return fp3_sub(gamma, message_ext(tag, t, n, pw));
+}
+static fp3_t den_base(fp3_t gamma, uint64_t tag, const uint64_t *t, size_t n, const fp3_t *pw) {
+    return fp3_sub(gamma, message_base(tag, t, n, pw));
+}
+
+/* Two fractions -1/x + -1/y in one helper h: h x y + y + x = 0 (degree 3). */
+static fp3_t pair_constraint(fp3_t h, fp3_t x, fp3_t y) {
+    return fp3_add(fp3_mul(fp3_mul(h, x), y), fp3_add(x, y));
+}
+
+static void cpu_eval_aux(const sb_frame_ext *f, fp3_t *out) {
+    const fp3_t *pw = alpha_powers_cached(f->challenges[FIB_CH_ALPHA]);
+    fp3_t t[FIB_ROM_WIDTH];
+    const fp3_t g = f->challenges[FIB_CH_GAMMA], one = fp3_one();
+    const fp3_t *m = f->main_cur, *a = f->aux_cur, *an = f->aux_next;
+    cpu_rom_tuple_ext(m, t);
+    fp3_t x_prog = den_ext(g, FIB_TAG_PROGRAM, t, FIB_ROM_WIDTH, pw), x_c[FIB_LIMBS];
+    for (int k = 0; k < FIB_LIMBS; k++) x_c[k] = den_ext(g, FIB_TAG_RANGE, &m[FIB_CPU_C(k)], 1, pw);
+    fp3_t x_c3_next = den_ext(g, FIB_TAG_RANGE, &f->main_next[FIB_CPU_C(3)], 1, pw);
+    fp3_t helpers = fp3_add(a[FIB_CPU_AUX_H0], a[FIB_CPU_AUX_H1]);
+    fp3_t helpers_next = fp3_add(an[FIB_CPU_AUX_H0], an[FIB_CPU_AUX_H1]);
+    out[0] = pair_constraint(a[FIB_CPU_AUX_H0], x_prog, x_c[0]);
+    out[1] = pair_constraint(a[FIB_CPU_AUX_H1], x_c[1], x_c[2]);
+    /* s_0 = h0 + h1 - 1/x_c3, s_{i+1} = s_i + (same on row i+1), s_{N-1} = claimed. */
+    out[2] = fp3_add(fp3_mul(fp3_sub(a[FIB_CPU_AUX_SUM], helpers), x_c[3]), one);
+    out[3] = fp3_add(fp3_mul(fp3_sub(fp3_sub(an[FIB_CPU_AUX_SUM], a[FIB_CPU_AUX_SUM]), helpers_next), x_c3_next), one);
+    out[4] = fp3_sub(a[FIB_CPU_AUX_SUM], f->claimed_sum);
+}
+
+/* A table side with one fraction mult/x per row: s_0 x_0 = mult_0,
+ * (s_{i+1} - s_i) x_{i+1} = mult_{i+1}, s_{N-1} = claimed. */
+static void table_sum_constraints(const sb_frame_ext *f, fp3_t x, fp3_t x_next, fp3_t mult, fp3_t mult_next,
+                                  fp3_t *out) {
+    fp3_t s = f->aux_cur[FIB_TABLE_AUX_SUM], s_next = f->aux_next[FIB_TABLE_AUX_SUM];
+    out[0] = fp3_sub(fp3_mul(s, x), mult);
+    out[1] = fp3_sub(fp3_mul(fp3_sub(s_next, s), x_next), mult_next);
+    out[2] = fp3_sub(s, f->claimed_sum);
+}
+
+static void program_eval_aux(const sb_frame_ext *f, fp3_t *out) {
+    const fp3_t *pw = alpha_powers_cached(f->challenges[FIB_CH_ALPHA]);
+    const fp3_t g = f->challenges[FIB_CH_GAMMA];
+    table_sum_constraints(f, den_ext(g, FIB_TAG_PROGRAM, f->fixed_cur, FIB_ROM_WIDTH, pw),
+                          den_ext(g, FIB_TAG_PROGRAM, f->fixed_next, FIB_ROM_WIDTH, pw), f->main_cur[FIB_PROG_MULT],
+                          f->main_next[FIB_PROG_MULT], out);
+}
+
+static void range_eval_aux(const sb_frame_ext *f, fp3_t *out) {
+    const fp3_t alpha = f->challenges[FIB_CH_ALPHA], g = f->challenges[FIB_CH_GAMMA];
+    table_sum_constraints(f, den_ext(g, FIB_TAG_RANGE, &f->main_cur[FIB_RANGE_VALUE], 1, &alpha),
+                          den_ext(g, FIB_TAG_RANGE, &f->main_next[FIB_RANGE_VALUE], 1, &alpha),
+                          f->main_cur[FIB_RANGE_MULT], f->main_next[FIB_RANGE_MULT], out);
+}
+
+/* Inverts x[0..n) in place: Montgomery's trick in independent chunks, run in
+ * parallel. Returns -1 if some x[i] is 0 (x is then partly overwritten). */
+static int fp3_batch_inv(fp3_t *x, size_t n) {
+    enum { CHUNK = 1024 };
+    long nchunks = (long)((n + CHUNK - 1) / CHUNK);
+    int bad = 0;
+#pragma omp parallel for schedule(static) reduction(| : bad)
+    for (long c = 0; c < nchunks; c++) {
+        fp3_t prefix[CHUNK];
+        size_t lo = (size_t)c * CHUNK, len = n - lo < CHUNK ? n - lo : CHUNK;
+        fp3_t acc = fp3_one();
+        for (size_t i = 0; i < len; i++) {
+            prefix[i] = acc;
+            acc = fp3_mul(acc, x[lo + i]);
+        }
+        if (fp3_is_zero(acc)) {
+            bad = 1;
+            continue;
+        }
+        fp3_t inv = fp3_inv(acc);
+        for (size_t i = len; i-- > 0;) {
+            fp3_t xi = x[lo + i];
+            x[lo + i] = fp3_mul(inv, prefix[i]);
+            inv = fp3_mul(inv, xi);
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* The CPU's fractions per row: the program lookup and the four result limbs. */
+#define CPU_FRACTIONS (1 + FIB_LIMBS)
+
+static int cpu_gen_aux(const uint64_t *main, size_t n, const fp3_t *pw, fp3_t g, fp3_t *aux, fp3_t *claimed) {
+    fp3_t *inv = malloc(sizeof(fp3_t) * CPU_FRACTIONS * n);
+    if (!inv) return -1;
+#pragma omp parallel for schedule(static)
+    for (long r = 0; r < (long)n; r++) {
+        const uint64_t *row = main + (size_t)r * FIB_CPU_COLS;
+        uint64_t t[FIB_ROM_WIDTH];
+        cpu_rom_tuple_base(row, t);
+        fp3_t *x = inv + (size_t)r * CPU_FRACTIONS;
+        x[0] = den_base(g, FIB_TAG_PROGRAM, t, FIB_ROM_WIDTH, pw);
+        for (int k = 0; k < FIB_LIMBS; k++) x[1 + k] = den_base(g, FIB_TAG_RANGE, &row[FIB_CPU_C(k)], 1, pw);
+    }
+    if (fp3_batch_inv(inv, CPU_FRACTIONS * n)) {
+        free(inv);
+        return -1;
+    }
+    fp3_t s = fp3_zero();
+    for (size_t r = 0; r < n; r++) {
+        const fp3_t *y = inv + r * CPU_FRACTIONS;
+        fp3_t *a = aux + r * FIB_CPU_AUX_COLS;
+        /* Every CPU fraction has multiplicity -1. */
+        a[FIB_CPU_AUX_H0] = fp3_neg(fp3_add(y[0], y[1]));
+        a[FIB_CPU_AUX_H1] = fp3_neg(fp3_add(y[2], y[3]));
+        s = fp3_sub(fp3_add(s, fp3_add(a[FIB_CPU_AUX_H0], a[FIB_CPU_AUX_H1])), y[4]);
+        a[FIB_CPU_AUX_SUM] = s;
+    }
+    free(inv);
+    *claimed = s;
+    return 0;
+}
+
+/* A table side: x[r] = gamma - message of row r; aux = running sum of mult[r] / x[r]. */
+static int table_gen_aux(fp3_t *x, const uint64_t *mult, size_t mult_stride, size_t n, fp3_t *aux,
+                         fp3_t *claimed) {
+    if (fp3_batch_inv(x, n)) return -1;
+    fp3_t s = fp3_zero();
+    for (size_t r = 0; r < n; r++) {
+        s = fp3_add(s, fp3_mul_base(x[r], mult[r * mult_stride]));
+        aux[r] = s;
+    }
+    *claimed = s;
+    return 0;
+}
+
+static int fib_gen_aux(const sb_public *pub, uint64_t *const *main, const fp3_t *challenges, fp3_t **aux,
+                       fp3_t *claimed) {
+    fp3_t pw[FIB_ROM_WIDTH];
+    alpha_powers(challenges[FIB_CH_ALPHA], pw);
+    const fp3_t g = challenges[FIB_CH_GAMMA];
+    const size_t n_cpu = (size_t)1 << pub->log_steps, n_prog = (size_t)1 << FIB_LOG_PROGRAM,
+                 n_range = (size_t)1 << FIB_LOG_RANGE;
+    aux[FIB_TABLE_CPU] = malloc(sizeof(fp3_t) * FIB_CPU_AUX_COLS * n_cpu);
+    aux[FIB_TABLE_PROGRAM] = malloc(sizeof(fp3_t) * n_prog);
+    aux[FIB_TABLE_RANGE] = malloc(sizeof(fp3_t) * n_range);
+    uint64_t fixed[FIB_PROG_FIXED_COLS << FIB_LOG_PROGRAM];
+    int rc = -1;
+    if (!aux[FIB_TABLE_CPU] || !aux[FIB_TABLE_PROGRAM] || !aux[FIB_TABLE_RANGE]) goto done;
+    if (cpu_gen_aux(main[FIB_TABLE_CPU], n_cpu, pw, g, aux[FIB_TABLE_CPU], &claimed[FIB_TABLE_CPU])) goto done;
+
+    /* The program side's denominators go in its aux column before it is turned into the sum. */
+    program_gen_fixed(pub, fixed);
+    for (size_t r = 0; r < n_prog; r++)
+        aux[FIB_TABLE_PROGRAM][r] = den_base(g, FIB_TAG_PROGRAM, fixed + r * FIB_PROG_FIXED_COLS, FIB_ROM_WIDTH, pw);
+    if (table_gen_aux(aux[FIB_TABLE_PROGRAM], main[FIB_TABLE_PROGRAM] + FIB_PROG_MULT, FIB_PROG_MAIN_COLS, n_prog,
+                      aux[FIB_TABLE_PROGRAM], &claimed[FIB_TABLE_PROGRAM]))
+        goto done;
+
+    const uint64_t *range = main[FIB_TABLE_RANGE];
+    fp3_t *xr = aux[FIB_TABLE_RANGE];
+#pragma omp parallel for schedule(static)
+    for (long r = 0; r < (long)n_range; r++)
+        xr[r] = den_base(g, FIB_TAG_RANGE, &range[(size_t)r * FIB_RANGE_COLS + FIB_RANGE_VALUE], 1, pw);
+    if (table_gen_aux(xr, range + FIB_RANGE_MULT, FIB_RANGE_COLS, n_range, xr, &claimed[FIB_TABLE_RANGE])) goto done;
+    rc = 0;
+done:
+    if (rc) {
+        for (int t = 0; t < FIB_N_TABLES; t++) {
+            free(aux[t]);
+            aux[t] = NULL;
+        }
+    }
+    return rc;
+}
+
+/* ---- main trace generation ------------------------------------------------------------------ */
+
+static void put_limbs(uint64_t *dst, uint64_t v) {
+    for (int k = 0; k < FIB_LIMBS; k++) dst[k] = limb(v, k);
+}
+
+/* Fills the CPU row of one cycle from the state before it. The BNE inverse
+ * witness is left as the difference to invert (in U, or in V when the low
+ * halves agree); returns that difference, or 1 when rs1 = rs2 (nothing to invert). */
+static uint64_t cpu_fill_row(uint64_t *row, const rv64_state *s, const rv64_insn *in) {
+    uint64_t t[FIB_ROM_WIDTH];
+    rom_tuple(in, s->pc, t);
+    memset(row, 0, sizeof(uint64_t) * FIB_CPU_COLS);
+    row[FIB_CPU_PC] = s->pc;
+    for (int j = 1; j < RV64_NREGS; j++) put_limbs(&row[FIB_CPU_X(j, 0)], s->x[j]);
+    for (int op = 0; op < RV64_NOPS; op++) row[FIB_CPU_SEL(op)] = t[FIB_ROM_SEL + op];
+    row[FIB_CPU_RD(t[FIB_ROM_RD])] = 1;
+    row[FIB_CPU_RS1(t[FIB_ROM_RS1])] = 1;
+    row[FIB_CPU_RS2(t[FIB_ROM_RS2])] = 1;
+    for (int k = 0; k < FIB_LIMBS; k++) row[FIB_CPU_IMM(k)] = t[FIB_ROM_IMM + k];
+    row[FIB_CPU_IMM_F] = t[FIB_ROM_IMM_F];
+
+    uint64_t a = s->x[in->rs1], b = s->x[in->rs2];
+    put_limbs(&row[FIB_CPU_A(0)], a);
+    put_limbs(&row[FIB_CPU_B(0)], b);
+    if (in->op == RV64_JAL) {
+        put_limbs(&row[FIB_CPU_C(0)], s->pc + 4);
+    } else {
+        uint64_t b_eff = in->op == RV64_ADD ? b : (in->op == RV64_BNE ? 0 : (uint64_t)in->imm);
+        uint64_t carry = 0;
+        for (int k = 0; k < FIB_LIMBS; k++) {
+            uint64_t sum = limb(a, k) + limb(b_eff, k) + carry;
+            row[FIB_CPU_C(k)] = sum & 0xffff;
+            row[FIB_CPU_CARRY(k)] = carry = sum >> FIB_LIMB_BITS;
+        }
+    }
+
+    row[FIB_CPU_NE] = a != b;
+    uint64_t d_lo = gl_sub(a & 0xffffffffu, b & 0xffffffffu), d_hi = gl_sub(a >> 32, b >> 32);
+    if (d_lo) return row[FIB_CPU_U] = d_lo;
+    if (d_hi) return row[FIB_CPU_V] = d_hi;
+    return 1;
+}
+
+void sb_air_fib_count_multiplicities(const sb_public *pub, uint64_t *const *main) {
+    const size_t n = (size_t)1 << pub->log_steps, n_prog = (size_t)1 << FIB_LOG_PROGRAM,
+                 n_range = (size_t)1 << FIB_LOG_RANGE;
+    rv64_program rom;
+    size_t rom_len = rv64_fib_program(pub->iterations, &rom) ? 0 : rom.len;
+    uint64_t *prog = main[FIB_TABLE_PROGRAM], *range = main[FIB_TABLE_RANGE];
+    for (size_t i = 0; i < n_prog; i++) prog[i * FIB_PROG_MAIN_COLS + FIB_PROG_MULT] = 0;
+    for (size_t v = 0; v < n_range; v++) range[v * FIB_RANGE_COLS + FIB_RANGE_MULT] = 0;
+    for (size_t r = 0; r < n; r++) {
+        const uint64_t *row = main[FIB_TABLE_CPU] + r * FIB_CPU_COLS;
+        uint64_t pc = row[FIB_CPU_PC];
+        if (pc % 4 == 0 && pc / 4 < rom_len) prog[pc / 4 * FIB_PROG_MAIN_COLS + FIB_PROG_MULT]++;
+        for (int k = 0; k < FIB_LIMBS; k++)
+            if (row[FIB_CPU_C(k)] < n_range) range[row[FIB_CPU_C(k)] * FIB_RANGE_COLS + FIB_RANGE_MULT]++;
+    }
+}
+
+int sb_air_fib_gen_main_program(const rv64_program *prog, const sb_public *pub, uint64_t **main) {
+    if (pub->log_steps < RV64_MIN_LOG_STEPS || pub->log_steps > RV64_MAX_LOG_STEPS || prog->len > RV64_PROGRAM_MAX)
+        return -1;
+    const size_t n = (size_t)1 << pub->log_steps, n_range = (size_t)1 << FIB_LOG_RANGE;
+    rv64_insn code[RV64_PROGRAM_MAX];
+    for (size_t i = 0; i < prog->len; i++)
+        if (rv64_decode(prog->words[i], &code[i])) return -1;
+    rv64_state *states = malloc(sizeof(rv64_state) * n), start = {0};
+    uint64_t *cpu = malloc(sizeof(uint64_t) * FIB_CPU_COLS * n), *inv = malloc(sizeof(uint64_t) * n);
+    uint64_t *program = calloc((size_t)FIB_PROG_MAIN_COLS << FIB_LOG_PROGRAM, sizeof(uint64_t));
+    uint64_t *range = malloc(sizeof(uint64_t) * FIB_RANGE_COLS * n_range);
+    if (!states || !cpu || !inv || !program || !range || rv64_run(prog, &start, n, states)) {
+        free(states), free(cpu), free(inv), free(program), free(range);
+        return -1;
+    }
+#pragma omp parallel for schedule(static)
+    for (long r = 0; r < (long)n; r++)
+        inv[r] = cpu_fill_row(cpu + (size_t)r * FIB_CPU_COLS, &states[r], &code[states[r].pc / 4]);
+    gl_batch_inv(inv, inv, n);
+#pragma omp parallel for schedule(static)
+    for (long r = 0; r < (long)n; r++) {
+        uint64_t *row = cpu + (size_t)r * FIB_CPU_COLS;
+        if (row[FIB_CPU_U])
+            row[FIB_CPU_U] = inv[r];
+        else if (row[FIB_CPU_V])
+            row[FIB_CPU_V] = inv[r];
+    }
+    free(states);
+    free(inv);
+    for (size_t v = 0; v < n_range; v++) range[v * FIB_RANGE_COLS + FIB_RANGE_VALUE] = v;
+    main[FIB_TABLE_CPU] = cpu;
+    main[FIB_TABLE_PROGRAM] = program;
+    main[FIB_TABLE_RANGE] = range;
+    sb_air_fib_count_multiplicities(pub, main);
+    return 0;
+}
+
+static int fib_gen_main(const sb_public *pub, uint64_t **main) {
+    rv64_program prog;
+    if (rv64_fib_program(pub->iterations, &prog)) return -1;
+    return sb_air_fib_gen_main_program(&prog, pub, main);
+}
+
+/* ---- the AIR ---------------------------------------------------------------------------------- */
+
+#define COUNT(a) (sizeof(a) / sizeof *(a))
+_Static_assert(COUNT(cpu_aux_names) == COUNT(cpu_aux_domains), "CPU aux names and domains");
+_Static_assert(COUNT(table_aux_names) == COUNT(table_aux_domains), "table aux names and domains");
+
+static const sb_table_air fib_tables[FIB_N_TABLES] = {
+    [FIB_TABLE_CPU] = {.name = "cpu",
+                       .n_main = FIB_CPU_COLS,
+                       .n_fixed = 0,
+                       .n_aux = FIB_CPU_AUX_COLS,
+                       .n_main_constraints = FIB_CPU_MAIN_CONSTRAINTS,
+                       .n_aux_constraints = COUNT(cpu_aux_names),
+                       .main_domains = cpu_main_domains,
+                       .aux_domains = cpu_aux_domains,
+                       .log_rows = cpu_log_rows,
+                       .gen_fixed = NULL,
+                       .eval_main_base = cpu_eval_base,
+                       .eval_main_ext = cpu_eval_ext,
+                       .eval_aux = cpu_eval_aux,
+                       .main_names = cpu_main_names,
+                       .aux_names = cpu_aux_names},
+    [FIB_TABLE_PROGRAM] = {.name = "program",
+                           .n_main = FIB_PROG_MAIN_COLS,
+                           .n_fixed = FIB_PROG_FIXED_COLS,
+                           .n_aux = 1,
+                           .n_main_constraints = COUNT(program_main_names),
+                           .n_aux_constraints = COUNT(table_aux_names),
+                           .main_domains = program_main_domains,
+                           .aux_domains = table_aux_domains,
+                           .log_rows = program_log_rows,
+                           .gen_fixed = program_gen_fixed,
+                           .eval_main_base = program_eval_base,
+                           .eval_main_ext = program_eval_ext,
+                           .eval_aux = program_eval_aux,
+                           .main_names = program_main_names,
+                           .aux_names = table_aux_names},
+    [FIB_TABLE_RANGE] = {.name = "range",
+                         .n_main = FIB_RANGE_COLS,
+                         .n_fixed = 0,
+                         .n_aux = 1,
+                         .n_main_constraints = COUNT(range_main_names),
+                         .n_aux_constraints = COUNT(table_aux_names),
+                         .main_domains = range_main_domains,
+                         .aux_domains = table_aux_domains,
+                         .log_rows = range_log_rows,
+                         .gen_fixed = NULL,
+                         .eval_main_base = range_eval_base,
+                         .eval_main_ext = range_eval_ext,
+                         .eval_aux = range_eval_aux,
+                         .main_names = range_main_names,
+                         .aux_names = table_aux_names},
+};
+
+static const sb_air fib_air = {
+    .n_tables = FIB_N_TABLES,
+    .tables = fib_tables,
+    .n_challenges = FIB_N_CHALLENGES,
+    .public_values = fib_public_values,
+    .gen_main = fib_gen_main,
+    .gen_aux = fib_gen_aux,
+};
+
+const sb_air *sb_air_fib(void) { return &fib_air; }
