@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "simd.h"
+
 static const uint64_t round_constants[24] = {
     0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808AULL, 0x8000000080008000ULL,
     0x000000000000808BULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
@@ -128,15 +130,14 @@ __attribute__((target("avx512f"))) static void keccak_f1600_x8_avx512(uint64_t s
 }
 #endif
 
-void keccak_f1600_x8(uint64_t st[25 * 8]) {
+static void keccak_f1600_x8_with(uint64_t st[25 * 8], int simd) {
 #ifdef KECCAK_HAVE_AVX512_PATH
-    static int avx512 = -1; /* benign race: every thread computes the same value */
-    if (avx512 < 0) avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    if (avx512) {
+    if (simd) {
         keccak_f1600_x8_avx512(st);
         return;
     }
 #endif
+    (void)simd;
     for (int i = 0; i < 8; i++) {
         uint64_t one[25];
         for (int l = 0; l < 25; l++) one[l] = st[8 * l + i];
@@ -145,13 +146,18 @@ void keccak_f1600_x8(uint64_t st[25 * 8]) {
     }
 }
 
-void keccak256_x8_init(keccak256_x8_ctx *ctx) { memset(ctx, 0, sizeof *ctx); }
+void keccak_f1600_x8(uint64_t st[25 * 8]) { keccak_f1600_x8_with(st, sb_simd_avx512()); }
+
+void keccak256_x8_init(keccak256_x8_ctx *ctx) {
+    memset(ctx, 0, sizeof *ctx);
+    ctx->simd = sb_simd_avx512();
+}
 
 void keccak256_x8_absorb(keccak256_x8_ctx *ctx, const uint64_t w[8]) {
     uint64_t *lane = ctx->st + 8 * ctx->words;
     for (int i = 0; i < 8; i++) lane[i] ^= w[i];
     if (++ctx->words == KECCAK256_RATE / 8) {
-        keccak_f1600_x8(ctx->st);
+        keccak_f1600_x8_with(ctx->st, ctx->simd);
         ctx->words = 0;
     }
 }
@@ -163,7 +169,7 @@ void keccak256_x8_final(keccak256_x8_ctx *ctx, uint8_t out[8][32]) {
         ctx->st[8 * ctx->words + i] ^= 0x01;
         ctx->st[8 * (KECCAK256_RATE / 8 - 1) + i] ^= 0x80ULL << 56;
     }
-    keccak_f1600_x8(ctx->st);
+    keccak_f1600_x8_with(ctx->st, ctx->simd);
     for (int i = 0; i < 8; i++)
         for (int k = 0; k < 32; k++) out[i][k] = (uint8_t)(ctx->st[8 * (k / 8) + i] >> (8 * (k % 8)));
 }

@@ -25,11 +25,12 @@ void keccak256_final(keccak256_ctx *ctx, uint8_t out[32]);
 void keccak256(const void *data, size_t len, uint8_t out[32]);
 
 /* Eight Keccak-256 sponges side by side, for messages made of whole 64-bit words (Merkle rows
- * and node pairs): AVX-512 where the CPU has it (detected at run time), else one by one; the
+ * and node pairs): AVX-512 where sb_simd_avx512() allows it (simd.h), else one by one; the
  * digests are the same either way. A word is 8 message bytes read little-endian. */
 typedef struct keccak256_x8_ctx {
     uint64_t st[25 * 8]; /* lane-major: st[8 * lane + i] is lane `lane` of sponge i */
     size_t words;        /* words absorbed into the current block */
+    int simd;            /* sb_simd_avx512() when initialised */
 } keccak256_x8_ctx;
 
 void keccak256_x8_init(keccak256_x8_ctx *ctx);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "field.h"
+#include "simd.h"
 
 /* Bytes of rows a group may span to stay in a core's L2 (this machine: 2 MiB per core). */
 #define NTT_GROUP_BYTES (512u * 1024u)
@@ -115,21 +116,17 @@ AVX512 static void butterfly_avx512(uint64_t *a, uint64_t *b, size_t cols, uint6
     }
 }
 
-static int have_avx512(void) {
-    static int cached = -1; /* benign race: every thread computes the same value */
-    if (cached < 0) cached = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    return cached;
-}
 #endif
 
 /* Decimation in time: (a, b) <- (a + w b, a - w b). */
-static void butterfly_dit(uint64_t *restrict a, uint64_t *restrict b, size_t cols, uint64_t w) {
+static void butterfly_dit(uint64_t *restrict a, uint64_t *restrict b, size_t cols, uint64_t w, int simd) {
 #ifdef NTT_HAVE_AVX512_PATH
-    if (have_avx512()) {
+    if (simd) {
         butterfly_avx512(a, b, cols, w, 0);
         return;
     }
 #endif
+    (void)simd;
     for (size_t c = 0; c < cols; c++) {
         uint64_t x = a[c], y = w == 1 ? b[c] : gl_mul(w, b[c]);
         a[c] = gl_add(x, y);
@@ -138,13 +135,14 @@ static void butterfly_dit(uint64_t *restrict a, uint64_t *restrict b, size_t col
 }
 
 /* Decimation in frequency: (a, b) <- (a + b, (a - b) w). */
-static void butterfly_dif(uint64_t *restrict a, uint64_t *restrict b, size_t cols, uint64_t w) {
+static void butterfly_dif(uint64_t *restrict a, uint64_t *restrict b, size_t cols, uint64_t w, int simd) {
 #ifdef NTT_HAVE_AVX512_PATH
-    if (have_avx512()) {
+    if (simd) {
         butterfly_avx512(a, b, cols, w, 1);
         return;
     }
 #endif
+    (void)simd;
     for (size_t c = 0; c < cols; c++) {
         uint64_t x = a[c], y = b[c];
         a[c] = gl_add(x, y);
@@ -164,7 +162,7 @@ static inline void prefetch_pair(const uint64_t *a, size_t gap, size_t cols) {
 static void level_chunk(uint64_t *data, size_t n, size_t stride, size_t cols, unsigned s, unsigned L,
                         const uint64_t *const *tw, int dif) {
     size_t groups = n >> L, group_rows = (size_t)1 << L, low_mask = ((size_t)1 << s) - 1;
-    int parallel = groups > 1 && (uint64_t)n * cols * L >= NTT_PARALLEL_MIN;
+    int parallel = groups > 1 && (uint64_t)n * cols * L >= NTT_PARALLEL_MIN, simd = sb_simd_avx512();
 #pragma omp parallel for schedule(static) if (parallel)
     for (size_t g = 0; g < groups; g++) {
         size_t base = ((g & ~low_mask) << L) | (g & low_mask);
@@ -179,8 +177,8 @@ static void level_chunk(uint64_t *data, size_t n, size_t stride, size_t cols, un
                  * ask for the next pair while this one computes. */
                 if (i == 0 && k + 1 < group_rows) prefetch_pair(data + (r0 + ((size_t)1 << s)) * stride, half * stride, cols);
                 uint64_t w = tw[l][r0 & jmask];
-                if (dif) butterfly_dif(a, b, cols, w);
-                else butterfly_dit(a, b, cols, w);
+                if (dif) butterfly_dif(a, b, cols, w, simd);
+                else butterfly_dit(a, b, cols, w, simd);
             }
         }
     }

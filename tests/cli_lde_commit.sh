@@ -38,6 +38,11 @@ for shape in "--log-rows 12 --cols 20 --blowup 4" "--log-rows 10 --cols 600 --bl
     [[ ${#r1} == 64 && $r1 == "$r2" ]] || fail "threads 1 vs 2 ($shape): '$r1' vs '$r2'"
 done
 
+# The scalar paths (STARKBENCH_SIMD=off) give the vector paths' root.
+r1=$(root_of --log-rows 10 --cols 37 --blowup 8)
+r2=$(STARKBENCH_SIMD=off root_of --log-rows 10 --cols 37 --blowup 8)
+[[ ${#r1} == 64 && $r1 == "$r2" ]] || fail "STARKBENCH_SIMD=off: '$r1' vs '$r2'"
+
 # --json carries the same root.
 json=$("$bin" lde-commit --backend cpu --log-rows 6 --cols 9 --blowup 2 --json)
 [[ $json == *'"root": "c22440db71fbca4c789f3433e77f668bf7d64b617dda56e8252d39f1619e111c"'* ]] ||
