@@ -9,9 +9,17 @@
 #define SB_BACKEND_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+/* C++ callers (bench/micro) include this inside extern "C": std::atomic has the layout of C11's _Atomic. */
+extern "C++" {
+#include <atomic>
+}
+typedef std::atomic<uint_fast64_t> atomic_uint_fast64_t;
+#else
+#include <stdatomic.h>
+#endif
 
 #include "merkle.h"
 
