@@ -1,3 +1,281 @@
-/* PLACEHOLDER: the CPU implementation of the Rounds 2-4 operations (owned by the prover work). */
+/* The CPU implementation of the Rounds 2-4 operations (rounds.h). Every LDE is read
+ * through sb_lde_host, so these run on commitments of either backend. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fri.h"
+#include "ntt.h"
 #include "rounds.h"
-const sb_round_ops sb_cpu_round_ops = {0};
+#include "stark_poly.h"
+
+_Static_assert(sizeof(fp3_t) == 3 * sizeof(uint64_t), "an ext3 row is 3 base elements per column");
+
+/* Rows per chunk of the row loops (one batch inversion each). */
+#define ROW_CHUNK 256
+
+/* be->cfg.threads (0 = OpenMP default) applies inside one operation only. */
+static int threads_enter(const sb_backend *be) {
+    int prev = omp_get_max_threads();
+    if (be->cfg.threads) omp_set_num_threads((int)be->cfg.threads);
+    return prev;
+}
+
+static int fail(char *err, size_t errlen, const sb_op *op, const char *what) {
+    snprintf(err, errlen, "%s (table %s, %s)", what, op ? op->table : "?", op ? op->op : "?");
+    return -1;
+}
+
+/* ---- Round 2: the composition polynomial ------------------------------------------- */
+
+/* The per-row inverses of the vanishing polynomials on the LDE coset x_i = 7 w_M^i. */
+typedef struct zerofiers {
+    uint64_t *x;          /* x_i */
+    uint64_t *inv_first;  /* 1 / (x_i - 1) */
+    uint64_t *inv_last;   /* 1 / (x_i - g), g = w_n^(n-1) */
+    uint64_t inv_vanish[8]; /* 1 / (x^n - 1): x^n = 7^n w_b^(i mod b) takes b values */
+    uint64_t g;
+} zerofiers;
+
+static int zerofiers_init(zerofiers *z, size_t n, unsigned blowup) {
+    size_t m = n * blowup;
+    unsigned log_n = (unsigned)log2_exact(n), log_m = (unsigned)log2_exact(m);
+    z->x = malloc(m * sizeof *z->x);
+    z->inv_first = malloc(m * sizeof *z->inv_first);
+    z->inv_last = malloc(m * sizeof *z->inv_last);
+    if (!z->x || !z->inv_first || !z->inv_last) return -1;
+    z->g = gl_pow(gl_root_of_unity(log_n), n - 1);
+    gl_powers(z->x, m, GL_GENERATOR, gl_root_of_unity(log_m));
+#pragma omp parallel for schedule(static)
+    for (size_t base = 0; base < m; base += ROW_CHUNK) {
+        size_t len = m - base < ROW_CHUNK ? m - base : ROW_CHUNK;
+        for (size_t i = base; i < base + len; i++) {
+            z->inv_first[i] = gl_sub(z->x[i], 1);
+            z->inv_last[i] = gl_sub(z->x[i], z->g);
+        }
+        gl_batch_inv(z->inv_first + base, z->inv_first + base, len);
+        gl_batch_inv(z->inv_last + base, z->inv_last + base, len);
+    }
+    uint64_t seven_n = gl_pow(GL_GENERATOR, n), w_b = gl_root_of_unity(log_m - log_n);
+    for (unsigned j = 0; j < blowup; j++) z->inv_vanish[j] = gl_inv(gl_sub(gl_mul(seven_n, gl_pow(w_b, j)), 1));
+    return 0;
+}
+
+static void zerofiers_free(zerofiers *z) {
+    free(z->x);
+    free(z->inv_first);
+    free(z->inv_last);
+}
+
+/* Per-thread scratch of the composition loop. */
+typedef struct comp_scratch {
+    uint64_t *main_vals;
+    fp3_t *aux_vals, *main_cur, *main_next, *fixed_cur, *fixed_next;
+} comp_scratch;
+
+static void to_ext(fp3_t *out, const uint64_t *in, size_t n) {
+    for (size_t k = 0; k < n; k++) out[k] = fp3_from_base(in[k]);
+}
+
+/* Evaluates C at LDE row i. */
+static fp3_t composition_row(const sb_composition_in *in, const uint64_t *main, const uint64_t *fixed,
+                             const uint64_t *aux, const zerofiers *z, const fp3_t *beta_pows, size_t i, comp_scratch *s) {
+    const sb_table_air *air = in->air;
+    size_t m = in->main->lde_n, next = (i + in->main->blowup) & (m - 1);
+    sb_frame_base fb = {main + i * air->n_main, main + next * air->n_main, fixed ? fixed + i * air->n_fixed : NULL,
+                        fixed ? fixed + next * air->n_fixed : NULL, in->pub};
+    fp3_t acc[4] = {fp3_zero(), fp3_zero(), fp3_zero(), fp3_zero()};
+    air->eval_main_base(&fb, s->main_vals);
+    sb_accumulate_base(acc, s->main_vals, air->main_domains, beta_pows, air->n_main_constraints);
+    if (air->n_aux_constraints) {
+        to_ext(s->main_cur, fb.main_cur, air->n_main);
+        to_ext(s->main_next, fb.main_next, air->n_main);
+        if (fixed) {
+            to_ext(s->fixed_cur, fb.fixed_cur, air->n_fixed);
+            to_ext(s->fixed_next, fb.fixed_next, air->n_fixed);
+        }
+        size_t aux_w = 3 * air->n_aux;
+        sb_frame_ext fe = {s->main_cur, s->main_next, s->fixed_cur, s->fixed_next,
+                           (const fp3_t *)(aux + i * aux_w), (const fp3_t *)(aux + next * aux_w),
+                           in->challenges, in->claimed_sum, in->pub};
+        air->eval_aux(&fe, s->aux_vals);
+        sb_accumulate_ext(acc, s->aux_vals, air->aux_domains, beta_pows + air->n_main_constraints,
+                          air->n_aux_constraints);
+    }
+    uint64_t inv_vanish = z->inv_vanish[i & (in->main->blowup - 1)];
+    /* TRANSITION: 1 / ((x^n - 1) / (x - g)) = (x - g) / (x^n - 1). */
+    uint64_t inv_transition = gl_mul(gl_sub(z->x[i], z->g), inv_vanish);
+    fp3_t c = fp3_mul_base(acc[SB_DOM_ALL], inv_vanish);
+    c = fp3_add(c, fp3_mul_base(acc[SB_DOM_TRANSITION], inv_transition));
+    c = fp3_add(c, fp3_mul_base(acc[SB_DOM_FIRST], z->inv_first[i]));
+    return fp3_add(c, fp3_mul_base(acc[SB_DOM_LAST], z->inv_last[i]));
+}
+
+/* Interpolates C (m values on the coset 7<w_m>, overwritten) and writes its parts' values over H. */
+static int split_parts(fp3_t *c, size_t n, size_t m, uint64_t *parts_on_h, char *err, size_t errlen,
+                       const sb_op *op) {
+    sb_coset_interpolate(c[0].c, m, 3, GL_GENERATOR);
+    for (size_t k = SB_COMPOSITION_PARTS * n; k < m; k++)
+        if (!fp3_is_zero(c[k]))
+            return fail(err, errlen, op, "the composition polynomial is not of low degree: the trace breaks a constraint");
+    const size_t w = 3 * SB_COMPOSITION_PARTS;
+    for (size_t k = 0; k < n; k++)
+        for (size_t j = 0; j < SB_COMPOSITION_PARTS; j++) memcpy(parts_on_h + k * w + 3 * j, c[j * n + k].c, 24);
+    ntt_forward_rows(parts_on_h, n, w);
+    return 0;
+}
+
+static int composition_impl(sb_backend *be, const sb_op *op, const sb_composition_in *in, uint64_t *parts_on_h,
+                            char *err, size_t errlen) {
+    const sb_table_air *air = in->air;
+    size_t n = in->main->n, m = in->main->lde_n;
+    const uint64_t *main = sb_lde_host(be, in->main), *aux = sb_lde_host(be, in->aux);
+    const uint64_t *fixed = in->fixed ? sb_lde_host(be, in->fixed) : NULL;
+    if (!main || !aux || (air->n_fixed && !fixed)) return fail(err, errlen, op, "composition: an LDE is unavailable");
+    if (in->main->blowup < 2 || in->main->blowup > 8 || in->aux->lde_n != m || (fixed && in->fixed->lde_n != m))
+        return fail(err, errlen, op, "composition: the LDEs do not share one domain of blowup 2..8");
+    size_t nc = air->n_main_constraints + air->n_aux_constraints;
+    fp3_t *beta_pows = malloc((nc ? nc : 1) * sizeof *beta_pows);
+    fp3_t *c = malloc(m * sizeof *c);
+    zerofiers z = {0};
+    int rc = -1, oom = !beta_pows || !c || zerofiers_init(&z, n, in->main->blowup) != 0;
+    if (!oom) {
+        sb_fp3_powers(beta_pows, nc, in->beta);
+#pragma omp parallel
+        {
+            comp_scratch s = {malloc((air->n_main_constraints + 1) * sizeof(uint64_t)),
+                              malloc((air->n_aux_constraints + 1) * sizeof(fp3_t)),
+                              malloc((air->n_main + 1) * sizeof(fp3_t)), malloc((air->n_main + 1) * sizeof(fp3_t)),
+                              malloc((air->n_fixed + 1) * sizeof(fp3_t)), malloc((air->n_fixed + 1) * sizeof(fp3_t))};
+            int ok = s.main_vals && s.aux_vals && s.main_cur && s.main_next && s.fixed_cur && s.fixed_next;
+            if (!ok) {
+#pragma omp atomic write
+                oom = 1;
+            }
+#pragma omp for schedule(static)
+            for (size_t i = 0; i < m; i++)
+                if (ok) c[i] = composition_row(in, main, fixed, aux, &z, beta_pows, i, &s);
+            free(s.main_vals);
+            free(s.aux_vals);
+            free(s.main_cur);
+            free(s.main_next);
+            free(s.fixed_cur);
+            free(s.fixed_next);
+        }
+    }
+    if (oom) rc = fail(err, errlen, op, "composition: out of memory");
+    else rc = split_parts(c, n, m, parts_on_h, err, errlen, op);
+    zerofiers_free(&z);
+    free(beta_pows);
+    free(c);
+    return rc;
+}
+
+static int cpu_composition(sb_backend *be, const sb_op *op, const sb_composition_in *in, uint64_t *parts_on_h,
+                           char *err, size_t errlen) {
+    int prev = threads_enter(be);
+    int rc = composition_impl(be, op, in, parts_on_h, err, errlen);
+    omp_set_num_threads(prev);
+    return rc;
+}
+
+/* ---- Round 3: out-of-domain evaluations --------------------------------------------- */
+
+static int cpu_ood(sb_backend *be, const sb_op *op, sb_commitment *c, const fp3_t *points, size_t n_points, fp3_t *out,
+                   char *err, size_t errlen) {
+    const uint64_t *lde = sb_lde_host(be, c);
+    if (!lde) return fail(err, errlen, op, "OOD: the LDE is unavailable");
+    /* Every blowup-th LDE row is the coset 7<w_n>: n points determine a polynomial of degree < n. */
+    int prev = threads_enter(be);
+    int rc = sb_coset_eval(lde, c->n, c->blowup * c->cols, c->cols, GL_GENERATOR, points, n_points, out);
+    omp_set_num_threads(prev);
+    return rc == 0 ? 0 : fail(err, errlen, op, "OOD: out of memory or bad shape");
+}
+
+/* ---- Round 4: DEEP composition and FRI folding --------------------------------------- */
+
+static int deep_impl(sb_backend *be, const sb_op *op, const sb_deep_in *in, fp3_t *out, char *err, size_t errlen) {
+    const uint64_t *lde[SB_DEEP_MAX_MATS];
+    if (in->n_mats == 0 || in->n_mats > SB_DEEP_MAX_MATS || in->n_shifted > in->n_mats)
+        return fail(err, errlen, op, "DEEP: bad matrix count");
+    size_t m = in->mats[0]->lde_n;
+    for (size_t k = 0; k < in->n_mats; k++) {
+        lde[k] = sb_lde_host(be, in->mats[k]);
+        if (!lde[k] || in->mats[k]->lde_n != m) return fail(err, errlen, op, "DEEP: an LDE is unavailable or of another size");
+    }
+    uint64_t w = gl_root_of_unity((unsigned)log2_exact(m));
+#pragma omp parallel for schedule(static)
+    for (size_t base = 0; base < m; base += ROW_CHUNK) {
+        size_t len = m - base < ROW_CHUNK ? m - base : ROW_CHUNK;
+        fp3_t inv_z[ROW_CHUNK], inv_zw[ROW_CHUNK];
+        uint64_t x = gl_mul(GL_GENERATOR, gl_pow(w, base));
+        for (size_t j = 0; j < len; j++, x = gl_mul(x, w)) {
+            inv_z[j] = fp3_sub(fp3_from_base(x), in->z);
+            inv_zw[j] = fp3_sub(fp3_from_base(x), in->zw);
+        }
+        sb_fp3_batch_inv(inv_z, inv_z, len);
+        sb_fp3_batch_inv(inv_zw, inv_zw, len);
+        for (size_t j = 0; j < len; j++) {
+            size_t i = base + j;
+            fp3_t s_shifted = fp3_zero(), s;
+            for (size_t k = 0; k < in->n_shifted; k++) {
+                size_t cols = in->mats[k]->cols;
+                s_shifted = fp3_add(s_shifted, sb_fp3_dot_base(in->coeffs[k], lde[k] + i * cols, cols));
+            }
+            s = s_shifted;
+            for (size_t k = in->n_shifted; k < in->n_mats; k++) {
+                size_t cols = in->mats[k]->cols;
+                s = fp3_add(s, sb_fp3_dot_base(in->coeffs[k], lde[k] + i * cols, cols));
+            }
+            out[i] = sb_deep_value(s, s_shifted, in->sum_z, in->sum_zw, inv_z[j], inv_zw[j]);
+        }
+    }
+    return 0;
+}
+
+static int cpu_deep(sb_backend *be, const sb_op *op, const sb_deep_in *in, fp3_t *out, char *err, size_t errlen) {
+    int prev = threads_enter(be);
+    int rc = deep_impl(be, op, in, out, err, errlen);
+    omp_set_num_threads(prev);
+    return rc;
+}
+
+static int fri_fold_impl(const sb_op *op, const fp3_t *layer, size_t m, uint64_t offset, fp3_t alpha, fp3_t *out,
+                         merkle_tree *tree, char *err, size_t errlen) {
+    int log_m = log2_exact(m);
+    if (log_m < 1 || (tree && log_m < 2)) return fail(err, errlen, op, "FRI: layer too small to fold");
+    size_t half = m / 2;
+    uint64_t inv_w = gl_inv(gl_root_of_unity((unsigned)log_m)), inv_offset = gl_inv(offset);
+#pragma omp parallel for schedule(static)
+    for (size_t base = 0; base < half; base += ROW_CHUNK) {
+        size_t end = base + ROW_CHUNK < half ? base + ROW_CHUNK : half;
+        uint64_t inv_x = gl_mul(inv_offset, gl_pow(inv_w, base));
+        for (size_t k = base; k < end; k++, inv_x = gl_mul(inv_x, inv_w))
+            out[k] = sb_fri_fold_pair(layer[k], layer[k + half], inv_x, alpha);
+    }
+    if (!tree) return 0;
+    size_t n_leaves = half / 2;
+    sb_digest *leaves = malloc(n_leaves * sizeof *leaves);
+    if (!leaves) return fail(err, errlen, op, "FRI: out of memory for the layer's leaves");
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < n_leaves; k++) sb_fri_leaf(out[k], out[k + n_leaves], &leaves[k]);
+    int rc = merkle_build_leaves(tree, leaves, n_leaves);
+    free(leaves);
+    return rc == 0 ? 0 : fail(err, errlen, op, "FRI: out of memory for the layer's tree");
+}
+
+static int cpu_fri_fold(sb_backend *be, const sb_op *op, const fp3_t *layer, size_t m, uint64_t offset, fp3_t alpha,
+                        fp3_t *out, merkle_tree *tree, char *err, size_t errlen) {
+    int prev = threads_enter(be);
+    int rc = fri_fold_impl(op, layer, m, offset, alpha, out, tree, err, errlen);
+    omp_set_num_threads(prev);
+    return rc;
+}
+
+const sb_round_ops sb_cpu_round_ops = {
+    .composition = cpu_composition,
+    .ood = cpu_ood,
+    .deep = cpu_deep,
+    .fri_fold = cpu_fri_fold,
+};

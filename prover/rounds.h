@@ -1,15 +1,68 @@
 /* The heavy operations of Rounds 2-4 behind the backend interface (composition
  * evaluation over the LDE, OOD evaluation, DEEP composition, FRI folding and
- * commit, query openings). Every implementation reads LDEs through
- * sb_lde_host(be, c), so it works on commitments of either backend. */
+ * commit; query openings are the backend's `open`). Every implementation reads
+ * LDEs through sb_lde_host(be, c), so it works on commitments of either backend,
+ * and must give the same values bit for bit (docs/PROTOCOL.md pins the math).
+ *
+ * Conventions: an LDE row i is the point 7 * w_{lde_n}^i (natural order); an
+ * ext3 matrix of M columns is a base matrix of 3M columns; every op may be called
+ * concurrently from several threads (--tp) on distinct data; every op returns 0,
+ * or -1 with a one-line reason in err. */
 #ifndef SB_ROUNDS_H
 #define SB_ROUNDS_H
 
+#include "air.h"
 #include "backend.h"
 
+/* The composition polynomial is split into this many parts of degree < n
+ * (C = C_0 + x^n C_1): constraints of degree <= 3 on the transition and ALL
+ * domains, <= 2 on the boundary domains, and blowup >= 2. */
+#define SB_COMPOSITION_PARTS 2
+
+/* Round 2 input for one table (every commitment has the same n and blowup). */
+typedef struct sb_composition_in {
+    const sb_table_air *air;
+    const sb_public *pub;
+    sb_commitment *main;     /* main trace LDE, air->n_main columns */
+    sb_commitment *fixed;    /* fixed columns' LDE (never committed); NULL when air->n_fixed = 0 */
+    sb_commitment *aux;      /* aux trace LDE, 3 * air->n_aux columns */
+    const fp3_t *challenges; /* the LogUp challenges */
+    fp3_t claimed_sum;       /* this table's LogUp claimed sum */
+    fp3_t beta;              /* constraint i (main ones first, then aux) is weighted by beta^i */
+} sb_composition_in;
+
+/* Round 4 input: the DEEP composition
+ *   Q(x) = (S(x) - sum_z) / (x - z) + (S'(x) - sum_zw) / (x - z*w_n)
+ * where S combines every base column k of every matrix with coeffs[m][k] and S'
+ * only those of the first n_shifted matrices (the ones also opened at z*w_n). */
+#define SB_DEEP_MAX_MATS 4
+typedef struct sb_deep_in {
+    size_t n_mats, n_shifted;
+    sb_commitment *mats[SB_DEEP_MAX_MATS];
+    const fp3_t *coeffs[SB_DEEP_MAX_MATS]; /* one per base column of mats[m] */
+    fp3_t z, zw;
+    fp3_t sum_z, sum_zw; /* the claimed values of S(z) and S'(z*w_n) */
+} sb_deep_in;
+
 typedef struct sb_round_ops {
-    /* PLACEHOLDER member until the prover defines the operations. */
-    int unused;
+    /* Round 2: evaluates C(x) = sum_i beta^i num_i(x) / Z_dom(i)(x) on every LDE row,
+     * interpolates it and writes the values over H (natural order) of its parts:
+     * parts_on_h is row-major n x 3*SB_COMPOSITION_PARTS (ext3, part j = columns 3j..3j+2).
+     * Fails when C has degree >= SB_COMPOSITION_PARTS * n (the trace breaks a constraint). */
+    int (*composition)(sb_backend *be, const sb_op *op, const sb_composition_in *in, uint64_t *parts_on_h,
+                       char *err, size_t errlen);
+    /* Round 3: evaluates every base column of c (degree < c->n) at each point:
+     * out[p * c->cols + col] for p < n_points. */
+    int (*ood)(sb_backend *be, const sb_op *op, sb_commitment *c, const fp3_t *points, size_t n_points, fp3_t *out,
+               char *err, size_t errlen);
+    /* Round 4: writes Q at every LDE row (lde_n values, natural order). */
+    int (*deep)(sb_backend *be, const sb_op *op, const sb_deep_in *in, fp3_t *out, char *err, size_t errlen);
+    /* Round 4, one FRI step: layer holds m values on the coset offset * <w_m> (natural order);
+     * writes the folded layer out[k] = (a + b)/2 + alpha (a - b)/(2 x_k), a = layer[k],
+     * b = layer[k + m/2], x_k = offset * w_m^k (m/2 values), and when tree is not NULL commits
+     * out: leaf k = merkle_hash_row of (out[k], out[k + m/4]) as 6 base elements. */
+    int (*fri_fold)(sb_backend *be, const sb_op *op, const fp3_t *layer, size_t m, uint64_t offset, fp3_t alpha,
+                    fp3_t *out, merkle_tree *tree, char *err, size_t errlen);
 } sb_round_ops;
 
 /* The CPU implementation (cpu_rounds.c). */

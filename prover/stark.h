@@ -1,0 +1,56 @@
+/* The multi-table STARK over any AIR (air.h), and the protocol steps that the prover
+ * and the verifier must take identically (docs/PROTOCOL.md pins each byte).
+ * prover.h's sb_prove / sb_verify are these with the fib_iterative AIR. */
+#ifndef SB_STARK_H
+#define SB_STARK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prover.h"
+#include "proof.h"
+#include "transcript.h"
+
+/* Proof-of-work: Keccak-256(seed || nonce as u64 big-endian) must start with this many zero bits. */
+#define SB_POW_BITS 20
+/* The transcript's label. */
+#define SB_TRANSCRIPT_LABEL "starkbench-stark-v1"
+
+/* sb_prove / sb_verify for an arbitrary AIR. */
+int sb_stark_prove(const sb_air *air, const sb_prove_config *cfg, sb_backend *be, sb_ranges *ranges, sb_proof *out,
+                   char *err, size_t errlen);
+int sb_stark_verify(const sb_air *air, const uint8_t *bytes, size_t len, sb_public *pub, char *why, size_t whylen);
+
+/* Starts the transcript and absorbs the statement: parameters, public values, the AIR's shape. */
+void sb_stark_begin(sb_transcript *tr, const sb_air *air, const sb_proof_shape *s, const sb_public *pub);
+
+/* Draws the OOD point: Fp3 elements until one is outside Fp (so z and z*w avoid H, the LDE
+ * coset and every FRI domain). */
+fp3_t sb_stark_draw_z(sb_transcript *tr);
+
+/* Absorbs n Fp3 values, one absorb each. */
+void sb_stark_absorb_fp3s(sb_transcript *tr, const fp3_t *v, size_t n);
+
+/* The DEEP claimed sums of one table from its OOD values (proof.h layout) and gamma powers
+ * (main columns, then aux, then parts): sum_z over every column, sum_zw over main and aux. */
+void sb_stark_deep_sums(const sb_table_shape *ts, const fp3_t *ood, const fp3_t *gamma_pows, fp3_t *sum_z,
+                        fp3_t *sum_zw);
+
+/* Joins the per-table forks: absorbs 32 bytes squeezed from each fork, in table order, into shared. */
+void sb_stark_join(sb_transcript *shared, sb_transcript *forks, size_t n);
+
+/* Draws the query indices after the nonce: for each table in order, n_queries pair indices
+ * uniform in [0, lde_n / 2), repeats kept; idx[t * n_queries + j]. */
+void sb_stark_draw_queries(sb_transcript *shared, const sb_proof_shape *s, size_t *idx);
+
+/* Returns 1 iff Keccak-256(seed || nonce) starts with SB_POW_BITS zero bits. */
+int sb_pow_ok(const uint8_t seed[32], uint64_t nonce);
+/* Returns the smallest nonce < limit that passes sb_pow_ok, or limit when none does
+ * (OpenMP-parallel; the answer does not depend on the thread count). */
+uint64_t sb_pow_search(const uint8_t seed[32], uint64_t limit);
+
+/* Returns the Fp3 value of an ext3 column from the values of its three base components
+ * (c0 + c1 W + c2 W^2, W^3 = 2). */
+fp3_t sb_ext3_recombine(const fp3_t comp[3]);
+
+#endif

@@ -1,0 +1,115 @@
+/* The protocol steps shared by the prover and the verifier. */
+#include "stark.h"
+
+#include <omp.h>
+#include <string.h>
+
+#include "keccak.h"
+
+void sb_stark_begin(sb_transcript *tr, const sb_air *air, const sb_proof_shape *s, const sb_public *pub) {
+    transcript_init(tr, SB_TRANSCRIPT_LABEL);
+    uint64_t st[8 + 6 * SB_MAX_TABLES];
+    size_t n = 0;
+    st[n++] = SB_PROOF_VERSION;
+    st[n++] = s->log_steps;
+    st[n++] = s->blowup;
+    st[n++] = s->n_queries;
+    st[n++] = SB_POW_BITS;
+    st[n++] = pub->iterations;
+    st[n++] = pub->output;
+    st[n++] = s->n_tables;
+    for (size_t t = 0; t < s->n_tables; t++) {
+        const sb_table_air *ta = &air->tables[t];
+        st[n++] = s->t[t].log_n;
+        st[n++] = ta->n_main;
+        st[n++] = ta->n_fixed;
+        st[n++] = ta->n_aux;
+        st[n++] = ta->n_main_constraints;
+        st[n++] = ta->n_aux_constraints;
+    }
+    uint8_t bytes[sizeof st];
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 8; k++) bytes[8 * i + k] = (uint8_t)(st[i] >> (56 - 8 * k));
+    transcript_absorb_bytes(tr, bytes, 8 * n);
+}
+
+fp3_t sb_stark_draw_z(sb_transcript *tr) {
+    for (;;) {
+        fp3_t z = transcript_squeeze_fp3(tr);
+        if (!fp3_is_base(z)) return z;
+    }
+}
+
+void sb_stark_absorb_fp3s(sb_transcript *tr, const fp3_t *v, size_t n) {
+    for (size_t i = 0; i < n; i++) transcript_absorb_fp3(tr, v[i]);
+}
+
+void sb_stark_deep_sums(const sb_table_shape *ts, const fp3_t *ood, const fp3_t *gamma_pows, fp3_t *sum_z,
+                        fp3_t *sum_zw) {
+    const fp3_t *main_z = ood, *main_zw = ood + ts->n_main;
+    const fp3_t *aux_z = ood + 2 * ts->n_main, *aux_zw = aux_z + ts->n_aux, *parts_z = aux_zw + ts->n_aux;
+    const fp3_t *g_aux = gamma_pows + ts->n_main, *g_parts = g_aux + ts->n_aux;
+    fp3_t sz = fp3_zero(), szw = fp3_zero();
+    for (size_t k = 0; k < ts->n_main; k++) {
+        sz = fp3_add(sz, fp3_mul(gamma_pows[k], main_z[k]));
+        szw = fp3_add(szw, fp3_mul(gamma_pows[k], main_zw[k]));
+    }
+    for (size_t k = 0; k < ts->n_aux; k++) {
+        sz = fp3_add(sz, fp3_mul(g_aux[k], aux_z[k]));
+        szw = fp3_add(szw, fp3_mul(g_aux[k], aux_zw[k]));
+    }
+    for (size_t k = 0; k < ts->n_parts; k++) sz = fp3_add(sz, fp3_mul(g_parts[k], parts_z[k]));
+    *sum_z = sz;
+    *sum_zw = szw;
+}
+
+void sb_stark_join(sb_transcript *shared, sb_transcript *forks, size_t n) {
+    uint8_t digests[32 * SB_MAX_TABLES];
+    for (size_t t = 0; t < n; t++) transcript_squeeze_bytes(&forks[t], digests + 32 * t);
+    transcript_absorb_bytes(shared, digests, 32 * n);
+}
+
+void sb_stark_draw_queries(sb_transcript *shared, const sb_proof_shape *s, size_t *idx) {
+    for (size_t t = 0; t < s->n_tables; t++)
+        for (size_t j = 0; j < s->n_queries; j++)
+            idx[t * s->n_queries + j] = (size_t)transcript_squeeze_index(shared, (uint64_t)1 << (s->t[t].log_lde - 1));
+}
+
+int sb_pow_ok(const uint8_t seed[32], uint64_t nonce) {
+    uint8_t msg[40], h[32];
+    memcpy(msg, seed, 32);
+    for (int i = 0; i < 8; i++) msg[32 + i] = (uint8_t)(nonce >> (56 - 8 * i));
+    keccak256(msg, sizeof msg, h);
+    /* The first SB_POW_BITS bits, most significant bit of byte 0 first. */
+    uint32_t top = ((uint32_t)h[0] << 24) | ((uint32_t)h[1] << 16) | ((uint32_t)h[2] << 8) | h[3];
+    return (top >> (32 - SB_POW_BITS)) == 0;
+}
+
+/* Nonces per block: the threads scan consecutive blocks, and the first block with a hit wins. */
+#define POW_BLOCK 4096
+
+uint64_t sb_pow_search(const uint8_t seed[32], uint64_t limit) {
+    uint64_t found = limit;
+    for (uint64_t start = 0; start < limit && found == limit;) {
+        int nt = omp_get_max_threads();
+        uint64_t span = (uint64_t)nt * POW_BLOCK;
+        if (span > limit - start) span = limit - start;
+        /* Each round scans [start, start + span) completely; the minimum over it is exact. */
+#pragma omp parallel for schedule(static, 1) num_threads(nt) reduction(min : found)
+        for (uint64_t b = 0; b < (span + POW_BLOCK - 1) / POW_BLOCK; b++) {
+            uint64_t lo = start + b * POW_BLOCK, hi = lo + POW_BLOCK < start + span ? lo + POW_BLOCK : start + span;
+            for (uint64_t nonce = lo; nonce < hi; nonce++)
+                if (sb_pow_ok(seed, nonce)) {
+                    if (nonce < found) found = nonce;
+                    break;
+                }
+        }
+        start += span;
+    }
+    return found;
+}
+
+fp3_t sb_ext3_recombine(const fp3_t comp[3]) {
+    const fp3_t w = fp3_make(0, 1, 0), w2 = fp3_make(0, 0, 1);
+    return fp3_add(comp[0], fp3_add(fp3_mul(comp[1], w), fp3_mul(comp[2], w2)));
+}

@@ -1,0 +1,55 @@
+/* Polynomial helpers shared by the prover's round operations and the verifier,
+ * so that both compute every value with the same code (docs/PROTOCOL.md). */
+#ifndef SB_STARK_POLY_H
+#define SB_STARK_POLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "air.h"
+#include "fp3.h"
+
+/* Writes out[i] = in[i]^-1 (Montgomery's trick); in and out may alias. Every in[i] must be non-zero. */
+void sb_fp3_batch_inv(fp3_t *out, const fp3_t *in, size_t n);
+
+/* Returns sum_k coeffs[k] * row[k] over cols base elements. */
+fp3_t sb_fp3_dot_base(const fp3_t *coeffs, const uint64_t *row, size_t cols);
+
+/* Returns sum_k coeffs[k] * y^k (Horner; y in the base field). */
+fp3_t sb_fp3_horner_base(const fp3_t *coeffs, size_t n, uint64_t y);
+
+/* Writes pows[i] = x^i for i < n. */
+void sb_fp3_powers(fp3_t *pows, size_t n, fp3_t x);
+
+/* Barycentric evaluation on a coset. Row j of the matrix (cols base values at rows + j*stride,
+ * stride >= cols elements) holds the values of cols polynomials of degree < n at s * w_n^j;
+ * writes each polynomial's value at each point: out[p * cols + c], p < n_points. Every point
+ * must lie outside the coset. OpenMP-parallel; exact, so independent of the thread count.
+ * Returns 0, or -1 on bad arguments or allocation failure. */
+int sb_coset_eval(const uint64_t *rows, size_t n, size_t stride, size_t cols, uint64_t s, const fp3_t *points,
+                  size_t n_points, fp3_t *out);
+
+/* Interpolation from a coset: the row-major m x cols matrix holds, in row i, the values of
+ * cols polynomials at s * w_m^i; on return row k holds their coefficients of x^k.
+ * m a power of two. Returns 0, or -1 on bad arguments. */
+int sb_coset_interpolate(uint64_t *vals, size_t m, size_t cols, uint64_t s);
+
+/* The vanishing polynomial of a constraint domain (air.h) on H = <w_n>, evaluated at x:
+ * ALL: x^n - 1; TRANSITION: (x^n - 1) / (x - w_n^(n-1)); FIRST: x - 1; LAST: x - w_n^(n-1).
+ * x_n is x^n. Returns the value (the caller inverts it). */
+fp3_t sb_zerofier(sb_domain d, fp3_t x, fp3_t x_n, unsigned log_n);
+
+/* Adds beta_pows[i] * vals[i] into acc[domains[i]] for i < n (acc has one entry per sb_domain;
+ * every domains[i] must be a valid sb_domain: stark.h checks the AIR once). */
+void sb_accumulate_ext(fp3_t acc[4], const fp3_t *vals, const uint8_t *domains, const fp3_t *beta_pows, size_t n);
+void sb_accumulate_base(fp3_t acc[4], const uint64_t *vals, const uint8_t *domains, const fp3_t *beta_pows,
+                        size_t n);
+
+/* The DEEP composition value at one point x (rounds.h sb_deep_in):
+ * (s - sum_z) * inv_x_z + (s_shifted - sum_zw) * inv_x_zw. */
+static inline fp3_t sb_deep_value(fp3_t s, fp3_t s_shifted, fp3_t sum_z, fp3_t sum_zw, fp3_t inv_x_z,
+                                  fp3_t inv_x_zw) {
+    return fp3_add(fp3_mul(fp3_sub(s, sum_z), inv_x_z), fp3_mul(fp3_sub(s_shifted, sum_zw), inv_x_zw));
+}
+
+#endif
