@@ -182,13 +182,19 @@ static int cpu_composition(sb_backend *be, const sb_op *op, const sb_composition
 
 /* ---- Round 3: out-of-domain evaluations --------------------------------------------- */
 
-static int cpu_ood(sb_backend *be, const sb_op *op, sb_commitment *c, const fp3_t *points, size_t n_points, fp3_t *out,
-                   char *err, size_t errlen) {
-    const uint64_t *lde = sb_lde_host(be, c);
-    if (!lde) return fail(err, errlen, op, "OOD: the LDE is unavailable");
-    /* Every blowup-th LDE row is the coset 7<w_n>: n points determine a polynomial of degree < n. */
+static int cpu_ood(sb_backend *be, const sb_op *op, sb_commitment *const *mats, size_t n_mats, const fp3_t *points,
+                   size_t n_points, fp3_t *const *outs, char *err, size_t errlen) {
+    sb_eval_matrix em[SB_DEEP_MAX_MATS];
+    if (n_mats == 0 || n_mats > SB_DEEP_MAX_MATS) return fail(err, errlen, op, "OOD: bad matrix count");
+    for (size_t k = 0; k < n_mats; k++) {
+        /* Every blowup-th LDE row is the coset 7<w_n>: n points determine a polynomial of degree < n. */
+        sb_commitment *c = mats[k];
+        em[k] = (sb_eval_matrix){sb_lde_host(be, c), c->blowup * c->cols, c->cols, outs[k]};
+        if (!em[k].rows || c->n != mats[0]->n || c->blowup != mats[0]->blowup)
+            return fail(err, errlen, op, "OOD: an LDE is unavailable or of another shape");
+    }
     int prev = threads_enter(be);
-    int rc = sb_coset_eval(lde, c->n, c->blowup * c->cols, c->cols, GL_GENERATOR, points, n_points, out);
+    int rc = sb_coset_eval(em, n_mats, mats[0]->n, GL_GENERATOR, points, n_points);
     omp_set_num_threads(prev);
     return rc == 0 ? 0 : fail(err, errlen, op, "OOD: out of memory or bad shape");
 }

@@ -171,11 +171,11 @@ static int round3(prove_ctx *ctx, table_work *w) {
     fp3_t pts[2] = {w->z, w->zw};
     w->op.op = "R3 OOD";
     sb_range r = range_open(ctx->ranges, w->air->name, "R3 OOD");
-    fp3_t *ood = w->tp->ood;
-    int rc = ops->ood(ctx->be, &w->op, &w->main, pts, 2, ood, w->err, sizeof w->err);
-    if (rc == 0) rc = ops->ood(ctx->be, &w->op, &w->aux, pts, 2, ood + 2 * ts->n_main, w->err, sizeof w->err);
-    if (rc == 0)
-        rc = ops->ood(ctx->be, &w->op, &w->parts, pts, 1, ood + 2 * ts->n_main + 2 * ts->n_aux, w->err, sizeof w->err);
+    fp3_t *ood = w->tp->ood, parts_at[2 * 3 * SB_COMPOSITION_PARTS];
+    sb_commitment *mats[3] = {&w->main, &w->aux, &w->parts};
+    fp3_t *outs[3] = {ood, ood + 2 * ts->n_main, parts_at};
+    int rc = ops->ood(ctx->be, &w->op, mats, 3, pts, 2, outs, w->err, sizeof w->err);
+    memcpy(ood + 2 * ts->n_main + 2 * ts->n_aux, parts_at, ts->n_parts * sizeof *ood); /* the parts at z only */
     range_close(&r);
     if (rc != 0) {
         w->failed = 1;

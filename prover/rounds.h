@@ -51,10 +51,10 @@ typedef struct sb_round_ops {
      * Fails when C has degree >= SB_COMPOSITION_PARTS * n (the trace breaks a constraint). */
     int (*composition)(sb_backend *be, const sb_op *op, const sb_composition_in *in, uint64_t *parts_on_h,
                        char *err, size_t errlen);
-    /* Round 3: evaluates every base column of c (degree < c->n) at each point:
-     * out[p * c->cols + col] for p < n_points. */
-    int (*ood)(sb_backend *be, const sb_op *op, sb_commitment *c, const fp3_t *points, size_t n_points, fp3_t *out,
-               char *err, size_t errlen);
+    /* Round 3: evaluates every base column of each of the n_mats commitments (one height n,
+     * degree < n) at each point: outs[k][p * mats[k]->cols + col] for p < n_points. */
+    int (*ood)(sb_backend *be, const sb_op *op, sb_commitment *const *mats, size_t n_mats, const fp3_t *points,
+               size_t n_points, fp3_t *const *outs, char *err, size_t errlen);
     /* Round 4: writes Q at every LDE row (lde_n values, natural order). */
     int (*deep)(sb_backend *be, const sb_op *op, const sb_deep_in *in, fp3_t *out, char *err, size_t errlen);
     /* Round 4, one FRI step: layer holds m values on the coset offset * <w_m> (natural order);

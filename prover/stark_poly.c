@@ -8,6 +8,8 @@
 
 /* Elements per inversion in the batch inverse; also the row chunk of sb_coset_eval. */
 #define FP3_CHUNK 256
+/* Below this many rows a parallel region costs more than it saves. */
+#define PARALLEL_MIN_ROWS 4096
 
 void sb_fp3_batch_inv(fp3_t *out, const fp3_t *in, size_t n) {
     fp3_t prefix[FP3_CHUNK];
@@ -49,13 +51,17 @@ void sb_fp3_powers(fp3_t *pows, size_t n, fp3_t x) {
     }
 }
 
-int sb_coset_eval(const uint64_t *rows, size_t n, size_t stride, size_t cols, uint64_t s, const fp3_t *points,
-                  size_t n_points, fp3_t *out) {
+int sb_coset_eval(const sb_eval_matrix *mats, size_t n_mats, size_t n, uint64_t s, const fp3_t *points,
+                  size_t n_points) {
     int log_n = log2_exact(n);
-    if (!rows || log_n < 0 || log_n > GL_TWO_ADICITY || stride < cols || cols == 0 || n_points == 0) return -1;
-    size_t acc_len = n_points * cols;
+    if (log_n < 0 || log_n > GL_TWO_ADICITY || n_mats == 0 || n_points == 0) return -1;
+    size_t acc_len = 0; /* one accumulator per (matrix, point, column) */
+    for (size_t k = 0; k < n_mats; k++) {
+        if (!mats[k].rows || mats[k].stride < mats[k].cols) return -1;
+        acc_len += n_points * mats[k].cols;
+    }
     uint64_t w = gl_root_of_unity((unsigned)log_n);
-    int nt = omp_get_max_threads();
+    int nt = n >= PARALLEL_MIN_ROWS ? omp_get_max_threads() : 1;
     fp3_t *acc = calloc((size_t)nt * acc_len, sizeof *acc);
     if (!acc) return -1;
     /* f(z) = (z^n - s^n) / (n s^n) * sum_j f_j x_j / (z - x_j), x_j = s w^j. Chunks of rows are
@@ -70,27 +76,33 @@ int sb_coset_eval(const uint64_t *rows, size_t n, size_t stride, size_t cols, ui
             size_t m = n - base < FP3_CHUNK ? n - base : FP3_CHUNK;
             x[0] = gl_mul(s, gl_pow(w, base));
             for (size_t j = 1; j < m; j++) x[j] = gl_mul(x[j - 1], w);
+            fp3_t *ap = my;
             for (size_t p = 0; p < n_points; p++) {
                 for (size_t j = 0; j < m; j++) wts[j] = fp3_sub(points[p], fp3_from_base(x[j]));
                 sb_fp3_batch_inv(wts, wts, m);
-                fp3_t *ap = my + p * cols;
-                for (size_t j = 0; j < m; j++) {
-                    fp3_t wj = fp3_mul_base(wts[j], x[j]);
-                    const uint64_t *row = rows + (base + j) * stride;
-                    for (size_t c = 0; c < cols; c++) ap[c] = fp3_add(ap[c], fp3_mul_base(wj, row[c]));
+                for (size_t j = 0; j < m; j++) wts[j] = fp3_mul_base(wts[j], x[j]);
+                for (size_t k = 0; k < n_mats; k++) { /* accumulators in (point, matrix, column) order */
+                    size_t cols = mats[k].cols;
+                    for (size_t j = 0; j < m; j++) {
+                        const uint64_t *row = mats[k].rows + (base + j) * mats[k].stride;
+                        for (size_t c = 0; c < cols; c++) ap[c] = fp3_add(ap[c], fp3_mul_base(wts[j], row[c]));
+                    }
+                    ap += cols;
                 }
             }
         }
     }
     uint64_t s_n = gl_pow(s, n);
     uint64_t inv_n_sn = gl_inv(gl_mul(gl_reduce((uint64_t)n), s_n));
+    const fp3_t *sum = acc;
     for (size_t p = 0; p < n_points; p++) {
         fp3_t scale = fp3_mul_base(fp3_sub(fp3_pow(points[p], n), fp3_from_base(s_n)), inv_n_sn);
-        for (size_t c = 0; c < cols; c++) {
-            fp3_t sum = fp3_zero();
-            for (int t = 0; t < nt; t++) sum = fp3_add(sum, acc[(size_t)t * acc_len + p * cols + c]);
-            out[p * cols + c] = fp3_mul(sum, scale);
-        }
+        for (size_t k = 0; k < n_mats; k++)
+            for (size_t c = 0; c < mats[k].cols; c++, sum++) {
+                fp3_t v = *sum;
+                for (int t = 1; t < nt; t++) v = fp3_add(v, sum[(size_t)t * acc_len]);
+                mats[k].out[p * mats[k].cols + c] = fp3_mul(v, scale);
+            }
     }
     free(acc);
     return 0;

@@ -21,13 +21,21 @@ fp3_t sb_fp3_horner_base(const fp3_t *coeffs, size_t n, uint64_t y);
 /* Writes pows[i] = x^i for i < n. */
 void sb_fp3_powers(fp3_t *pows, size_t n, fp3_t x);
 
-/* Barycentric evaluation on a coset. Row j of the matrix (cols base values at rows + j*stride,
- * stride >= cols elements) holds the values of cols polynomials of degree < n at s * w_n^j;
- * writes each polynomial's value at each point: out[p * cols + c], p < n_points. Every point
- * must lie outside the coset. OpenMP-parallel; exact, so independent of the thread count.
- * Returns 0, or -1 on bad arguments or allocation failure. */
-int sb_coset_eval(const uint64_t *rows, size_t n, size_t stride, size_t cols, uint64_t s, const fp3_t *points,
-                  size_t n_points, fp3_t *out);
+/* A matrix to evaluate: row j (cols base values at rows + j*stride, stride >= cols) holds
+ * the values of cols polynomials of degree < n at the coset point s * w_n^j; out receives
+ * each polynomial's value at each point, out[p * cols + c]. */
+typedef struct sb_eval_matrix {
+    const uint64_t *rows;
+    size_t stride, cols;
+    fp3_t *out;
+} sb_eval_matrix;
+
+/* Barycentric evaluation of every column of n_mats matrices over the coset s * <w_n> at
+ * n_points points, each outside the coset. The weights are shared by the matrices.
+ * OpenMP-parallel; exact, so independent of the thread count. Returns 0, or -1 on bad
+ * arguments or allocation failure. */
+int sb_coset_eval(const sb_eval_matrix *mats, size_t n_mats, size_t n, uint64_t s, const fp3_t *points,
+                  size_t n_points);
 
 /* Interpolation from a coset: the row-major m x cols matrix holds, in row i, the values of
  * cols polynomials at s * w_m^i; on return row k holds their coefficients of x^k.

@@ -80,7 +80,12 @@ static int check_constraints(verify_ctx *v, size_t t) {
     /* The fixed columns are the verifier's own: built from the public values, evaluated here. */
     if (n_fixed) {
         air->gen_fixed(v->pub, fixed_rows);
-        sb_coset_eval(fixed_rows, n, n_fixed, n_fixed, 1, pts, 2, fixed_at);
+        sb_eval_matrix em = {fixed_rows, n_fixed, n_fixed, fixed_at};
+        if (sb_coset_eval(&em, 1, n, 1, pts, 2) != 0) {
+            free(mem);
+            snprintf(v->why, v->whylen, "out of memory evaluating the fixed columns");
+            return SB_VERIFY_MALFORMED;
+        }
     }
     const fp3_t *aux_z = tp->ood + 2 * ts->n_main, *aux_zw = aux_z + ts->n_aux, *parts_z = aux_zw + ts->n_aux;
     recombine(aux_at, aux_z, n_aux);
