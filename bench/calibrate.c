@@ -1,4 +1,176 @@
-/* PLACEHOLDER: replaced by the module that owns this command. */
+/* `starkbench calibrate`: per table shape, the LDE and commit times CPU-forced (GPU backend,
+ * threshold inf) and on the GPU (threshold 0), stored for the fallback detector keyed by
+ * GPU, driver, build, threads, shape and blowup (bench/detector.h). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "commands.h"
-int cmd_calibrate(int argc, char **argv) { (void)argc; fprintf(stderr, "starkbench: %s is not built yet\n", argv[0]); return 2; }
+#include "detector.h"
+#include "stats.h"
+#include "sweep_child.h"
+#include "sweep_plan.h"
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: starkbench calibrate [--steps LIST] [--blowup LIST] [--threads LIST] [--runs N (3)]\n"
+                 "                            [--out FILE (results/calibration.json)]\n"
+                 "Measures each table shape's LDE and Merkle commit CPU-forced and on the GPU (needs a GPU).\n");
+}
+
+/* Proves 2^log_steps with the GPU backend at the given threshold into a new point of holder. */
+static sb_point *measure(sb_results *holder, const sb_options *base, uint64_t threshold, char *err, size_t errlen) {
+    sb_options o = *base;
+    o.be.kind = SB_BACKEND_GPU;
+    o.be.gpu_threshold = threshold;
+    sb_backend *be = sb_backend_create(&o.be, err, errlen);
+    if (!be) return NULL;
+    sb_point *p = sb_results_add_point(holder, o.runs);
+    int rc = sb_sweep_run(p, &o, be, NULL);
+    const sb_metric *ops = sb_point_find(p, "backend:gpu_ops");
+    double gpu_ops = ops ? sb_median(ops->values, p->reps) : 0;
+    if (rc != 0) snprintf(err, errlen, "%s", p->error);
+    else if (threshold == 0 && be->n_fallbacks)
+        snprintf(err, errlen, "the GPU run fell back (%s %s: %s): fix that first", be->fallbacks[0].op,
+                 be->fallbacks[0].kernel, be->fallbacks[0].error);
+    else if (threshold == 0 ? !(gpu_ops > 0) : gpu_ops != 0)
+        snprintf(err, errlen, "the %s run did %.0f GPU operations", threshold ? "CPU-forced" : "GPU", gpu_ops);
+    else err[0] = 0;
+    sb_backend_destroy(be);
+    return err[0] ? NULL : p;
+}
+
+static double range_median(const sb_point *p, const char *table, const char *range) {
+    char key[sizeof ((sb_metric *)0)->key];
+    snprintf(key, sizeof key, "%s:%s", table, range);
+    const sb_metric *m = sb_point_find(p, key);
+    return m ? sb_median(m->values, p->reps) : 0;
+}
+
+static void print_entry(const char *table, const char *part, const sb_calib_entry *e) {
+    double lr = e->lde_cpu_ms / e->lde_gpu_ms, cr = e->commit_cpu_ms / e->commit_gpu_ms;
+    printf("%-8s %-4s rows 2^%-2d x %4u cols b%u t%u: LDE %9.3f -> %8.3f ms (%5.1fx)  commit %9.3f -> %8.3f ms (%5.1fx)%s\n",
+           table, part, __builtin_ctzll(e->key.rows), e->key.cols, e->key.blowup, e->key.threads, e->lde_cpu_ms,
+           e->lde_gpu_ms, lr, e->commit_cpu_ms, e->commit_gpu_ms, cr,
+           lr < SB_DETECT_MIN_RATIO || cr < SB_DETECT_MIN_RATIO ? "  (ratio under 3: timing undetectable)" : "");
+}
+
+int cmd_calibrate(int argc, char **argv) {
+    sb_options base;
+    if (sb_options_init(&base) != 0) return 2;
+    base.runs = 3;
+    base.warmup = 1;
+    base.range_sync = 1;
+    sb_sweep_axes axes;
+    memset(&axes, 0, sizeof axes);
+    const char *out = "results/calibration.json";
+    char err[512];
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        static const char *const valued[] = {"steps", "blowup", "threads", "runs", "out"};
+        const char *v = NULL;
+        size_t k = 0;
+        int missing = 0;
+        for (; k < sizeof valued / sizeof valued[0] && !v && !missing; k++) v = sb_flag_value(argc, argv, &i, valued[k], &missing);
+        if (missing) return 2;
+        if (!v) {
+            fprintf(stderr, "starkbench: calibrate: unknown argument '%s' (see 'starkbench calibrate --help')\n", argv[i]);
+            return 2;
+        }
+        uint64_t n;
+        if (k - 1 < 3) {
+            if (sb_axes_set(&axes, valued[k - 1], v, err, sizeof err) != 1) {
+                fprintf(stderr, "starkbench: %s\n", err);
+                return 2;
+            }
+        } else if (k - 1 == 4) {
+            out = v;
+        } else if (sb_parse_count(v, 0, &n) != 0 || n == 0 || n > 1000) {
+            fprintf(stderr, "starkbench: --runs '%s' must be an integer in [1, 1000]\n", v);
+            return 2;
+        } else {
+            base.runs = (unsigned)n;
+        }
+    }
+    if (getenv("STARKBENCH_INJECT_SILENT_FALLBACK")) {
+        fprintf(stderr, "starkbench: calibrate: unset STARKBENCH_INJECT_SILENT_FALLBACK (it would calibrate a fallback)\n");
+        return 2;
+    }
+    const sb_axis *steps = &axes.ax[SB_AX_STEPS], *blowups = &axes.ax[SB_AX_BLOWUP], *threads = &axes.ax[SB_AX_THREADS];
+    sb_axis one_steps = {1, {base.log_steps}}, one_blowup = {1, {base.blowup}},
+            one_threads = {1, {sb_resolve_threads(base.be.threads)}};
+    if (!steps->n) steps = &one_steps;
+    if (!blowups->n) blowups = &one_blowup;
+    if (!threads->n) threads = &one_threads;
+
+    sb_results ctx; /* the GPU name and driver as the sweep's results context reads them */
+    sb_results_init(&ctx, argc, argv);
+    sb_calibration cal;
+    if (sb_calibration_load(&cal, out, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: %s\n", err);
+        return 2;
+    }
+    int rc = 0;
+    for (size_t s = 0; s < steps->n && rc == 0; s++)
+        for (size_t b = 0; b < blowups->n && rc == 0; b++)
+            for (size_t t = 0; t < threads->n && rc == 0; t++) {
+                sb_options o = base;
+                o.log_steps = (unsigned)steps->v[s];
+                o.blowup = (unsigned)blowups->v[b];
+                o.be.threads = (unsigned)threads->v[t];
+                sb_detect_table tables[SB_POINT_MAX_TABLES];
+                int nt = sb_point_tables(o.log_steps, tables, err, sizeof err);
+                sb_results holder;
+                memset(&holder, 0, sizeof holder);
+                sb_point *cpu = nt < 0 ? NULL : measure(&holder, &o, SB_THRESHOLD_NEVER, err, sizeof err);
+                sb_point *gpu = cpu ? measure(&holder, &o, 0, err, sizeof err) : NULL;
+                if (gpu) cpu = &holder.points[0]; /* the second point may have moved the first */
+                if (!gpu) {
+                    fprintf(stderr, "starkbench: calibrate 2^%u b%u t%u: %s\n", o.log_steps, o.blowup, o.be.threads, err);
+                    rc = strstr(err, "no usable GPU") ? 2 : 1;
+                } else if (strcmp(cpu->proof_digest, gpu->proof_digest) != 0) {
+                    fprintf(stderr, "starkbench: calibrate 2^%u b%u: CPU-forced and GPU proofs differ\n", o.log_steps, o.blowup);
+                    rc = 1;
+                }
+                for (int ti = 0; rc == 0 && ti < nt; ti++)
+                    for (int aux = 0; aux < 2; aux++) {
+                        unsigned cols = aux ? tables[ti].aux_cols : tables[ti].main_cols;
+                        if (!cols) continue;
+                        sb_calib_entry e;
+                        memset(&e, 0, sizeof e);
+                        snprintf(e.key.gpu, sizeof e.key.gpu, "%s", ctx.gpu_name);
+                        snprintf(e.key.driver, sizeof e.key.driver, "%s", ctx.gpu_driver);
+                        snprintf(e.key.build, sizeof e.key.build, "%s", SB_GIT_COMMIT);
+                        e.key.threads = o.be.threads;
+                        e.key.rows = tables[ti].rows;
+                        e.key.cols = cols;
+                        e.key.blowup = o.blowup;
+                        const char *lde = aux ? "R1 aux LDE" : "R1 main LDE", *commit = aux ? "R1 aux commit" : "R1 main commit";
+                        e.lde_cpu_ms = range_median(cpu, tables[ti].name, lde);
+                        e.lde_gpu_ms = range_median(gpu, tables[ti].name, lde);
+                        e.commit_cpu_ms = range_median(cpu, tables[ti].name, commit);
+                        e.commit_gpu_ms = range_median(gpu, tables[ti].name, commit);
+                        if (sb_calibration_put(&cal, &e) != 0) rc = 2;
+                        print_entry(tables[ti].name, aux ? "aux" : "main", &e);
+                    }
+                sb_results_free(&holder);
+            }
+    if (rc == 0) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s", out);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = 0, mkdir(dir, 0777);
+        if (sb_calibration_save(&cal, out, err, sizeof err) != 0) {
+            fprintf(stderr, "starkbench: %s\n", err);
+            rc = 2;
+        } else {
+            printf("calibration: %s (gpu \"%s\", driver %s, build %s)\n", out, ctx.gpu_name, ctx.gpu_driver, SB_GIT_COMMIT);
+        }
+    }
+    sb_calibration_free(&cal);
+    sb_results_free(&ctx);
+    return rc;
+}

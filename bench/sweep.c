@@ -1,4 +1,641 @@
-/* PLACEHOLDER: replaced by the module that owns this command. */
+/* `starkbench sweep`: runs a configuration grid, each point in a child process, and
+ * writes the results (JSON + CSV). The parent never initialises CUDA: it learns about
+ * the GPU from a probe child and NVML. docs/ARCHITECTURE.md ("Harness") describes it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "commands.h"
-int cmd_sweep(int argc, char **argv) { (void)argc; fprintf(stderr, "starkbench: %s is not built yet\n", argv[0]); return 2; }
+#include "detector.h"
+#include "nvml.h"
+#include "options.h"
+#include "range.h"
+#include "stats.h"
+#include "sweep_child.h"
+#include "sweep_plan.h"
+
+#define INJECT_ENV "STARKBENCH_INJECT_SILENT_FALLBACK"
+#define DEFAULT_TIMEOUT_S 1800.0
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: starkbench sweep [axes | --suite FILE] [flags]\n"
+            "axes (comma lists; a grid unless --zip):\n"
+            "  --steps 2^12,2^14  --blowup 2,4,8  --backend cpu,gpu,auto  --gpu-threshold 0,2^16,inf\n"
+            "  --tp 1,2  --threads 1,2  --tpb keccak=64,128,ntt=128,256 (repeatable)  --zip\n"
+            "  --suite FILE        axes and options from a suite (bench/suites/default.conf); axes\n"
+            "                      given on the command line replace the suite's\n"
+            "flags:\n"
+            "  --runs N (5)  --warmup N (1)  --timeout SEC per point (1800)\n"
+            "  --filter REGEX      run only points whose name matches (POSIX extended)\n"
+            "  --out FILE.json     results (default results/<date>-<commit>.json; CSV beside)\n"
+            "  --resume            keep the points already finished in --out (or its .partial.json)\n"
+            "  --no-range-sync     measure the overlapped pipeline (ranges do not synchronize)\n"
+            "  --cupti | --no-cupti  CUPTI kernel records (default: on where a GPU is present)\n"
+            "  --calibration FILE  detector calibration (default results/calibration.json)\n"
+            "  --inject-silent-fallback OP  make the GPU backend fall back silently (detector test)\n"
+            "exit: 0 all points clean; 1 a point failed or timed out, a digest mismatch, or a\n"
+            "(suspected) fallback; 2 bad input; 130 interrupted (--resume continues)\n");
+}
+
+typedef struct sweep_opts {
+    sb_sweep_axes axes; /* from the command line */
+    int zip;
+    const char *suite, *filter, *out, *calibration, *inject;
+    unsigned runs, warmup;
+    int runs_set, warmup_set, timeout_set;
+    double timeout_s;
+    int resume, range_sync, cupti; /* cupti: -1 = default */
+} sweep_opts;
+
+static int parse_args(int argc, char **argv, sweep_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->runs = 5;
+    o->warmup = 1;
+    o->timeout_s = DEFAULT_TIMEOUT_S;
+    o->range_sync = 1;
+    o->cupti = -1;
+    o->calibration = "results/calibration.json";
+    char err[256];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            exit(0);
+        }
+        if (!strcmp(a, "--zip")) o->zip = 1;
+        else if (!strcmp(a, "--resume")) o->resume = 1;
+        else if (!strcmp(a, "--no-range-sync")) o->range_sync = 0;
+        else if (!strcmp(a, "--cupti")) o->cupti = 1;
+        else if (!strcmp(a, "--no-cupti")) o->cupti = 0;
+        else {
+            static const char *const valued[] = {"steps", "blowup", "backend", "gpu-threshold", "tp", "threads", "tpb",
+                                                 "suite", "runs", "warmup", "timeout", "filter", "out", "calibration",
+                                                 "inject-silent-fallback"};
+            const char *v = NULL;
+            size_t k = 0;
+            int missing = 0;
+            for (; k < sizeof valued / sizeof valued[0] && !v; k++) {
+                v = sb_flag_value(argc, argv, &i, valued[k], &missing);
+                if (missing) return -1;
+            }
+            if (!v) {
+                fprintf(stderr, "starkbench: sweep: unknown argument '%s' (see 'starkbench sweep --help')\n", a);
+                return -1;
+            }
+            const char *name = valued[k - 1];
+            uint64_t n;
+            char *end;
+            if (k - 1 < 7) {
+                if (sb_axes_set(&o->axes, name, v, err, sizeof err) != 1) {
+                    fprintf(stderr, "starkbench: %s\n", err);
+                    return -1;
+                }
+            } else if (!strcmp(name, "suite")) o->suite = v;
+            else if (!strcmp(name, "filter")) o->filter = v;
+            else if (!strcmp(name, "out")) o->out = v;
+            else if (!strcmp(name, "calibration")) o->calibration = v;
+            else if (!strcmp(name, "inject-silent-fallback")) o->inject = v;
+            else if (!strcmp(name, "timeout")) {
+                o->timeout_s = strtod(v, &end);
+                if (*end || end == v || !(o->timeout_s > 0)) {
+                    fprintf(stderr, "starkbench: --timeout '%s' must be a positive number of seconds\n", v);
+                    return -1;
+                }
+                o->timeout_set = 1;
+            } else if (sb_parse_count(v, 0, &n) != 0 || n > 100000 || (!strcmp(name, "runs") && n == 0)) {
+                fprintf(stderr, "starkbench: --%s '%s' must be a count%s\n", name, v, strcmp(name, "runs") ? "" : " >= 1");
+                return -1;
+            } else if (!strcmp(name, "runs")) {
+                o->runs = (unsigned)n;
+                o->runs_set = 1;
+            } else {
+                o->warmup = (unsigned)n;
+                o->warmup_set = 1;
+            }
+        }
+    }
+    if (o->zip) o->axes.zip = 1;
+    return 0;
+}
+
+/* ---- child processes --------------------------------------------------------------- */
+
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+typedef struct child_run {
+    int exit_status;    /* waitpid status */
+    int timed_out, was_interrupted;
+    char last_line[256];  /* the child's last non-empty stderr line */
+    char warnings[1024];  /* its "warning:" lines */
+} child_run;
+
+/* Keeps the last non-empty line of the text and collects warning lines. */
+static void scan_output(child_run *cr, const char *text) {
+    const char *s = text;
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        if (len) {
+            snprintf(cr->last_line, sizeof cr->last_line, "%.*s", (int)len, s);
+            if (memmem(s, len, "warning:", 8)) {
+                size_t w = strlen(cr->warnings);
+                snprintf(cr->warnings + w, sizeof cr->warnings - w, "%.*s\n", (int)len, s);
+            }
+        }
+        s += len + (nl != NULL);
+    }
+}
+
+/* Runs /proc/self/exe with argv, stdout and stderr into a pipe, killing it after timeout_s. */
+static int run_child(char **argv, double timeout_s, child_run *cr) {
+    memset(cr, 0, sizeof *cr);
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a killed sweep takes its point with it */
+        if (getppid() != parent) _exit(127);
+        dup2(fds[1], STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execv("/proc/self/exe", argv);
+        fprintf(stderr, "cannot exec /proc/self/exe: %s\n", strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    char *text = NULL;
+    size_t len = 0;
+    double deadline = sb_now() + timeout_s;
+    for (;;) {
+        double left = deadline - sb_now();
+        if (left <= 0) {
+            cr->timed_out = 1;
+            break;
+        }
+        struct pollfd pf = {fds[0], POLLIN, 0};
+        int pr = poll(&pf, 1, left > 1e6 ? 1000000000 : (int)ceil(left * 1e3));
+        if (pr < 0 && errno == EINTR) {
+            if (interrupted) {
+                cr->was_interrupted = 1;
+                break;
+            }
+            continue;
+        }
+        if (pr <= 0) continue;
+        char buf[4096];
+        ssize_t n = read(fds[0], buf, sizeof buf);
+        if (n <= 0) break; /* EOF: the child exited (or closed its output) */
+        char *grown = realloc(text, len + (size_t)n + 1);
+        if (!grown) break;
+        text = grown;
+        memcpy(text + len, buf, (size_t)n);
+        len += (size_t)n;
+        text[len] = 0;
+    }
+    if (cr->timed_out || cr->was_interrupted) kill(pid, SIGKILL);
+    close(fds[0]);
+    while (waitpid(pid, &cr->exit_status, 0) < 0 && errno == EINTR) {
+    }
+    if (text) scan_output(cr, text);
+    free(text);
+    return 0;
+}
+
+/* Probes the GPU in a child (CUDA stays out of this process). Writes its name or "". */
+static void probe_gpu(char *name, size_t len) {
+    char *argv[] = {"starkbench", "sweep", "--probe", NULL};
+    child_run cr;
+    name[0] = 0;
+    if (run_child(argv, 120, &cr) != 0 || !WIFEXITED(cr.exit_status) || WEXITSTATUS(cr.exit_status) != 0) return;
+    if (strncmp(cr.last_line, "gpu: ", 5) == 0 && strcmp(cr.last_line + 5, "none") != 0)
+        snprintf(name, len, "%.100s", cr.last_line + 5);
+}
+
+static uint64_t host_available_bytes(void) {
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    unsigned long long kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+    if (f) fclose(f);
+    return (uint64_t)kb * 1024;
+}
+
+/* ---- one point ------------------------------------------------------------------------ */
+
+typedef struct sweep_env {
+    char tmpdir[64];
+    unsigned runs, warmup;
+    double timeout_s;
+    int range_sync, cupti;
+    uint64_t host_bytes, device_bytes; /* available; device 0 = unknown */
+    sb_detect_context detect;
+} sweep_env;
+
+/* Runs configuration c in a child and moves its point into r (status failed/timeout when
+ * the child did not deliver). Returns 0, or -1 when interrupted. */
+static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, unsigned runs, sb_results *r) {
+    char result[128], buf[1024], vals[4][32];
+    snprintf(result, sizeof result, "%s/point.json", env->tmpdir);
+    remove(result);
+    char *argv[40];
+    int argc = 0;
+    argv[argc++] = "starkbench";
+    argv[argc++] = "sweep";
+    argv[argc++] = "--child";
+    argv[argc++] = "--result";
+    argv[argc++] = result;
+    argc = sb_point_config_argv(c, argv, argc, buf, sizeof buf);
+    snprintf(vals[0], sizeof vals[0], "%u", runs);
+    snprintf(vals[1], sizeof vals[1], "%u", env->warmup);
+    argv[argc++] = "--runs";
+    argv[argc++] = vals[0];
+    argv[argc++] = "--warmup";
+    argv[argc++] = vals[1];
+    if (!env->range_sync) argv[argc++] = "--no-range-sync";
+    if (cupti) argv[argc++] = "--cupti";
+    argv[argc] = NULL;
+
+    child_run cr;
+    int rc = run_child(argv, env->timeout_s, &cr);
+    if (cr.was_interrupted) return -1;
+    if (cr.warnings[0]) fputs(cr.warnings, stderr);
+    sb_results one;
+    char err[256];
+    if (rc == 0 && !cr.timed_out && sb_results_load(&one, result, err, sizeof err) == 0 && one.n_points == 1) {
+        sb_point_move(r, &one.points[0]);
+        sb_results_free(&one);
+        return 0;
+    }
+    if (rc == 0 && !cr.timed_out) sb_results_free(&one);
+    sb_point *p = sb_results_add_point(r, runs);
+    sb_point_config_apply(c, p);
+    if (cr.timed_out) {
+        snprintf(p->status, sizeof p->status, "timeout");
+        snprintf(p->error, sizeof p->error, "killed after the --timeout of %g s", env->timeout_s);
+    } else {
+        snprintf(p->status, sizeof p->status, "failed");
+        if (WIFSIGNALED(cr.exit_status))
+            snprintf(p->error, sizeof p->error, "child killed by signal %d (%s)%s%.160s", WTERMSIG(cr.exit_status),
+                     strsignal(WTERMSIG(cr.exit_status)), cr.last_line[0] ? ": " : "", cr.last_line);
+        else
+            snprintf(p->error, sizeof p->error, "child exited with %d: %.200s", WEXITSTATUS(cr.exit_status),
+                     cr.last_line[0] ? cr.last_line : "no result");
+    }
+    return 0;
+}
+
+/* ---- after the sweep ------------------------------------------------------------------- */
+
+/* Flags every ok point whose digest differs from the reference of its steps and blowup:
+ * the digest of a point that ran on the CPU, else the most common one. Returns the count. */
+static size_t check_digests(sb_results *r) {
+    size_t flagged = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *a = &r->points[i];
+        if (strcmp(a->status, "ok") || !a->proof_digest[0]) continue;
+        const char *ref = NULL;
+        size_t best = 0;
+        for (size_t j = 0; j < r->n_points; j++) {
+            const sb_point *b = &r->points[j];
+            if (strcmp(b->status, "ok") || !b->proof_digest[0] || b->log_steps != a->log_steps || b->blowup != a->blowup)
+                continue;
+            if (!strcmp(b->backend_used, "cpu")) {
+                ref = b->proof_digest;
+                break;
+            }
+            size_t votes = 0;
+            for (size_t k = 0; k < r->n_points; k++)
+                if (!strcmp(r->points[k].proof_digest, b->proof_digest)) votes++;
+            if (votes > best) best = votes, ref = b->proof_digest;
+        }
+        r->points[i].digest_mismatch = ref && strcmp(ref, a->proof_digest) != 0;
+        flagged += (size_t)r->points[i].digest_mismatch;
+    }
+    return flagged;
+}
+
+static double median_total(const sb_point *p) { return sb_median(sb_point_total(p), p->reps); }
+
+static void print_summary(const sb_results *r, FILE *out) {
+    fprintf(out, "\n%-92s %-10s %12s %7s  %s\n", "point", "status", "median ms", "cv %", "detector");
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        sb_stats s;
+        sb_stats_compute(sb_point_total(p), p->reps, &s);
+        fprintf(out, "%-92s %-10s %12.3f %7.2f  %s%s\n", p->name, p->status, s.median, 100 * s.cv, p->verdict,
+                p->digest_mismatch ? "  DIGEST MISMATCH" : "");
+        if (strcmp(p->status, "ok")) fprintf(out, "    %s\n", p->error);
+        else if (strcmp(p->verdict, "clean") && strcmp(p->verdict, "n/a")) fprintf(out, "    %s\n", p->verdict_reason);
+    }
+    if (!isnan(r->cupti_overhead_pct)) fprintf(out, "CUPTI overhead on a whole proof: %+.2f %%\n", r->cupti_overhead_pct);
+}
+
+/* Measures CUPTI's overhead on configuration c: median proof time with it off vs on. */
+static double cupti_overhead(const sweep_env *env, const sb_point_config *c) {
+    sb_results tmp;
+    memset(&tmp, 0, sizeof tmp);
+    unsigned runs = env->runs < 3 ? 3 : env->runs;
+    double pct = NAN;
+    if (run_point(env, c, 0, runs, &tmp) == 0 && run_point(env, c, 1, runs, &tmp) == 0 &&
+        !strcmp(tmp.points[0].status, "ok") && !strcmp(tmp.points[1].status, "ok"))
+        pct = 100 * (sb_median(tmp.points[1].real_time_ms, runs) / sb_median(tmp.points[0].real_time_ms, runs) - 1);
+    sb_results_free(&tmp);
+    return pct;
+}
+
+static int ends_with(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* ---- the command ------------------------------------------------------------------------ */
+
+static int build_plan(const sweep_opts *o, sb_point_config **cfgs, size_t *n, unsigned *runs, unsigned *warmup,
+                      double *timeout_s) {
+    sb_options base_opts;
+    if (sb_options_init(&base_opts) != 0) return -1;
+    sb_point_config base = {base_opts.log_steps, base_opts.blowup, base_opts.tp,
+                            sb_resolve_threads(base_opts.be.threads), base_opts.be.kind, base_opts.be.gpu_threshold, {0}};
+    memcpy(base.tpb, base_opts.be.tpb, sizeof base.tpb);
+    char err[512];
+    sb_sweep_axes *groups = NULL;
+    int n_groups = 1;
+    sb_suite_options so = {0, 0, 0};
+    if (o->suite) {
+        n_groups = sb_suite_load(o->suite, &groups, &so, err, sizeof err);
+        if (n_groups < 0) {
+            fprintf(stderr, "starkbench: %s\n", err);
+            return -1;
+        }
+    } else if (!(groups = calloc(1, sizeof *groups))) {
+        return -1;
+    }
+    *runs = o->runs_set || !so.runs ? o->runs : so.runs;
+    *warmup = o->warmup_set || !so.warmup ? o->warmup : so.warmup;
+    *timeout_s = o->timeout_set || !(so.timeout_s > 0) ? o->timeout_s : so.timeout_s;
+    int rc = 0;
+    for (int g = 0; g < n_groups && rc == 0; g++) {
+        sb_axes_override(&groups[g], &o->axes);
+        if (sb_axes_expand(&groups[g], &base, cfgs, n, err, sizeof err) != 0) {
+            fprintf(stderr, "starkbench: %s\n", err);
+            rc = -1;
+        }
+    }
+    free(groups);
+    return rc;
+}
+
+/* Keeps the configurations matching the filter and runnable here. */
+static int select_points(const sweep_opts *o, sb_point_config *cfgs, size_t *n, int have_gpu) {
+    regex_t re;
+    if (o->filter) {
+        int e = regcomp(&re, o->filter, REG_EXTENDED | REG_NOSUB);
+        if (e) {
+            char msg[128];
+            regerror(e, &re, msg, sizeof msg);
+            fprintf(stderr, "starkbench: --filter '%s': %s\n", o->filter, msg);
+            return -1;
+        }
+    }
+    size_t kept = 0, no_gpu = 0;
+    for (size_t i = 0; i < *n; i++) {
+        char name[256];
+        sb_point_config_name(&cfgs[i], name, sizeof name);
+        if (o->filter && regexec(&re, name, 0, NULL, 0) != 0) continue;
+        if (cfgs[i].backend == SB_BACKEND_GPU && !have_gpu) {
+            no_gpu++;
+            continue;
+        }
+        cfgs[kept++] = cfgs[i];
+    }
+    if (o->filter) regfree(&re);
+    if (no_gpu) fprintf(stderr, "starkbench: sweep: %zu GPU point(s) left out: no usable GPU here\n", no_gpu);
+    *n = kept;
+    return 0;
+}
+
+/* The detector's view of a point's tables (from the AIR); 0 tables when the AIR refuses. */
+static void detect(sb_point *p, const sb_detect_context *ctx) {
+    sb_detect_table tables[SB_POINT_MAX_TABLES];
+    char err[256];
+    int nt = sb_point_tables(p->log_steps, tables, err, sizeof err);
+    sb_detect_point(p, tables, nt > 0 ? (size_t)nt : 0, ctx);
+}
+
+int cmd_sweep(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "--child")) return sb_sweep_child(argc - 2, argv + 2);
+    if (argc > 1 && !strcmp(argv[1], "--probe")) return sb_sweep_probe();
+    sweep_opts o;
+    if (parse_args(argc, argv, &o) != 0) return 2;
+    if (o.suite && o.zip) {
+        fprintf(stderr, "starkbench: --zip applies to command-line axes; a suite section says 'zip = yes'\n");
+        return 2;
+    }
+    sweep_env env;
+    memset(&env, 0, sizeof env);
+    sb_point_config *cfgs = NULL;
+    size_t n = 0;
+    if (build_plan(&o, &cfgs, &n, &env.runs, &env.warmup, &env.timeout_s) != 0) return 2;
+
+    int wants_gpu = 0;
+    for (size_t i = 0; i < n; i++) wants_gpu |= cfgs[i].backend != SB_BACKEND_CPU;
+    char gpu[128] = "";
+    if (wants_gpu) probe_gpu(gpu, sizeof gpu);
+    if (select_points(&o, cfgs, &n, gpu[0] != 0) != 0) return 2;
+    if (n == 0) {
+        fprintf(stderr, "starkbench: sweep: no point to run (check --filter and the axes)\n");
+        free(cfgs);
+        return 2;
+    }
+
+    /* results paths */
+    char out[1024], partial[1100], err[512];
+    if (o.out) snprintf(out, sizeof out, "%s", o.out);
+    else {
+        char date[32];
+        time_t now = time(NULL);
+        strftime(date, sizeof date, "%Y-%m-%d-%H%M%S", localtime(&now));
+        mkdir("results", 0777);
+        snprintf(out, sizeof out, "results/%s-%s.json", date, SB_GIT_COMMIT);
+    }
+    if (!ends_with(out, ".json")) {
+        fprintf(stderr, "starkbench: --out '%s' must end in .json (the CSV goes beside it)\n", out);
+        free(cfgs);
+        return 2;
+    }
+    snprintf(partial, sizeof partial, "%.*s.partial.json", (int)(strlen(out) - 5), out);
+
+    sb_calibration calib;
+    if (sb_calibration_load(&calib, o.calibration, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: --calibration %s\n", err);
+        free(cfgs);
+        return 2;
+    }
+    if (o.inject) setenv(INJECT_ENV, o.inject, 1);
+    else if (getenv(INJECT_ENV)) fprintf(stderr, "starkbench: warning: %s is set: every point inherits it\n", INJECT_ENV);
+
+    /* the whole command line, with the real executable, for the results' context */
+    char exe[512] = "starkbench";
+    ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (el > 0) exe[el] = 0;
+    char **full = calloc((size_t)argc + 2, sizeof *full);
+    full[0] = exe;
+    for (int i = 0; i < argc; i++) full[i + 1] = argv[i];
+    sb_results r;
+    sb_results_init(&r, argc + 1, full);
+    free(full);
+    if (gpu[0] && !r.gpu_name[0]) snprintf(r.gpu_name, sizeof r.gpu_name, "%s", gpu);
+    env.range_sync = r.range_sync = o.range_sync;
+    env.cupti = r.cupti = o.cupti < 0 ? gpu[0] != 0 : o.cupti;
+    env.detect = (sb_detect_context){r.gpu_name, r.gpu_driver, SB_GIT_COMMIT, &calib};
+    env.host_bytes = host_available_bytes();
+    sb_nvml *nvml = gpu[0] ? sb_nvml_open() : NULL;
+    uint64_t dev_total = 0;
+    if (nvml) sb_nvml_memory(nvml, &dev_total, &env.device_bytes);
+    sb_nvml_close(nvml);
+    if (gpu[0] && !env.device_bytes) fprintf(stderr, "starkbench: warning: no NVML: device memory not checked\n");
+
+    /* --resume: reuse finished points of the partial (or final) file */
+    sb_results prev;
+    memset(&prev, 0, sizeof prev);
+    if (o.resume) {
+        const char *from = access(partial, R_OK) == 0 ? partial : out;
+        if (access(from, R_OK) == 0) {
+            if (sb_results_load(&prev, from, err, sizeof err) != 0) {
+                fprintf(stderr, "starkbench: --resume: %s\n", err);
+                return 2;
+            }
+            if (!isnan(prev.cupti_overhead_pct)) r.cupti_overhead_pct = prev.cupti_overhead_pct;
+        }
+    }
+
+    char tmpl[] = "/tmp/starkbench-sweep-XXXXXX";
+    if (!mkdtemp(tmpl)) {
+        fprintf(stderr, "starkbench: cannot create a temporary directory: %s\n", strerror(errno));
+        return 2;
+    }
+    snprintf(env.tmpdir, sizeof env.tmpdir, "%s", tmpl);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    if (env.cupti && isnan(r.cupti_overhead_pct)) {
+        for (size_t i = 0; i < n; i++)
+            if (cfgs[i].backend != SB_BACKEND_CPU) {
+                fprintf(stderr, "starkbench: sweep: measuring CUPTI overhead on the first GPU point\n");
+                r.cupti_overhead_pct = cupti_overhead(&env, &cfgs[i]);
+                break;
+            }
+    }
+
+    size_t to_run = 0, done = 0, reused = 0;
+    for (size_t i = 0; i < n; i++) {
+        char name[256];
+        sb_point_config_name(&cfgs[i], name, sizeof name);
+        int found = 0;
+        for (size_t j = 0; j < prev.n_points && !found; j++) {
+            sb_point *q = &prev.points[j];
+            if (!strcmp(q->name, name) && q->reps == env.runs && (!strcmp(q->status, "ok") || !strcmp(q->status, "infeasible"))) {
+                found = 1;
+                sb_point_move(&r, q);
+                reused++;
+            }
+        }
+        if (!found) cfgs[to_run++] = cfgs[i];
+    }
+    if (reused) fprintf(stderr, "starkbench: sweep: resuming: %zu point(s) already done\n", reused);
+
+    int rc = 0;
+    double t0 = sb_now();
+    for (size_t i = 0; i < to_run && !interrupted; i++) {
+        const sb_point_config *c = &cfgs[i];
+        sb_detect_table tables[SB_POINT_MAX_TABLES];
+        int nt = sb_point_tables(c->log_steps, tables, err, sizeof err);
+        sb_memory_model mm = {0, 0};
+        if (nt > 0) sb_point_memory(c, tables, (size_t)nt, &mm);
+        if (nt > 0 && (mm.host_bytes > env.host_bytes || (env.device_bytes && mm.device_bytes > env.device_bytes))) {
+            sb_point *p = sb_results_add_point(&r, env.runs);
+            sb_point_config_apply(c, p);
+            snprintf(p->status, sizeof p->status, "infeasible");
+            int dev = mm.host_bytes <= env.host_bytes;
+            snprintf(p->error, sizeof p->error, "memory model needs %.2f GiB of %s memory, %.2f GiB available",
+                     (double)(dev ? mm.device_bytes : mm.host_bytes) / (1 << 30), dev ? "device" : "host",
+                     (double)(dev ? env.device_bytes : env.host_bytes) / (1 << 30));
+        } else if (run_point(&env, c, env.cupti && c->backend != SB_BACKEND_CPU, env.runs, &r) != 0) {
+            break;
+        }
+        sb_point *p = &r.points[r.n_points - 1];
+        detect(p, &env.detect);
+        done++;
+        double el = sb_now() - t0;
+        fprintf(stderr, "[%zu/%zu] %s: %s, median %.3f ms, %s | elapsed %.1f s, ~%.1f s left\n", done + reused,
+                n, p->name, p->status, median_total(p), p->verdict, el, el / (double)done * (double)(to_run - done));
+        if (sb_results_write(&r, partial, err, sizeof err) != 0) {
+            fprintf(stderr, "starkbench: %s\n", err);
+            rc = 2;
+            break;
+        }
+    }
+    char tmpfile[160];
+    snprintf(tmpfile, sizeof tmpfile, "%s/point.json", env.tmpdir);
+    remove(tmpfile);
+    snprintf(tmpfile, sizeof tmpfile, "%s/point.csv", env.tmpdir);
+    remove(tmpfile);
+    rmdir(env.tmpdir);
+
+    if (interrupted) {
+        fprintf(stderr, "starkbench: sweep interrupted after %zu of %zu points; %s holds them, '--resume' continues\n",
+                done + reused, n, partial);
+        rc = 130;
+    } else if (rc == 0) {
+        check_digests(&r);
+        for (size_t i = 0; i < r.n_points; i++) {
+            const sb_point *p = &r.points[i];
+            if (!strcmp(p->status, "failed") || !strcmp(p->status, "timeout") || p->digest_mismatch ||
+                !strcmp(p->verdict, "fallback") || !strcmp(p->verdict, "suspected-fallback"))
+                rc = 1;
+        }
+        print_summary(&r, stdout);
+        if (sb_results_write(&r, out, err, sizeof err) != 0) {
+            fprintf(stderr, "starkbench: %s\n", err);
+            rc = 2;
+        } else {
+            char csv[1100];
+            snprintf(csv, sizeof csv, "%.*s.partial.csv", (int)(strlen(out) - 5), out);
+            remove(partial);
+            remove(csv);
+            printf("results: %s (CSV beside it)\n", out);
+        }
+    }
+    sb_results_free(&prev);
+    sb_results_free(&r);
+    sb_calibration_free(&calib);
+    free(cfgs);
+    return rc;
+}

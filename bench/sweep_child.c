@@ -62,8 +62,7 @@ static void fail(sb_point *p, const char *status, const char *why) {
     snprintf(p->error, sizeof p->error, "%s", why);
 }
 
-/* Proves warmup + reps times into p. Returns 0, or -1 after fail() set p's status. */
-static int run_point(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cupti) {
+int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cupti) {
     sb_prove_config pc = {o->log_steps, o->blowup, o->tp, o->be.threads};
     char err[256];
     sb_proof proof;
@@ -171,7 +170,7 @@ int sb_sweep_child(int argc, char **argv) {
         fail(p, "failed", err);
     } else {
         snprintf(p->backend_used, sizeof p->backend_used, "%s", be->ops->name);
-        run_point(p, &o, be, cupti);
+        sb_sweep_run(p, &o, be, cupti);
         size_t logged = be->n_fallbacks < SB_MAX_FALLBACKS ? be->n_fallbacks : SB_MAX_FALLBACKS;
         if (logged) {
             p->fallbacks = malloc(logged * sizeof *p->fallbacks);
