@@ -221,6 +221,12 @@ const double *sb_point_total(const sb_point *p) {
     return m ? m->values : p->real_time_ms;
 }
 
+const char *sb_format_ms(double ms, char buf[24]) {
+    if (isnan(ms)) snprintf(buf, 24, "-");
+    else snprintf(buf, 24, fabs(ms) >= 1 || ms == 0 ? "%.3f" : "%.4g", ms);
+    return buf;
+}
+
 /* ---- writing ------------------------------------------------------------------- */
 
 /* The aggregates written after a point's repetitions: Google Benchmark's four, then ours. */

@@ -94,4 +94,8 @@ int sb_metric_is_round(const char *key);
  * point has none (e.g. a Google Benchmark file). */
 const double *sb_point_total(const sb_point *p);
 
+/* Formats a time in ms for tables: three decimals from 1 ms up, four significant digits
+ * below (micro-benchmarks), "-" for NAN. Returns buf. */
+const char *sb_format_ms(double ms, char buf[24]);
+
 #endif

@@ -113,7 +113,9 @@ static void print_row(const cmp_row *r) {
     char p[16] = "-", ph[16] = "-";
     if (!isnan(r->test.p)) snprintf(p, sizeof p, r->test.p < 1e-4 ? "%.1e" : "%.4f", r->test.p);
     if (!isnan(r->p_holm)) snprintf(ph, sizeof ph, r->p_holm < 1e-4 ? "%.1e" : "%.4f", r->p_holm);
-    printf("  %-28s %11.3f %11.3f %+8.2f%% %8s %8s  %s\n", r->metric, r->base_med, r->cand_med, r->change_pct, p, ph,
+    char b[24], c[24];
+    printf("  %-28s %11s %11s %+8.2f%% %8s %8s  %s\n", r->metric, sb_format_ms(r->base_med, b),
+           sb_format_ms(r->cand_med, c), r->change_pct, p, ph,
            r->verdict);
 }
 

@@ -126,8 +126,9 @@ static void write_totals(FILE *f, const sb_results *r) {
         if (!is_ok(p, r->range_sync)) continue;
         sb_stats s;
         stats_of(sb_point_total(p), p->reps, &s);
-        fprintf(f, "| `%s` | %s | %zu | %.3f | %.2f | %.3f | %.3f | %s | %s%.12s%s |\n", p->name, p->backend_used, s.n,
-                s.median, 100 * s.cv, s.min, s.max, p->verdict, p->proof_digest[0] ? "`" : "-", p->proof_digest,
+        char med[24], lo[24], hi[24];
+        fprintf(f, "| `%s` | %s | %zu | %s | %.2f | %s | %s | %s | %s%.12s%s |\n", p->name, p->backend_used, s.n,
+                sb_format_ms(s.median, med), 100 * s.cv, sb_format_ms(s.min, lo), sb_format_ms(s.max, hi), p->verdict, p->proof_digest[0] ? "`" : "-", p->proof_digest,
                 p->proof_digest[0] ? "`" : "");
     }
     fprintf(f, "\n");
@@ -148,9 +149,11 @@ static void write_rounds(FILE *f, const sb_results *r) {
         if (!is_ok(p, r->range_sync)) continue;
         sb_stats total;
         stats_of(sb_point_total(p), p->reps, &total);
-        fprintf(f, "### `%s`\n\ntotal %.3f ms (CV %.2f %%, N = %zu)", p->name, total.median, 100 * total.cv, total.n);
+        char buf[24];
+        fprintf(f, "### `%s`\n\ntotal %s ms (CV %.2f %%, N = %zu)", p->name, sb_format_ms(total.median, buf),
+                100 * total.cv, total.n);
         double busy = metric_median(p, "gpu_busy_ms");
-        if (isfinite(busy)) fprintf(f, ", GPU busy %.3f ms", busy);
+        if (isfinite(busy)) fprintf(f, ", GPU busy %s ms", sb_format_ms(busy, buf));
         fprintf(f, "\n\n| table | round | median ms | CV %% | share | kernel ms | launches |\n"
                    "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (size_t m = 0; m < p->n_metrics; m++) {
@@ -158,15 +161,15 @@ static void write_rounds(FILE *f, const sb_results *r) {
             if (!sb_metric_is_round(key)) continue;
             sb_stats s;
             stats_of(p->metrics[m].values, p->reps, &s);
-            char kernel_key[96], launches_key[96], kernel[32] = "-", launches[32] = "-";
+            char kernel_key[96], launches_key[96], kernel[24], launches[32] = "-";
             snprintf(kernel_key, sizeof kernel_key, "%s:kernel_ms", key);
             snprintf(launches_key, sizeof launches_key, "%s:launches", key);
             double k = metric_median(p, kernel_key), l = metric_median(p, launches_key);
-            if (isfinite(k)) snprintf(kernel, sizeof kernel, "%.3f", k);
+            sb_format_ms(k, kernel);
             if (isfinite(l)) snprintf(launches, sizeof launches, "%.0f", l);
             const char *colon = strchr(key, ':');
-            fprintf(f, "| %.*s | %s | %.3f | %.2f | %.1f %% | %s | %s |\n", (int)(colon - key), key, colon + 1, s.median,
-                    100 * s.cv, 100 * s.median / total.median, kernel, launches);
+            fprintf(f, "| %.*s | %s | %s | %.2f | %.1f %% | %s | %s |\n", (int)(colon - key), key, colon + 1,
+                    sb_format_ms(s.median, buf), 100 * s.cv, 100 * s.median / total.median, kernel, launches);
         }
         fprintf(f, "\n");
     }
