@@ -25,6 +25,8 @@ void sb_cupti_hooks(sb_cupti *c, sb_range_hooks *h) {
     (void)c;
     memset(h, 0, sizeof *h);
 }
+/* Nanoseconds covered by the union of the intervals of kernels k[0..n) (sorted by start)
+ * of range ext, or of every kernel when all is set. */
 void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep) {
     (void)c, (void)ranges, (void)p, (void)rep;
 }
@@ -41,6 +43,7 @@ void sb_cupti_stop(sb_cupti *c) { (void)c; }
 
 typedef struct kernel_rec {
     uint32_t corr;
+    uint64_t ext; /* its range (record index + 1), 0 when none; set by sb_cupti_collect */
     uint64_t start, end;
     char name[KERNEL_NAME_LEN];
     uint64_t grid, block;
@@ -207,15 +210,20 @@ static int cmp_corr(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* The range key of correlation id corr, or "unattributed". */
-static void range_key(const sb_cupti *c, const sb_ranges *ranges, uint32_t corr, char *key, size_t len) {
+/* The external id (range record index + 1) CUPTI tagged correlation id corr with, or 0. */
+static uint64_t ext_of(const sb_cupti *c, const sb_ranges *ranges, uint32_t corr) {
     corr_rec probe = {corr, 0};
     const corr_rec *hit = bsearch(&probe, c->corrs, c->n_corrs, sizeof *c->corrs, cmp_corr);
-    if (!hit || hit->ext == 0 || hit->ext > ranges->n) {
+    return hit && hit->ext <= ranges->n ? hit->ext : 0;
+}
+
+/* The metric prefix of range ext: "<table>:<range>", the name of a range outside tables, or "unattributed". */
+static void key_of(const sb_ranges *ranges, uint64_t ext, char *key, size_t len) {
+    if (!ext) {
         snprintf(key, len, "unattributed");
         return;
     }
-    const sb_range_rec *r = &ranges->recs[hit->ext - 1];
+    const sb_range_rec *r = &ranges->recs[ext - 1];
     if (r->table[0]) snprintf(key, len, "%s:%s", r->table, r->name);
     else snprintf(key, len, "%s", r->name);
 }
@@ -245,37 +253,61 @@ static int contains_keccak(const char *name) {
     return 0;
 }
 
+/* Nanoseconds covered by the union of the intervals of the kernels k[0..n) (sorted by start)
+ * of range ext, or of every kernel when all is set. */
+static uint64_t busy_ns(const kernel_rec *k, size_t n, uint64_t ext, int all) {
+    uint64_t busy = 0, s = 0, e = 0;
+    int open = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!all && k[i].ext != ext) continue;
+        if (!open || k[i].start > e) {
+            busy += e - s;
+            s = k[i].start;
+            e = k[i].end;
+            open = 1;
+        } else if (k[i].end > e) {
+            e = k[i].end;
+        }
+    }
+    return busy + (e - s);
+}
+
 void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep) {
     cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     pthread_mutex_lock(&c->lock);
     qsort(c->corrs, c->n_corrs, sizeof *c->corrs, cmp_corr);
+    qsort(c->kernels, c->n_kernels, sizeof *c->kernels, cmp_start);
     char key[64], kname[sizeof ((sb_metric *)0)->key];
-    /* Every range of the set gets zero counts, so "no Keccak kernel" is a 0, not a missing value. */
-    for (size_t i = 0; i < ranges->n; i++) {
-        const sb_range_rec *r = &ranges->recs[i];
-        if (r->table[0]) snprintf(key, sizeof key, "%s:%s", r->table, r->name);
-        else snprintf(key, sizeof key, "%s", r->name);
+    /* Every range gets zero counts, so "no Keccak kernel" is a 0, not a missing value. */
+    for (uint64_t ext = 1; ext <= ranges->n; ext++) {
+        key_of(ranges, ext, key, sizeof key);
         static const char *const zeroed[] = {"kernel_ms", "launches", "keccak_launches", "failed_launches"};
         for (size_t z = 0; z < sizeof zeroed / sizeof zeroed[0]; z++) set(p, rep, key, zeroed[z], 0);
     }
     for (size_t i = 0; i < c->n_kernels; i++) {
-        const kernel_rec *k = &c->kernels[i];
-        double ms = (double)(k->end - k->start) * 1e-6;
-        range_key(c, ranges, k->corr, key, sizeof key);
-        add(p, rep, key, "kernel_ms", ms);
+        kernel_rec *k = &c->kernels[i];
+        k->ext = ext_of(c, ranges, k->corr);
+        key_of(ranges, k->ext, key, sizeof key);
         add(p, rep, key, "launches", 1);
         if (contains_keccak(k->name)) add(p, rep, key, "keccak_launches", 1);
         snprintf(kname, sizeof kname, "kernel:%s", k->name);
         add(p, rep, kname, "launches", 1);
-        add(p, rep, kname, "ms", ms);
+        add(p, rep, kname, "ms", (double)(k->end - k->start) * 1e-6);
         set(p, rep, kname, "grid", (double)k->grid);
         set(p, rep, kname, "block", (double)k->block);
         set(p, rep, kname, "regs", k->regs);
         set(p, rep, kname, "smem_bytes", k->smem);
     }
+    /* A range's kernel time is the union of its kernels' intervals (streams may overlap them). */
+    for (uint64_t ext = 0; ext <= ranges->n; ext++) {
+        uint64_t ns = busy_ns(c->kernels, c->n_kernels, ext, 0);
+        if (!ns) continue;
+        key_of(ranges, ext, key, sizeof key);
+        set(p, rep, key, "kernel_ms", (double)ns * 1e-6);
+    }
     for (size_t i = 0; i < c->n_memcpys; i++) {
         const memcpy_rec *m = &c->memcpys[i];
-        range_key(c, ranges, m->corr, key, sizeof key);
+        key_of(ranges, ext_of(c, ranges, m->corr), key, sizeof key);
         add(p, rep, key, "memcpy_ms", (double)(m->end - m->start) * 1e-6);
         add(p, rep, key, "memcpy_bytes", (double)m->bytes);
         const char *kind = m->kind == CUPTI_ACTIVITY_MEMCPY_KIND_HTOD   ? "h2d_bytes"
@@ -285,24 +317,10 @@ void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t 
         if (kind) add(p, rep, key, kind, (double)m->bytes);
     }
     for (size_t i = 0; i < c->n_failed; i++) {
-        range_key(c, ranges, c->failed[i], key, sizeof key);
+        key_of(ranges, ext_of(c, ranges, c->failed[i]), key, sizeof key);
         add(p, rep, key, "failed_launches", 1);
     }
-    /* GPU busy time: the union of kernel intervals. */
-    qsort(c->kernels, c->n_kernels, sizeof *c->kernels, cmp_start);
-    uint64_t busy = 0, cur_s = 0, cur_e = 0;
-    for (size_t i = 0; i < c->n_kernels; i++) {
-        const kernel_rec *k = &c->kernels[i];
-        if (i == 0 || k->start > cur_e) {
-            busy += cur_e - cur_s;
-            cur_s = k->start;
-            cur_e = k->end;
-        } else if (k->end > cur_e) {
-            cur_e = k->end;
-        }
-    }
-    busy += cur_e - cur_s;
-    sb_point_metric(p, "gpu_busy_ms")->values[rep] = (double)busy * 1e-6;
+    sb_point_metric(p, "gpu_busy_ms")->values[rep] = (double)busy_ns(c->kernels, c->n_kernels, 0, 1) * 1e-6;
     if (c->dropped) sb_point_metric(p, "cupti:dropped_records")->values[rep] = (double)c->dropped;
     c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
     pthread_mutex_unlock(&c->lock);

@@ -34,7 +34,8 @@ void sb_cupti_hooks(sb_cupti *c, sb_range_hooks *h);
 
 /* Flushes CUPTI's buffers (call after the device is idle) and adds repetition rep's figures
  * to p, naming ranges from the set they were recorded in; then forgets the records.
- * Per range key K ("<table>:<range>", or the range name outside tables): K:kernel_ms,
+ * Per range key K ("<table>:<range>", or the range name outside tables): K:kernel_ms (the
+ * union of its kernels' intervals: within the range's wall time in range-sync mode),
  * K:launches, K:keccak_launches (kernels whose name contains "keccak"), K:failed_launches
  * (kernel-launch runtime calls that returned an error), K:memcpy_ms, K:memcpy_bytes,
  * K:h2d_bytes, K:d2h_bytes, K:d2d_bytes. Per kernel N (name, at most 40 characters):
