@@ -22,7 +22,7 @@ static int failures;
     } while (0)
 
 /* Exits 77 (ctest SKIPPED) unless a usable CUDA device exists. */
-static void gpu_or_skip(void) {
+static inline void gpu_or_skip(void) {
     char name[256];
     if (!sb_gpu_available(name, sizeof name)) {
         printf("SKIPPED: no GPU\n");
@@ -32,7 +32,7 @@ static void gpu_or_skip(void) {
 }
 
 /* A backend of `kind` with the given threshold and tpb (NULL = defaults); exits on failure. */
-static sb_backend *backend(sb_backend_kind kind, uint64_t threshold, const unsigned *tpb) {
+static inline sb_backend *backend(sb_backend_kind kind, uint64_t threshold, const unsigned *tpb) {
     sb_backend_config cfg;
     sb_backend_config_default(&cfg);
     cfg.kind = kind;
@@ -48,7 +48,7 @@ static sb_backend *backend(sb_backend_kind kind, uint64_t threshold, const unsig
 }
 
 static uint64_t rng_state = 0x243F6A8885A308D3ULL;
-static uint64_t rnd(void) { /* splitmix64 */
+static inline uint64_t rnd(void) { /* splitmix64 */
     uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
@@ -56,7 +56,7 @@ static uint64_t rnd(void) { /* splitmix64 */
 }
 
 /* n x cols random values; every 7th is x + p (non-canonical, must act as x). */
-static uint64_t *random_trace(size_t n, size_t cols) {
+static inline uint64_t *random_trace(size_t n, size_t cols) {
     uint64_t *t = malloc(n * cols * sizeof *t);
     if (!t) exit(1);
     for (size_t i = 0; i < n * cols; i++) {
