@@ -1,5 +1,266 @@
-/* PLACEHOLDER: replaced by the module that owns this command. */
+/* starkbench prove / verify: the fib_iterative STARK from the command line
+ * (docs/ARCHITECTURE.md "prove --json" gives the JSON form). */
+#include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "commands.h"
-int cmd_prove(int argc, char **argv) { (void)argc; fprintf(stderr, "starkbench: %s is not built yet\n", argv[0]); return 2; }
-int cmd_verify(int argc, char **argv) { (void)argc; fprintf(stderr, "starkbench: %s is not built yet\n", argv[0]); return 2; }
+#include "keccak.h"
+#include "options.h"
+#include "prover.h"
+#include "range.h"
+
+/* verify refuses files larger than any proof it can read (2^30 steps, blowup 2 is ~20 MB). */
+#define MAX_PROOF_FILE (256u << 20)
+
+static void prove_usage(FILE *out) {
+    fprintf(out,
+            "usage: starkbench prove [--steps S] [--blowup 2|4|8] [--backend cpu|gpu|auto] [--gpu-threshold N]\n"
+            "                        [--tpb NAME=N,...] [--tp N] [--threads T] [--out FILE] [--json] [--no-range-sync]\n"
+            "  proves fib_iterative over S rows (a power of two: 65536, 2^16, 64K; default 2^16) and prints\n"
+            "  the output, the proof size, the security claim, the backend's op counts and fallbacks, and\n"
+            "  the per-round timing table. --out writes the proof (to a temporary name, then renamed).\n");
+}
+
+static void hex32(const uint8_t d[32], char out[65]) {
+    for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* Writes the proof to path through a temporary file in the same directory. Returns 0 or -1. */
+static int write_proof(const char *path, const sb_proof *p) {
+    char tmp[4200];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return -1;
+    int ok = fwrite(p->bytes, 1, p->len, f) == p->len;
+    ok &= fclose(f) == 0;
+    if (ok && rename(tmp, path) == 0) return 0;
+    int saved = errno;
+    unlink(tmp);
+    errno = saved;
+    return -1;
+}
+
+/* Host bytes the proof needs at its peak (traces, LDEs, trees, composition, FRI), an estimate. */
+static double prove_memory_bytes(unsigned log_steps, unsigned blowup) {
+    const sb_air *air = sb_air_fib();
+    sb_public pub = {log_steps, 0, 0};
+    double bytes = 0;
+    for (size_t t = 0; t < air->n_tables; t++) {
+        double n = (double)((uint64_t)1 << air->tables[t].log_rows(&pub)), m = n * blowup;
+        double cols = (double)(air->tables[t].n_main + 3 * air->tables[t].n_aux + 6);
+        bytes += 8 * cols * (n + m) + 3 * 64 * m /* trees */ + 3 * 24 * m /* composition, DEEP, FRI */;
+    }
+    return bytes;
+}
+
+static void print_text(const sb_options *o, const sb_backend *be, const sb_ranges *rs, const sb_proof *p,
+                       const char *digest, const char *out_path) {
+    char note[400];
+    sb_security_note(o->blowup, note, sizeof note);
+    printf("output: %llu\n", (unsigned long long)p->pub.output);
+    printf("proof size: %zu bytes\n", p->len);
+    printf("proof digest: %s\n", digest);
+    printf("%s\n", note);
+    printf("backend: %s (gpu ops %llu, cpu ops %llu)\n", be->ops->name, (unsigned long long)atomic_load(&be->gpu_ops),
+           (unsigned long long)atomic_load(&be->cpu_ops));
+    if (be->n_fallbacks == 0) printf("fallbacks: none\n");
+    for (size_t i = 0; i < be->n_fallbacks && i < SB_MAX_FALLBACKS; i++) {
+        const sb_fallback *f = &be->fallbacks[i];
+        printf("fallback: table %s, op %s, kernel %s, launch %s: %s\n", f->table, f->op, f->kernel, f->launch, f->error);
+    }
+    if (be->n_fallbacks > SB_MAX_FALLBACKS)
+        printf("fallbacks: %zu in all (the first %d shown)\n", be->n_fallbacks, SB_MAX_FALLBACKS);
+    sb_ranges_print(rs, stdout);
+    /* Work done once for all tables, outside every table's rounds. */
+    for (size_t i = 0; i < rs->n; i++)
+        if (!rs->recs[i].table[0] && strcmp(rs->recs[i].name, "prove") != 0)
+            printf("%-22s %10.3f ms (all tables)\n", rs->recs[i].name, 1e3 * rs->recs[i].seconds);
+    if (out_path) printf("proof written to %s\n", out_path);
+}
+
+static int print_json(const sb_options *o, const sb_backend *be, const sb_ranges *rs, const sb_proof *p,
+                      const char *digest, const char *out_path) {
+    char note[400], num[24];
+    sb_security_note(o->blowup, note, sizeof note);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)p->pub.output);
+    json_t *j = json_object();
+    json_object_set_new(j, "steps", json_integer((json_int_t)1 << o->log_steps));
+    json_object_set_new(j, "log_steps", json_integer(o->log_steps));
+    json_object_set_new(j, "blowup", json_integer(o->blowup));
+    json_object_set_new(j, "tp", json_integer(o->tp));
+    json_object_set_new(j, "threads", json_integer(o->be.threads));
+    json_object_set_new(j, "iterations", json_integer((json_int_t)p->pub.iterations));
+    json_object_set_new(j, "output", json_string(num));
+    json_object_set_new(j, "proof_size", json_integer((json_int_t)p->len));
+    json_object_set_new(j, "proof_digest", json_string(digest));
+    json_object_set_new(j, "queries", json_integer(sb_query_count(o->blowup)));
+    json_object_set_new(j, "security", json_string(note));
+    json_object_set_new(j, "backend", json_string(be->ops->name));
+    json_object_set_new(j, "gpu_ops", json_integer((json_int_t)atomic_load(&be->gpu_ops)));
+    json_object_set_new(j, "cpu_ops", json_integer((json_int_t)atomic_load(&be->cpu_ops)));
+    json_object_set_new(j, "range_sync", json_boolean(o->range_sync));
+    json_t *fb = json_array();
+    for (size_t i = 0; i < be->n_fallbacks && i < SB_MAX_FALLBACKS; i++) {
+        const sb_fallback *f = &be->fallbacks[i];
+        json_array_append_new(fb, json_pack("{s:s, s:s, s:s, s:s, s:s}", "table", f->table, "op", f->op, "kernel",
+                                            f->kernel, "launch", f->launch, "error", f->error));
+    }
+    json_object_set_new(j, "fallbacks", fb);
+    json_object_set_new(j, "fallback_count", json_integer((json_int_t)be->n_fallbacks));
+    json_t *ranges = json_array();
+    for (size_t i = 0; i < rs->n; i++)
+        json_array_append_new(ranges, json_pack("{s:s, s:s, s:f, s:f}", "table", rs->recs[i].table, "name",
+                                                rs->recs[i].name, "start_ms", 1e3 * rs->recs[i].start, "ms",
+                                                1e3 * rs->recs[i].seconds));
+    json_object_set_new(j, "ranges", ranges);
+    json_object_set_new(j, "total_ms", json_real(1e3 * sb_ranges_sum(rs, "", "prove")));
+    json_object_set_new(j, "out", out_path ? json_string(out_path) : json_null());
+    int rc = json_dumpf(j, stdout, JSON_COMPACT) == 0 ? 0 : -1;
+    printf("\n");
+    json_decref(j);
+    return rc;
+}
+
+int cmd_prove(int argc, char **argv) {
+    sb_options o;
+    if (sb_options_init(&o) != 0) return 2;
+    const char *out_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            prove_usage(stdout);
+            return 0;
+        } else if ((v = sb_flag_value(argc, argv, &i, "out", &missing)) || missing) {
+            if (missing) return 2;
+            out_path = v;
+        } else {
+            int r = sb_options_parse_flag(&o, argc, argv, &i);
+            if (r < 0) return 2;
+            if (r == 0) {
+                fprintf(stderr, "starkbench: prove: unknown argument '%s' (see 'starkbench prove --help')\n", argv[i]);
+                return 2;
+            }
+        }
+    }
+    sb_public pub;
+    if (sb_air_fib()->public_values(o.log_steps, &pub) != 0) {
+        fprintf(stderr, "starkbench: prove: --steps 2^%u is not supported (fib_iterative runs 2^6 .. 2^30 rows)\n",
+                o.log_steps);
+        return 2;
+    }
+    double need = prove_memory_bytes(o.log_steps, o.blowup);
+    double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (need > have) {
+        fprintf(stderr, "starkbench: prove: 2^%u steps at blowup %u need about %.1f GiB, over this machine's %.1f GiB\n",
+                o.log_steps, o.blowup, need / (1 << 30), have / (1 << 30));
+        return 2;
+    }
+    char err[320] = "";
+    sb_backend *be = sb_backend_create(&o.be, err, sizeof err);
+    if (!be) {
+        fprintf(stderr, "starkbench: %s\n", err);
+        return 2;
+    }
+    sb_ranges rs;
+    sb_ranges_init(&rs, o.range_sync ? be : NULL, NULL);
+    sb_prove_config cfg = {o.log_steps, o.blowup, o.tp, o.be.threads};
+    sb_proof proof;
+    int rc = 0;
+    if (sb_prove(&cfg, be, &rs, &proof, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: prove failed: %s\n", err);
+        rc = 1;
+    } else if (out_path && write_proof(out_path, &proof) != 0) {
+        fprintf(stderr, "starkbench: prove: cannot write %s: %s\n", out_path, strerror(errno));
+        rc = 2;
+    } else {
+        uint8_t d[32];
+        char digest[65];
+        keccak256(proof.bytes, proof.len, d);
+        hex32(d, digest);
+        if (o.json) rc = print_json(&o, be, &rs, &proof, digest, out_path) == 0 ? 0 : 1;
+        else print_text(&o, be, &rs, &proof, digest, out_path);
+    }
+    sb_proof_free(&proof); /* sb_prove leaves it empty on failure */
+    sb_ranges_destroy(&rs);
+    sb_backend_destroy(be);
+    return rc;
+}
+
+/* Reads a whole file of at most MAX_PROOF_FILE bytes. Returns 0, or -1 with a reason in why. */
+static int read_file(const char *path, uint8_t **bytes, size_t *len, char *why, size_t whylen) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    int too_large = 0;
+    while (buf) {
+        if (n == cap) {
+            if (cap >= MAX_PROOF_FILE) {
+                too_large = 1;
+                break;
+            }
+            uint8_t *bigger = realloc(buf, 2 * cap);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        if (got == 0) break;
+        n += got;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad || too_large) {
+        snprintf(why, whylen, "%s: %s", path,
+                 !buf ? "out of memory" : bad ? "read error" : "larger than any proof (over 256 MiB)");
+        free(buf);
+        return -1;
+    }
+    *bytes = buf;
+    *len = n;
+    return 0;
+}
+
+int cmd_verify(int argc, char **argv) {
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: starkbench verify FILE\n  exit 0: valid (prints the output), 1: invalid (names the failed "
+               "check), 2: unreadable\n");
+        return 0;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "starkbench: usage: starkbench verify FILE\n");
+        return 2;
+    }
+    char why[400];
+    uint8_t *bytes;
+    size_t len;
+    if (read_file(argv[1], &bytes, &len, why, sizeof why) != 0) {
+        fprintf(stderr, "unreadable proof: %s\n", why);
+        return 2;
+    }
+    sb_public pub;
+    int rc = sb_verify(bytes, len, &pub, why, sizeof why);
+    free(bytes);
+    if (rc == SB_VERIFY_OK) {
+        printf("valid proof: output: %llu (fib_iterative, n = %llu, 2^%u steps)\n", (unsigned long long)pub.output,
+               (unsigned long long)pub.iterations, pub.log_steps);
+        return 0;
+    }
+    fprintf(stderr, "%s proof: %s\n", rc == SB_VERIFY_INVALID ? "invalid" : "unreadable", why);
+    return rc == SB_VERIFY_INVALID ? 1 : 2;
+}
