@@ -1,0 +1,71 @@
+#!/bin/bash
+# The harness on a GPU (exit 77 without one): a clean GPU sweep is unflagged and its proofs
+# equal the CPU's; in range-sync mode every round's CUPTI kernel time fits in its wall time;
+# a silent injected fallback (no backend record) is flagged by CUPTI and, where the
+# calibration can tell, by timing alone; Keccak at 1024 threads per block is flagged.
+# usage: cli_gpu_harness.sh <starkbench> <source-dir>
+set -u
+SB=$1
+[ "$("$SB" sweep --probe)" = "gpu: none" ] && { echo "SKIP: no usable GPU"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed to parse the results"; exit 77; }
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+cd "$W" || exit 1
+fail() { echo "FAIL: $*"; exit 1; }
+S=(--steps 2^16 --blowup 2 --runs 3 --warmup 1 --calibration cal.json)
+
+"$SB" calibrate --steps 2^16 --blowup 2 --runs 3 --out cal.json >cal.txt 2>&1 || fail "calibrate: $(cat cal.txt)"
+cat cal.txt
+
+# ---- a clean sweep: CPU and GPU points, CUPTI on, range-sync ---------------------------
+"$SB" sweep "${S[@]}" --backend cpu,gpu --gpu-threshold 0 --cupti --out clean.json >clean.txt 2>&1 ||
+    fail "a clean GPU sweep must exit 0: $(cat clean.txt)"
+python3 - clean.json <<'PY' || fail "clean sweep: $(cat clean.txt)"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert isinstance(doc["context"]["cupti_overhead_pct"], (int, float)), "CUPTI overhead not measured"
+it = [b for b in doc["benchmarks"] if b["run_type"] == "iteration"]
+gpu = [b for b in it if b["backend_used"] == "gpu"]
+cpu = [b for b in it if b["backend_used"] == "cpu"]
+assert gpu and cpu, "one CPU and one GPU point expected"
+assert all(not b["digest_mismatch"] for b in it) and {b["proof_digest"] for b in it} == {cpu[0]["proof_digest"]}
+for b in gpu:
+    assert b["verdict"] == "clean" and b["fallback_count"] == 0, b["verdict"] + ": " + b["verdict_reason"]
+    assert b["cpu:R1 main commit:keccak_launches"] > 0, "no Keccak kernel in the GPU main commit"
+    checked = 0
+    for k, v in b.items():
+        if k.endswith(":kernel_ms") and k[:-10] in b:
+            wall = b[k[:-10]]
+            assert v <= wall * 1.001 + 0.01, "%s: kernel time %.3f ms exceeds the range's %.3f ms" % (k, v, wall)
+            checked += 1
+    assert checked >= 4, "too few rounds with CUPTI kernel time"
+print("clean: overhead %.2f %%" % doc["context"]["cupti_overhead_pct"])
+PY
+
+# ---- a silent fallback of the commit: no record, flagged from the outside ---------------
+"$SB" sweep "${S[@]}" --backend gpu --gpu-threshold 0 --cupti --inject-silent-fallback commit --out inj.json >inj.txt 2>&1
+[ $? -eq 1 ] || fail "an injected silent fallback must make the sweep exit 1: $(cat inj.txt)"
+"$SB" sweep "${S[@]}" --backend gpu --gpu-threshold 0 --no-cupti --inject-silent-fallback commit --out inj_t.json >inj_t.txt 2>&1
+python3 - inj.json inj_t.json cal.json <<'PY' || fail "silent fallback: $(cat inj.txt inj_t.txt)"
+import json, sys
+def gpu_point(path):
+    return [b for b in json.load(open(path))["benchmarks"] if b["run_type"] == "iteration"][0]
+b = gpu_point(sys.argv[1])
+assert b["fallback_count"] == 0, "the injection must leave no backend record"
+assert b["verdict"] == "suspected-fallback", b["verdict"] + ": " + b["verdict_reason"]
+# timing alone: flagged where the calibration can tell the commit apart (ratio >= 3)
+t = gpu_point(sys.argv[2])
+ratio = max(e["commit_cpu_ms"] / e["commit_gpu_ms"] for e in json.load(open(sys.argv[3]))["entries"])
+want = "suspected-fallback" if ratio >= 3 else "undetectable"
+assert t["verdict"] == want, "timing only (max ratio %.1f): %s: %s" % (ratio, t["verdict"], t["verdict_reason"])
+PY
+
+# ---- the upstream bug: Keccak launched with 1024 threads per block ---------------------
+"$SB" sweep "${S[@]}" --backend gpu --gpu-threshold 0 --tpb keccak=1024 --cupti --out k1024.json >k1024.txt 2>&1
+[ $? -eq 1 ] || fail "keccak=1024 must make the sweep exit 1: $(cat k1024.txt)"
+python3 - k1024.json <<'PY' || fail "keccak=1024: $(cat k1024.txt)"
+import json, sys
+b = [b for b in json.load(open(sys.argv[1]))["benchmarks"] if b["run_type"] == "iteration"][0]
+assert b["verdict"] in ("fallback", "suspected-fallback"), b["verdict"] + ": " + b["verdict_reason"]
+PY
+echo "cli_gpu_harness: ok"
