@@ -9,15 +9,18 @@ cmake --build build -j"$(nproc)" >/dev/null
 bin=build/starkbench
 
 # ---- run ---------------------------------------------------------------------
-# For now: the Round-1 pipeline (LDE + Merkle commit) on a few sizes, median of 3 runs.
-backends=(cpu)
-if "$bin" lde-commit --backend gpu --log-rows 1 --cols 1 >/dev/null 2>&1; then backends+=(gpu); fi
-printf '%-10s %6s %7s %8s %14s %14s\n' rows cols blowup backend "lde ms" "commit ms"
-for log_rows in 14 16 18; do
-    for backend in "${backends[@]}"; do
-        line=$("$bin" lde-commit --backend "$backend" --log-rows "$log_rows" --cols 64 --blowup 2 --runs 3 --warmup 1 |
-            sed -n 's/^median of [0-9]*: lde \([0-9.]*\) ms, commit \([0-9.]*\) ms$/\1 \2/p')
-        read -r lde commit <<<"$line"
-        printf '%-10s %6s %7s %8s %14s %14s\n' "2^$log_rows" 64 2 "$backend" "$lde" "$commit"
-    done
-done
+# The default suite (bench/suites/default.conf): CPU points everywhere, GPU points where a
+# GPU is present (after a calibration of the fallback detector). Extra arguments go to
+# `starkbench sweep` (e.g. `scripts/bench.sh --steps 2^12 --runs 3` for a quick run).
+mkdir -p results
+out="results/$(date +%Y-%m-%d-%H%M%S)-$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown).json"
+if [ "$("$bin" sweep --probe)" != "gpu: none" ]; then
+    "$bin" calibrate --steps 2^16,2^18,2^20 --blowup 2,4 --out results/calibration.json
+fi
+rc=0
+"$bin" sweep --suite bench/suites/default.conf --out "$out" "$@" || rc=$?
+# 1 = flagged points (failed, digest mismatch, fallback): still worth a report.
+if [ "$rc" -le 1 ] && [ -f "$out" ]; then
+    "$bin" report "$out"
+fi
+exit "$rc"
