@@ -87,7 +87,7 @@ static const uint8_t range_main_domains[] = {SB_DOM_FIRST, TRANS};
 static uint64_t limb(uint64_t v, int k) { return (v >> (FIB_LIMB_BITS * k)) & 0xffff; }
 
 /* The signed immediate as a field element. */
-static uint64_t imm_field(int64_t imm) { return imm >= 0 ? (uint64_t)imm : GL_P - (uint64_t)(-imm); }
+static uint64_t imm_field(int64_t imm) { return imm >= 0 ? (uint64_t)imm : GL_P - (0 - (uint64_t)imm); }
 
 /* Writes the program-table tuple of instruction in at pc (FIB_ROM_* order). */
 static void rom_tuple(const rv64_insn *in, uint64_t pc, uint64_t *t) {

@@ -143,12 +143,22 @@ static void t_carry_flip(fixture *f) {
     row[FIB_CPU_CARRY(0)] ^= 1;
 }
 static void t_jal_link(fixture *f) { cpu_row(f, cpu_rows(f) - 1)[FIB_CPU_C(0)] += 1; }
+static void t_jal_link_high(fixture *f) { cpu_row(f, cpu_rows(f) - 1)[FIB_CPU_C(2)] = 1; }
+static void t_rs1_twice(fixture *f) { cpu_row(f, find_row(f, PC_ADD, -1))[FIB_CPU_RS1(5)] = 1; }
 static void t_ne_value(fixture *f) { cpu_row(f, find_row(f, PC_BNE, 1))[FIB_CPU_NE] = 2; }
 static void t_bne_says_equal(fixture *f) { /* a2 != 0, the lie "equal" to fall out of the loop early */
     uint64_t *row = cpu_row(f, find_row(f, PC_BNE, 1));
     row[FIB_CPU_NE] = 0, row[FIB_CPU_U] = 0, row[FIB_CPU_V] = 0;
 }
 static void t_bne_says_differ(fixture *f) { cpu_row(f, find_row(f, PC_BNE, 0))[FIB_CPU_NE] = 1; }
+/* Low halves equal, high halves differ, ne kept 0: a2 gets a high limb from the last BNE on. */
+static void t_bne_high_half(fixture *f) {
+    size_t r0 = find_row(f, PC_BNE, 0);
+    for (size_t r = r0; r < cpu_rows(f); r++) cpu_row(f, r)[FIB_CPU_X(RV64_A2, 2)] = 1;
+    cpu_row(f, r0)[FIB_CPU_A(2)] = 1;
+    cpu_row(f, r0)[FIB_CPU_C(2)] = 1; /* BNE's sum c = a + 0 */
+    sb_air_fib_count_multiplicities(&f->pub, f->main);
+}
 static void t_pc_jump(fixture *f) { cpu_row(f, find_row(f, PC_MV_A0, -1))[FIB_CPU_PC] += 4; }
 static void t_register_start(fixture *f) {
     for (size_t r = 0; r < cpu_rows(f); r++) cpu_row(f, r)[FIB_CPU_X(5, 0)] = 7; /* x5 is never used: consistent */
@@ -233,9 +243,12 @@ static const tamper tampers[] = {
     {"carry not boolean", t_carry_value, "'carry 0 boolean'"},
     {"carry flipped", t_carry_flip, "'add limb 0'"},
     {"jal link", t_jal_link, "'jal link low half'"},
+    {"jal link high limb", t_jal_link_high, "'jal link limb 2'"},
+    {"rs1 two slots", t_rs1_twice, "'rs1 one-hot'"},
     {"ne not boolean", t_ne_value, "'bne ne boolean'"},
     {"bne witness lie: equal", t_bne_says_equal, "'bne equal low half'"},
     {"bne witness lie: differ", t_bne_says_differ, "'bne inverse witness'"},
+    {"bne high halves differ", t_bne_high_half, "'bne equal high half'"},
     {"pc jumps", t_pc_jump, "'pc update'"},
     {"register starts non-zero", t_register_start, "'x5 limb 0 starts at 0' (domain first) fails at row 0"},
     {"start at the halt", t_start_at_halt, "'pc starts at 0' (domain first) fails at row 0"},
