@@ -5,27 +5,11 @@
 
 #include "fp3.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                         \
-            fprintf(stderr, __VA_ARGS__);                                                \
-            fprintf(stderr, "\n");                                                       \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
+#include "check.h"
 
 typedef unsigned __int128 u128;
 static const u128 P = GL_P;
 
-static uint64_t rng_state = 0x243F6A8885A308D3ULL;
-static uint64_t rnd(void) { /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 static uint64_t rnd_canonical(void) { return rnd() % GL_P; }
 
 /* Reference arithmetic on exact integers. */
@@ -166,15 +150,11 @@ static void extension(void) {
 }
 
 int main(void) {
+    rng_state = 0x243F6A8885A308D3ULL;
     base_ops();
     roots_of_unity();
     batch_inverse();
     powers();
     extension();
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("field: all checks passed\n");
-    return 0;
+    return check_finish("field");
 }

@@ -5,20 +5,11 @@
 
 #include "keccak.h"
 
+#include "check.h"
+
 #ifdef SB_HAVE_OPENSSL
 #include <openssl/evp.h>
 #endif
-
-static int failures;
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                         \
-            fprintf(stderr, __VA_ARGS__);                                                \
-            fprintf(stderr, "\n");                                                       \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
 
 static void to_hex(const uint8_t d[32], char out[65]) {
     for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
@@ -158,7 +149,5 @@ int main(void) {
         printf("note: built without OpenSSL, permutation not checked against SHA3-256\n");
 #endif
     }
-    if (failures) return 1;
-    printf("keccak: all checks passed\n");
-    return 0;
+    return check_finish("keccak");
 }

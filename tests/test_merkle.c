@@ -11,24 +11,8 @@
 #include "lde.h"
 #include "ntt.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                         \
-            fprintf(stderr, __VA_ARGS__);                                                \
-            fprintf(stderr, "\n");                                                       \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
+#include "check.h"
 
-static uint64_t rng_state = 0xA4093822299F31D0ULL;
-static uint64_t rnd(void) { /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 static int digest_eq(const sb_digest *a, const sb_digest *b) { return memcmp(a->b, b->b, 32) == 0; }
 
@@ -155,6 +139,7 @@ static void cpu_backend(void) {
 
 /* Every check runs on the vector path (where the CPU has one) and on the scalar path. */
 int main(void) {
+    rng_state = 0xA4093822299F31D0ULL;
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) setenv("STARKBENCH_SIMD", "off", 1);
         leaf_serialization();
@@ -163,10 +148,5 @@ int main(void) {
         for (size_t i = 0; i < 4; i++) paths(sizes[i]);
         cpu_backend();
     }
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("merkle + cpu backend: all checks passed\n");
-    return 0;
+    return check_finish("merkle + cpu backend");
 }

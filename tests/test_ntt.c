@@ -9,24 +9,8 @@
 #include "lde.h"
 #include "ntt.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                         \
-            fprintf(stderr, __VA_ARGS__);                                                \
-            fprintf(stderr, "\n");                                                       \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
+#include "check.h"
 
-static uint64_t rng_state = 0x13198A2E03707344ULL;
-static uint64_t rnd(void) { /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 static uint64_t *random_matrix(size_t n, size_t cols) {
     uint64_t *m = malloc(n * cols * sizeof *m);
@@ -196,6 +180,7 @@ static void lde_checks(void) {
 
 /* Every check runs on the vector path (where the CPU has one) and on the scalar path. */
 int main(void) {
+    rng_state = 0x13198A2E03707344ULL;
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) setenv("STARKBENCH_SIMD", "off", 1);
         naive_dft();
@@ -204,10 +189,5 @@ int main(void) {
         bitrev_and_log2();
         lde_checks();
     }
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("ntt + lde: all checks passed\n");
-    return 0;
+    return check_finish("ntt + lde");
 }
