@@ -2,36 +2,11 @@
  * (docs/AIR.md is the specification of every column and constraint). */
 #include "air_fib.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the main constraints, one source instantiated twice ------------------------------------ */
-
-static inline fp3_t fp3_scale_base(fp3_t x, uint64_t a) { return fp3_mul_base(x, a); }
-/* x * a; on LDE rows a lies in the base field (3 products instead of 9). */
-static inline fp3_t fp3_scale_ext(fp3_t x, fp3_t a) { return fp3_is_base(a) ? fp3_mul_base(x, a.c[0]) : fp3_mul(x, a); }
-
-#define F uint64_t
-#define F_ADD gl_add
-#define F_SUB gl_sub
-#define F_MUL gl_mul
-#define F_C(u) ((uint64_t)(u))
-#define F_MULC gl_mul
-#define F_SCALE fp3_scale_base
-#define F_FN(name) name##_base
-#include "air_fib_constraints_impl.h"
-
-#define F fp3_t
-#define F_ADD fp3_add
-#define F_SUB fp3_sub
-#define F_MUL fp3_mul
-#define F_C(u) fp3_from_base(u)
-#define F_MULC fp3_mul_base
-#define F_SCALE fp3_scale_ext
-#define F_FN(name) name##_ext
-#include "air_fib_constraints_impl.h"
-
-/* ---- constraint names and domains (the order of air_fib_constraints_impl.h) ------------------ */
+/* ---- constraint names and domains (the order of air_fib_constraints_impl.h, which checks the count) ------------------ */
 
 #define L4(p, s) p "0" s, p "1" s, p "2" s, p "3" s
 #define S16(p, s)                                                                                       \
@@ -60,15 +35,41 @@ static const char *const cpu_main_names[] = {
 #define ALL SB_DOM_ALL
 #define TRANS SB_DOM_TRANSITION
 static const uint8_t cpu_main_domains[] = {
-    R4(ALL), ALL, ALL,                   /* opcode selectors */
+    R4(ALL), ALL, ALL,                           /* opcode selectors */
     R16(ALL), R16(ALL), R16(ALL), ALL, ALL, ALL, /* register slots */
-    R16(ALL),                            /* operands, carries, addition */
-    ALL, ALL, ALL, R4(ALL),              /* jal link, bne */
-    TRANS, R60(TRANS),                   /* pc and register updates */
-    SB_DOM_FIRST, R60(SB_DOM_FIRST),     /* initial state */
-    SB_DOM_LAST, R4(SB_DOM_LAST),        /* halt and output */
+    R16(ALL),                                    /* operands, carries, addition */
+    ALL, ALL, ALL, R4(ALL),                      /* jal link, bne */
+    TRANS, R60(TRANS),                           /* pc and register updates */
+    SB_DOM_FIRST, R60(SB_DOM_FIRST),             /* initial state */
+    SB_DOM_LAST, R4(SB_DOM_LAST),                /* halt and output */
 };
 _Static_assert(sizeof cpu_main_domains == FIB_CPU_MAIN_CONSTRAINTS, "one domain per CPU constraint");
+
+/* ---- the main constraints, one source instantiated twice ------------------------------------ */
+
+static inline fp3_t fp3_scale_base(fp3_t x, uint64_t a) { return fp3_mul_base(x, a); }
+/* x * a; on LDE rows a lies in the base field (3 products instead of 9). */
+static inline fp3_t fp3_scale_ext(fp3_t x, fp3_t a) { return fp3_is_base(a) ? fp3_mul_base(x, a.c[0]) : fp3_mul(x, a); }
+
+#define F uint64_t
+#define F_ADD gl_add
+#define F_SUB gl_sub
+#define F_MUL gl_mul
+#define F_C(u) ((uint64_t)(u))
+#define F_MULC gl_mul
+#define F_SCALE fp3_scale_base
+#define F_FN(name) name##_base
+#include "air_fib_constraints_impl.h"
+
+#define F fp3_t
+#define F_ADD fp3_add
+#define F_SUB fp3_sub
+#define F_MUL fp3_mul
+#define F_C(u) fp3_from_base(u)
+#define F_MULC fp3_mul_base
+#define F_SCALE fp3_scale_ext
+#define F_FN(name) name##_ext
+#include "air_fib_constraints_impl.h"
 
 static const char *const cpu_aux_names[] = {"lookup pair 0 (program, range c0)", "lookup pair 1 (range c1, c2)",
                                             "running sum first", "running sum step", "running sum = claimed"};

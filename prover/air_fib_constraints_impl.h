@@ -10,7 +10,8 @@
  *   F_SCALE(x, a)     x * a for an fp3_t x and an F a, as an fp3_t
  *   F_FN(name)        the instantiation's name for a function
  * and this file #undefs them at its end. No include guard, by design.
- * Constraint order = the names and domains in air_fib.c. */
+ * Constraint order = the names and domains in air_fib.c, whose count is
+ * FIB_CPU_MAIN_CONSTRAINTS. */
 
 static inline F F_FN(boolean)(F x) { return F_MUL(x, F_SUB(x, F_C(1))); }
 
@@ -100,6 +101,7 @@ static void F_FN(cpu_main)(const F *cur, const F *next, const sb_public *pub, F 
     out[o++] = F_SUB(pc, F_C(rv64_fib_halt_pc(pub->iterations)));
     for (int k = 0; k < FIB_LIMBS; k++)
         out[o++] = F_SUB(cur[FIB_CPU_X(RV64_A0, k)], F_C((pub->output >> (FIB_LIMB_BITS * k)) & 0xffff));
+    assert(o == FIB_CPU_MAIN_CONSTRAINTS);
 }
 
 /* Program table: a padding row (real = 0) is looked up zero times. */
