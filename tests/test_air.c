@@ -8,27 +8,9 @@
 
 #include "air_check.h"
 #include "air_fib.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (!(cond)) {                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fprintf(stderr, "\n");                               \
-            failures++;                                          \
-        }                                                        \
-    } while (0)
-
-static uint64_t seed = 42;
-static uint64_t splitmix(void) {
-    uint64_t z = (seed += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-static fp3_t rand_fp3(void) { return fp3_make(splitmix() % GL_P, splitmix() % GL_P, splitmix() % GL_P); }
+static fp3_t rand_fp3(void) { return fp3_make(rnd() % GL_P, rnd() % GL_P, rnd() % GL_P); }
 
 /* One proof's worth of traces: public values, main traces, challenges, aux traces. */
 typedef struct fixture {
@@ -327,10 +309,5 @@ int main(void) {
     test_honest();
     test_tampering();
     test_degree();
-    if (failures) {
-        fprintf(stderr, "%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("air: all checks passed\n");
-    return 0;
+    return check_finish("air");
 }

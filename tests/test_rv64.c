@@ -1,22 +1,10 @@
 /* The RV64 machine (prover/rv64.h): encodings against words assembled by LLVM's
  * RISC-V assembler (llvm-mc -triple=riscv64 -show-encoding), the fib program's
  * words, the interpreter against fib(n) mod 2^64 by fast doubling, and n(S). */
-#include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "rv64.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (!(cond)) {                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                  \
-            fprintf(stderr, "\n");                         \
-            failures++;                                    \
-        }                                                  \
-    } while (0)
 
 typedef struct known {
     const char *text;
@@ -77,19 +65,11 @@ static void test_rejects(void) {
     }
 }
 
-static uint64_t splitmix(uint64_t *s) {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* Random valid instructions survive encode + decode, and random words that decode re-encode to themselves. */
 static void test_round_trip(void) {
-    uint64_t seed = 1;
     for (int i = 0; i < 20000; i++) {
-        rv64_insn in = {(rv64_op)(splitmix(&seed) % RV64_NOPS), 0, 0, 0, 0};
-        uint64_t r = splitmix(&seed);
+        rv64_insn in = {(rv64_op)(rnd() % RV64_NOPS), 0, 0, 0, 0};
+        uint64_t r = rnd();
         unsigned a = r & 15, b = (r >> 4) & 15, c = (r >> 8) & 15;
         int64_t x = (int64_t)(r >> 12);
         switch (in.op) {
@@ -102,7 +82,7 @@ static void test_round_trip(void) {
         uint32_t w;
         rv64_insn d;
         CHECK(rv64_encode(&in, &w) == 0 && rv64_decode(w, &d) == 0 && insn_eq(&d, &in), "round trip %d", i);
-        uint32_t word = (uint32_t)splitmix(&seed), again;
+        uint32_t word = (uint32_t)rnd(), again;
         if (rv64_decode(word, &d) == 0)
             CHECK(rv64_encode(&d, &again) == 0 && again == word, "re-encode %08x", word);
     }
@@ -214,10 +194,5 @@ int main(void) {
     test_fib_program();
     test_interpreter();
     test_iterations();
-    if (failures) {
-        fprintf(stderr, "%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("rv64: all checks passed\n");
-    return 0;
+    return check_finish("rv64");
 }
