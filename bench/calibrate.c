@@ -108,6 +108,7 @@ int cmd_calibrate(int argc, char **argv) {
 
     sb_results ctx; /* the GPU name and driver as the sweep's results context reads them */
     sb_results_init(&ctx, argc, argv);
+    if (!ctx.gpu_name[0]) sb_gpu_available(ctx.gpu_name, sizeof ctx.gpu_name); /* as sweep does without nvidia-smi */
     sb_calibration cal;
     if (sb_calibration_load(&cal, out, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench: %s\n", err);

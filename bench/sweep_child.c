@@ -73,7 +73,7 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
         }
         sb_proof_free(&proof);
     }
-    sb_nvml *nvml = sb_nvml_open();
+    sb_nvml *nvml = strcmp(be->ops->name, "gpu") == 0 ? sb_nvml_open() : NULL; /* clocks of an idle GPU say nothing */
     sb_range_hooks hooks;
     memset(&hooks, 0, sizeof hooks);
     if (cupti) sb_cupti_hooks(cupti, &hooks);
