@@ -122,7 +122,5 @@ int main(void) {
 
     sb_backend_destroy(cpu);
     free(trace);
-    if (failures) return 1;
-    printf("ok\n");
-    return 0;
+    return check_finish("test_gpu_fallback");
 }

@@ -112,7 +112,5 @@ int main(void) {
         sb_backend_destroy(gpu);
     }
     sb_backend_destroy(cpu);
-    if (failures) return 1;
-    printf("ok\n");
-    return 0;
+    return check_finish("test_gpu_lde");
 }

@@ -79,7 +79,5 @@ int main(void) {
         sb_backend_destroy(gpu);
         sb_proof_free(&want);
     }
-    if (failures) return 1;
-    printf("ok\n");
-    return 0;
+    return check_finish("test_gpu_prove");
 }

@@ -1,5 +1,5 @@
-/* Helpers shared by the GPU tests (tests/test_gpu_*.c): skip without a GPU, backends with
- * a chosen threshold and tpb, random traces that include non-canonical values, checks. */
+/* Helpers shared by the GPU tests (tests/test_gpu_*.c), on top of check.h: skip without a
+ * GPU, backends with a chosen threshold and tpb, random traces with non-canonical values. */
 #ifndef SB_TEST_GPU_UTIL_H
 #define SB_TEST_GPU_UTIL_H
 
@@ -8,18 +8,8 @@
 #include <string.h>
 
 #include "backend.h"
+#include "check.h"
 #include "field.h"
-
-static int failures;
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (!(cond)) {                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fprintf(stderr, "\n");                               \
-            failures++;                                          \
-        }                                                        \
-    } while (0)
 
 /* Exits 77 (ctest SKIPPED) unless a usable CUDA device exists. */
 static inline void gpu_or_skip(void) {
@@ -47,22 +37,11 @@ static inline sb_backend *backend(sb_backend_kind kind, uint64_t threshold, cons
     return be;
 }
 
-static uint64_t rng_state = 0x243F6A8885A308D3ULL;
-static inline uint64_t rnd(void) { /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* n x cols random values; every 7th is x + p (non-canonical, must act as x). */
+/* n x cols random values; every 7th is x + p for some x < 2^32 - 1 (non-canonical, must act as x). */
 static inline uint64_t *random_trace(size_t n, size_t cols) {
     uint64_t *t = malloc(n * cols * sizeof *t);
     if (!t) exit(1);
-    for (size_t i = 0; i < n * cols; i++) {
-        uint64_t v = rnd() % GL_P;
-        t[i] = (i % 7 == 3 && v < GL_EPSILON) ? v + GL_P : v;
-    }
+    for (size_t i = 0; i < n * cols; i++) t[i] = i % 7 == 3 ? rnd() % GL_EPSILON + GL_P : rnd() % GL_P;
     return t;
 }
 
