@@ -211,17 +211,18 @@ static int deep_impl(sb_backend *be, const sb_op *op, const sb_deep_in *in, fp3_
         if (!lde[k] || in->mats[k]->lde_n != m) return fail(err, errlen, op, "DEEP: an LDE is unavailable or of another size");
     }
     uint64_t w = gl_root_of_unity((unsigned)log2_exact(m));
+    sb_inv_shift shift_z, shift_zw;
+    sb_inv_shift_init(&shift_z, in->z);
+    sb_inv_shift_init(&shift_zw, in->zw);
 #pragma omp parallel for schedule(static)
     for (size_t base = 0; base < m; base += ROW_CHUNK) {
         size_t len = m - base < ROW_CHUNK ? m - base : ROW_CHUNK;
         fp3_t inv_z[ROW_CHUNK], inv_zw[ROW_CHUNK];
-        uint64_t x = gl_mul(GL_GENERATOR, gl_pow(w, base));
-        for (size_t j = 0; j < len; j++, x = gl_mul(x, w)) {
-            inv_z[j] = fp3_sub(fp3_from_base(x), in->z);
-            inv_zw[j] = fp3_sub(fp3_from_base(x), in->zw);
-        }
-        sb_fp3_batch_inv(inv_z, inv_z, len);
-        sb_fp3_batch_inv(inv_zw, inv_zw, len);
+        uint64_t x[ROW_CHUNK], scratch[ROW_CHUNK];
+        x[0] = gl_mul(GL_GENERATOR, gl_pow(w, base));
+        for (size_t j = 1; j < len; j++) x[j] = gl_mul(x[j - 1], w);
+        sb_inv_shift_batch(&shift_z, x, len, inv_z, scratch);
+        sb_inv_shift_batch(&shift_zw, x, len, inv_zw, scratch);
         for (size_t j = 0; j < len; j++) {
             size_t i = base + j;
             fp3_t s_shifted = fp3_zero(), s;

@@ -9,8 +9,18 @@
 #include "air.h"
 #include "fp3.h"
 
-/* Writes out[i] = in[i]^-1 (Montgomery's trick); in and out may alias. Every in[i] must be non-zero. */
-void sb_fp3_batch_inv(fp3_t *out, const fp3_t *in, size_t n);
+/* 1/(x - z) for many base x and one z in Fp3 \ Fp, through the norm: with z', z'' the
+ * conjugates of z, N(x) = (x - z)(x - z')(x - z'') has base coefficients and
+ * 1/(x - z) = q(x) / N(x), q(x) = (x - z')(x - z'') = x^2 - a x + b. One base inversion
+ * (batched) per x instead of an Fp3 one. */
+typedef struct sb_inv_shift {
+    uint64_t n1, n2, n3; /* N(x) = x^3 - n1 x^2 + n2 x - n3 */
+    fp3_t a, b;
+} sb_inv_shift;
+
+void sb_inv_shift_init(sb_inv_shift *c, fp3_t z);
+/* Writes out[j] = 1/(x[j] - z) for j < m; scratch holds m base elements. Every x[j] must differ from z. */
+void sb_inv_shift_batch(const sb_inv_shift *c, const uint64_t *x, size_t m, fp3_t *out, uint64_t *scratch);
 
 /* Returns sum_k coeffs[k] * row[k] over cols base elements. */
 fp3_t sb_fp3_dot_base(const fp3_t *coeffs, const uint64_t *row, size_t cols);
@@ -30,8 +40,10 @@ typedef struct sb_eval_matrix {
     fp3_t *out;
 } sb_eval_matrix;
 
+#define SB_EVAL_MAX_POINTS 4
+
 /* Barycentric evaluation of every column of n_mats matrices over the coset s * <w_n> at
- * n_points points, each outside the coset. The weights are shared by the matrices.
+ * n_points (<= SB_EVAL_MAX_POINTS) points, each outside the base field. The weights are shared by the matrices.
  * OpenMP-parallel; exact, so independent of the thread count. Returns 0, or -1 on bad
  * arguments or allocation failure. */
 int sb_coset_eval(const sb_eval_matrix *mats, size_t n_mats, size_t n, uint64_t s, const fp3_t *points,
