@@ -34,7 +34,12 @@ void sb_cupti_stop(sb_cupti *c) { (void)c; }
 
 #else
 
-#include <cupti.h>
+/* CUPTI's parts, not its umbrella <cupti.h>: bench/cupti.h shadows that name on the include path. */
+#include <cuda.h>
+#include <cupti_activity.h>
+#include <cupti_callbacks.h>
+#include <cupti_result.h>
+#include <cupti_runtime_cbid.h>
 #include <math.h>
 #include <pthread.h>
 
@@ -228,18 +233,22 @@ static void key_of(const sb_ranges *ranges, uint64_t ext, char *key, size_t len)
     else snprintf(key, len, "%s", r->name);
 }
 
-/* Adds v to metric "<prefix>:<suffix>" of repetition rep (NAN counts as 0). */
-static void add(sb_point *p, size_t rep, const char *prefix, const char *suffix, double v) {
+/* Repetition rep's value of metric "<prefix>:<suffix>" (prefixes are at most 47 characters:
+ * "kernel:" + a 40-character name; suffixes at most 15). */
+static double *slot(sb_point *p, size_t rep, const char *prefix, const char *suffix) {
     char key[sizeof ((sb_metric *)0)->key];
-    snprintf(key, sizeof key, "%s:%s", prefix, suffix);
-    double *slot = &sb_point_metric(p, key)->values[rep];
-    *slot = isnan(*slot) ? v : *slot + v;
+    snprintf(key, sizeof key, "%.55s:%.15s", prefix, suffix);
+    return &sb_point_metric(p, key)->values[rep];
+}
+
+/* Adds v to that value (NAN counts as 0). */
+static void add(sb_point *p, size_t rep, const char *prefix, const char *suffix, double v) {
+    double *x = slot(p, rep, prefix, suffix);
+    *x = isnan(*x) ? v : *x + v;
 }
 
 static void set(sb_point *p, size_t rep, const char *prefix, const char *suffix, double v) {
-    char key[sizeof ((sb_metric *)0)->key];
-    snprintf(key, sizeof key, "%s:%s", prefix, suffix);
-    sb_point_metric(p, key)->values[rep] = v;
+    *slot(p, rep, prefix, suffix) = v;
 }
 
 static int cmp_start(const void *a, const void *b) {
