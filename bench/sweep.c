@@ -256,8 +256,10 @@ typedef struct sweep_env {
 } sweep_env;
 
 /* Runs configuration c in a child and moves its point into r (status failed/timeout when
- * the child did not deliver). Returns 0, or -1 when interrupted. */
-static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, unsigned runs, sb_results *r) {
+ * the child did not deliver); *cupti_ran (may be NULL) tells whether CUPTI recorded it.
+ * Returns 0, or -1 when interrupted. */
+static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, unsigned runs, sb_results *r,
+                     int *cupti_ran) {
     char result[128], buf[1024], vals[4][32];
     snprintf(result, sizeof result, "%s/point.json", env->tmpdir);
     remove(result);
@@ -285,7 +287,9 @@ static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, 
     if (cr.warnings[0]) fputs(cr.warnings, stderr);
     sb_results one;
     char err[256];
+    if (cupti_ran) *cupti_ran = 0;
     if (rc == 0 && !cr.timed_out && sb_results_load(&one, result, err, sizeof err) == 0 && one.n_points == 1) {
+        if (cupti_ran) *cupti_ran = one.cupti;
         sb_point_move(r, &one.points[0]);
         sb_results_free(&one);
         return 0;
@@ -360,7 +364,8 @@ static double cupti_overhead(const sweep_env *env, const sb_point_config *c) {
     memset(&tmp, 0, sizeof tmp);
     unsigned runs = env->runs < 3 ? 3 : env->runs;
     double pct = NAN;
-    if (run_point(env, c, 0, runs, &tmp) == 0 && run_point(env, c, 1, runs, &tmp) == 0 &&
+    int ran = 0;
+    if (run_point(env, c, 0, runs, &tmp, NULL) == 0 && run_point(env, c, 1, runs, &tmp, &ran) == 0 && ran &&
         !strcmp(tmp.points[0].status, "ok") && !strcmp(tmp.points[1].status, "ok"))
         pct = 100 * (sb_median(tmp.points[1].real_time_ms, runs) / sb_median(tmp.points[0].real_time_ms, runs) - 1);
     sb_results_free(&tmp);
@@ -587,8 +592,10 @@ int cmd_sweep(int argc, char **argv) {
             snprintf(p->error, sizeof p->error, "memory model needs %.2f GiB of %s memory, %.2f GiB available",
                      (double)(dev ? mm.device_bytes : mm.host_bytes) / (1 << 30), dev ? "device" : "host",
                      (double)(dev ? env.device_bytes : env.host_bytes) / (1 << 30));
-        } else if (run_point(&env, c, env.cupti && c->backend != SB_BACKEND_CPU, env.runs, &r) != 0) {
-            break;
+        } else {
+            int want = env.cupti && c->backend != SB_BACKEND_CPU, ran = 0;
+            if (run_point(&env, c, want, env.runs, &r, &ran) != 0) break;
+            if (want && !ran) r.cupti = 0; /* the child said why on stderr */
         }
         sb_point *p = &r.points[r.n_points - 1];
         detect(p, &env.detect);
