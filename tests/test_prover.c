@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fri.h"
+#include "ntt.h"
 #include "stark.h"
 #include "toy_air.h"
 
@@ -56,6 +58,43 @@ static void test_toy_verifies(void) {
     }
 }
 
+/* fib(n) mod 2^64 by the definition, independently of the machine. */
+static uint64_t fib_u64(uint64_t n) {
+    uint64_t a = 0, b = 1;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t t = a + b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static void test_fib_verifies(void) {
+    static const unsigned sizes[][2] = {{8, 2}, {10, 2}, {12, 2}, {14, 2}, {8, 4}, {10, 4}, {8, 8}};
+    uint64_t last_n = 0;
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        char err[320] = "", why[320] = "";
+        sb_proof p = prove(sb_air_fib(), sizes[k][0], sizes[k][1], 1, 0, NULL, err, sizeof err);
+        CHECK(p.len > 0, "fib 2^%u b=%u: prove failed: %s", sizes[k][0], sizes[k][1], err);
+        sb_public pub = {0};
+        int rc = sb_verify(p.bytes, p.len, &pub, why, sizeof why);
+        CHECK(rc == SB_VERIFY_OK, "fib 2^%u b=%u: verify %d: %s", sizes[k][0], sizes[k][1], rc, why);
+        CHECK(pub.output == p.pub.output && pub.iterations == p.pub.iterations && pub.log_steps == sizes[k][0],
+              "fib 2^%u: the verifier's public values differ from the prover's", sizes[k][0]);
+        CHECK(pub.output == fib_u64(pub.iterations), "fib 2^%u: output %llu != fib(%llu) mod 2^64", sizes[k][0],
+              (unsigned long long)pub.output, (unsigned long long)pub.iterations);
+        if (sizes[k][1] == 2) {
+            CHECK(pub.iterations > last_n, "fib 2^%u: n = %llu does not grow with the steps", sizes[k][0],
+                  (unsigned long long)pub.iterations);
+            last_n = pub.iterations;
+        }
+        if (sizes[k][0] == 8) /* 3 setup instructions + 5 per iteration + a halt row fit 256 rows: n = 50 */
+            CHECK(pub.iterations == 50 && pub.output == 12586269025ULL, "fib 2^8: n = %llu, output %llu",
+                  (unsigned long long)pub.iterations, (unsigned long long)pub.output);
+        sb_proof_free(&p);
+    }
+}
+
 /* A trace that breaks one transition constraint: blowup 4 catches it in the prover (the
  * composition is not of low degree); at blowup 2 the proof must not verify. */
 static void test_toy_bad_trace(void) {
@@ -67,7 +106,8 @@ static void test_toy_bad_trace(void) {
     p = prove(&toy_air, 6, 2, 1, 0, NULL, err, sizeof err);
     if (p.len) {
         int rc = sb_stark_verify(&toy_air, p.bytes, p.len, NULL, why, sizeof why);
-        CHECK(rc == SB_VERIFY_INVALID, "bad trace at b=2 verified (%d)", rc);
+        CHECK(rc == SB_VERIFY_INVALID && strstr(why, "constraints at the OOD point"), "bad trace at b=2: %d %s", rc,
+              why);
     }
     sb_proof_free(&p);
     toy_corrupt = 0;
@@ -135,12 +175,69 @@ static void test_ranges(void) {
     sb_ranges_destroy(&set);
 }
 
+/* Values on the coset 7<w_m> of a random Fp3 polynomial with `deg` coefficients. */
+static fp3_t *coset_values(size_t deg, size_t m, uint64_t seed) {
+    fp3_t *v = calloc(m, sizeof *v);
+    uint64_t shift = 1;
+    for (size_t k = 0; k < deg; k++, shift = gl_mul(shift, GL_GENERATOR))
+        for (int c = 0; c < 3; c++) v[k].c[c] = gl_mul(gl_reduce(seed = seed * 6364136223846793005ULL + 1442695040888963407ULL), shift);
+    ntt_forward_rows(v[0].c, m, 3);
+    return v;
+}
+
+/* FRI alone: a polynomial of degree < n folds to a final polynomial that every query accepts;
+ * a wrong final coefficient, a wrong layer-0 value and a too-high degree are caught. */
+static void test_fri(void) {
+    const unsigned log_n = 7, log_lde = 9;
+    const size_t n = (size_t)1 << log_n, m = (size_t)1 << log_lde, n_folds = sb_fri_folds(log_n);
+    sb_backend *be = cpu_backend(0);
+    sb_op op = {"fri", "R4 FRI"};
+    fp3_t *layer0 = coset_values(n, m, 7), alphas[32], final[16], sibs[32];
+    sb_digest roots[32], paths[256];
+    sb_transcript tr, replay;
+    transcript_init(&tr, "fri-test");
+    replay = tr;
+    sb_fri_prover st;
+    char err[256] = "", why[64] = "";
+    CHECK(sb_fri_commit(be, &op, layer0, log_lde, log_n, &tr, &st, roots, final, err, sizeof err) == 0, "fri: %s", err);
+    for (unsigned l = 0; l < n_folds; l++) {
+        alphas[l] = transcript_squeeze_fp3(&replay);
+        if (l + 1 < n_folds) transcript_absorb_digest(&replay, roots[l].b);
+    }
+    size_t n_final = n >> n_folds;
+    for (size_t i0 = 0; i0 < m / 2; i0 += 37) {
+        sb_fri_open(&st, i0, sibs, paths);
+        fp3_t a = layer0[i0], b = layer0[i0 + m / 2];
+        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sibs, paths, why,
+                                  sizeof why) == 0, "fri query %zu: %s", i0, why);
+        fp3_t a_bad = fp3_add(a, fp3_one());
+        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a_bad, b, sibs, paths,
+                                  why, sizeof why) != 0 && strstr(why, "FRI layer 1"), "fri: wrong Q(x) accepted");
+        final[n_final - 1] = fp3_add(final[n_final - 1], fp3_one());
+        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sibs, paths, why,
+                                  sizeof why) != 0 && strstr(why, "final polynomial"), "fri: wrong final polynomial accepted");
+        final[n_final - 1] = fp3_sub(final[n_final - 1], fp3_one());
+    }
+    sb_fri_prover_free(&st);
+    free(layer0);
+    layer0 = coset_values(n + 1, m, 7); /* degree n: not low enough */
+    CHECK(sb_fri_commit(be, &op, layer0, log_lde, log_n, &tr, &st, roots, final, err, sizeof err) != 0 &&
+          strstr(err, "degree"), "fri: degree n accepted (%s)", err);
+    sb_fri_prover_free(&st);
+    free(layer0);
+    sb_backend_destroy(be);
+}
+
 int main(void) {
     test_query_counts();
     test_pow();
+    test_fri();
     test_toy_verifies();
     test_toy_bad_trace();
     test_determinism(&toy_air, 8, 2);
+    test_fib_verifies();
+    test_determinism(sb_air_fib(), 10, 2);
+    test_determinism(sb_air_fib(), 8, 4);
     test_ranges();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
