@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# starkbench prove / verify from the command line: the printed lines, the proof file,
+# exit codes 0 (valid) / 1 (invalid) / 2 (unreadable or bad usage), one line each.
+# usage: cli_prove.sh <starkbench> <source-dir>
+set -u
+SB=$1
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# expect CODE LINES-ON-STDERR PATTERN -- command...: exit code, stderr line count, a stderr pattern.
+expect() {
+    local code=$1 lines=$2 pattern=$3
+    shift 4
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    local rc=$? n
+    n=$(wc -l <"$TMP/err")
+    [ "$rc" = "$code" ] || fail "$* -> exit $rc, want $code ($(head -c 300 "$TMP/err"))"
+    [ "$n" = "$lines" ] || fail "$* -> $n stderr lines, want $lines"
+    [ -z "$pattern" ] || grep -q -- "$pattern" "$TMP/err" || fail "$* -> stderr lacks '$pattern': $(cat "$TMP/err")"
+}
+
+# ---- prove: the lines and the file -------------------------------------------------
+expect 0 0 "" -- "$SB" prove --steps 2^8 --backend cpu --out "$TMP/p.bin"
+cp "$TMP/out" "$TMP/prove.txt"
+size=$(stat -c %s "$TMP/p.bin")
+grep -qx "output: 12586269025" "$TMP/prove.txt" || fail "prove: no 'output: 12586269025' (fib(50) for 2^8 steps)"
+grep -qx "proof size: $size bytes" "$TMP/prove.txt" || fail "prove: proof size line does not match the file ($size)"
+grep -q "^security: 128.0 bits claimed, query phase only = 219 queries" "$TMP/prove.txt" || fail "prove: security line"
+grep -q "^backend: cpu (gpu ops 0, cpu ops [1-9]" "$TMP/prove.txt" || fail "prove: backend line"
+grep -qx "fallbacks: none" "$TMP/prove.txt" || fail "prove: fallbacks line"
+grep -qx "=== PROVER TIMING ===" "$TMP/prove.txt" || fail "prove: no timing table"
+for t in cpu program range; do grep -qx "table $t" "$TMP/prove.txt" || fail "prove: no table $t"; done
+for r in "R1 main LDE" "R1 main commit" "R1 aux LDE" "R1 aux commit" "R2 evaluate" "R2 commit" "R3 OOD" \
+    "R4 DEEP" "R4 FRI" "R4 queries"; do
+    [ "$(grep -c "^  $r  *[0-9.]* ms$" "$TMP/prove.txt")" = 3 ] || fail "prove: '$r' not once per table"
+done
+for r in "Total LDE" "Total Merkle" "Total" "R4 grinding"; do
+    grep -q "^$r  *[0-9.]* ms" "$TMP/prove.txt" || fail "prove: no '$r' line"
+done
+ls "$TMP" | grep -q tmp && fail "prove: a temporary file was left behind"
+
+# --json: one object with the same facts
+expect 0 0 "" -- "$SB" prove --steps 2^8 --backend cpu --json --tp 3
+if command -v python3 >/dev/null; then
+    python3 - "$TMP/out" "$size" <<'EOF' || fail "prove --json: bad object"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["output"] == "12586269025" and j["iterations"] == 50 and j["log_steps"] == 8, j
+assert j["proof_size"] == int(sys.argv[2]) and j["queries"] == 219 and j["backend"] == "cpu", j
+assert j["fallbacks"] == [] and j["fallback_count"] == 0 and j["cpu_ops"] > 0, j
+names = {(r["table"], r["name"]) for r in j["ranges"]}
+assert ("", "prove") in names and ("range", "R4 FRI") in names and ("", "R4 grinding") in names, names
+assert len(j["proof_digest"]) == 64 and j["total_ms"] > 0, j
+EOF
+fi
+
+# The same proof bytes for every --tp and --threads.
+d1=$(grep "^proof digest:" "$TMP/prove.txt")
+"$SB" prove --steps 2^8 --backend cpu --tp 3 --threads 1 --no-range-sync >"$TMP/o2" 2>&1
+"$SB" prove --steps 2^8 --backend cpu --tp 1 --threads 2 >"$TMP/o3" 2>&1
+[ "$d1" = "$(grep "^proof digest:" "$TMP/o2")" ] || fail "prove: --tp 3 --threads 1 gives other bytes"
+[ "$d1" = "$(grep "^proof digest:" "$TMP/o3")" ] || fail "prove: --threads 2 gives other bytes"
+
+# ---- verify: 0 / 1 / 2 --------------------------------------------------------------
+expect 0 0 "" -- "$SB" verify "$TMP/p.bin"
+grep -q "^valid proof: output: 12586269025 " "$TMP/out" || fail "verify: no output line"
+[ "$(wc -l <"$TMP/out")" = 1 ] || fail "verify: more than one line"
+
+# a flipped bit in the middle (query openings): invalid, naming the check
+python3 -c "
+import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[len(b) // 2] ^= 0x10
+open(sys.argv[2], 'wb').write(b)" "$TMP/p.bin" "$TMP/bad.bin" 2>/dev/null ||
+    { cp "$TMP/p.bin" "$TMP/bad.bin"; printf '\x55' | dd of="$TMP/bad.bin" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null; }
+expect 1 1 "^invalid proof: " -- "$SB" verify "$TMP/bad.bin"
+
+head -c $((size - 1)) "$TMP/p.bin" >"$TMP/short.bin"
+expect 2 1 "^unreadable proof: .*truncated" -- "$SB" verify "$TMP/short.bin"
+{ cat "$TMP/p.bin"; printf 'x'; } >"$TMP/long.bin"
+expect 2 1 "^unreadable proof: .*trailing" -- "$SB" verify "$TMP/long.bin"
+head -c 5000 /dev/urandom >"$TMP/garbage.bin"
+expect 2 1 "^unreadable proof: " -- "$SB" verify "$TMP/garbage.bin"
+: >"$TMP/empty.bin"
+expect 2 1 "^unreadable proof: " -- "$SB" verify "$TMP/empty.bin"
+expect 2 1 "^unreadable proof: cannot open" -- "$SB" verify "$TMP/missing.bin"
+expect 2 1 "usage" -- "$SB" verify
+expect 2 1 "usage" -- "$SB" verify "$TMP/p.bin" "$TMP/p.bin"
+
+# ---- bad flags: one line, exit 2 ----------------------------------------------------
+expect 2 1 "not supported" -- "$SB" prove --steps 8 --backend cpu
+expect 2 1 "power of two" -- "$SB" prove --steps 100
+expect 2 1 "over the limit" -- "$SB" prove --steps 2^31
+expect 2 1 "blowup" -- "$SB" prove --blowup 3
+expect 2 1 "unknown argument" -- "$SB" prove --frobnicate
+expect 2 1 "needs a value" -- "$SB" prove --out
+expect 2 1 "cannot write" -- "$SB" prove --steps 2^6 --backend cpu --out "$TMP/no/such/dir/p.bin"
+"$SB" prove --steps 2^6 --backend gpu >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" != 0 ]; then # no usable GPU here: one line, exit 2
+    [ "$rc" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] || fail "prove --backend gpu without a GPU: exit $rc, $(cat "$TMP/err")"
+fi
+
+[ "$fails" = 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
+echo "cli_prove: all passed"
