@@ -34,6 +34,13 @@ static inline void lazy_add_fp3(lazy_sum s[3], fp3_t c, uint64_t v) {
     for (int k = 0; k < 3; k++) lazy_add(&s[k], c.c[k], v);
 }
 
+/* Adds a * b (Fp3 times Fp3, w^3 = 2) into three lazy sums; b2 = 2b. */
+static inline void lazy_add_fp3_mul(lazy_sum s[3], fp3_t a, fp3_t b, fp3_t b2) {
+    lazy_add(&s[0], a.c[0], b.c[0]), lazy_add(&s[0], a.c[1], b2.c[2]), lazy_add(&s[0], a.c[2], b2.c[1]);
+    lazy_add(&s[1], a.c[0], b.c[1]), lazy_add(&s[1], a.c[1], b.c[0]), lazy_add(&s[1], a.c[2], b2.c[2]);
+    lazy_add(&s[2], a.c[0], b.c[2]), lazy_add(&s[2], a.c[1], b.c[1]), lazy_add(&s[2], a.c[2], b.c[0]);
+}
+
 static inline fp3_t lazy_reduce_fp3(const lazy_sum s[3]) {
     fp3_t r;
     for (int k = 0; k < 3; k++) r.c[k] = lazy_reduce(&s[k]);
@@ -175,7 +182,11 @@ fp3_t sb_zerofier(sb_domain d, fp3_t x, fp3_t x_n, unsigned log_n) {
 }
 
 void sb_accumulate_ext(fp3_t acc[4], const fp3_t *vals, const uint8_t *domains, const fp3_t *beta_pows, size_t n) {
-    for (size_t i = 0; i < n; i++) acc[domains[i]] = fp3_add(acc[domains[i]], fp3_mul(beta_pows[i], vals[i]));
+    lazy_sum s[4][3];
+    memset(s, 0, sizeof s);
+    for (size_t i = 0; i < n; i++)
+        lazy_add_fp3_mul(s[domains[i]], vals[i], beta_pows[i], fp3_add(beta_pows[i], beta_pows[i]));
+    for (int d = 0; d < 4; d++) acc[d] = fp3_add(acc[d], lazy_reduce_fp3(s[d]));
 }
 
 void sb_accumulate_base(fp3_t acc[4], const uint64_t *vals, const uint8_t *domains, const fp3_t *beta_pows,
