@@ -1,7 +1,9 @@
 /* Goldilocks field arithmetic, p = 2^64 - 2^32 + 1.
  *
- * Elements are uint64_t. Every function accepts any uint64_t on input (values
- * >= p are treated as their residue) and returns the canonical value (< p).
+ * Elements are uint64_t and every function returns the canonical value (< p).
+ * gl_reduce, gl_reduce128, gl_mul, gl_pow and gl_inv accept any uint64_t (values
+ * >= p are treated as their residue); gl_add, gl_sub and gl_neg need canonical
+ * inputs (reduce first).
  * The inline functions here are shared by the C prover and the CUDA kernels
  * (SB_HD expands to __host__ __device__ under nvcc), so both backends compute
  * with the same code. */
