@@ -6,27 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "stark.h"
 #include "toy_air.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);             \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-static uint64_t rng(void) { /* splitmix64: a fixed sequence, so a failure reproduces */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 static sb_proof make_proof(const sb_air *air, unsigned log_steps) {
     sb_backend_config cfg;
@@ -106,7 +90,7 @@ static void test_malformed(const sb_air *air, const sb_proof *p) {
     expect_malformed(air, b, p->len, "OOD value = 2^64 - 1", "non-canonical");
 
     for (size_t len = 0; len < 64; len += 7) { /* garbage of several lengths */
-        for (size_t i = 0; i < len; i++) b[i] = (uint8_t)rng();
+        for (size_t i = 0; i < len; i++) b[i] = (uint8_t)rnd();
         expect_malformed(air, b, len, "garbage", NULL);
     }
     free(b);
@@ -206,8 +190,8 @@ static void test_bit_flips(const sb_air *air, const sb_proof *p, size_t samples)
     memcpy(b, p->bytes, p->len);
     size_t invalid = 0, malformed = 0;
     for (size_t k = 0; k < samples; k++) {
-        size_t pos = k < 14 * 8 ? k / 8 : (size_t)(rng() % p->len); /* every header bit, then a sample */
-        uint8_t bit = (uint8_t)(1u << (k < 14 * 8 ? k % 8 : rng() % 8));
+        size_t pos = k < 14 * 8 ? k / 8 : (size_t)(rnd() % p->len); /* every header bit, then a sample */
+        uint8_t bit = (uint8_t)(1u << (k < 14 * 8 ? k % 8 : rnd() % 8));
         b[pos] ^= bit;
         char why[400];
         int rc = verify(air, b, p->len, why, sizeof why);
@@ -226,13 +210,13 @@ static void test_fuzz(const sb_air *air, const sb_proof *p, size_t rounds) {
     for (size_t k = 0; k < rounds; k++) {
         memcpy(b, p->bytes, p->len);
         size_t len = p->len;
-        switch (rng() % 4) {
-        case 0: len = (size_t)(rng() % p->len); break;               /* truncate */
-        case 1: len += 1 + (size_t)(rng() % 64); break;               /* extend */
+        switch (rnd() % 4) {
+        case 0: len = (size_t)(rnd() % p->len); break;               /* truncate */
+        case 1: len += 1 + (size_t)(rnd() % 64); break;               /* extend */
         default:                                                      /* overwrite a few bytes */
-            for (unsigned e = 1 + (unsigned)(rng() % 4); e > 0; e--) b[rng() % p->len] ^= (uint8_t)(1 + rng() % 255);
+            for (unsigned e = 1 + (unsigned)(rnd() % 4); e > 0; e--) b[rnd() % p->len] ^= (uint8_t)(1 + rnd() % 255);
         }
-        for (size_t i = p->len; i < len; i++) b[i] = (uint8_t)rng();
+        for (size_t i = p->len; i < len; i++) b[i] = (uint8_t)rnd();
         char why[400];
         int rc = verify(air, b, len, why, sizeof why);
         CHECK(rc != SB_VERIFY_OK || (len == p->len && memcmp(b, p->bytes, len) == 0), "fuzz round %zu accepted", k);
@@ -259,10 +243,5 @@ int main(void) {
     test_tampering(sb_air_fib(), &fib);
     test_bit_flips(sb_air_fib(), &fib, 150);
     sb_proof_free(&fib);
-    if (failures) {
-        fprintf(stderr, "%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_proof_format: all passed\n");
-    return 0;
+    return check_finish("test_proof_format");
 }

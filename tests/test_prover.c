@@ -9,19 +9,10 @@
 
 #include "fri.h"
 #include "ntt.h"
+#include "check.h"
 #include "stark.h"
 #include "toy_air.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);             \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
 
 static sb_backend *cpu_backend(unsigned threads) {
     sb_backend_config cfg;
@@ -239,10 +230,5 @@ int main(void) {
     test_determinism(sb_air_fib(), 10, 2);
     test_determinism(sb_air_fib(), 8, 4);
     test_ranges();
-    if (failures) {
-        fprintf(stderr, "%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_prover: all passed\n");
-    return 0;
+    return check_finish("test_prover");
 }
