@@ -19,7 +19,8 @@
 static void prove_usage(FILE *out) {
     fprintf(out,
             "usage: starkbench prove [--steps S] [--blowup 2|4|8] [--backend cpu|gpu|auto] [--gpu-threshold N]\n"
-            "                        [--tpb NAME=N,...] [--tp N] [--threads T] [--out FILE] [--json] [--no-range-sync]\n"
+            "                        [--tpb NAME=N,...] [--tp N] [--threads T] [--out FILE] [--json]\n"
+            "                        [--no-range-sync]\n"
             "  proves fib_iterative over S rows (a power of two: 65536, 2^16, 64K; default 2^16) and prints\n"
             "  the output, the proof size, the security claim, the backend's op counts and fallbacks, and\n"
             "  the per-round timing table. --out writes the proof (to a temporary name, then renamed).\n");
@@ -73,7 +74,8 @@ static void print_text(const sb_options *o, const sb_backend *be, const sb_range
     if (be->n_fallbacks == 0) printf("fallbacks: none\n");
     for (size_t i = 0; i < be->n_fallbacks && i < SB_MAX_FALLBACKS; i++) {
         const sb_fallback *f = &be->fallbacks[i];
-        printf("fallback: table %s, op %s, kernel %s, launch %s: %s\n", f->table, f->op, f->kernel, f->launch, f->error);
+        printf("fallback: table %s, op %s, kernel %s, launch %s: %s\n", f->table, f->op, f->kernel, f->launch,
+               f->error);
     }
     if (be->n_fallbacks > SB_MAX_FALLBACKS)
         printf("fallbacks: %zu in all (the first %d shown)\n", be->n_fallbacks, SB_MAX_FALLBACKS);
@@ -159,7 +161,8 @@ int cmd_prove(int argc, char **argv) {
     double need = prove_memory_bytes(o.log_steps, o.blowup);
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (need > have) {
-        fprintf(stderr, "starkbench: prove: 2^%u steps at blowup %u need about %.1f GiB, over this machine's %.1f GiB\n",
+        fprintf(stderr,
+                "starkbench: prove: 2^%u steps at blowup %u need about %.1f GiB, over this machine's %.1f GiB\n",
                 o.log_steps, o.blowup, need / (1 << 30), have / (1 << 30));
         return 2;
     }

@@ -80,7 +80,8 @@ static void to_ext(fp3_t *out, const uint64_t *in, size_t n) {
 
 /* Evaluates C at LDE row i. */
 static fp3_t composition_row(const sb_composition_in *in, const uint64_t *main, const uint64_t *fixed,
-                             const uint64_t *aux, const zerofiers *z, const fp3_t *beta_pows, size_t i, comp_scratch *s) {
+                             const uint64_t *aux, const zerofiers *z, const fp3_t *beta_pows, size_t i,
+                             comp_scratch *s) {
     const sb_table_air *air = in->air;
     size_t m = in->main->lde_n, next = (i + in->main->blowup) & (m - 1);
     sb_frame_base fb = {main + i * air->n_main, main + next * air->n_main, fixed ? fixed + i * air->n_fixed : NULL,
@@ -118,7 +119,8 @@ static int split_parts(fp3_t *c, size_t n, size_t m, uint64_t *parts_on_h, char 
     sb_coset_interpolate(c[0].c, m, 3, GL_GENERATOR);
     for (size_t k = SB_COMPOSITION_PARTS * n; k < m; k++)
         if (!fp3_is_zero(c[k]))
-            return fail(err, errlen, op, "the composition polynomial is not of low degree: the trace breaks a constraint");
+            return fail(err, errlen, op,
+                        "the composition polynomial is not of low degree: the trace breaks a constraint");
     const size_t w = 3 * SB_COMPOSITION_PARTS;
     for (size_t k = 0; k < n; k++)
         for (size_t j = 0; j < SB_COMPOSITION_PARTS; j++) memcpy(parts_on_h + k * w + 3 * j, c[j * n + k].c, 24);
@@ -208,7 +210,8 @@ static int deep_impl(sb_backend *be, const sb_op *op, const sb_deep_in *in, fp3_
     size_t m = in->mats[0]->lde_n;
     for (size_t k = 0; k < in->n_mats; k++) {
         lde[k] = sb_lde_host(be, in->mats[k]);
-        if (!lde[k] || in->mats[k]->lde_n != m) return fail(err, errlen, op, "DEEP: an LDE is unavailable or of another size");
+        if (!lde[k] || in->mats[k]->lde_n != m)
+            return fail(err, errlen, op, "DEEP: an LDE is unavailable or of another size");
     }
     uint64_t w = gl_root_of_unity((unsigned)log2_exact(m));
     sb_inv_shift shift_z, shift_zw;

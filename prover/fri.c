@@ -41,8 +41,9 @@ void sb_fri_prover_free(sb_fri_prover *st) {
     memset(st, 0, sizeof *st);
 }
 
-int sb_fri_commit(sb_backend *be, const sb_op *op, const fp3_t *layer0, unsigned log_lde, unsigned log_n, sb_transcript *tr,
-                  sb_fri_prover *st, sb_digest *roots, fp3_t *final_coeffs, char *err, size_t errlen) {
+int sb_fri_commit(sb_backend *be, const sb_op *op, const fp3_t *layer0, unsigned log_lde, unsigned log_n,
+                  sb_transcript *tr, sb_fri_prover *st, sb_digest *roots, fp3_t *final_coeffs, char *err,
+                  size_t errlen) {
     memset(st, 0, sizeof *st);
     st->log_lde = log_lde;
     st->n_folds = sb_fri_folds(log_n);

@@ -43,8 +43,9 @@ typedef struct sb_fri_prover {
  * committed layer after it; writes the roots (n_folds - 1, or none) and the final polynomial's
  * 2^(log_n - n_folds) coefficients, and absorbs those. Returns 0, or -1 with a reason in err
  * (e.g. the final layer is not of low degree); st then holds what was built (sb_fri_prover_free). */
-int sb_fri_commit(sb_backend *be, const sb_op *op, const fp3_t *layer0, unsigned log_lde, unsigned log_n, sb_transcript *tr,
-                  sb_fri_prover *st, sb_digest *roots, fp3_t *final_coeffs, char *err, size_t errlen);
+int sb_fri_commit(sb_backend *be, const sb_op *op, const fp3_t *layer0, unsigned log_lde, unsigned log_n,
+                  sb_transcript *tr, sb_fri_prover *st, sb_digest *roots, fp3_t *final_coeffs, char *err,
+                  size_t errlen);
 
 /* Writes the openings of pair index i0 (< M/2) in every committed layer: the sibling of the
  * value the verifier folds (n_folds - 1 of them) and each layer's path (log2(M_l / 2) digests,

@@ -86,7 +86,9 @@ static int table_fail(table_work *w, const char *fmt, const char *detail) {
 }
 
 /* The backend's reason for its last failure, where it keeps one. */
-static const char *backend_reason(const sb_backend *be) { return be->last_error[0] ? be->last_error : "no reason given"; }
+static const char *backend_reason(const sb_backend *be) {
+    return be->last_error[0] ? be->last_error : "no reason given";
+}
 
 /* LDE (+ commit) of a row-major trace through the backend, each in its named range. */
 static int lde_commit(prove_ctx *ctx, table_work *w, const uint64_t *trace, size_t cols, const char *lde_name,

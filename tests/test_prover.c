@@ -171,7 +171,10 @@ static fp3_t *coset_values(size_t deg, size_t m, uint64_t seed) {
     fp3_t *v = calloc(m, sizeof *v);
     uint64_t shift = 1;
     for (size_t k = 0; k < deg; k++, shift = gl_mul(shift, GL_GENERATOR))
-        for (int c = 0; c < 3; c++) v[k].c[c] = gl_mul(gl_reduce(seed = seed * 6364136223846793005ULL + 1442695040888963407ULL), shift);
+        for (int c = 0; c < 3; c++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            v[k].c[c] = gl_mul(gl_reduce(seed), shift);
+        }
     ntt_forward_rows(v[0].c, m, 3);
     return v;
 }
@@ -206,7 +209,8 @@ static void test_fri(void) {
                                   why, sizeof why) != 0 && strstr(why, "FRI layer 1"), "fri: wrong Q(x) accepted");
         final[n_final - 1] = fp3_add(final[n_final - 1], fp3_one());
         CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sibs, paths, why,
-                                  sizeof why) != 0 && strstr(why, "final polynomial"), "fri: wrong final polynomial accepted");
+                                  sizeof why) != 0 && strstr(why, "final polynomial"),
+              "fri: wrong final polynomial accepted");
         final[n_final - 1] = fp3_sub(final[n_final - 1], fp3_one());
     }
     sb_fri_prover_free(&st);
