@@ -1,11 +1,17 @@
 /* Row-major NTTs and the coset LDE on the device.
  *
- * A pass runs k consecutive butterfly levels (bits s0 .. s0+k-1 of the row index) in
- * shared memory: a block loads a tile of 2^k rows (those that differ only in these
- * bits) x SB_NTT_TILE_COLS columns, threadIdx.x = column so every row segment is one
- * coalesced 128-byte access, then each thread takes 2^3 tile rows of its column into
- * registers and runs three levels there before the next exchange through the tile.
- * The field arithmetic is field.h's, so every value is the CPU's. */
+ * A pass runs k <= 8 consecutive butterfly levels (bits s0 .. s0+k-1 of the row index) on a
+ * tile of the 2^k rows that differ only in these bits x SB_NTT_TILE_COLS columns, threadIdx.x
+ * = column so every row segment is one coalesced 128-byte access. In NTT terms the pass is one
+ * radix-2^k step: a size-2^k DFT of each tile column and one multiplication per element by
+ * w_{2^(s0+k)}^(low * bitrev_k(t)) (t = tile row, low = the row bits below s0), before the DFT
+ * when decimating in time (DIT), after it in frequency (DIF). The size-2^k DFT is split the
+ * same way into register steps of at most 3 levels on tile bits [0,3), [3,6), [6,k), each
+ * thread holding one group of 2^r elements, exchanged through shared memory; a step [a, a+r)
+ * multiplies by w_{2^(a+r)}^((t mod 2^a) * bitrev_r(t >> a)) (a table per block). The twiddles
+ * inside a group are 8th roots of unity, which are powers of two (2 has order 192 mod p): a
+ * shift and a reduction instead of a multiplication, and most are 1. The first step reads
+ * global memory and the last writes it. All arithmetic is field.h's, so every value is the CPU's. */
 #include "field.h"
 #include "gpu.h"
 #include "launch.cuh"
@@ -13,117 +19,221 @@
 namespace {
 
 constexpr unsigned TILE_COLS = SB_NTT_TILE_COLS;
-constexpr int REG_LEVELS = 3; /* butterfly levels per register step */
 
 __device__ __forceinline__ uint64_t bitrev_bits(uint64_t x, unsigned bits) {
     return bits ? __brevll(x) >> (64 - bits) : 0;
 }
 
-struct pass_geom {
-    unsigned log_n; /* NTT size 2^log_n */
-    unsigned s0;    /* first level (row bit) of the pass */
-    unsigned k;     /* levels in the pass */
-};
+/* w_{2^m}^i = 2^root_exp(inverse, m, i) for m <= 6: gl_root_of_unity(6) = 2^39, its inverse
+ * 2^153, and 2^192 = 1. */
+__host__ __device__ constexpr unsigned root_exp(bool inverse, unsigned m, unsigned i) {
+    return ((inverse ? 153u : 39u) * (i << (6 - m))) % 192u;
+}
 
-/* Levels t0 .. t0+R-1 of the tile (global levels s0+t0 ..), in registers. `low` = the row
- * bits below s0 shared by the whole tile. DIT: Cooley-Tukey, levels upwards; DIF:
- * Gentleman-Sande, levels downwards. Twiddle of level s for the pair's lower row i:
- * w_{2^(s+1)}^(i mod 2^s) = tw[(i mod 2^s) << (log_n - 1 - s)]. */
-template <int R, bool DIT>
-__device__ __forceinline__ void radix_step(uint64_t *tile, unsigned t0, const pass_geom &p, uint64_t low,
-                                           const uint64_t *__restrict__ tw) {
-    const unsigned groups = 1u << (p.k - R);
-    for (unsigned h = threadIdx.y; h < groups; h += blockDim.y) {
-        const unsigned j0 = (h & ((1u << t0) - 1)) | ((h >> t0) << (t0 + R));
-        uint64_t v[1 << R];
+/* x * 2^c for x canonical, c < 96; c is a constant after unrolling, so the branches fold. */
+__device__ __forceinline__ uint64_t mul_pow2(uint64_t x, unsigned c) {
+    if (c == 0) return x;
+    if (c < 64) return gl_reduce128(x << c, x >> (64 - c));
+    if (c == 64) return gl_reduce128(0, x);
+    const uint64_t m = 1ull << (c - 64); /* 2^c = m * 2^64 = m * (2^32 - 1) mod p */
+    return gl_mul(x, (m << 32) - m);
+}
+
+/* DIT butterfly (a, b) <- (a + w b, a - w b), w = 2^c; the sign of w swaps the outputs. */
+__device__ __forceinline__ void dit_pow2(uint64_t &a, uint64_t &b, unsigned c) {
+    const uint64_t x = mul_pow2(b, c % 96);
+    const uint64_t s = gl_add(a, x), d = gl_sub(a, x);
+    a = c < 96 ? s : d;
+    b = c < 96 ? d : s;
+}
+
+/* DIF butterfly (a, b) <- (a + b, (a - b) w), w = 2^c; the sign of w swaps the subtraction. */
+__device__ __forceinline__ void dif_pow2(uint64_t &a, uint64_t &b, unsigned c) {
+    const uint64_t d = c < 96 ? gl_sub(a, b) : gl_sub(b, a);
+    a = gl_add(a, b);
+    b = mul_pow2(d, c % 96);
+}
+
+/* The size-2^R DFT network of one group in registers, root w_{2^R}: level l pairs elements
+ * e, e + 2^l with twiddle w_{2^(l+1)}^(e mod 2^l); DIT runs the levels upwards (bit-reversed
+ * in, natural out), DIF downwards (natural in, bit-reversed out). */
+template <int R, bool DIT, bool INV>
+__device__ __forceinline__ void radix_net(uint64_t v[]) {
 #pragma unroll
-        for (int e = 0; e < (1 << R); e++) v[e] = tile[(j0 | ((unsigned)e << t0)) * TILE_COLS + threadIdx.x];
+    for (int li = 0; li < R; li++) {
+        const int l = DIT ? li : R - 1 - li;
 #pragma unroll
-        for (int li = 0; li < R; li++) {
-            const int l = DIT ? li : R - 1 - li;
-            const unsigned s = p.s0 + t0 + l;
-#pragma unroll
-            for (int e = 0; e < (1 << R); e++) {
-                if (e & (1 << l)) continue;
-                const int f = e | (1 << l);
-                const uint64_t jm = (j0 | ((unsigned)e << t0)) & ((1u << (t0 + l)) - 1);
-                const uint64_t w = tw[(low | (jm << p.s0)) << (p.log_n - 1 - s)];
-                if (DIT) {
-                    const uint64_t x = gl_mul(v[f], w);
-                    v[f] = gl_sub(v[e], x);
-                    v[e] = gl_add(v[e], x);
-                } else {
-                    const uint64_t u = v[e];
-                    v[e] = gl_add(u, v[f]);
-                    v[f] = gl_mul(gl_sub(u, v[f]), w);
-                }
-            }
+        for (int e = 0; e < (1 << R); e++) {
+            if (e & (1 << l)) continue;
+            const unsigned c = root_exp(INV, l + 1, e & ((1 << l) - 1));
+            if (DIT) dit_pow2(v[e], v[e | (1 << l)], c);
+            else dif_pow2(v[e], v[e | (1 << l)], c);
         }
+    }
+}
+
+/* Group g of step [A, A+R) covers tile rows base | e << A (e < 2^R). */
+template <int A, int R>
+__device__ __forceinline__ unsigned group_base(unsigned g) {
+    return (g & ((1u << A) - 1)) | ((g >> A) << (A + R));
+}
+
+/* The factors of step [A, A+R) before a DIT / after a DIF network (module comment): ext[t] (per
+ * tile, may be NULL) for A = 0, else fa[t] = w_{2^(A+R)}^((t mod 2^A) * bitrev_R(t >> A)). */
+template <int A, int R>
+__device__ __forceinline__ void step_factors(uint64_t v[], unsigned base, const uint64_t *ext, const uint64_t *fa) {
+    if (A == 0) {
+        if (ext)
 #pragma unroll
-        for (int e = 0; e < (1 << R); e++) tile[(j0 | ((unsigned)e << t0)) * TILE_COLS + threadIdx.x] = v[e];
+            for (int e = 0; e < (1 << R); e++) v[e] = gl_mul(v[e], ext[base | e]);
+    } else {
+#pragma unroll
+        for (int e = 1; e < (1 << R); e++) v[e] = gl_mul(v[e], fa[base | (e << A)]);
     }
 }
 
-template <bool DIT>
-__device__ __forceinline__ void tile_levels(uint64_t *tile, const pass_geom &p, uint64_t low, const uint64_t *tw) {
-    for (unsigned done = 0; done < p.k;) {
-        const unsigned r = p.k - done < REG_LEVELS ? p.k - done : REG_LEVELS;
-        const unsigned t0 = DIT ? done : p.k - done - r;
-        if (r == 3) radix_step<3, DIT>(tile, t0, p, low, tw);
-        else if (r == 2) radix_step<2, DIT>(tile, t0, p, low, tw);
-        else radix_step<1, DIT>(tile, t0, p, low, tw);
-        __syncthreads();
-        done += r;
+/* A tile in shared memory, p = this thread's column of row 0. */
+struct smem_rows {
+    uint64_t *p;
+    template <int A, int R>
+    __device__ __forceinline__ void load(unsigned base, uint64_t v[]) const {
+#pragma unroll
+        for (int e = 0; e < (1 << R); e++) v[e] = p[(base | (e << A)) * TILE_COLS];
     }
-}
-
-/* Coefficients for the coset expansion: column col of the n x (b*src_cols) view is column
- * col % src_cols of coset k = col / src_cols; the value at bit-reversed position row holds
- * n * a_j, j = bitrev(row), and becomes a_j * (7 w_bN^k)^j = n*a_j * hi[k][j >> split] * lo[k][j & mask]
- * (1/n is folded into lo). */
-struct expand_src {
-    const uint64_t *coef;
-    unsigned cols;
-    const uint64_t *lo, *hi;
-    unsigned split;
+    template <int A, int R>
+    __device__ __forceinline__ void store(unsigned base, const uint64_t v[]) const {
+#pragma unroll
+        for (int e = 0; e < (1 << R); e++) p[(base | (e << A)) * TILE_COLS] = v[e];
+    }
 };
 
-__device__ __forceinline__ uint64_t expand_load(const expand_src &x, const pass_geom &p, uint64_t row, unsigned col) {
-    const unsigned k = col / x.cols, c = col - k * x.cols;
-    const uint64_t j = bitrev_bits(row, p.log_n);
-    const uint64_t lo_len = 1ull << x.split, hi_len = (1ull << p.log_n) >> x.split;
-    const uint64_t f = gl_mul(x.hi[k * hi_len + (j >> x.split)], x.lo[k * lo_len + (j & (lo_len - 1))]);
-    return gl_mul(x.coef[row * x.cols + c], f);
+/* A tile in global memory: tile row t at p[t * t_stride] (p = row low | high, this thread's
+ * column); nothing is read or written for a column past the matrix (live false). Loads
+ * reduce: a trace may hold x + p, and the butterflies want canonical inputs. */
+struct gmem_rows {
+    uint64_t *p;
+    size_t t_stride;
+    bool live;
+    template <int A, int R>
+    __device__ __forceinline__ void load(unsigned base, uint64_t v[]) const {
+        const uint64_t *q = p + base * t_stride;
+#pragma unroll
+        for (int e = 0; e < (1 << R); e++) v[e] = live ? gl_reduce(q[(size_t)e * (t_stride << A)]) : 0;
+    }
+    template <int A, int R>
+    __device__ __forceinline__ void store(unsigned base, const uint64_t v[]) const {
+        uint64_t *q = p + base * t_stride;
+        if (live)
+#pragma unroll
+            for (int e = 0; e < (1 << R); e++) q[(size_t)e * (t_stride << A)] = v[e];
+    }
+};
+
+/* One register step [A, A+R) of a 2^k-row tile, from `in` to `out` (in place when both are
+ * the same shared tile: each thread reads its groups before writing them). */
+template <int A, int R, bool DIT, bool INV, class In, class Out>
+__device__ __forceinline__ void step(const In &in, const Out &out, unsigned k, const uint64_t *ext,
+                                     const uint64_t *f3, const uint64_t *f6) {
+    const unsigned groups = 1u << (k - R);
+    for (unsigned g = threadIdx.y; g < groups; g += blockDim.y) {
+        const unsigned base = group_base<A, R>(g);
+        uint64_t v[1 << R];
+        in.template load<A, R>(base, v);
+        if (DIT) step_factors<A, R>(v, base, ext, A == 3 ? f3 : f6);
+        radix_net<R, DIT, INV>(v);
+        if (!DIT) step_factors<A, R>(v, base, ext, A == 3 ? f3 : f6);
+        out.template store<A, R>(base, v);
+    }
 }
 
-/* One pass over an n x ncols view with row stride `stride` (grid-stride over tiles). With
- * EXPAND the tile is loaded from the coefficients (expand_src) instead of from data. Loads
- * reduce: a trace may hold x + p, and the butterflies want canonical inputs. */
-template <bool DIT, bool EXPAND>
-__device__ __forceinline__ void ntt_pass(uint64_t *data, size_t stride, unsigned ncols, pass_geom p,
-                                         const uint64_t *tw, expand_src x) {
-    extern __shared__ uint64_t tile[];
-    const unsigned size = 1u << p.k;
+/* The whole tile (k <= 8 levels) from `in` to `out` through the shared tile `work`: DIT steps
+ * [0,3), [3,6), [6,k) upwards with ext before the first, DIF the same steps downwards with ext
+ * after the last. Ends with a barrier, so the caller may reuse every buffer. */
+template <bool DIT, bool INV, class In, class Out>
+__device__ __forceinline__ void tile_ntt(const In &in, const smem_rows &work, const Out &out, unsigned k,
+                                         const uint64_t *ext, const uint64_t *f3, const uint64_t *f6) {
+    if (k <= 3) {
+        switch (k) {
+        case 0: step<0, 0, DIT, INV>(in, out, k, ext, f3, f6); break;
+        case 1: step<0, 1, DIT, INV>(in, out, k, ext, f3, f6); break;
+        case 2: step<0, 2, DIT, INV>(in, out, k, ext, f3, f6); break;
+        default: step<0, 3, DIT, INV>(in, out, k, ext, f3, f6); break;
+        }
+    } else if (DIT) {
+        step<0, 3, DIT, INV>(in, work, k, ext, f3, f6);
+        __syncthreads();
+        switch (k) {
+        case 4: step<3, 1, DIT, INV>(work, out, k, ext, f3, f6); break;
+        case 5: step<3, 2, DIT, INV>(work, out, k, ext, f3, f6); break;
+        case 6: step<3, 3, DIT, INV>(work, out, k, ext, f3, f6); break;
+        default:
+            step<3, 3, DIT, INV>(work, work, k, ext, f3, f6);
+            __syncthreads();
+            if (k == 7) step<6, 1, DIT, INV>(work, out, k, ext, f3, f6);
+            else step<6, 2, DIT, INV>(work, out, k, ext, f3, f6);
+        }
+    } else {
+        switch (k) {
+        case 4: step<3, 1, DIT, INV>(in, work, k, ext, f3, f6); break;
+        case 5: step<3, 2, DIT, INV>(in, work, k, ext, f3, f6); break;
+        case 6: step<3, 3, DIT, INV>(in, work, k, ext, f3, f6); break;
+        default:
+            if (k == 7) step<6, 1, DIT, INV>(in, work, k, ext, f3, f6);
+            else step<6, 2, DIT, INV>(in, work, k, ext, f3, f6);
+            __syncthreads();
+            step<3, 3, DIT, INV>(work, work, k, ext, f3, f6);
+        }
+        __syncthreads();
+        step<0, 3, DIT, INV>(work, out, k, ext, f3, f6);
+    }
+    __syncthreads();
+}
+
+/* w_N^e for e < N = 2^log_n from tw[i] = w_N^i, i < N/2 (w_N^(N/2) = -1). */
+__device__ __forceinline__ uint64_t tw_pow(const uint64_t *__restrict__ tw, unsigned log_n, uint64_t e) {
+    const uint64_t half = (1ull << log_n) >> 1;
+    return e < half || half == 0 ? tw[e] : gl_neg(tw[e - half]);
+}
+
+__device__ __forceinline__ unsigned thread_rank() { return threadIdx.y * blockDim.x + threadIdx.x; }
+
+/* f3, f6: the factors of steps [3, 3+R) and [6, k) (step_factors) for a 2^k-row tile; ends with a barrier. */
+__device__ __forceinline__ void fill_step_factors(uint64_t *f3, uint64_t *f6, const uint64_t *tw, unsigned log_n,
+                                                  unsigned k) {
+    const unsigned r3 = k > 6 ? 3 : k > 3 ? k - 3 : 0, r6 = k > 6 ? k - 6 : 0;
+    for (unsigned t = thread_rank(); t < 1u << k; t += blockDim.x * blockDim.y) {
+        if (r3) f3[t] = tw_pow(tw, log_n, (uint64_t)((t & 7) * bitrev_bits((t >> 3) & ((1u << r3) - 1), r3)) << (log_n - 3 - r3));
+        if (r6) f6[t] = tw_pow(tw, log_n, (uint64_t)((t & 63) * bitrev_bits(t >> 6, r6)) << (log_n - k));
+    }
+    __syncthreads();
+}
+
+/* ext[t] = w_{2^(s0+k)}^(low * bitrev_k(t)), the per-tile factors (low < 2^s0); ends with a barrier. */
+__device__ __forceinline__ void fill_tile_factors(uint64_t *ext, const uint64_t *tw, unsigned log_n, unsigned s0,
+                                                  unsigned k, uint64_t low) {
+    for (unsigned t = thread_rank(); t < 1u << k; t += blockDim.x * blockDim.y)
+        ext[t] = tw_pow(tw, log_n, (low * bitrev_bits(t, k)) << (log_n - s0 - k));
+    __syncthreads();
+}
+
+/* One pass of k levels from s0 > 0 over an n x ncols view with row stride `stride`, in place,
+ * grid-stride over tiles. Shared memory: the tile, ext, f3, f6. */
+template <bool DIT, bool INV>
+__device__ __forceinline__ void ntt_pass(uint64_t *data, size_t stride, unsigned ncols, unsigned log_n, unsigned s0,
+                                         unsigned k, const uint64_t *tw) {
+    extern __shared__ uint64_t smem[];
+    uint64_t *ext = smem + ((size_t)TILE_COLS << k), *f3 = ext + (1u << k), *f6 = f3 + (1u << k);
+    fill_step_factors(f3, f6, tw, log_n, k);
+    const smem_rows work{smem + threadIdx.x};
     const unsigned chunks = (ncols + TILE_COLS - 1) / TILE_COLS;
-    const uint64_t items = ((1ull << p.log_n) >> p.k) * chunks;
+    const uint64_t items = ((1ull << log_n) >> k) * chunks;
     for (uint64_t item = blockIdx.x; item < items; item += gridDim.x) {
         const uint64_t g = item / chunks;
         const unsigned col = (unsigned)(item % chunks) * TILE_COLS + threadIdx.x;
-        const bool live = col < ncols;
-        const uint64_t low = g & ((1ull << p.s0) - 1);
-        const uint64_t high = (g >> p.s0) << (p.s0 + p.k);
-        for (unsigned j = threadIdx.y; j < size; j += blockDim.y) {
-            const uint64_t row = low | ((uint64_t)j << p.s0) | high;
-            uint64_t v = 0;
-            if (live) v = EXPAND ? expand_load(x, p, row, col) : gl_reduce(data[row * stride + col]);
-            tile[j * TILE_COLS + threadIdx.x] = v;
-        }
-        __syncthreads();
-        tile_levels<DIT>(tile, p, low, tw);
-        if (live)
-            for (unsigned j = threadIdx.y; j < size; j += blockDim.y)
-                data[(low | ((uint64_t)j << p.s0) | high) * stride + col] = tile[j * TILE_COLS + threadIdx.x];
-        __syncthreads();
+        const uint64_t low = g & ((1ull << s0) - 1), high = (g >> s0) << (s0 + k);
+        fill_tile_factors(ext, tw, log_n, s0, k, low);
+        const gmem_rows rows{data + (low | high) * stride + col, stride << s0, col < ncols};
+        tile_ntt<DIT, INV>(rows, work, rows, k, ext, f3, f6);
     }
 }
 
@@ -131,23 +241,52 @@ __device__ __forceinline__ void ntt_pass(uint64_t *data, size_t stride, unsigned
 
 /* Inverse-direction pass (natural order in, bit-reversed out over the whole transform). */
 extern "C" __global__ void ntt_dif_levels_row_major(uint64_t *data, size_t stride, unsigned ncols, unsigned log_n,
-                                                    unsigned s0, unsigned k, const uint64_t *tw) {
-    ntt_pass<false, false>(data, stride, ncols, pass_geom{log_n, s0, k}, tw, expand_src{});
+                                                    unsigned s0, unsigned k, const uint64_t *itw) {
+    ntt_pass<false, true>(data, stride, ncols, log_n, s0, k, itw);
 }
 
 /* Forward pass (bit-reversed in, natural out over the whole transform). */
 extern "C" __global__ void ntt_dit_levels_row_major(uint64_t *data, size_t stride, unsigned ncols, unsigned log_n,
                                                     unsigned s0, unsigned k, const uint64_t *tw) {
-    ntt_pass<true, false>(data, stride, ncols, pass_geom{log_n, s0, k}, tw, expand_src{});
+    ntt_pass<true, false>(data, stride, ncols, log_n, s0, k, tw);
 }
 
-/* The first forward pass of the LDE: coset scaling of the coefficients into every coset's
- * columns, fused with the lowest k levels. */
-extern "C" __global__ void ntt_dit_expand_row_major(uint64_t *lde, size_t stride, unsigned ncols, unsigned log_n,
-                                                    unsigned k, const uint64_t *tw, const uint64_t *coef,
-                                                    unsigned cols, const uint64_t *lo, const uint64_t *hi,
-                                                    unsigned split) {
-    ntt_pass<true, true>(lde, stride, ncols, pass_geom{log_n, 0, k}, tw, expand_src{coef, cols, lo, hi, split});
+/* The lowest k levels of the LDE, both ways, one tile at a time: the last inverse pass on the
+ * trace leaves the tile's coefficients n * a_j (j = bitrev(row)) in shared memory, and for every
+ * coset c the first forward pass runs on them times (7 w_bN^c)^j / n = hi[c][j >> split] *
+ * lo[c][j mod 2^split] into columns c*cols .. of the n x (b*cols) LDE view. Shared memory:
+ * coefficients, work tile, coset factors, f3 and f6 inverse and forward. */
+extern "C" __global__ void ntt_lde_low_levels_row_major(uint64_t *trace, unsigned cols, uint64_t *lde,
+                                                        unsigned log_n, unsigned log_b, unsigned k,
+                                                        const uint64_t *itw, const uint64_t *tw, const uint64_t *lo,
+                                                        const uint64_t *hi, unsigned split) {
+    extern __shared__ uint64_t smem[];
+    const size_t tile = (size_t)TILE_COLS << k;
+    uint64_t *coset = smem + 2 * tile, *f3_inv = coset + (1u << k), *f6_inv = f3_inv + (1u << k);
+    uint64_t *f3 = f6_inv + (1u << k), *f6 = f3 + (1u << k);
+    fill_step_factors(f3_inv, f6_inv, itw, log_n, k);
+    fill_step_factors(f3, f6, tw, log_n, k);
+    const smem_rows coef{smem + threadIdx.x}, work{smem + tile + threadIdx.x};
+    const uint64_t lo_len = 1ull << split, hi_len = (1ull << log_n) >> split;
+    const size_t wide = (size_t)cols << log_b;
+    const unsigned chunks = (cols + TILE_COLS - 1) / TILE_COLS;
+    const uint64_t items = ((1ull << log_n) >> k) * chunks;
+    for (uint64_t item = blockIdx.x; item < items; item += gridDim.x) {
+        const uint64_t high = (item / chunks) << k;
+        const unsigned col = (unsigned)(item % chunks) * TILE_COLS + threadIdx.x;
+        const bool live = col < cols;
+        const gmem_rows in{trace + high * cols + col, cols, live};
+        tile_ntt<false, true>(in, work, coef, k, nullptr, f3_inv, f6_inv);
+        for (unsigned c = 0; c < 1u << log_b; c++) {
+            for (unsigned t = thread_rank(); t < 1u << k; t += blockDim.x * blockDim.y) {
+                const uint64_t j = bitrev_bits(high | t, log_n);
+                coset[t] = gl_mul(hi[c * hi_len + (j >> split)], lo[c * lo_len + (j & (lo_len - 1))]);
+            }
+            __syncthreads();
+            const gmem_rows out{lde + high * wide + (size_t)c * cols + col, wide, live};
+            tile_ntt<true, false>(coef, work, out, k, coset, f3, f6);
+        }
+    }
 }
 
 /* tw[t] = w^t for t < count. */
@@ -156,7 +295,7 @@ extern "C" __global__ void twiddle_powers(uint64_t *tw, uint64_t w, uint64_t cou
         tw[t] = gl_pow(w, t);
 }
 
-/* The coset power tables of expand_load: lo[k][i] = base_k^i / n, hi[k][i] = base_k^(i << split),
+/* The coset power tables: lo[k][i] = base_k^i / n, hi[k][i] = base_k^(i << split),
  * base_k = 7 w_bN^k, stored as all lo tables then all hi tables. */
 extern "C" __global__ void coset_power_tables(uint64_t *t, unsigned log_n, unsigned log_b, unsigned split) {
     const uint64_t lo_len = 1ull << split, hi_len = (1ull << log_n) >> split, per = lo_len + hi_len;
@@ -195,12 +334,14 @@ static unsigned plan_passes(unsigned log_n, unsigned k[]) {
     return passes;
 }
 
+static dim3 tile_block(unsigned tpb) { return dim3(TILE_COLS, tpb / TILE_COLS); }
+
 static cudaError_t launch_pass(int dit, uint64_t *data, size_t stride, unsigned ncols, unsigned log_n, unsigned s0,
                                unsigned k, const uint64_t *tw, unsigned tpb, unsigned max_blocks, cudaStream_t s,
                                sb_gpu_site *site) {
     const uint64_t items = ((1ull << log_n) >> k) * ((ncols + TILE_COLS - 1) / TILE_COLS);
-    const dim3 grid(sb_grid_blocks(items, max_blocks)), block(TILE_COLS, tpb / TILE_COLS);
-    const size_t smem = ((size_t)1 << k) * TILE_COLS * sizeof(uint64_t);
+    const dim3 grid(sb_grid_blocks(items, max_blocks)), block = tile_block(tpb);
+    const size_t smem = ((size_t)(TILE_COLS + 3) << k) * sizeof(uint64_t);
     if (dit) ntt_dit_levels_row_major<<<grid, block, smem, s>>>(data, stride, ncols, log_n, s0, k, tw);
     else ntt_dif_levels_row_major<<<grid, block, smem, s>>>(data, stride, ncols, log_n, s0, k, tw);
     return sb_launch_check(site, dit ? "ntt_dit_levels_row_major" : "ntt_dif_levels_row_major", grid, block, smem);
@@ -219,24 +360,26 @@ extern "C" cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_g
     coset_power_tables<<<tgrid, tblock, 0, s>>>(a->coset_tables, a->log_n, a->log_b, split);
     if ((e = sb_launch_check(site, "coset_power_tables", tgrid, tblock, 0)) != cudaSuccess) return e;
 
-    /* Inverse NTT: top levels first; the last pass holds the lowest bits, like the first forward one. */
-    for (unsigned i = passes; i-- > 0;) {
-        if (k[i] == 0) continue;
+    /* Inverse NTT: top levels first, in place on the trace; its last pass (the lowest bits) is
+     * fused with the coset expansion and the first forward pass, whose tiles hold the same rows. */
+    for (unsigned i = passes; i-- > 1;) {
         e = launch_pass(0, a->trace, a->cols, a->cols, a->log_n, s0[i], k[i], a->itw, a->tpb_ntt, a->max_blocks, s,
                         site);
         if (e != cudaSuccess) return e;
     }
 
-    const unsigned wide = a->cols << a->log_b;
     const uint64_t *lo = a->coset_tables;
     const uint64_t *hi = lo + ((size_t)1 << (split + a->log_b));
-    const uint64_t items = ((1ull << a->log_n) >> k[0]) * ((wide + TILE_COLS - 1) / TILE_COLS);
-    const dim3 grid(sb_grid_blocks(items, a->max_blocks)), block(TILE_COLS, a->tpb_scale / TILE_COLS);
-    const size_t smem = ((size_t)1 << k[0]) * TILE_COLS * sizeof(uint64_t);
-    ntt_dit_expand_row_major<<<grid, block, smem, s>>>(a->lde, wide, wide, a->log_n, k[0], a->tw, a->trace, a->cols,
-                                                        lo, hi, split);
-    if ((e = sb_launch_check(site, "ntt_dit_expand_row_major", grid, block, smem)) != cudaSuccess) return e;
+    const uint64_t items = ((1ull << a->log_n) >> k[0]) * ((a->cols + TILE_COLS - 1) / TILE_COLS);
+    const dim3 grid(sb_grid_blocks(items, a->max_blocks)), block = tile_block(a->tpb_scale);
+    const size_t smem = ((size_t)(2 * TILE_COLS + 5) << k[0]) * sizeof(uint64_t);
+    /* Above 48 KiB of dynamic shared memory a kernel must opt in. */
+    cudaFuncSetAttribute(ntt_lde_low_levels_row_major, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
+    ntt_lde_low_levels_row_major<<<grid, block, smem, s>>>(a->trace, a->cols, a->lde, a->log_n, a->log_b, k[0],
+                                                            a->itw, a->tw, lo, hi, split);
+    if ((e = sb_launch_check(site, "ntt_lde_low_levels_row_major", grid, block, smem)) != cudaSuccess) return e;
 
+    const unsigned wide = a->cols << a->log_b;
     for (unsigned i = 1; i < passes; i++) {
         e = launch_pass(1, a->lde, wide, wide, a->log_n, s0[i], k[i], a->tw, a->tpb_ntt, a->max_blocks, s, site);
         if (e != cudaSuccess) return e;
@@ -245,5 +388,5 @@ extern "C" cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_g
 }
 
 extern "C" const void *sb_gpu_ntt_kernel(int expand) {
-    return expand ? (const void *)ntt_dit_expand_row_major : (const void *)ntt_dit_levels_row_major;
+    return expand ? (const void *)ntt_lde_low_levels_row_major : (const void *)ntt_dit_levels_row_major;
 }

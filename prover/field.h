@@ -33,17 +33,42 @@ SB_HD uint64_t gl_reduce(uint64_t a) { return a >= GL_P ? a - GL_P : a; }
 
 /* Returns (a + b) mod p; a, b canonical. */
 SB_HD uint64_t gl_add(uint64_t a, uint64_t b) {
+#if defined(__CUDA_ARCH__)
+    /* Device: s = a + b with carry c; s - p = s + EPSILON, taken when c or when that carries. */
+    uint64_t r;
+    asm("{\n\t.reg .u32 a0, a1, b0, b1, s0, s1, t0, t1, c;\n\t.reg .pred q;\n\t"
+        "mov.b64 {a0, a1}, %1;\n\tmov.b64 {b0, b1}, %2;\n\t"
+        "add.cc.u32 s0, a0, b0;\n\taddc.cc.u32 s1, a1, b1;\n\taddc.u32 c, 0, 0;\n\t"
+        "add.cc.u32 t0, s0, 0xffffffff;\n\taddc.cc.u32 t1, s1, 0;\n\taddc.u32 c, c, 0;\n\t"
+        "setp.ne.u32 q, c, 0;\n\tselp.b32 s0, t0, s0, q;\n\tselp.b32 s1, t1, s1, q;\n\t"
+        "mov.b64 %0, {s0, s1};\n\t}"
+        : "=l"(r) : "l"(a), "l"(b));
+    return r;
+#else
     uint64_t s = a + b;
     /* On carry, 2^64 = EPSILON (mod p); s + EPSILON cannot carry again for canonical inputs. */
     uint64_t fix = (s < a) ? GL_EPSILON : 0;
     s += fix;
     return gl_reduce(s);
+#endif
 }
 
 /* Returns (a - b) mod p; a, b canonical. */
 SB_HD uint64_t gl_sub(uint64_t a, uint64_t b) {
+#if defined(__CUDA_ARCH__)
+    /* Device: d = a - b; on a borrow d - EPSILON (= d + p mod 2^64), which cannot borrow again. */
+    uint64_t r;
+    asm("{\n\t.reg .u32 a0, a1, b0, b1, d0, d1, c;\n\t"
+        "mov.b64 {a0, a1}, %1;\n\tmov.b64 {b0, b1}, %2;\n\t"
+        "sub.cc.u32 d0, a0, b0;\n\tsubc.cc.u32 d1, a1, b1;\n\tsubc.u32 c, 0, 0;\n\t"
+        "sub.cc.u32 d0, d0, c;\n\tsubc.u32 d1, d1, 0;\n\t"
+        "mov.b64 %0, {d0, d1};\n\t}"
+        : "=l"(r) : "l"(a), "l"(b));
+    return r;
+#else
     uint64_t d = a - b;
     return (a < b) ? d - GL_EPSILON : d; /* d + p = d - EPSILON mod 2^64 */
+#endif
 }
 
 /* Returns -a mod p; a canonical. */
