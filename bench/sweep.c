@@ -470,7 +470,10 @@ int cmd_sweep(int argc, char **argv) {
     for (size_t i = 0; i < n; i++) wants_gpu |= cfgs[i].backend != SB_BACKEND_CPU;
     char gpu[128] = "";
     if (wants_gpu) probe_gpu(gpu, sizeof gpu);
-    if (select_points(&o, cfgs, &n, gpu[0] != 0) != 0) return 2;
+    if (select_points(&o, cfgs, &n, gpu[0] != 0) != 0) {
+        free(cfgs);
+        return 2;
+    }
     if (n == 0) {
         fprintf(stderr, "starkbench: sweep: no point to run (check --filter and the axes)\n");
         free(cfgs);
