@@ -88,11 +88,17 @@ extern "C" cudaError_t sb_gpu_measure_floors(sb_gpu_floor_rates *f, sb_gpu_site 
     const dim3 grid(sms * 16), block(128);
     const double threads = (double)grid.x * block.x;
     if (e == cudaSuccess) {
-        e = time_median([&] { floor_butterflies<<<grid, block>>>(a); return sb_launch_check(site, "floor_butterflies", grid, block, 0); }, &sec);
+        e = time_median([&] {
+            floor_butterflies<<<grid, block>>>(a);
+            return sb_launch_check(site, "floor_butterflies", grid, block, 0);
+        }, &sec);
         f->butterflies_per_s = threads * FLOOR_ITERS * 12 / sec;
     }
     if (e == cudaSuccess) {
-        e = time_median([&] { floor_keccak_f<<<grid, block>>>(a); return sb_launch_check(site, "floor_keccak_f", grid, block, 0); }, &sec);
+        e = time_median([&] {
+            floor_keccak_f<<<grid, block>>>(a);
+            return sb_launch_check(site, "floor_keccak_f", grid, block, 0);
+        }, &sec);
         f->keccak_f_per_s = threads * (FLOOR_ITERS / 16) / sec;
     }
     cudaFree(a);

@@ -449,7 +449,8 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
     static const char *const names[SB_K_COUNT] = {
         [SB_K_BITREV] = "(none: the inverse NTT's bit-reversed output feeds the forward NTT directly)",
         [SB_K_NTT] = "ntt_dit_levels_row_major, ntt_dif_levels_row_major, twiddle_powers",
-        [SB_K_SCALE] = "ntt_dit_expand_row_major (coset scaling fused into the first forward pass), coset_power_tables",
+        [SB_K_SCALE] = "ntt_lde_low_levels_row_major (last inverse pass, coset scaling, first forward pass), "
+                       "coset_power_tables",
         [SB_K_KECCAK] = "keccak256_leaves_row_major",
         [SB_K_MERKLE] = "keccak256_merkle_level",
         [SB_K_TRANSPOSE] = "(none: no round reads the LDE by columns)",

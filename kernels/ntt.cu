@@ -197,13 +197,20 @@ __device__ __forceinline__ uint64_t tw_pow(const uint64_t *__restrict__ tw, unsi
 
 __device__ __forceinline__ unsigned thread_rank() { return threadIdx.y * blockDim.x + threadIdx.x; }
 
+/* w_{2^(a+r)}^((t mod 2^a) * bitrev_r(t >> a)): the factor of tile row t < 2^(a+r) in step [a, a+r). */
+__device__ __forceinline__ uint64_t step_factor(const uint64_t *tw, unsigned log_n, unsigned t, unsigned a,
+                                                unsigned r) {
+    const uint64_t e = (t & ((1u << a) - 1)) * bitrev_bits(t >> a, r);
+    return tw_pow(tw, log_n, e << (log_n - a - r));
+}
+
 /* f3, f6: the factors of steps [3, 3+R) and [6, k) (step_factors) for a 2^k-row tile; ends with a barrier. */
 __device__ __forceinline__ void fill_step_factors(uint64_t *f3, uint64_t *f6, const uint64_t *tw, unsigned log_n,
                                                   unsigned k) {
     const unsigned r3 = k > 6 ? 3 : k > 3 ? k - 3 : 0, r6 = k > 6 ? k - 6 : 0;
     for (unsigned t = thread_rank(); t < 1u << k; t += blockDim.x * blockDim.y) {
-        if (r3) f3[t] = tw_pow(tw, log_n, (uint64_t)((t & 7) * bitrev_bits((t >> 3) & ((1u << r3) - 1), r3)) << (log_n - 3 - r3));
-        if (r6) f6[t] = tw_pow(tw, log_n, (uint64_t)((t & 63) * bitrev_bits(t >> 6, r6)) << (log_n - k));
+        if (r3) f3[t] = step_factor(tw, log_n, t & ((1u << (3 + r3)) - 1), 3, r3);
+        if (r6) f6[t] = step_factor(tw, log_n, t, 6, r6);
     }
     __syncthreads();
 }
@@ -302,7 +309,8 @@ extern "C" __global__ void coset_power_tables(uint64_t *t, unsigned log_n, unsig
     const uint64_t b = 1ull << log_b, total = b * per;
     const uint64_t n_inv = gl_inv(1ull << log_n);
     const uint64_t w_bn = gl_root_of_unity(log_n + log_b);
-    for (uint64_t i = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; i < total; i += (uint64_t)gridDim.x * blockDim.x) {
+    const uint64_t step = (uint64_t)gridDim.x * blockDim.x;
+    for (uint64_t i = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; i < total; i += step) {
         const uint64_t k = i / per, r = i % per;
         const uint64_t base = gl_mul(GL_GENERATOR, gl_pow(w_bn, k));
         if (r < lo_len) t[k * lo_len + r] = gl_mul(gl_pow(base, r), n_inv);
