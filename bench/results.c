@@ -210,9 +210,11 @@ void sb_results_free(sb_results *r) {
 }
 
 int sb_metric_is_round(const char *key) {
+    /* "<table>:R<k> <name>": a table's round range of DESIGN.md. Keys with a third part are
+     * CUPTI figures of a range; "<range>:<figure>" are those of a range outside any table. */
     const char *colon = strchr(key, ':');
-    if (!colon || colon == key || strchr(colon + 1, ':') || !colon[1]) return 0;
-    return strncmp(key, "nvml:", 5) != 0 && strncmp(key, "backend:", 8) != 0;
+    if (!colon || colon == key || strchr(colon + 1, ':')) return 0;
+    return colon[1] == 'R' && colon[2] >= '1' && colon[2] <= '9' && colon[3] == ' ';
 }
 
 const double *sb_point_total(const sb_point *p) {

@@ -87,7 +87,8 @@ int sb_results_write(const sb_results *r, const char *path, char *err, size_t er
  * with a one-line reason in err (unreadable, not JSON, wrong schema). */
 int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen);
 
-/* Returns 1 when key is a round time "<table>:<range>" (one ':'; not "nvml:", "backend:"). */
+/* Returns 1 when key is a round time "<table>:R<k> <name>" (e.g. "cpu:R1 main LDE"); 0 for CUPTI,
+ * NVML, backend and table-less keys. */
 int sb_metric_is_round(const char *key);
 
 /* Returns the values of p's metric "total" (the "prove" range), or its real_time_ms when the

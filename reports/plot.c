@@ -137,6 +137,12 @@ static int write_script(const char *path, const char *stem, const sb_plot_matrix
     fputs("'\nset yrange [0:*]\nset grid ytics\nset key below left Left reverse noenhanced\n"
           "set xtics rotate by -30 noenhanced\n",
           f);
+    /* Twelve distinct colours: the ten rounds of a stacked bar must not share one. */
+    static const char *const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                                          "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#f7b6d2"};
+    for (size_t i = 0; i < sizeof colours / sizeof colours[0]; i++)
+        fprintf(f, "set linetype %zu lc rgb '%s' lw 1.5\n", i + 1, colours[i]);
+    fprintf(f, "set linetype cycle %zu\n", sizeof colours / sizeof colours[0]);
     char plot[512];
     if (style == SB_PLOT_STACKED) {
         fputs("set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"

@@ -177,6 +177,11 @@ static void write_rounds(FILE *f, const sb_results *r) {
 
 static int is_flagged(const char *verdict) { return strcmp(verdict, "clean") != 0 && strcmp(verdict, "n/a") != 0; }
 
+static int same_fallback(const sb_fallback *a, const sb_fallback *b) {
+    return !strcmp(a->table, b->table) && !strcmp(a->op, b->op) && !strcmp(a->kernel, b->kernel) &&
+           !strcmp(a->launch, b->launch) && !strcmp(a->error, b->error);
+}
+
 static void write_verdicts(FILE *f, const sb_results *r) {
     fprintf(f, "## Fallbacks and detector verdicts\n\n");
     size_t flagged = 0, checked = 0;
@@ -190,11 +195,16 @@ static void write_verdicts(FILE *f, const sb_results *r) {
         fprintf(f, "\n");
         size_t logged = p->n_fallbacks < SB_MAX_FALLBACKS ? p->n_fallbacks : SB_MAX_FALLBACKS;
         if (!logged) continue;
-        fprintf(f, "\n  %zu fallback record%s:\n\n  | table | operation | kernel | launch | CUDA error |\n"
-                   "  | --- | --- | --- | --- | --- |\n",
+        /* Every repetition records the same failures: one row per distinct record, with its count. */
+        fprintf(f, "\n  %zu fallback record%s:\n\n  | table | operation | kernel | launch | CUDA error | times |\n"
+                   "  | --- | --- | --- | --- | --- | ---: |\n",
                 p->n_fallbacks, p->n_fallbacks == 1 ? "" : "s");
         for (size_t k = 0; k < logged; k++) {
             const sb_fallback *fb = &p->fallbacks[k];
+            size_t times = 0, earlier = 0;
+            for (size_t j = 0; j < logged; j++)
+                if (same_fallback(&p->fallbacks[j], fb)) times++, earlier += j < k;
+            if (earlier) continue;
             const char *cells[] = {fb->table, fb->op, fb->kernel, fb->launch, fb->error};
             fprintf(f, "  |");
             for (int c = 0; c < 5; c++) {
@@ -202,7 +212,7 @@ static void write_verdicts(FILE *f, const sb_results *r) {
                 md_cell(f, cells[c]);
                 fprintf(f, " |");
             }
-            fprintf(f, "\n");
+            fprintf(f, " %zu |\n", times);
         }
         fprintf(f, "\n");
     }

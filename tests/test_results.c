@@ -340,7 +340,20 @@ static void check_atomic_write(const sb_results *r) {
     free(a);
 }
 
+/* Only a table's round ranges are rounds: not the CUPTI figures of a range, in or outside a table. */
+static void check_round_keys(void) {
+    CHECK(sb_metric_is_round("cpu:R1 main LDE"));
+    CHECK(sb_metric_is_round("range:R4 queries"));
+    CHECK(!sb_metric_is_round("cpu:R1 main LDE:kernel_ms"));
+    CHECK(!sb_metric_is_round("prove:kernel_ms"));
+    CHECK(!sb_metric_is_round("R1 main trace:launches"));
+    CHECK(!sb_metric_is_round("nvml:temp_c"));
+    CHECK(!sb_metric_is_round("backend:gpu_ops"));
+    CHECK(!sb_metric_is_round("total"));
+}
+
 int main(void) {
+    check_round_keys();
     snprintf(dir, sizeof dir, "/tmp/sb_test_results.XXXXXX");
     if (!mkdtemp(dir)) return 1;
     sb_results r;
