@@ -3,8 +3,10 @@
 #ifndef SB_TEST_CHECK_H
 #define SB_TEST_CHECK_H
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static int failures;
 #define CHECK(cond, ...)                                         \
@@ -16,6 +18,31 @@ static int failures;
             failures++;                                          \
         }                                                        \
     } while (0)
+
+/* CHECK with the condition itself as the reason. */
+#define EXPECT(cond) CHECK(cond, "%s", #cond)
+
+/* Runs a subcommand (cmd_compare, cmd_history, ...) with its stdout captured through the file
+ * capture_path into out (NUL-terminated, at most cap - 1 bytes); returns its exit code. */
+static inline int run_captured(int (*cmd)(int, char **), int argc, char **argv, const char *capture_path,
+                               char *out, size_t cap) {
+    fflush(stdout);
+    int saved = dup(1), fd = open(capture_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    close(fd);
+    int rc = cmd(argc, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    out[0] = 0;
+    FILE *f = fopen(capture_path, "r");
+    if (f) {
+        size_t n = fread(out, 1, cap - 1, f);
+        out[n] = 0;
+        fclose(f);
+    }
+    return rc;
+}
 
 /* splitmix64: the same sequence on every machine; reseed by assigning rng_state. */
 static uint64_t rng_state = 0x243F6A8885A308D3ULL;

@@ -1,7 +1,6 @@
 /* compare: Mann-Whitney U and Holm against hand-computed values; the CI gate on synthetic
  * results (A/A passes, a small shift warns, a clear 10 % regression fails, a new fallback fails,
  * too few repetitions cannot fail, files without a common benchmark are rejected). */
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,50 +10,43 @@
 #include "commands.h"
 #include "compare_stats.h"
 #include "results.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
 #define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
 
 static void check_mann_whitney(void) {
     sb_mwu r;
     /* complete separation, 3 vs 3: U = 0, P(U <= 0) = 1/C(6,3) = 1/20, two-sided 0.1 */
     const double a[] = {1, 2, 3}, b[] = {4, 5, 6};
-    CHECK(sb_mann_whitney(a, 3, b, 3, &r) == 0);
-    CHECK(r.u == 0 && r.method == SB_MWU_EXACT && NEAR(r.p, 0.1, 1e-12));
+    EXPECT(sb_mann_whitney(a, 3, b, 3, &r) == 0);
+    EXPECT(r.u == 0 && r.method == SB_MWU_EXACT && NEAR(r.p, 0.1, 1e-12));
     /* U's counts for 3 vs 3 are 1,1,2,3,3,3,3,2,1,1; x = {1,3,5}: U = 3, P(U <= 3) = 7/20 -> p = 0.7 */
     const double c[] = {1, 3, 5}, d[] = {2, 4, 6};
-    CHECK(sb_mann_whitney(c, 3, d, 3, &r) == 0);
-    CHECK(r.u == 3 && NEAR(r.p, 0.7, 1e-12));
+    EXPECT(sb_mann_whitney(c, 3, d, 3, &r) == 0);
+    EXPECT(r.u == 3 && NEAR(r.p, 0.7, 1e-12));
     /* swapping the samples gives U' = 9 - U and the same p */
-    CHECK(sb_mann_whitney(d, 3, c, 3, &r) == 0);
-    CHECK(r.u == 6 && NEAR(r.p, 0.7, 1e-12));
+    EXPECT(sb_mann_whitney(d, 3, c, 3, &r) == 0);
+    EXPECT(r.u == 6 && NEAR(r.p, 0.7, 1e-12));
     /* ties: midranks 1,3,3,3,5.5,5.5,7.5,7.5; R_x = 12.5, U = 2.5; var = 16/12 (9 - 36/56) = 78/7;
      * z = (|2.5 - 8| - 0.5) / sqrt(78/7) */
     const double e[] = {1, 2, 2, 3}, f[] = {2, 3, 4, 4};
-    CHECK(sb_mann_whitney(e, 4, f, 4, &r) == 0);
-    CHECK(r.u == 2.5 && r.method == SB_MWU_NORMAL);
-    CHECK(NEAR(r.p, 0.134169180128, 1e-9));
+    EXPECT(sb_mann_whitney(e, 4, f, 4, &r) == 0);
+    EXPECT(r.u == 2.5 && r.method == SB_MWU_NORMAL);
+    EXPECT(NEAR(r.p, 0.134169180128, 1e-9));
     /* NAN values are skipped */
     const double g[] = {1, NAN, 2, 3}, h[] = {4, 5, NAN, 6};
-    CHECK(sb_mann_whitney(g, 4, h, 4, &r) == 0);
-    CHECK(r.nx == 3 && r.ny == 3 && NEAR(r.p, 0.1, 1e-12));
+    EXPECT(sb_mann_whitney(g, 4, h, 4, &r) == 0);
+    EXPECT(r.nx == 3 && r.ny == 3 && NEAR(r.p, 0.1, 1e-12));
     /* all equal: no evidence */
     const double same[] = {5, 5, 5};
-    CHECK(sb_mann_whitney(same, 3, same, 3, &r) == 0 && r.p == 1);
+    EXPECT(sb_mann_whitney(same, 3, same, 3, &r) == 0 && r.p == 1);
     /* an empty sample */
     const double none[] = {NAN};
-    CHECK(sb_mann_whitney(none, 1, a, 3, &r) == -1 && isnan(r.p));
+    EXPECT(sb_mann_whitney(none, 1, a, 3, &r) == -1 && isnan(r.p));
     /* smallest p: 2 / C(10,5) = 2/252 exactly; 30 vs 30 (normal): erfc(z / sqrt 2), z = 449.5 / sqrt(4575) */
-    CHECK(NEAR(sb_mann_whitney_min_p(5, 5), 2.0 / 252, 1e-15));
-    CHECK(NEAR(sb_mann_whitney_min_p(10, 10), 2.0 / 184756, 1e-15));
-    CHECK(NEAR(sb_mann_whitney_min_p(30, 30) / 3.019859359162151e-11, 1, 1e-9));
+    EXPECT(NEAR(sb_mann_whitney_min_p(5, 5), 2.0 / 252, 1e-15));
+    EXPECT(NEAR(sb_mann_whitney_min_p(10, 10), 2.0 / 184756, 1e-15));
+    EXPECT(NEAR(sb_mann_whitney_min_p(30, 30) / 3.019859359162151e-11, 1, 1e-9));
 }
 
 static void check_holm(void) {
@@ -62,14 +54,14 @@ static void check_holm(void) {
     const double p[] = {0.01, 0.04, 0.03, 0.005};
     double adj[4];
     sb_holm(p, 4, adj);
-    CHECK(NEAR(adj[0], 0.03, 1e-15) && NEAR(adj[1], 0.06, 1e-15) && NEAR(adj[2], 0.06, 1e-15) && NEAR(adj[3], 0.02, 1e-15));
+    EXPECT(NEAR(adj[0], 0.03, 1e-15) && NEAR(adj[1], 0.06, 1e-15) && NEAR(adj[2], 0.06, 1e-15) && NEAR(adj[3], 0.02, 1e-15));
     /* NAN entries do not count; results are capped at 1 */
     double q[] = {0.3, NAN, 0.6};
     sb_holm(q, 3, q);
-    CHECK(NEAR(q[0], 0.6, 1e-15) && isnan(q[1]) && NEAR(q[2], 0.6, 1e-15));
+    EXPECT(NEAR(q[0], 0.6, 1e-15) && isnan(q[1]) && NEAR(q[2], 0.6, 1e-15));
     double r[] = {0.7, 0.9};
     sb_holm(r, 2, r);
-    CHECK(r[0] == 1 && r[1] == 1);
+    EXPECT(r[0] == 1 && r[1] == 1);
 }
 
 /* ---- the gate on synthetic results ------------------------------------------------------ */
@@ -132,19 +124,7 @@ static int run_compare(const char *a, const char *b, const char *extra, char *ou
         argv[argc++] = strtok(extra_buf, " ");
         argv[argc++] = strtok(NULL, " ");
     }
-    fflush(stdout);
-    int saved = dup(1), fd = open(cap_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    close(fd);
-    int rc = cmd_compare(argc, argv);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
-    FILE *f = fopen(cap_path, "r");
-    size_t n = fread(out, 1, cap - 1, f);
-    out[n] = 0;
-    fclose(f);
-    return rc;
+    return run_captured(cmd_compare, argc, argv, cap_path, out, cap);
 }
 
 static void check_gate(void) {
@@ -152,30 +132,30 @@ static void check_gate(void) {
     /* A/A: one build, two sessions of 10 repetitions with 3 % jitter */
     write_results("base", 1, 10, 1.0, 0.03, "clean");
     write_results("aa", 2, 10, 1.0, 0.03, "clean");
-    CHECK(run_compare("base", "aa", NULL, out, sizeof out) == 0);
-    CHECK(strstr(out, "-> FAIL") == NULL && strstr(out, " FAIL\n") == NULL);
+    EXPECT(run_compare("base", "aa", NULL, out, sizeof out) == 0);
+    EXPECT(strstr(out, "-> FAIL") == NULL && strstr(out, " FAIL\n") == NULL);
     /* a clean 4 % shift: WARN, still exit 0 */
     write_results("shift4", 3, 10, 1.04, 0.005, "clean");
     write_results("base_quiet", 4, 10, 1.0, 0.005, "clean");
-    CHECK(run_compare("base_quiet", "shift4", NULL, out, sizeof out) == 0);
-    CHECK(strstr(out, "WARN") != NULL && strstr(out, "-> WARN") != NULL);
+    EXPECT(run_compare("base_quiet", "shift4", NULL, out, sizeof out) == 0);
+    EXPECT(strstr(out, "WARN") != NULL && strstr(out, "-> WARN") != NULL);
     /* a 10 % regression with clear separation: FAIL, exit 1 */
     write_results("slow10", 5, 10, 1.10, 0.01, "clean");
-    CHECK(run_compare("base_quiet", "slow10", NULL, out, sizeof out) == 1);
-    CHECK(strstr(out, "-> FAIL") != NULL);
+    EXPECT(run_compare("base_quiet", "slow10", NULL, out, sizeof out) == 1);
+    EXPECT(strstr(out, "-> FAIL") != NULL);
     /* ... but not with --fail 20 */
-    CHECK(run_compare("base_quiet", "slow10", "--fail 20", out, sizeof out) == 0);
+    EXPECT(run_compare("base_quiet", "slow10", "--fail 20", out, sizeof out) == 0);
     /* the tiny range (0.2 ms, < 2 % of the total) is shown but not gated */
-    CHECK(strstr(out, "range:R1 main LDE") != NULL);
+    EXPECT(strstr(out, "range:R1 main LDE") != NULL);
     /* 3 vs 3 repetitions cannot reach significance after Holm: no FAIL, and a note says so */
     write_results("base3", 6, 3, 1.0, 0.005, "clean");
     write_results("slow3", 7, 3, 1.10, 0.005, "clean");
-    CHECK(run_compare("base3", "slow3", NULL, out, sizeof out) == 0);
-    CHECK(strstr(out, "no total can FAIL on timing") != NULL);
+    EXPECT(run_compare("base3", "slow3", NULL, out, sizeof out) == 0);
+    EXPECT(strstr(out, "no total can FAIL on timing") != NULL);
     /* equal timings but a new suspected fallback: FAIL */
     write_results("fallback", 2, 10, 1.0, 0.03, "suspected-fallback");
-    CHECK(run_compare("base", "fallback", NULL, out, sizeof out) == 1);
-    CHECK(strstr(out, "clean -> suspected-fallback") != NULL);
+    EXPECT(run_compare("base", "fallback", NULL, out, sizeof out) == 1);
+    EXPECT(strstr(out, "clean -> suspected-fallback") != NULL);
     /* no benchmark in common: exit 2 */
     char pa[128];
     snprintf(pa, sizeof pa, "%s/other.json", dir);
@@ -184,10 +164,10 @@ static void check_gate(void) {
           "\"time_unit\": \"ms\"}]}\n",
           f);
     fclose(f);
-    CHECK(run_compare("base", "other", NULL, out, sizeof out) == 2);
+    EXPECT(run_compare("base", "other", NULL, out, sizeof out) == 2);
     /* bad flags */
-    CHECK(run_compare("base", "aa", "--alpha 2", out, sizeof out) == 2);
-    CHECK(run_compare("base", "aa", "--warn 9", out, sizeof out) == 2); /* warn above fail */
+    EXPECT(run_compare("base", "aa", "--alpha 2", out, sizeof out) == 2);
+    EXPECT(run_compare("base", "aa", "--warn 9", out, sizeof out) == 2); /* warn above fail */
 }
 
 int main(void) {
@@ -199,7 +179,5 @@ int main(void) {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-    if (failures) fprintf(stderr, "test_compare: %d check(s) failed\n", failures);
-    else printf("test_compare: ok\n");
-    return failures ? 1 : 0;
+    return check_finish("test_compare");
 }

@@ -9,17 +9,7 @@
 
 #include "detector.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (!(cond)) {                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                  \
-            fputc('\n', stderr);                           \
-            failures++;                                    \
-        }                                                  \
-    } while (0)
+#include "check.h"
 
 static const sb_detect_table tables[] = {
     {"cpu", 1u << 10, 130, 6},
@@ -203,7 +193,5 @@ int main(void) {
     sb_calibration_free(&cal);
     sb_calibration_free(&small);
     sb_results_free(&r);
-    if (failures) return 1;
-    printf("test_detector: ok\n");
-    return 0;
+    return check_finish("test_detector");
 }

@@ -1,6 +1,5 @@
 /* history: add / list round trip (values checked in the database itself), re-adding is a
  * no-op, filters, the trend chart, and bad databases rejected. */
-#include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -12,15 +11,8 @@
 #include "history.h"
 #include "plot.h"
 #include "results.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
 
 static char dir[64], db[128];
 
@@ -56,19 +48,7 @@ static void write_results(const char *name, const char *commit, const char *date
 static int run_history(char *out, size_t cap, int argc, char **argv) {
     char cap_path[160];
     snprintf(cap_path, sizeof cap_path, "%s/stdout.txt", dir);
-    fflush(stdout);
-    int saved = dup(1), fd = open(cap_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    close(fd);
-    int rc = cmd_history(argc, argv);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
-    FILE *f = fopen(cap_path, "r");
-    size_t n = fread(out, 1, cap - 1, f);
-    out[n] = 0;
-    fclose(f);
-    return rc;
+    return run_captured(cmd_history, argc, argv, cap_path, out, cap);
 }
 
 static int add(const char *name, char *out, size_t cap) {
@@ -109,49 +89,49 @@ int main(void) {
     write_results("a", "aaaaaaaaaaaa", "2026-01-01T10:00:00+00:00", 100);
     write_results("b", "bbbbbbbbbbbb", "2026-01-02T10:00:00+00:00", 90);
 
-    CHECK(add("a", out, sizeof out) == 0);
-    CHECK(strstr(out, "2 runs added") != NULL);
-    CHECK(add("a", out, sizeof out) == 0); /* the same file again: nothing new */
-    CHECK(strstr(out, "0 runs added") && strstr(out, "(2 already there)"));
-    CHECK(add("b", out, sizeof out) == 0);
+    EXPECT(add("a", out, sizeof out) == 0);
+    EXPECT(strstr(out, "2 runs added") != NULL);
+    EXPECT(add("a", out, sizeof out) == 0); /* the same file again: nothing new */
+    EXPECT(strstr(out, "0 runs added") && strstr(out, "(2 already there)"));
+    EXPECT(add("b", out, sizeof out) == 0);
 
     /* values as stored: medians of 100*{1, 1.1, 0.9} = 100; R1 commit 25; steps:14 doubles */
-    CHECK(fabs(stored_median("aaaaaaaaaaaa", "prove/steps:12/blowup:2/backend:cpu", "total") - 100) < 1e-9);
-    CHECK(fabs(stored_median("aaaaaaaaaaaa", "prove/steps:14/blowup:2/backend:cpu", "total") - 200) < 1e-9);
-    CHECK(fabs(stored_median("bbbbbbbbbbbb", "prove/steps:12/blowup:2/backend:cpu", "cpu:R1 main commit") - 22.5) < 1e-9);
-    CHECK(fabs(stored_median("aaaaaaaaaaaa", "prove/steps:12/blowup:2/backend:cpu", "real_time") - 101) < 1e-9);
+    EXPECT(fabs(stored_median("aaaaaaaaaaaa", "prove/steps:12/blowup:2/backend:cpu", "total") - 100) < 1e-9);
+    EXPECT(fabs(stored_median("aaaaaaaaaaaa", "prove/steps:14/blowup:2/backend:cpu", "total") - 200) < 1e-9);
+    EXPECT(fabs(stored_median("bbbbbbbbbbbb", "prove/steps:12/blowup:2/backend:cpu", "cpu:R1 main commit") - 22.5) < 1e-9);
+    EXPECT(fabs(stored_median("aaaaaaaaaaaa", "prove/steps:12/blowup:2/backend:cpu", "real_time") - 101) < 1e-9);
 
     char *list_all[] = {"history", "list", "--db", db};
-    CHECK(run_history(out, sizeof out, 4, list_all) == 0);
-    CHECK(strstr(out, "4 runs") != NULL);
-    CHECK(count_lines_with(out, "bench-host") == 4);
+    EXPECT(run_history(out, sizeof out, 4, list_all) == 0);
+    EXPECT(strstr(out, "4 runs") != NULL);
+    EXPECT(count_lines_with(out, "bench-host") == 4);
     /* listed in date order, with the total's median */
     const char *a = strstr(out, "aaaaaaaaaaaa"), *b = strstr(out, "bbbbbbbbbbbb");
-    CHECK(a && b && a < b);
-    CHECK(strstr(out, "100.000") && strstr(out, "180.000"));
+    EXPECT(a && b && a < b);
+    EXPECT(strstr(out, "100.000") && strstr(out, "180.000"));
 
     char *list_filtered[] = {"history", "list", "--db", db, "--filter", "steps:14", "--metric", "cpu:R1 main commit"};
-    CHECK(run_history(out, sizeof out, 8, list_filtered) == 0);
-    CHECK(strstr(out, "2 runs") != NULL && strstr(out, "steps:12") == NULL);
-    CHECK(strstr(out, "50.000") && strstr(out, "45.000")); /* 200/4, 180/4 */
+    EXPECT(run_history(out, sizeof out, 8, list_filtered) == 0);
+    EXPECT(strstr(out, "2 runs") != NULL && strstr(out, "steps:12") == NULL);
+    EXPECT(strstr(out, "50.000") && strstr(out, "45.000")); /* 200/4, 180/4 */
 
     if (sb_plot_available()) {
         char plots[128];
         snprintf(plots, sizeof plots, "%s/plots", dir);
         char *plot[] = {"history", "plot", "--db", db, "--metric", "total", "--out", plots};
-        CHECK(run_history(out, sizeof out, 8, plot) == 0);
+        EXPECT(run_history(out, sizeof out, 8, plot) == 0);
         char png[192], dat[192];
         snprintf(png, sizeof png, "%s/trend-total.png", plots);
         snprintf(dat, sizeof dat, "%s/trend-total.dat", plots);
-        CHECK(access(png, R_OK) == 0);
+        EXPECT(access(png, R_OK) == 0);
         /* two commits in order, one column triple per config */
         FILE *f = fopen(dat, "r");
         char line[512] = "";
-        CHECK(f && fgets(line, sizeof line, f) && fgets(line, sizeof line, f));
-        CHECK(strcmp(line, "aaaaaaaaaaaa\t100\t90\t110\t200\t180\t220\n") == 0);
+        EXPECT(f && fgets(line, sizeof line, f) && fgets(line, sizeof line, f));
+        EXPECT(strcmp(line, "aaaaaaaaaaaa\t100\t90\t110\t200\t180\t220\n") == 0);
         if (f) fclose(f);
         char *none[] = {"history", "plot", "--db", db, "--metric", "no-such-metric", "--out", plots};
-        CHECK(run_history(out, sizeof out, 8, none) == 2);
+        EXPECT(run_history(out, sizeof out, 8, none) == 2);
     }
 
     /* a file that is not a database, a database that does not exist, a bad action */
@@ -161,19 +141,17 @@ int main(void) {
     fputs("not a database, just text that is long enough to look like a header.....\n", f);
     fclose(f);
     char *list_bad[] = {"history", "list", "--db", bad};
-    CHECK(run_history(out, sizeof out, 4, list_bad) == 2);
+    EXPECT(run_history(out, sizeof out, 4, list_bad) == 2);
     char missing[128];
     snprintf(missing, sizeof missing, "%s/missing.db", dir);
     char *list_missing[] = {"history", "list", "--db", missing};
-    CHECK(run_history(out, sizeof out, 4, list_missing) == 2);
-    CHECK(access(missing, F_OK) != 0); /* list never creates a database */
+    EXPECT(run_history(out, sizeof out, 4, list_missing) == 2);
+    EXPECT(access(missing, F_OK) != 0); /* list never creates a database */
     char *bad_action[] = {"history", "remove"};
-    CHECK(run_history(out, sizeof out, 2, bad_action) == 2);
+    EXPECT(run_history(out, sizeof out, 2, bad_action) == 2);
 
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-    if (failures) fprintf(stderr, "test_history: %d check(s) failed\n", failures);
-    else printf("test_history: ok\n");
-    return failures ? 1 : 0;
+    return check_finish("test_history");
 }

@@ -10,15 +10,8 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
 
 static char dir[64];
 
@@ -99,75 +92,75 @@ static double num(const json_t *o, const char *key) {
 static void check_json_schema(const char *path, const sb_results *r) {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
-    CHECK(root != NULL);
+    EXPECT(root != NULL);
     if (!root) return;
     const json_t *ctx = json_object_get(root, "context");
     const char *str_keys[] = {"date", "host_name", "executable", "library_build_type", "gpu_name", "gpu_driver",
                               "cuda_version", "git_commit", "build_type", "command_line"};
-    for (size_t i = 0; i < sizeof str_keys / sizeof str_keys[0]; i++) CHECK(json_is_string(json_object_get(ctx, str_keys[i])));
-    CHECK(json_is_integer(json_object_get(ctx, "num_cpus")));
-    CHECK(json_is_number(json_object_get(ctx, "mhz_per_cpu")));
-    CHECK(json_is_boolean(json_object_get(ctx, "cpu_scaling_enabled")));
-    CHECK(json_is_array(json_object_get(ctx, "caches")));
-    CHECK(json_array_size(json_object_get(ctx, "load_avg")) == 3);
-    CHECK(json_is_true(json_object_get(ctx, "range_sync")));
-    CHECK(json_is_true(json_object_get(ctx, "cupti")));
-    CHECK(json_is_null(json_object_get(ctx, "cupti_overhead_pct")));
-    CHECK(strcmp(json_string_value(json_object_get(ctx, "command_line")), "starkbench sweep --runs 3") == 0);
-    CHECK(strcmp(json_string_value(json_object_get(ctx, "git_commit")), r->git_commit) == 0);
+    for (size_t i = 0; i < sizeof str_keys / sizeof str_keys[0]; i++) EXPECT(json_is_string(json_object_get(ctx, str_keys[i])));
+    EXPECT(json_is_integer(json_object_get(ctx, "num_cpus")));
+    EXPECT(json_is_number(json_object_get(ctx, "mhz_per_cpu")));
+    EXPECT(json_is_boolean(json_object_get(ctx, "cpu_scaling_enabled")));
+    EXPECT(json_is_array(json_object_get(ctx, "caches")));
+    EXPECT(json_array_size(json_object_get(ctx, "load_avg")) == 3);
+    EXPECT(json_is_true(json_object_get(ctx, "range_sync")));
+    EXPECT(json_is_true(json_object_get(ctx, "cupti")));
+    EXPECT(json_is_null(json_object_get(ctx, "cupti_overhead_pct")));
+    EXPECT(strcmp(json_string_value(json_object_get(ctx, "command_line")), "starkbench sweep --runs 3") == 0);
+    EXPECT(strcmp(json_string_value(json_object_get(ctx, "git_commit")), r->git_commit) == 0);
 
     const json_t *bms = json_object_get(root, "benchmarks");
-    CHECK(json_array_size(bms) == 3 + 7 + 1); /* repetitions, aggregates, the point that never ran */
+    EXPECT(json_array_size(bms) == 3 + 7 + 1); /* repetitions, aggregates, the point that never ran */
     const char *name = r->points[0].name;
     const json_t *e0 = json_array_get(bms, 0);
-    CHECK(strcmp(json_string_value(json_object_get(e0, "name")), name) == 0);
-    CHECK(strcmp(json_string_value(json_object_get(e0, "run_name")), name) == 0);
-    CHECK(strcmp(json_string_value(json_object_get(e0, "run_type")), "iteration") == 0);
-    CHECK(strcmp(json_string_value(json_object_get(e0, "time_unit")), "ms") == 0);
-    CHECK(num(e0, "repetitions") == 3 && num(e0, "repetition_index") == 0 && num(e0, "iterations") == 1);
-    CHECK(num(e0, "threads") == 1 && num(e0, "cpu_threads") == 2);
-    CHECK(num(e0, "real_time") == 100 && num(e0, "cpu_time") == 200);
-    CHECK(num(e0, "total") == 99 && num(e0, "cpu:R1 main commit") == 10 && num(e0, "nvml:temp_c") == 60);
-    CHECK(num(e0, "steps") == 65536 && num(e0, "blowup") == 2 && num(e0, "gpu_threshold") == 0);
-    CHECK(strcmp(json_string_value(json_object_get(e0, "tpb")), "keccak=128,ntt=256") == 0);
-    CHECK(strcmp(json_string_value(json_object_get(e0, "verdict")), "fallback") == 0);
-    CHECK(json_is_false(json_object_get(e0, "digest_mismatch")));
+    EXPECT(strcmp(json_string_value(json_object_get(e0, "name")), name) == 0);
+    EXPECT(strcmp(json_string_value(json_object_get(e0, "run_name")), name) == 0);
+    EXPECT(strcmp(json_string_value(json_object_get(e0, "run_type")), "iteration") == 0);
+    EXPECT(strcmp(json_string_value(json_object_get(e0, "time_unit")), "ms") == 0);
+    EXPECT(num(e0, "repetitions") == 3 && num(e0, "repetition_index") == 0 && num(e0, "iterations") == 1);
+    EXPECT(num(e0, "threads") == 1 && num(e0, "cpu_threads") == 2);
+    EXPECT(num(e0, "real_time") == 100 && num(e0, "cpu_time") == 200);
+    EXPECT(num(e0, "total") == 99 && num(e0, "cpu:R1 main commit") == 10 && num(e0, "nvml:temp_c") == 60);
+    EXPECT(num(e0, "steps") == 65536 && num(e0, "blowup") == 2 && num(e0, "gpu_threshold") == 0);
+    EXPECT(strcmp(json_string_value(json_object_get(e0, "tpb")), "keccak=128,ntt=256") == 0);
+    EXPECT(strcmp(json_string_value(json_object_get(e0, "verdict")), "fallback") == 0);
+    EXPECT(json_is_false(json_object_get(e0, "digest_mismatch")));
     const json_t *fb = json_array_get(json_object_get(e0, "fallbacks"), 0);
-    CHECK(fb && strcmp(json_string_value(json_object_get(fb, "kernel")), "keccak256_leaves") == 0);
-    CHECK(json_object_get(e0, "error_occurred") == NULL);
+    EXPECT(fb && strcmp(json_string_value(json_object_get(fb, "kernel")), "keccak256_leaves") == 0);
+    EXPECT(json_object_get(e0, "error_occurred") == NULL);
     /* a repetition without a value has no counter (JSON has no NaN) */
-    CHECK(json_object_get(json_array_get(bms, 1), "nvml:temp_c") == NULL);
-    CHECK(num(json_array_get(bms, 2), "repetition_index") == 2);
+    EXPECT(json_object_get(json_array_get(bms, 1), "nvml:temp_c") == NULL);
+    EXPECT(num(json_array_get(bms, 2), "repetition_index") == 2);
 
     char agg[320];
     snprintf(agg, sizeof agg, "%s_median", name);
     const json_t *med = find_entry(bms, agg);
-    CHECK(med && strcmp(json_string_value(json_object_get(med, "run_type")), "aggregate") == 0);
-    CHECK(med && strcmp(json_string_value(json_object_get(med, "aggregate_name")), "median") == 0);
-    CHECK(med && num(med, "real_time") == 110 && num(med, "cpu:R1 main commit") == 11 && num(med, "nvml:temp_c") == 61);
+    EXPECT(med && strcmp(json_string_value(json_object_get(med, "run_type")), "aggregate") == 0);
+    EXPECT(med && strcmp(json_string_value(json_object_get(med, "aggregate_name")), "median") == 0);
+    EXPECT(med && num(med, "real_time") == 110 && num(med, "cpu:R1 main commit") == 11 && num(med, "nvml:temp_c") == 61);
     snprintf(agg, sizeof agg, "%s_mean", name);
     const json_t *mean = find_entry(bms, agg);
-    CHECK(mean && fabs(num(mean, "real_time") - 340.0 / 3) < 1e-9);
+    EXPECT(mean && fabs(num(mean, "real_time") - 340.0 / 3) < 1e-9);
     snprintf(agg, sizeof agg, "%s_stddev", name);
     /* sample stddev of 100, 110, 130: mean 113.33, squares 177.78 + 11.11 + 277.78 = 466.67, / 2 */
     const json_t *sd = find_entry(bms, agg);
-    CHECK(sd && fabs(num(sd, "real_time") - sqrt(1400.0 / 6)) < 1e-9);
+    EXPECT(sd && fabs(num(sd, "real_time") - sqrt(1400.0 / 6)) < 1e-9);
     snprintf(agg, sizeof agg, "%s_cv", name);
     const json_t *cv = find_entry(bms, agg);
-    CHECK(cv && strcmp(json_string_value(json_object_get(cv, "aggregate_unit")), "percentage") == 0);
-    CHECK(cv && fabs(num(cv, "real_time") - sqrt(1400.0 / 6) / (340.0 / 3)) < 1e-12);
+    EXPECT(cv && strcmp(json_string_value(json_object_get(cv, "aggregate_unit")), "percentage") == 0);
+    EXPECT(cv && fabs(num(cv, "real_time") - sqrt(1400.0 / 6) / (340.0 / 3)) < 1e-12);
     snprintf(agg, sizeof agg, "%s_mad", name);
-    CHECK(find_entry(bms, agg) && num(find_entry(bms, agg), "real_time") == 10); /* |100-110|,0,20 -> 10 */
+    EXPECT(find_entry(bms, agg) && num(find_entry(bms, agg), "real_time") == 10); /* |100-110|,0,20 -> 10 */
     snprintf(agg, sizeof agg, "%s_max", name);
-    CHECK(find_entry(bms, agg) && num(find_entry(bms, agg), "cpu:R1 main commit") == 12);
+    EXPECT(find_entry(bms, agg) && num(find_entry(bms, agg), "cpu:R1 main commit") == 12);
 
     const json_t *inf = json_array_get(bms, 10);
-    CHECK(strcmp(json_string_value(json_object_get(inf, "name")), r->points[1].name) == 0);
-    CHECK(json_is_true(json_object_get(inf, "error_occurred")));
-    CHECK(strstr(json_string_value(json_object_get(inf, "error_message")), "TiB") != NULL);
-    CHECK(strcmp(json_string_value(json_object_get(inf, "status")), "infeasible") == 0);
-    CHECK(strcmp(json_string_value(json_object_get(inf, "gpu_threshold")), "inf") == 0);
-    CHECK(num(inf, "repetitions") == 0);
+    EXPECT(strcmp(json_string_value(json_object_get(inf, "name")), r->points[1].name) == 0);
+    EXPECT(json_is_true(json_object_get(inf, "error_occurred")));
+    EXPECT(strstr(json_string_value(json_object_get(inf, "error_message")), "TiB") != NULL);
+    EXPECT(strcmp(json_string_value(json_object_get(inf, "status")), "infeasible") == 0);
+    EXPECT(strcmp(json_string_value(json_object_get(inf, "gpu_threshold")), "inf") == 0);
+    EXPECT(num(inf, "repetitions") == 0);
     json_decref(root);
 }
 
@@ -195,7 +188,7 @@ static size_t csv_split(char *line, char **fields, size_t max) {
 
 static void check_csv(const char *path, const sb_results *r) {
     char *text = read_text(path);
-    CHECK(text != NULL);
+    EXPECT(text != NULL);
     if (!text) return;
     const char *fixed[] = {"name", "run_name", "run_type", "aggregate_name", "repetition_index", "steps", "blowup",
                            "backend", "backend_used", "gpu_threshold", "tp", "cpu_threads", "tpb", "status", "error",
@@ -204,55 +197,55 @@ static void check_csv(const char *path, const sb_results *r) {
     size_t n_cols = sizeof fixed / sizeof fixed[0];
     char *save = NULL, *line = strtok_r(text, "\n", &save);
     char *f[64];
-    CHECK(csv_split(line, f, 64) == n_cols);
-    for (size_t c = 0; c < n_cols; c++) CHECK(strcmp(f[c], fixed[c]) == 0);
+    EXPECT(csv_split(line, f, 64) == n_cols);
+    for (size_t c = 0; c < n_cols; c++) EXPECT(strcmp(f[c], fixed[c]) == 0);
     size_t rows = 0;
     while ((line = strtok_r(NULL, "\n", &save))) {
         size_t n = csv_split(line, f, 64);
-        CHECK(n == n_cols);
+        EXPECT(n == n_cols);
         if (rows == 0) { /* first repetition of point 0 */
-            CHECK(strcmp(f[0], r->points[0].name) == 0);
-            CHECK(strcmp(f[2], "iteration") == 0 && strcmp(f[4], "0") == 0);
-            CHECK(strcmp(f[12], "keccak=128,ntt=256") == 0);
-            CHECK(atof(f[19]) == 100 && atof(f[22]) == 10 && atof(f[23]) == 60);
+            EXPECT(strcmp(f[0], r->points[0].name) == 0);
+            EXPECT(strcmp(f[2], "iteration") == 0 && strcmp(f[4], "0") == 0);
+            EXPECT(strcmp(f[12], "keccak=128,ntt=256") == 0);
+            EXPECT(atof(f[19]) == 100 && atof(f[22]) == 10 && atof(f[23]) == 60);
         }
-        if (rows == 1) CHECK(f[23][0] == 0); /* NaN is an empty cell */
-        if (rows == 3) CHECK(strcmp(f[2], "aggregate") == 0 && strcmp(f[3], "mean") == 0);
+        if (rows == 1) EXPECT(f[23][0] == 0); /* NaN is an empty cell */
+        if (rows == 3) EXPECT(strcmp(f[2], "aggregate") == 0 && strcmp(f[3], "mean") == 0);
         if (rows == 10) {
-            CHECK(strcmp(f[13], "infeasible") == 0 && strcmp(f[9], "inf") == 0 && f[19][0] == 0);
+            EXPECT(strcmp(f[13], "infeasible") == 0 && strcmp(f[9], "inf") == 0 && f[19][0] == 0);
         }
         rows++;
     }
-    CHECK(rows == 3 + 7 + 1);
+    EXPECT(rows == 3 + 7 + 1);
     free(text);
 }
 
 static void check_round_trip(const char *path, const sb_results *r) {
     sb_results l;
     char err[512];
-    CHECK(sb_results_load(&l, path, err, sizeof err) == 0);
-    CHECK(l.n_points == 2);
+    EXPECT(sb_results_load(&l, path, err, sizeof err) == 0);
+    EXPECT(l.n_points == 2);
     if (l.n_points != 2) return;
-    CHECK(strcmp(l.date, r->date) == 0 && strcmp(l.host_name, r->host_name) == 0);
-    CHECK(l.num_cpus == r->num_cpus && l.cupti == 1 && l.range_sync == 1 && isnan(l.cupti_overhead_pct));
-    CHECK(l.n_caches == r->n_caches);
+    EXPECT(strcmp(l.date, r->date) == 0 && strcmp(l.host_name, r->host_name) == 0);
+    EXPECT(l.num_cpus == r->num_cpus && l.cupti == 1 && l.range_sync == 1 && isnan(l.cupti_overhead_pct));
+    EXPECT(l.n_caches == r->n_caches);
     const sb_point *p = &l.points[0], *o = &r->points[0];
-    CHECK(strcmp(p->name, o->name) == 0 && p->reps == 3 && p->log_steps == 16 && p->blowup == 2);
-    CHECK(p->backend == SB_BACKEND_GPU && strcmp(p->backend_used, "gpu") == 0 && p->threads == 2);
-    CHECK(strcmp(p->tpb, o->tpb) == 0 && strcmp(p->proof_digest, o->proof_digest) == 0);
-    CHECK(strcmp(p->status, "ok") == 0 && strcmp(p->verdict, "fallback") == 0);
-    CHECK(strcmp(p->verdict_reason, o->verdict_reason) == 0);
-    CHECK(p->n_fallbacks == 1 && strcmp(p->fallbacks[0].error, o->fallbacks[0].error) == 0);
-    CHECK(p->n_metrics == 3);
+    EXPECT(strcmp(p->name, o->name) == 0 && p->reps == 3 && p->log_steps == 16 && p->blowup == 2);
+    EXPECT(p->backend == SB_BACKEND_GPU && strcmp(p->backend_used, "gpu") == 0 && p->threads == 2);
+    EXPECT(strcmp(p->tpb, o->tpb) == 0 && strcmp(p->proof_digest, o->proof_digest) == 0);
+    EXPECT(strcmp(p->status, "ok") == 0 && strcmp(p->verdict, "fallback") == 0);
+    EXPECT(strcmp(p->verdict_reason, o->verdict_reason) == 0);
+    EXPECT(p->n_fallbacks == 1 && strcmp(p->fallbacks[0].error, o->fallbacks[0].error) == 0);
+    EXPECT(p->n_metrics == 3);
     for (int k = 0; k < 3; k++) {
-        CHECK(p->real_time_ms[k] == o->real_time_ms[k] && p->cpu_time_ms[k] == o->cpu_time_ms[k]);
-        CHECK(sb_point_find(p, "cpu:R1 main commit")->values[k] == o->metrics[1].values[k]);
+        EXPECT(p->real_time_ms[k] == o->real_time_ms[k] && p->cpu_time_ms[k] == o->cpu_time_ms[k]);
+        EXPECT(sb_point_find(p, "cpu:R1 main commit")->values[k] == o->metrics[1].values[k]);
     }
-    CHECK(isnan(sb_point_find(p, "nvml:temp_c")->values[1]));
-    CHECK(sb_point_total(p)[2] == 129);
+    EXPECT(isnan(sb_point_find(p, "nvml:temp_c")->values[1]));
+    EXPECT(sb_point_total(p)[2] == 129);
     const sb_point *q = &l.points[1];
-    CHECK(q->reps == 0 && strcmp(q->status, "infeasible") == 0 && q->threshold == SB_THRESHOLD_NEVER);
-    CHECK(strcmp(q->error, r->points[1].error) == 0 && q->log_steps == 30);
+    EXPECT(q->reps == 0 && strcmp(q->status, "infeasible") == 0 && q->threshold == SB_THRESHOLD_NEVER);
+    EXPECT(strcmp(q->error, r->points[1].error) == 0 && q->log_steps == 30);
     sb_results_free(&l);
 }
 
@@ -262,8 +255,8 @@ static void check_load_error(const char *name, const char *content, const char *
     path_in_dir(path, sizeof path, name);
     if (content) write_text(path, content);
     sb_results l;
-    CHECK(sb_results_load(&l, path, err, sizeof err) == -1);
-    CHECK(strstr(err, expect) != NULL && strstr(err, path) != NULL && strchr(err, '\n') == NULL);
+    EXPECT(sb_results_load(&l, path, err, sizeof err) == -1);
+    EXPECT(strstr(err, expect) != NULL && strstr(err, path) != NULL && strchr(err, '\n') == NULL);
     if (!strstr(err, expect)) fprintf(stderr, "  got: %s\n", err);
 }
 
@@ -300,12 +293,12 @@ static void check_google_benchmark_file(void) {
                      " \"aggregate_name\": \"mean\", \"repetitions\": 2, \"threads\": 1, \"iterations\": 2,"
                      " \"real_time\": 3, \"cpu_time\": 2.7, \"time_unit\": \"ms\"}]}\n");
     sb_results l;
-    CHECK(sb_results_load(&l, path, err, sizeof err) == 0);
-    CHECK(l.n_points == 1 && l.num_cpus == 8);
+    EXPECT(sb_results_load(&l, path, err, sizeof err) == 0);
+    EXPECT(l.n_points == 1 && l.num_cpus == 8);
     if (l.n_points == 1) {
-        CHECK(l.points[0].reps == 2 && l.points[0].real_time_ms[0] == 2.5 && l.points[0].real_time_ms[1] == 3.5);
-        CHECK(sb_point_find(&l.points[0], "items_per_second")->values[1] == 4);
-        CHECK(strcmp(l.points[0].status, "ok") == 0 && sb_point_total(&l.points[0]) == l.points[0].real_time_ms);
+        EXPECT(l.points[0].reps == 2 && l.points[0].real_time_ms[0] == 2.5 && l.points[0].real_time_ms[1] == 3.5);
+        EXPECT(sb_point_find(&l.points[0], "items_per_second")->values[1] == 4);
+        EXPECT(strcmp(l.points[0].status, "ok") == 0 && sb_point_total(&l.points[0]) == l.points[0].real_time_ms);
     }
     sb_results_free(&l);
 }
@@ -321,35 +314,35 @@ static void check_atomic_write(const sb_results *r) {
     getrlimit(RLIMIT_FSIZE, &old);
     small.rlim_max = old.rlim_max;
     signal(SIGXFSZ, SIG_IGN);
-    CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0);
-    CHECK(sb_results_write(r, path, err, sizeof err) == -1);
-    CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
-    CHECK(strstr(err, "write failed") != NULL);
+    EXPECT(setrlimit(RLIMIT_FSIZE, &small) == 0);
+    EXPECT(sb_results_write(r, path, err, sizeof err) == -1);
+    EXPECT(setrlimit(RLIMIT_FSIZE, &old) == 0);
+    EXPECT(strstr(err, "write failed") != NULL);
     char *a = read_text(path), *b = read_text(csv);
-    CHECK(a && strcmp(a, "previous results\n") == 0);
-    CHECK(b && strcmp(b, "previous csv\n") == 0);
+    EXPECT(a && strcmp(a, "previous results\n") == 0);
+    EXPECT(b && strcmp(b, "previous csv\n") == 0);
     free(a);
     free(b);
     char tmp[160];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    CHECK(access(tmp, F_OK) != 0); /* no temporary left behind */
+    EXPECT(access(tmp, F_OK) != 0); /* no temporary left behind */
     /* and a write that succeeds replaces both */
-    CHECK(sb_results_write(r, path, err, sizeof err) == 0);
+    EXPECT(sb_results_write(r, path, err, sizeof err) == 0);
     a = read_text(csv);
-    CHECK(a && strncmp(a, "name,run_name,", 14) == 0);
+    EXPECT(a && strncmp(a, "name,run_name,", 14) == 0);
     free(a);
 }
 
 /* Only a table's round ranges are rounds: not the CUPTI figures of a range, in or outside a table. */
 static void check_round_keys(void) {
-    CHECK(sb_metric_is_round("cpu:R1 main LDE"));
-    CHECK(sb_metric_is_round("range:R4 queries"));
-    CHECK(!sb_metric_is_round("cpu:R1 main LDE:kernel_ms"));
-    CHECK(!sb_metric_is_round("prove:kernel_ms"));
-    CHECK(!sb_metric_is_round("R1 main trace:launches"));
-    CHECK(!sb_metric_is_round("nvml:temp_c"));
-    CHECK(!sb_metric_is_round("backend:gpu_ops"));
-    CHECK(!sb_metric_is_round("total"));
+    EXPECT(sb_metric_is_round("cpu:R1 main LDE"));
+    EXPECT(sb_metric_is_round("range:R4 queries"));
+    EXPECT(!sb_metric_is_round("cpu:R1 main LDE:kernel_ms"));
+    EXPECT(!sb_metric_is_round("prove:kernel_ms"));
+    EXPECT(!sb_metric_is_round("R1 main trace:launches"));
+    EXPECT(!sb_metric_is_round("nvml:temp_c"));
+    EXPECT(!sb_metric_is_round("backend:gpu_ops"));
+    EXPECT(!sb_metric_is_round("total"));
 }
 
 int main(void) {
@@ -361,7 +354,7 @@ int main(void) {
     char path[128], csv[128], err[512];
     path_in_dir(path, sizeof path, "r.json");
     path_in_dir(csv, sizeof csv, "r.csv");
-    CHECK(sb_results_write(&r, path, err, sizeof err) == 0);
+    EXPECT(sb_results_write(&r, path, err, sizeof err) == 0);
     check_json_schema(path, &r);
     check_csv(csv, &r);
     check_round_trip(path, &r);
@@ -372,7 +365,5 @@ int main(void) {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-    if (failures) fprintf(stderr, "test_results: %d check(s) failed\n", failures);
-    else printf("test_results: ok\n");
-    return failures ? 1 : 0;
+    return check_finish("test_results");
 }
