@@ -30,6 +30,7 @@ void sb_cupti_hooks(sb_cupti *c, sb_range_hooks *h) {
 void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep) {
     (void)c, (void)ranges, (void)p, (void)rep;
 }
+void sb_cupti_discard(sb_cupti *c) { (void)c; }
 void sb_cupti_stop(sb_cupti *c) { (void)c; }
 
 #else
@@ -331,6 +332,13 @@ void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t 
     }
     sb_point_metric(p, "gpu_busy_ms")->values[rep] = (double)busy_ns(c->kernels, c->n_kernels, 0, 1) * 1e-6;
     if (c->dropped) sb_point_metric(p, "cupti:dropped_records")->values[rep] = (double)c->dropped;
+    c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void sb_cupti_discard(sb_cupti *c) {
+    cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    pthread_mutex_lock(&c->lock);
     c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
     pthread_mutex_unlock(&c->lock);
 }

@@ -44,6 +44,10 @@ void sb_cupti_hooks(sb_cupti *c, sb_range_hooks *h);
  * intervals, cupti:dropped_records when CUPTI's buffers overflowed. */
 void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep);
 
+/* Flushes CUPTI's buffers and forgets every record so far (the warmup proofs', which would
+ * otherwise land, unattributed, in the first repetition's figures and GPU busy time). */
+void sb_cupti_discard(sb_cupti *c);
+
 /* Flushes, disables the activity kinds and frees the collector. */
 void sb_cupti_stop(sb_cupti *c);
 

@@ -73,6 +73,10 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
         }
         sb_proof_free(&proof);
     }
+    if (cupti) {
+        if (be->ops->sync) be->ops->sync(be);
+        sb_cupti_discard(cupti);
+    }
     sb_nvml *nvml = strcmp(be->ops->name, "gpu") == 0 ? sb_nvml_open() : NULL; /* clocks of an idle GPU say nothing */
     sb_range_hooks hooks;
     memset(&hooks, 0, sizeof hooks);
