@@ -57,9 +57,12 @@ cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, unsigned cols,
                           unsigned tpb_keccak, unsigned tpb_merkle, unsigned max_blocks, cudaStream_t s,
                           sb_gpu_site *site);
 
-/* Queues the gather of leaf j's authentication path (log_rows sibling digests, leaf level first) into out. */
-cudaError_t sb_gpu_merkle_path(const uint64_t *nodes, unsigned log_rows, uint64_t j, uint64_t *out,
-                               cudaStream_t s, sb_gpu_site *site);
+/* Queues the openings of the n leaves leaves[0..n) (each < 2^log_rows) of the tree nodes over lde
+ * (2^log_rows x cols): rows (n x cols) = LDE row bitrev(leaf), paths (n x log_rows digests) = the
+ * authentication paths, leaf level first. One block of tpb threads per leaf. */
+cudaError_t sb_gpu_merkle_open(const uint64_t *lde, const uint64_t *nodes, unsigned cols, unsigned log_rows,
+                               const uint64_t *leaves, uint64_t n, uint64_t *rows, uint64_t *paths, unsigned tpb,
+                               unsigned max_blocks, cudaStream_t s, sb_gpu_site *site);
 
 /* Kernels for cudaFuncGetAttributes: the forward NTT pass (tpb ntt) or, with expand, the coset
  * expansion pass (tpb scale); the Keccak leaves (tpb keccak) or, with tree, a tree level (tpb merkle). */

@@ -38,7 +38,6 @@ typedef struct gpu_commitment {
     cudaStream_t stream;
     uint64_t *lde;   /* lde_n x cols, row-major */
     uint64_t *nodes; /* 2L-1 digests (4 lanes each), heap layout; NULL until a GPU commit */
-    uint64_t *path;  /* scratch for open: log2(L) digests */
     unsigned log_rows;
     sb_gpu_times times;
 } gpu_commitment;
@@ -163,7 +162,6 @@ static void drop_device(sb_commitment *c) {
     cudaStreamSynchronize(d->stream);
     cudaFree(d->lde);
     cudaFree(d->nodes);
-    cudaFree(d->path);
     cudaStreamDestroy(d->stream);
     free(d);
     c->device = NULL;
@@ -282,8 +280,6 @@ static cudaError_t commit_on_device(sb_backend *be, sb_commitment *c, sb_gpu_sit
     for (int i = 0; i < 2; i++) CU(cudaEventCreate(&ev[i]), "cudaEventCreate");
     if (!d->nodes) CU(cudaMallocAsync((void **)&d->nodes, (2 * leaves - 1) * 4 * sizeof(uint64_t), d->stream),
                       "cudaMallocAsync(tree)");
-    if (!d->path) CU(cudaMallocAsync((void **)&d->path, (d->log_rows + 1) * 4 * sizeof(uint64_t), d->stream),
-                     "cudaMallocAsync(path)");
     CU(cudaEventRecord(ev[0], d->stream), "cudaEventRecord");
     CU(sb_gpu_merkle(d->lde, d->log_rows, (unsigned)c->cols, d->nodes, tpb_of(be, SB_K_KECCAK),
                      tpb_of(be, SB_K_MERKLE), g->max_blocks, d->stream, site), "sb_gpu_merkle");
@@ -322,21 +318,35 @@ static int gpu_commit(sb_backend *be, const sb_op *op, sb_commitment *c) {
     return sb_cpu_ops.commit(be, op, c);
 }
 
-static int gpu_open(sb_backend *be, sb_commitment *c, size_t leaf, uint64_t *row, sb_digest *path) {
+static int gpu_open_many(sb_backend *be, sb_commitment *c, const size_t *leaves, size_t n, uint64_t *rows,
+                         sb_digest *paths) {
     gpu_commitment *d = (gpu_commitment *)c->device;
-    if (!d || !d->nodes) return sb_cpu_ops.open(be, c, leaf, row, path);
-    if (leaf >= c->lde_n) return set_error(be, "open: leaf %zu out of range (%zu leaves)", leaf, c->lde_n);
+    if (!d || !d->nodes) return sb_cpu_ops.open_many(be, c, leaves, n, rows, paths);
+    for (size_t i = 0; i < n; i++)
+        if (leaves[i] >= c->lde_n)
+            return set_error(be, "open: leaf %zu out of range (%zu leaves)", leaves[i], c->lde_n);
+    if (n == 0) return 0;
+    /* One buffer each side: the leaves, then the rows, then the paths. */
+    const size_t row_words = n * c->cols, path_words = n * d->log_rows * 4;
+    const size_t bytes = (n + row_words + path_words) * sizeof(uint64_t);
     sb_gpu_site site_ = {0}, *site = &site_;
     cudaError_t e = cudaSuccess;
-    const size_t r = (size_t)bit_reverse_index(leaf, d->log_rows);
+    uint64_t *dev = NULL, *host = malloc(bytes);
+    if (!host) return set_error(be, "GPU open: out of host memory (%zu bytes)", bytes);
+    for (size_t i = 0; i < n; i++) host[i] = leaves[i];
     CU(cudaSetDevice(impl_of(be)->device), "cudaSetDevice");
-    CU(cudaMemcpyAsync(row, d->lde + r * c->cols, c->cols * sizeof(uint64_t), cudaMemcpyDeviceToHost, d->stream),
-       "cudaMemcpyAsync(row D2H)");
-    CU(sb_gpu_merkle_path(d->nodes, d->log_rows, leaf, d->path, d->stream, site), "merkle_gather_path");
-    CU(cudaMemcpyAsync(path, d->path, d->log_rows * sizeof *path, cudaMemcpyDeviceToHost, d->stream),
-       "cudaMemcpyAsync(path D2H)");
+    CU(cudaMallocAsync((void **)&dev, bytes, d->stream), "cudaMallocAsync(openings)");
+    CU(cudaMemcpyAsync(dev, host, n * sizeof *host, cudaMemcpyHostToDevice, d->stream), "cudaMemcpyAsync(leaves H2D)");
+    CU(sb_gpu_merkle_open(d->lde, d->nodes, (unsigned)c->cols, d->log_rows, dev, n, dev + n, dev + n + row_words,
+                          tpb_of(be, SB_K_MERKLE), impl_of(be)->max_blocks, d->stream, site), "merkle_open_many");
+    CU(cudaMemcpyAsync(host + n, dev + n, (row_words + path_words) * sizeof *host, cudaMemcpyDeviceToHost,
+                       d->stream), "cudaMemcpyAsync(openings D2H)");
     CU(cudaStreamSynchronize(d->stream), "cudaStreamSynchronize");
+    memcpy(rows, host + n, row_words * sizeof *rows);
+    memcpy(paths, host + n + row_words, path_words * sizeof *host);
 out:
+    if (dev) cudaFreeAsync(dev, d->stream);
+    free(host);
     if (e != cudaSuccess) return set_error(be, "GPU open: %s in %s", cudaGetErrorString(e), site->kernel);
     return 0;
 }
@@ -375,7 +385,7 @@ static const sb_backend_ops gpu_ops = {
     .lde = gpu_lde,
     .commit = gpu_commit,
     .lde_host = gpu_lde_host,
-    .open = gpu_open,
+    .open_many = gpu_open_many,
     .release = gpu_release,
     .sync = gpu_sync,
     .destroy = gpu_destroy,

@@ -60,13 +60,20 @@ extern "C" __global__ void keccak256_merkle_level(uint64_t *nodes, uint64_t firs
     }
 }
 
-/* out[d] = the sibling of leaf j's ancestor at depth log_rows - d (leaf level first). */
-extern "C" __global__ void merkle_gather_path(const uint64_t *nodes, unsigned log_rows, uint64_t j, uint64_t *out) {
-    uint64_t i = (1ull << log_rows) - 1 + j;
-    for (unsigned d = 0; d < log_rows; d++) {
-        const uint64_t sib = (i & 1) ? i + 1 : i - 1;
-        for (int l = 0; l < 4; l++) out[d * 4 + l] = nodes[sib * 4 + l];
-        i = (i - 1) / 2;
+/* The openings of n leaves, one block per leaf (grid-stride): rows[i] = LDE row bitrev(leaves[i])
+ * (cols values), paths[i][d] = the sibling of its ancestor d levels up (leaf level first): level d
+ * starts at node 2^(log_rows-d) - 1 and siblings differ in the lowest bit of their offset. */
+extern "C" __global__ void merkle_open_many(const uint64_t *__restrict__ lde, const uint64_t *__restrict__ nodes,
+                                            unsigned cols, unsigned log_rows, const uint64_t *__restrict__ leaves,
+                                            uint64_t n, uint64_t *__restrict__ rows, uint64_t *__restrict__ paths) {
+    for (uint64_t i = blockIdx.x; i < n; i += gridDim.x) {
+        const uint64_t j = leaves[i], row = log_rows ? __brevll(j) >> (64 - log_rows) : 0;
+        for (unsigned c = threadIdx.x; c < cols; c += blockDim.x) rows[i * cols + c] = lde[row * cols + c];
+        for (unsigned t = threadIdx.x; t < 4 * log_rows; t += blockDim.x) {
+            const unsigned d = t / 4;
+            const uint64_t sib = (1ull << (log_rows - d)) - 1 + ((j >> d) ^ 1);
+            paths[(i * log_rows + d) * 4 + t % 4] = nodes[sib * 4 + t % 4];
+        }
     }
 }
 
@@ -85,10 +92,13 @@ extern "C" cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, uns
     return e;
 }
 
-extern "C" cudaError_t sb_gpu_merkle_path(const uint64_t *nodes, unsigned log_rows, uint64_t j, uint64_t *out,
-                                          cudaStream_t s, sb_gpu_site *site) {
-    merkle_gather_path<<<1, 1, 0, s>>>(nodes, log_rows, j, out);
-    return sb_launch_check(site, "merkle_gather_path", dim3(1), dim3(1), 0);
+extern "C" cudaError_t sb_gpu_merkle_open(const uint64_t *lde, const uint64_t *nodes, unsigned cols,
+                                          unsigned log_rows, const uint64_t *leaves, uint64_t n, uint64_t *rows,
+                                          uint64_t *paths, unsigned tpb, unsigned max_blocks, cudaStream_t s,
+                                          sb_gpu_site *site) {
+    const dim3 grid(sb_grid_blocks(n, max_blocks)), block(tpb);
+    merkle_open_many<<<grid, block, 0, s>>>(lde, nodes, cols, log_rows, leaves, n, rows, paths);
+    return sb_launch_check(site, "merkle_open_many", grid, block, 0);
 }
 
 extern "C" const void *sb_gpu_keccak_kernel(int tree) {

@@ -84,8 +84,12 @@ typedef struct sb_backend_ops {
     int (*commit)(sb_backend *be, const sb_op *op, sb_commitment *c);
     /* Returns the host row-major LDE of c (a GPU commitment copies it back once). NULL on failure. */
     const uint64_t *(*lde_host)(sb_backend *be, sb_commitment *c);
-    /* Opens leaf j: row (cols values) = LDE row bitrev(j); path = log2(lde_n) digests. Returns 0 or -1. */
-    int (*open)(sb_backend *be, sb_commitment *c, size_t leaf, uint64_t *row, sb_digest *path);
+    /* Opens the n leaves leaves[0..n): rows[i*cols ..] = LDE row bitrev(leaves[i]) (n x cols values),
+     * paths[i*log2(lde_n) ..] = its authentication path, leaf level first (n x log2(lde_n) digests).
+     * One call per commitment: a GPU commitment gathers everything in one copy. Returns 0, or -1
+     * (nothing usable written) when c is not committed or a leaf is out of range. */
+    int (*open_many)(sb_backend *be, sb_commitment *c, const size_t *leaves, size_t n, uint64_t *rows,
+                     sb_digest *paths);
     /* Frees everything c holds (host and device) and zeroes it. */
     void (*release)(sb_backend *be, sb_commitment *c);
     /* Waits until all work queued by this backend is done (range-sync timing). */

@@ -76,12 +76,15 @@ static const uint64_t *cpu_lde_host(sb_backend *be, sb_commitment *c) {
     return c->lde;
 }
 
-static int cpu_open(sb_backend *be, sb_commitment *c, size_t leaf, uint64_t *row, sb_digest *path) {
+static int cpu_open_many(sb_backend *be, sb_commitment *c, const size_t *leaves, size_t n, uint64_t *rows,
+                         sb_digest *paths) {
     if (!c->lde || !c->tree.nodes) return fail(be, "cpu open: the commitment is not committed");
-    if (leaf >= c->lde_n) return fail(be, "cpu open: leaf %zu out of range (%zu leaves)", leaf, c->lde_n);
-    unsigned bits = (unsigned)log2_exact(c->lde_n);
-    memcpy(row, c->lde + bit_reverse_index(leaf, bits) * c->cols, c->cols * sizeof *row);
-    merkle_path(&c->tree, leaf, path);
+    const unsigned bits = (unsigned)log2_exact(c->lde_n);
+    for (size_t i = 0; i < n; i++) {
+        if (leaves[i] >= c->lde_n) return fail(be, "cpu open: leaf %zu out of range (%zu leaves)", leaves[i], c->lde_n);
+        memcpy(rows + i * c->cols, c->lde + bit_reverse_index(leaves[i], bits) * c->cols, c->cols * sizeof *rows);
+        merkle_path(&c->tree, leaves[i], paths + i * bits);
+    }
     return 0;
 }
 
@@ -99,7 +102,7 @@ const sb_backend_ops sb_cpu_ops = {
     .lde = cpu_lde,
     .commit = cpu_commit,
     .lde_host = cpu_lde_host,
-    .open = cpu_open,
+    .open_many = cpu_open_many,
     .release = cpu_release,
     .sync = cpu_sync,
     .destroy = NULL,

@@ -229,35 +229,45 @@ static void phase_rounds(prove_ctx *ctx, table_work *w) {
     if (round2(ctx, w) == 0 && round3(ctx, w) == 0) round4(ctx, w);
 }
 
-/* Opens trace rows x = D row i and -x = row i + M/2: the adjacent leaves k = bitrev(i), k + 1.
- * The proof keeps both rows and the path above the pair (the verifier hashes the rows). */
-static int open_pair(sb_backend *be, sb_commitment *c, unsigned log_lde, size_t i, uint64_t *rows, sb_digest *path,
-                     sb_digest *scratch) {
-    size_t k = (size_t)bit_reverse_index(i, log_lde);
-    if (be->ops->open(be, c, k, rows, scratch) != 0) return -1;
-    memcpy(path, scratch + 1, (log_lde - 1) * sizeof *path);
-    return be->ops->open(be, c, k + 1, rows + c->cols, scratch);
+/* Opens trace rows x = D row i and -x = row i + M/2 of c for the q query indices i: the adjacent
+ * leaves k = bitrev(i), k + 1, all in one backend call. The proof keeps both rows (rows: q pairs
+ * of rows, the backend's layout) and the path above the pair (paths: q x (log_lde - 1)); the
+ * verifier hashes the rows. leaves (2q) and scratch (2q x log_lde) are the caller's. */
+static int open_pairs(sb_backend *be, sb_commitment *c, unsigned log_lde, const size_t *queries, unsigned q,
+                      size_t *leaves, sb_digest *scratch, uint64_t *rows, sb_digest *paths) {
+    for (unsigned j = 0; j < q; j++) {
+        leaves[2 * j] = (size_t)bit_reverse_index(queries[j], log_lde);
+        leaves[2 * j + 1] = leaves[2 * j] + 1;
+    }
+    if (be->ops->open_many(be, c, leaves, 2 * (size_t)q, rows, scratch) != 0) return -1;
+    for (unsigned j = 0; j < q; j++)
+        memcpy(paths + j * (log_lde - 1), scratch + 2 * j * log_lde + 1, (log_lde - 1) * sizeof *paths);
+    return 0;
 }
 
 static void phase_queries(prove_ctx *ctx, table_work *w) {
     const sb_table_shape *ts = w->ts;
     sb_table_proof *tp = w->tp;
-    unsigned q = ctx->proof.shape.n_queries;
-    sb_digest scratch[64];
+    const unsigned q = ctx->proof.shape.n_queries;
+    const size_t *queries = ctx->queries + w->t * q;
     w->op.op = "R4 queries";
     sb_range r = range_open(ctx->ranges, w->air->name, "R4 queries");
-    for (unsigned j = 0; j < q && !w->failed; j++) {
-        size_t i = ctx->queries[w->t * q + j];
-        if (open_pair(ctx->be, &w->main, ts->log_lde, i, tp->main_rows + j * 2 * ts->n_main,
-                      tp->main_paths + j * ts->trace_path, scratch) != 0 ||
-            open_pair(ctx->be, &w->aux, ts->log_lde, i, tp->aux_rows + j * 2 * ts->n_aux,
-                      tp->aux_paths + j * ts->trace_path, scratch) != 0 ||
-            open_pair(ctx->be, &w->parts, ts->log_lde, i, tp->parts_rows + j * 2 * ts->n_parts,
-                      tp->parts_paths + j * ts->trace_path, scratch) != 0)
-            table_fail(w, "table %s: opening failed: %s", backend_reason(ctx->be));
-        else
-            sb_fri_open(&w->fri, i, tp->fri_siblings + j * ts->n_fri_roots, tp->fri_paths + j * ts->fri_path);
-    }
+    size_t *leaves = malloc(2 * (size_t)q * sizeof *leaves);
+    sb_digest *scratch = malloc(2 * (size_t)q * ts->log_lde * sizeof *scratch);
+    if (!leaves || !scratch)
+        table_fail(w, "table %s: %s", "out of memory for the query openings");
+    else if (open_pairs(ctx->be, &w->main, ts->log_lde, queries, q, leaves, scratch, tp->main_rows,
+                        tp->main_paths) != 0 ||
+             open_pairs(ctx->be, &w->aux, ts->log_lde, queries, q, leaves, scratch, tp->aux_rows,
+                        tp->aux_paths) != 0 ||
+             open_pairs(ctx->be, &w->parts, ts->log_lde, queries, q, leaves, scratch, tp->parts_rows,
+                        tp->parts_paths) != 0)
+        table_fail(w, "table %s: opening failed: %s", backend_reason(ctx->be));
+    else
+        for (unsigned j = 0; j < q; j++)
+            sb_fri_open(&w->fri, queries[j], tp->fri_siblings + j * ts->n_fri_roots, tp->fri_paths + j * ts->fri_path);
+    free(leaves);
+    free(scratch);
     range_close(&r);
 }
 

@@ -4,6 +4,7 @@
 #include "test_gpu_util.h"
 
 #include "merkle.h"
+#include "ntt.h"
 
 /* Runs lde + commit of trace on both backends and compares everything a prover reads. */
 static void compare(sb_backend *cpu, sb_backend *gpu, const uint64_t *trace, size_t n, size_t cols, unsigned blowup,
@@ -24,19 +25,26 @@ static void compare(sb_backend *cpu, sb_backend *gpu, const uint64_t *trace, siz
     CHECK(la && lb && memcmp(la, lb, a.lde_n * cols * sizeof *la) == 0, "%s: LDE values differ", what);
     CHECK(sb_lde_host(gpu, &b) == lb, "%s: a second lde_host copied again", what);
     const unsigned log_l = (unsigned)__builtin_ctzll(a.lde_n);
-    uint64_t *ra = malloc(cols * sizeof *ra), *rb = malloc(cols * sizeof *rb);
-    sb_digest pa[33], pb[33];
-    const size_t leaves[4] = {0, 1, a.lde_n / 2 + 1, a.lde_n - 1};
-    for (int i = 0; i < 4; i++) {
-        const size_t j = leaves[i] % a.lde_n;
-        CHECK(cpu->ops->open(cpu, &a, j, ra, pa) == 0 && gpu->ops->open(gpu, &b, j, rb, pb) == 0,
-              "%s: open %zu: %s", what, j, gpu->last_error);
-        CHECK(memcmp(ra, rb, cols * sizeof *ra) == 0 && memcmp(pa, pb, log_l * sizeof *pa) == 0,
-              "%s: opening of leaf %zu differs", what, j);
+    enum { OPENED = 4 };
+    const size_t leaves[OPENED] = {0, 1, (a.lde_n / 2 + 1) % a.lde_n, a.lde_n - 1};
+    uint64_t *ra = malloc(OPENED * cols * sizeof *ra), *rb = malloc(OPENED * cols * sizeof *rb);
+    sb_digest pa[OPENED * 32], pb[OPENED * 32];
+    CHECK(cpu->ops->open_many(cpu, &a, leaves, OPENED, ra, pa) == 0 &&
+          gpu->ops->open_many(gpu, &b, leaves, OPENED, rb, pb) == 0, "%s: open_many: %s", what, gpu->last_error);
+    CHECK(memcmp(ra, rb, OPENED * cols * sizeof *ra) == 0 && memcmp(pa, pb, OPENED * log_l * sizeof *pa) == 0,
+          "%s: openings differ", what);
+    for (int i = 0; i < OPENED; i++) {
+        const size_t j = leaves[i];
+        CHECK(memcmp(rb + i * cols, la + bit_reverse_index(j, log_l) * cols, cols * sizeof *rb) == 0,
+              "%s: GPU row of leaf %zu is not LDE row bitrev(%zu)", what, j, j);
         sb_digest leaf;
-        merkle_hash_row(rb, cols, &leaf);
-        CHECK(merkle_verify(&b.root, &leaf, j, log_l, pb), "%s: GPU path of leaf %zu does not verify", what, j);
+        merkle_hash_row(rb + i * cols, cols, &leaf);
+        CHECK(merkle_verify(&b.root, &leaf, j, log_l, pb + i * log_l), "%s: GPU path of leaf %zu does not verify",
+              what, j);
     }
+    const size_t bad[2] = {0, a.lde_n};
+    CHECK(gpu->ops->open_many(gpu, &b, bad, 2, rb, pb) == -1 && strstr(gpu->last_error, "out of range"),
+          "%s: a leaf out of range accepted", what);
     free(ra);
     free(rb);
     cpu->ops->release(cpu, &a);

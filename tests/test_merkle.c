@@ -1,5 +1,5 @@
 /* Merkle trees: leaf serialization, the root rebuilt by hand, every path verifies and every
- * tampering is rejected; and the CPU backend's lde/commit/open on top of them. */
+ * tampering is rejected; and the CPU backend's lde/commit/open_many on top of them. */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,15 +116,21 @@ static void cpu_backend(void) {
         CHECK(omp_get_max_threads() == omp_before, "the caller's thread count restored");
         roots[threads - 1] = c.root;
         unsigned log = (unsigned)log2_exact(c.lde_n);
-        uint64_t row[13];
-        sb_digest path[16], leaf;
-        for (size_t j = 0; j < c.lde_n; j += 377) {
-            CHECK(be->ops->open(be, &c, j, row, path) == 0, "open %zu", j);
-            CHECK(memcmp(row, want + bit_reverse_index(j, log) * cols, sizeof row) == 0, "opened row %zu", j);
-            merkle_hash_row(row, cols, &leaf);
-            CHECK(merkle_verify(&c.root, &leaf, j, log, path), "opened path %zu", j);
+        enum { OPENED = 11 };
+        size_t leaves[OPENED];
+        uint64_t rows[OPENED * 13];
+        sb_digest paths[OPENED * 12], leaf;
+        for (size_t i = 0; i < OPENED; i++) leaves[i] = i * 377;
+        CHECK(log == 12 && be->ops->open_many(be, &c, leaves, OPENED, rows, paths) == 0, "open_many");
+        for (size_t i = 0; i < OPENED; i++) {
+            const size_t j = leaves[i];
+            CHECK(memcmp(rows + i * cols, want + bit_reverse_index(j, log) * cols, cols * 8) == 0, "opened row %zu", j);
+            merkle_hash_row(rows + i * cols, cols, &leaf);
+            CHECK(merkle_verify(&c.root, &leaf, j, log, paths + i * log), "opened path %zu", j);
         }
-        CHECK(be->ops->open(be, &c, c.lde_n, row, path) == -1 && be->last_error[0], "open out of range rejected");
+        leaves[OPENED - 1] = c.lde_n;
+        CHECK(be->ops->open_many(be, &c, leaves, OPENED, rows, paths) == -1 && be->last_error[0],
+              "open out of range rejected");
         be->ops->sync(be);
         be->ops->release(be, &c);
         CHECK(c.lde == NULL && c.tree.nodes == NULL, "release zeroes");
