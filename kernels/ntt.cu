@@ -109,16 +109,20 @@ struct smem_rows {
 
 /* A tile in global memory: tile row t at p[t * t_stride] (p = row low | high, this thread's
  * column); nothing is read or written for a column past the matrix (live false). Loads
- * reduce: a trace may hold x + p, and the butterflies want canonical inputs. */
+ * reduce where they read the caller's trace (reduce): it may hold x + p, and the butterflies
+ * want canonical inputs; every later pass reads canonical values. */
 struct gmem_rows {
     uint64_t *p;
     size_t t_stride;
-    bool live;
+    bool live, reduce;
     template <int A, int R>
     __device__ __forceinline__ void load(unsigned base, uint64_t v[]) const {
         const uint64_t *q = p + base * t_stride;
 #pragma unroll
-        for (int e = 0; e < (1 << R); e++) v[e] = live ? gl_reduce(q[(size_t)e * (t_stride << A)]) : 0;
+        for (int e = 0; e < (1 << R); e++) {
+            const uint64_t x = live ? q[(size_t)e * (t_stride << A)] : 0;
+            v[e] = reduce ? gl_reduce(x) : x;
+        }
     }
     template <int A, int R>
     __device__ __forceinline__ void store(unsigned base, const uint64_t v[]) const {
@@ -224,10 +228,11 @@ __device__ __forceinline__ void fill_tile_factors(uint64_t *ext, const uint64_t 
 }
 
 /* One pass of k levels from s0 > 0 over an n x ncols view with row stride `stride`, in place,
- * grid-stride over tiles. Shared memory: the tile, ext, f3, f6. */
+ * grid-stride over tiles; reduce: the loads reduce (the first pass over a trace). Shared memory:
+ * the tile, ext, f3, f6. */
 template <bool DIT, bool INV>
 __device__ __forceinline__ void ntt_pass(uint64_t *data, size_t stride, unsigned ncols, unsigned log_n, unsigned s0,
-                                         unsigned k, const uint64_t *tw) {
+                                         unsigned k, const uint64_t *tw, bool reduce) {
     extern __shared__ uint64_t smem[];
     uint64_t *ext = smem + ((size_t)TILE_COLS << k), *f3 = ext + (1u << k), *f6 = f3 + (1u << k);
     fill_step_factors(f3, f6, tw, log_n, k);
@@ -239,7 +244,7 @@ __device__ __forceinline__ void ntt_pass(uint64_t *data, size_t stride, unsigned
         const unsigned col = (unsigned)(item % chunks) * TILE_COLS + threadIdx.x;
         const uint64_t low = g & ((1ull << s0) - 1), high = (g >> s0) << (s0 + k);
         fill_tile_factors(ext, tw, log_n, s0, k, low);
-        const gmem_rows rows{data + (low | high) * stride + col, stride << s0, col < ncols};
+        const gmem_rows rows{data + (low | high) * stride + col, stride << s0, col < ncols, reduce};
         tile_ntt<DIT, INV>(rows, work, rows, k, ext, f3, f6);
     }
 }
@@ -248,14 +253,14 @@ __device__ __forceinline__ void ntt_pass(uint64_t *data, size_t stride, unsigned
 
 /* Inverse-direction pass (natural order in, bit-reversed out over the whole transform). */
 extern "C" __global__ void ntt_dif_levels_row_major(uint64_t *data, size_t stride, unsigned ncols, unsigned log_n,
-                                                    unsigned s0, unsigned k, const uint64_t *itw) {
-    ntt_pass<false, true>(data, stride, ncols, log_n, s0, k, itw);
+                                                    unsigned s0, unsigned k, const uint64_t *itw, bool reduce) {
+    ntt_pass<false, true>(data, stride, ncols, log_n, s0, k, itw, reduce);
 }
 
 /* Forward pass (bit-reversed in, natural out over the whole transform). */
 extern "C" __global__ void ntt_dit_levels_row_major(uint64_t *data, size_t stride, unsigned ncols, unsigned log_n,
                                                     unsigned s0, unsigned k, const uint64_t *tw) {
-    ntt_pass<true, false>(data, stride, ncols, log_n, s0, k, tw);
+    ntt_pass<true, false>(data, stride, ncols, log_n, s0, k, tw, false);
 }
 
 /* The lowest k levels of the LDE, both ways, one tile at a time: the last inverse pass on the
@@ -266,7 +271,7 @@ extern "C" __global__ void ntt_dit_levels_row_major(uint64_t *data, size_t strid
 extern "C" __global__ void ntt_lde_low_levels_row_major(uint64_t *trace, unsigned cols, uint64_t *lde,
                                                         unsigned log_n, unsigned log_b, unsigned k,
                                                         const uint64_t *itw, const uint64_t *tw, const uint64_t *lo,
-                                                        const uint64_t *hi, unsigned split) {
+                                                        const uint64_t *hi, unsigned split, bool reduce) {
     extern __shared__ uint64_t smem[];
     const size_t tile = (size_t)TILE_COLS << k;
     uint64_t *coset = smem + 2 * tile, *f3_inv = coset + (1u << k), *f6_inv = f3_inv + (1u << k);
@@ -282,7 +287,7 @@ extern "C" __global__ void ntt_lde_low_levels_row_major(uint64_t *trace, unsigne
         const uint64_t high = (item / chunks) << k;
         const unsigned col = (unsigned)(item % chunks) * TILE_COLS + threadIdx.x;
         const bool live = col < cols;
-        const gmem_rows in{trace + high * cols + col, cols, live};
+        const gmem_rows in{trace + high * cols + col, cols, live, reduce};
         tile_ntt<false, true>(in, work, coef, k, nullptr, f3_inv, f6_inv);
         for (unsigned c = 0; c < 1u << log_b; c++) {
             for (unsigned t = thread_rank(); t < 1u << k; t += blockDim.x * blockDim.y) {
@@ -290,7 +295,7 @@ extern "C" __global__ void ntt_lde_low_levels_row_major(uint64_t *trace, unsigne
                 coset[t] = gl_mul(hi[c * hi_len + (j >> split)], lo[c * lo_len + (j & (lo_len - 1))]);
             }
             __syncthreads();
-            const gmem_rows out{lde + high * wide + (size_t)c * cols + col, wide, live};
+            const gmem_rows out{lde + high * wide + (size_t)c * cols + col, wide, live, false};
             tile_ntt<true, false>(coef, work, out, k, coset, f3, f6);
         }
     }
@@ -345,13 +350,13 @@ static unsigned plan_passes(unsigned log_n, unsigned k[]) {
 static dim3 tile_block(unsigned tpb) { return dim3(TILE_COLS, tpb / TILE_COLS); }
 
 static cudaError_t launch_pass(int dit, uint64_t *data, size_t stride, unsigned ncols, unsigned log_n, unsigned s0,
-                               unsigned k, const uint64_t *tw, unsigned tpb, unsigned max_blocks, cudaStream_t s,
-                               sb_gpu_site *site) {
+                               unsigned k, const uint64_t *tw, bool reduce, unsigned tpb, unsigned max_blocks,
+                               cudaStream_t s, sb_gpu_site *site) {
     const uint64_t items = ((1ull << log_n) >> k) * ((ncols + TILE_COLS - 1) / TILE_COLS);
     const dim3 grid(sb_grid_blocks(items, max_blocks)), block = tile_block(tpb);
     const size_t smem = ((size_t)(TILE_COLS + 3) << k) * sizeof(uint64_t);
     if (dit) ntt_dit_levels_row_major<<<grid, block, smem, s>>>(data, stride, ncols, log_n, s0, k, tw);
-    else ntt_dif_levels_row_major<<<grid, block, smem, s>>>(data, stride, ncols, log_n, s0, k, tw);
+    else ntt_dif_levels_row_major<<<grid, block, smem, s>>>(data, stride, ncols, log_n, s0, k, tw, reduce);
     return sb_launch_check(site, dit ? "ntt_dit_levels_row_major" : "ntt_dif_levels_row_major", grid, block, smem);
 }
 
@@ -371,8 +376,8 @@ extern "C" cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_g
     /* Inverse NTT: top levels first, in place on the trace; its last pass (the lowest bits) is
      * fused with the coset expansion and the first forward pass, whose tiles hold the same rows. */
     for (unsigned i = passes; i-- > 1;) {
-        e = launch_pass(0, a->trace, a->cols, a->cols, a->log_n, s0[i], k[i], a->itw, a->tpb_ntt, a->max_blocks, s,
-                        site);
+        e = launch_pass(0, a->trace, a->cols, a->cols, a->log_n, s0[i], k[i], a->itw, i == passes - 1, a->tpb_ntt,
+                        a->max_blocks, s, site);
         if (e != cudaSuccess) return e;
     }
 
@@ -384,12 +389,13 @@ extern "C" cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_g
     /* Above 48 KiB of dynamic shared memory a kernel must opt in. */
     cudaFuncSetAttribute(ntt_lde_low_levels_row_major, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     ntt_lde_low_levels_row_major<<<grid, block, smem, s>>>(a->trace, a->cols, a->lde, a->log_n, a->log_b, k[0],
-                                                            a->itw, a->tw, lo, hi, split);
+                                                            a->itw, a->tw, lo, hi, split, passes == 1);
     if ((e = sb_launch_check(site, "ntt_lde_low_levels_row_major", grid, block, smem)) != cudaSuccess) return e;
 
     const unsigned wide = a->cols << a->log_b;
     for (unsigned i = 1; i < passes; i++) {
-        e = launch_pass(1, a->lde, wide, wide, a->log_n, s0[i], k[i], a->tw, a->tpb_ntt, a->max_blocks, s, site);
+        e = launch_pass(1, a->lde, wide, wide, a->log_n, s0[i], k[i], a->tw, false, a->tpb_ntt, a->max_blocks, s,
+                        site);
         if (e != cudaSuccess) return e;
     }
     return cudaSuccess;

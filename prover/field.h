@@ -76,6 +76,24 @@ SB_HD uint64_t gl_neg(uint64_t a) { return a ? GL_P - a : 0; }
 
 /* Reduces a 128-bit value hi*2^64 + lo modulo p (2^64 = 2^32 - 1, 2^96 = -1). */
 SB_HD uint64_t gl_reduce128(uint64_t lo, uint64_t hi) {
+#if defined(__CUDA_ARCH__)
+    /* Device: one carry chain. t = lo - hi_hi (minus EPSILON on a borrow, which cannot borrow
+     * again); r = t - hi_lo + hi_lo * 2^32 with k = carry - borrow in {0, 1}, then r + k EPSILON
+     * (cannot carry), then r - p when r >= p (r + EPSILON carries). */
+    uint64_t r;
+    asm("{\n\t.reg .u32 l0, l1, h0, h1, t0, t1, b, k, s0, s1;\n\t.reg .pred q;\n\t"
+        "mov.b64 {l0, l1}, %1;\n\tmov.b64 {h0, h1}, %2;\n\t"
+        "sub.cc.u32 t0, l0, h1;\n\tsubc.cc.u32 t1, l1, 0;\n\tsubc.u32 b, 0, 0;\n\t"
+        "sub.cc.u32 t0, t0, b;\n\tsubc.u32 t1, t1, 0;\n\t"
+        "sub.cc.u32 t0, t0, h0;\n\tsubc.cc.u32 t1, t1, 0;\n\tsubc.u32 b, 0, 0;\n\t"
+        "add.cc.u32 t1, t1, h0;\n\taddc.u32 k, b, 0;\n\tneg.s32 k, k;\n\t"
+        "add.cc.u32 t0, t0, k;\n\taddc.u32 t1, t1, 0;\n\t"
+        "add.cc.u32 s0, t0, 0xffffffff;\n\taddc.cc.u32 s1, t1, 0;\n\taddc.u32 k, 0, 0;\n\t"
+        "setp.ne.u32 q, k, 0;\n\tselp.b32 t0, s0, t0, q;\n\tselp.b32 t1, s1, t1, q;\n\t"
+        "mov.b64 %0, {t0, t1};\n\t}"
+        : "=l"(r) : "l"(lo), "l"(hi));
+    return r;
+#else
     uint64_t hi_hi = hi >> 32;
     uint64_t hi_lo = hi & GL_EPSILON;
     uint64_t t0 = lo - hi_hi; /* lo - hi_hi * 2^96 */
@@ -84,6 +102,7 @@ SB_HD uint64_t gl_reduce128(uint64_t lo, uint64_t hi) {
     uint64_t r = t0 + t1;
     if (r < t1) r += GL_EPSILON;
     return gl_reduce(r);
+#endif
 }
 
 /* Returns a * b mod p; a, b canonical (or any u64: the result is canonical). */
