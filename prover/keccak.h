@@ -7,6 +7,17 @@
 
 #define KECCAK256_RATE 136 /* bytes absorbed per permutation */
 
+/* The 24 iota round constants, as an initializer shared by the host and device permutations. */
+#define KECCAK_ROUND_CONSTANTS                                                                           \
+    {                                                                                                    \
+        0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808AULL, 0x8000000080008000ULL,     \
+            0x000000000000808BULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL, \
+            0x000000000000008AULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000AULL, \
+            0x000000008000808BULL, 0x800000000000008BULL, 0x8000000000008089ULL, 0x8000000000008003ULL, \
+            0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800AULL, 0x800000008000000AULL, \
+            0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL  \
+    }
+
 /* Applies the 24-round Keccak-f[1600] permutation to st (lanes in the standard x + 5y order). */
 void keccak_f1600(uint64_t st[25]);
 
