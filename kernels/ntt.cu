@@ -6,12 +6,14 @@
  * radix-2^k step: a size-2^k DFT of each tile column and one multiplication per element by
  * w_{2^(s0+k)}^(low * bitrev_k(t)) (t = tile row, low = the row bits below s0), before the DFT
  * when decimating in time (DIT), after it in frequency (DIF). The size-2^k DFT is split the
- * same way into register steps of at most 3 levels on tile bits [0,3), [3,6), [6,k), each
- * thread holding one group of 2^r elements, exchanged through shared memory; a step [a, a+r)
- * multiplies by w_{2^(a+r)}^((t mod 2^a) * bitrev_r(t >> a)) (a table per block). The twiddles
- * inside a group are 8th roots of unity, which are powers of two (2 has order 192 mod p): a
- * shift and a reduction instead of a multiplication, and most are 1. The first step reads
- * global memory and the last writes it. All arithmetic is field.h's, so every value is the CPU's. */
+ * same way into two register steps of at most 4 levels, on tile bits [0,4) and [4,k), each
+ * thread holding one group of 2^r elements, exchanged through shared memory; step [4, k)
+ * multiplies by w_{2^k}^((t mod 16) * bitrev_r(t >> 4)) (a table per block). The twiddles
+ * inside a group are 16th roots of unity, which are powers of two (2 has order 192 mod p): a
+ * shift and a reduction instead of a multiplication, and most are 1. Radix 16 rather than 8
+ * leaves 1 15/16 general products per element and 8-level pass instead of 2 5/8 (the per-tile
+ * factor and one step table instead of two). The first step reads global memory and the last
+ * writes it; every value is canonical after each operation, so every value is the CPU's. */
 #include "field.h"
 #include "gpu.h"
 #include "launch.cuh"
@@ -30,13 +32,21 @@ __host__ __device__ constexpr unsigned root_exp(bool inverse, unsigned m, unsign
     return ((inverse ? 153u : 39u) * (i << (6 - m))) % 192u;
 }
 
+/* x * 2^(64+d) mod p, canonical, for any x and 0 < d < 32. With x = l + h 2^(32-d), l < 2^(32-d):
+ * x 2^(64+d) = l 2^d 2^64 + h 2^96 = b (2^32 - 1) - h (2^64 = 2^32 - 1, 2^96 = -1), b = l 2^d < 2^32
+ * (the low word of x << d). b (2^32 - 1) < p and h < 2^(32+d), so one borrow fix (gl_sub's: on a
+ * borrow the difference is >= 2^63, so adding p cannot wrap again) leaves it in [0, p). */
+__device__ __forceinline__ uint64_t mul_pow2_above64(uint64_t x, unsigned d) {
+    const uint64_t b = (uint32_t)x << d;
+    return gl_sub((b << 32) - b, x >> (32 - d));
+}
+
 /* x * 2^c for x canonical, c < 96; c is a constant after unrolling, so the branches fold. */
 __device__ __forceinline__ uint64_t mul_pow2(uint64_t x, unsigned c) {
     if (c == 0) return x;
     if (c < 64) return gl_reduce128(x << c, x >> (64 - c));
     if (c == 64) return gl_reduce128(0, x);
-    const uint64_t m = 1ull << (c - 64); /* 2^c = m * 2^64 = m * (2^32 - 1) mod p */
-    return gl_mul(x, (m << 32) - m);
+    return mul_pow2_above64(x, c - 64);
 }
 
 /* DIT butterfly (a, b) <- (a + w b, a - w b), w = 2^c; the sign of w swaps the outputs. */
@@ -137,58 +147,51 @@ struct gmem_rows {
  * the same shared tile: each thread reads its groups before writing them). */
 template <int A, int R, bool DIT, bool INV, class In, class Out>
 __device__ __forceinline__ void step(const In &in, const Out &out, unsigned k, const uint64_t *ext,
-                                     const uint64_t *f3, const uint64_t *f6) {
+                                     const uint64_t *f4) {
     const unsigned groups = 1u << (k - R);
     for (unsigned g = threadIdx.y; g < groups; g += blockDim.y) {
         const unsigned base = group_base<A, R>(g);
         uint64_t v[1 << R];
         in.template load<A, R>(base, v);
-        if (DIT) step_factors<A, R>(v, base, ext, A == 3 ? f3 : f6);
+        if (DIT) step_factors<A, R>(v, base, ext, f4);
         radix_net<R, DIT, INV>(v);
-        if (!DIT) step_factors<A, R>(v, base, ext, A == 3 ? f3 : f6);
+        if (!DIT) step_factors<A, R>(v, base, ext, f4);
         out.template store<A, R>(base, v);
     }
 }
 
 /* The whole tile (k <= 8 levels) from `in` to `out` through the shared tile `work`: DIT steps
- * [0,3), [3,6), [6,k) upwards with ext before the first, DIF the same steps downwards with ext
- * after the last. Ends with a barrier, so the caller may reuse every buffer. */
+ * [0,4), [4,k) upwards with ext before the first, DIF the same steps downwards with ext after
+ * the last. Ends with a barrier, so the caller may reuse every buffer. */
 template <bool DIT, bool INV, class In, class Out>
 __device__ __forceinline__ void tile_ntt(const In &in, const smem_rows &work, const Out &out, unsigned k,
-                                         const uint64_t *ext, const uint64_t *f3, const uint64_t *f6) {
-    if (k <= 3) {
+                                         const uint64_t *ext, const uint64_t *f4) {
+    if (k <= 4) {
         switch (k) {
-        case 0: step<0, 0, DIT, INV>(in, out, k, ext, f3, f6); break;
-        case 1: step<0, 1, DIT, INV>(in, out, k, ext, f3, f6); break;
-        case 2: step<0, 2, DIT, INV>(in, out, k, ext, f3, f6); break;
-        default: step<0, 3, DIT, INV>(in, out, k, ext, f3, f6); break;
+        case 0: step<0, 0, DIT, INV>(in, out, k, ext, f4); break;
+        case 1: step<0, 1, DIT, INV>(in, out, k, ext, f4); break;
+        case 2: step<0, 2, DIT, INV>(in, out, k, ext, f4); break;
+        case 3: step<0, 3, DIT, INV>(in, out, k, ext, f4); break;
+        default: step<0, 4, DIT, INV>(in, out, k, ext, f4); break;
         }
     } else if (DIT) {
-        step<0, 3, DIT, INV>(in, work, k, ext, f3, f6);
+        step<0, 4, DIT, INV>(in, work, k, ext, f4);
         __syncthreads();
         switch (k) {
-        case 4: step<3, 1, DIT, INV>(work, out, k, ext, f3, f6); break;
-        case 5: step<3, 2, DIT, INV>(work, out, k, ext, f3, f6); break;
-        case 6: step<3, 3, DIT, INV>(work, out, k, ext, f3, f6); break;
-        default:
-            step<3, 3, DIT, INV>(work, work, k, ext, f3, f6);
-            __syncthreads();
-            if (k == 7) step<6, 1, DIT, INV>(work, out, k, ext, f3, f6);
-            else step<6, 2, DIT, INV>(work, out, k, ext, f3, f6);
+        case 5: step<4, 1, DIT, INV>(work, out, k, ext, f4); break;
+        case 6: step<4, 2, DIT, INV>(work, out, k, ext, f4); break;
+        case 7: step<4, 3, DIT, INV>(work, out, k, ext, f4); break;
+        default: step<4, 4, DIT, INV>(work, out, k, ext, f4); break;
         }
     } else {
         switch (k) {
-        case 4: step<3, 1, DIT, INV>(in, work, k, ext, f3, f6); break;
-        case 5: step<3, 2, DIT, INV>(in, work, k, ext, f3, f6); break;
-        case 6: step<3, 3, DIT, INV>(in, work, k, ext, f3, f6); break;
-        default:
-            if (k == 7) step<6, 1, DIT, INV>(in, work, k, ext, f3, f6);
-            else step<6, 2, DIT, INV>(in, work, k, ext, f3, f6);
-            __syncthreads();
-            step<3, 3, DIT, INV>(work, work, k, ext, f3, f6);
+        case 5: step<4, 1, DIT, INV>(in, work, k, ext, f4); break;
+        case 6: step<4, 2, DIT, INV>(in, work, k, ext, f4); break;
+        case 7: step<4, 3, DIT, INV>(in, work, k, ext, f4); break;
+        default: step<4, 4, DIT, INV>(in, work, k, ext, f4); break;
         }
         __syncthreads();
-        step<0, 3, DIT, INV>(work, out, k, ext, f3, f6);
+        step<0, 4, DIT, INV>(work, out, k, ext, f4);
     }
     __syncthreads();
 }
@@ -208,14 +211,11 @@ __device__ __forceinline__ uint64_t step_factor(const uint64_t *tw, unsigned log
     return tw_pow(tw, log_n, e << (log_n - a - r));
 }
 
-/* f3, f6: the factors of steps [3, 3+R) and [6, k) (step_factors) for a 2^k-row tile; ends with a barrier. */
-__device__ __forceinline__ void fill_step_factors(uint64_t *f3, uint64_t *f6, const uint64_t *tw, unsigned log_n,
-                                                  unsigned k) {
-    const unsigned r3 = k > 6 ? 3 : k > 3 ? k - 3 : 0, r6 = k > 6 ? k - 6 : 0;
-    for (unsigned t = thread_rank(); t < 1u << k; t += blockDim.x * blockDim.y) {
-        if (r3) f3[t] = step_factor(tw, log_n, t & ((1u << (3 + r3)) - 1), 3, r3);
-        if (r6) f6[t] = step_factor(tw, log_n, t, 6, r6);
-    }
+/* f4: the factors of step [4, k) (step_factors) for a 2^k-row tile, k > 4; ends with a barrier. */
+__device__ __forceinline__ void fill_step_factors(uint64_t *f4, const uint64_t *tw, unsigned log_n, unsigned k) {
+    if (k > 4)
+        for (unsigned t = thread_rank(); t < 1u << k; t += blockDim.x * blockDim.y)
+            f4[t] = step_factor(tw, log_n, t, 4, k - 4);
     __syncthreads();
 }
 
@@ -229,13 +229,13 @@ __device__ __forceinline__ void fill_tile_factors(uint64_t *ext, const uint64_t 
 
 /* One pass of k levels from s0 > 0 over an n x ncols view with row stride `stride`, in place,
  * grid-stride over tiles; reduce: the loads reduce (the first pass over a trace). Shared memory:
- * the tile, ext, f3, f6. */
+ * the tile, ext, f4. */
 template <bool DIT, bool INV>
 __device__ __forceinline__ void ntt_pass(uint64_t *data, size_t stride, unsigned ncols, unsigned log_n, unsigned s0,
                                          unsigned k, const uint64_t *tw, bool reduce) {
     extern __shared__ uint64_t smem[];
-    uint64_t *ext = smem + ((size_t)TILE_COLS << k), *f3 = ext + (1u << k), *f6 = f3 + (1u << k);
-    fill_step_factors(f3, f6, tw, log_n, k);
+    uint64_t *ext = smem + ((size_t)TILE_COLS << k), *f4 = ext + (1u << k);
+    fill_step_factors(f4, tw, log_n, k);
     const smem_rows work{smem + threadIdx.x};
     const unsigned chunks = (ncols + TILE_COLS - 1) / TILE_COLS;
     const uint64_t items = ((1ull << log_n) >> k) * chunks;
@@ -245,21 +245,27 @@ __device__ __forceinline__ void ntt_pass(uint64_t *data, size_t stride, unsigned
         const uint64_t low = g & ((1ull << s0) - 1), high = (g >> s0) << (s0 + k);
         fill_tile_factors(ext, tw, log_n, s0, k, low);
         const gmem_rows rows{data + (low | high) * stride + col, stride << s0, col < ncols, reduce};
-        tile_ntt<DIT, INV>(rows, work, rows, k, ext, f3, f6);
+        tile_ntt<DIT, INV>(rows, work, rows, k, ext, f4);
     }
 }
 
 } // namespace
 
+/* The radix-16 steps want ~70 registers a thread; the bound of 64 keeps every --tpb up to 1024
+ * launchable (it costs at most a 4-byte spill) and fits 4 blocks of 256 threads on an SM. */
+#define NTT_BOUNDS __launch_bounds__(1024)
+
 /* Inverse-direction pass (natural order in, bit-reversed out over the whole transform). */
-extern "C" __global__ void ntt_dif_levels_row_major(uint64_t *data, size_t stride, unsigned ncols, unsigned log_n,
-                                                    unsigned s0, unsigned k, const uint64_t *itw, bool reduce) {
+extern "C" __global__ void NTT_BOUNDS ntt_dif_levels_row_major(uint64_t *data, size_t stride, unsigned ncols,
+                                                               unsigned log_n, unsigned s0, unsigned k,
+                                                               const uint64_t *itw, bool reduce) {
     ntt_pass<false, true>(data, stride, ncols, log_n, s0, k, itw, reduce);
 }
 
 /* Forward pass (bit-reversed in, natural out over the whole transform). */
-extern "C" __global__ void ntt_dit_levels_row_major(uint64_t *data, size_t stride, unsigned ncols, unsigned log_n,
-                                                    unsigned s0, unsigned k, const uint64_t *tw) {
+extern "C" __global__ void NTT_BOUNDS ntt_dit_levels_row_major(uint64_t *data, size_t stride, unsigned ncols,
+                                                               unsigned log_n, unsigned s0, unsigned k,
+                                                               const uint64_t *tw) {
     ntt_pass<true, false>(data, stride, ncols, log_n, s0, k, tw, false);
 }
 
@@ -267,17 +273,17 @@ extern "C" __global__ void ntt_dit_levels_row_major(uint64_t *data, size_t strid
  * trace leaves the tile's coefficients n * a_j (j = bitrev(row)) in shared memory, and for every
  * coset c the first forward pass runs on them times (7 w_bN^c)^j / n = hi[c][j >> split] *
  * lo[c][j mod 2^split] into columns c*cols .. of the n x (b*cols) LDE view. Shared memory:
- * coefficients, work tile, coset factors, f3 and f6 inverse and forward. */
-extern "C" __global__ void ntt_lde_low_levels_row_major(uint64_t *trace, unsigned cols, uint64_t *lde,
-                                                        unsigned log_n, unsigned log_b, unsigned k,
-                                                        const uint64_t *itw, const uint64_t *tw, const uint64_t *lo,
-                                                        const uint64_t *hi, unsigned split, bool reduce) {
+ * coefficients, work tile, coset factors, f4 inverse and forward. */
+extern "C" __global__ void NTT_BOUNDS ntt_lde_low_levels_row_major(uint64_t *trace, unsigned cols, uint64_t *lde,
+                                                                   unsigned log_n, unsigned log_b, unsigned k,
+                                                                   const uint64_t *itw, const uint64_t *tw,
+                                                                   const uint64_t *lo, const uint64_t *hi,
+                                                                   unsigned split, bool reduce) {
     extern __shared__ uint64_t smem[];
     const size_t tile = (size_t)TILE_COLS << k;
-    uint64_t *coset = smem + 2 * tile, *f3_inv = coset + (1u << k), *f6_inv = f3_inv + (1u << k);
-    uint64_t *f3 = f6_inv + (1u << k), *f6 = f3 + (1u << k);
-    fill_step_factors(f3_inv, f6_inv, itw, log_n, k);
-    fill_step_factors(f3, f6, tw, log_n, k);
+    uint64_t *coset = smem + 2 * tile, *f4_inv = coset + (1u << k), *f4 = f4_inv + (1u << k);
+    fill_step_factors(f4_inv, itw, log_n, k);
+    fill_step_factors(f4, tw, log_n, k);
     const smem_rows coef{smem + threadIdx.x}, work{smem + tile + threadIdx.x};
     const uint64_t lo_len = 1ull << split, hi_len = (1ull << log_n) >> split;
     const size_t wide = (size_t)cols << log_b;
@@ -288,7 +294,7 @@ extern "C" __global__ void ntt_lde_low_levels_row_major(uint64_t *trace, unsigne
         const unsigned col = (unsigned)(item % chunks) * TILE_COLS + threadIdx.x;
         const bool live = col < cols;
         const gmem_rows in{trace + high * cols + col, cols, live, reduce};
-        tile_ntt<false, true>(in, work, coef, k, nullptr, f3_inv, f6_inv);
+        tile_ntt<false, true>(in, work, coef, k, nullptr, f4_inv);
         for (unsigned c = 0; c < 1u << log_b; c++) {
             for (unsigned t = thread_rank(); t < 1u << k; t += blockDim.x * blockDim.y) {
                 const uint64_t j = bitrev_bits(high | t, log_n);
@@ -296,7 +302,7 @@ extern "C" __global__ void ntt_lde_low_levels_row_major(uint64_t *trace, unsigne
             }
             __syncthreads();
             const gmem_rows out{lde + high * wide + (size_t)c * cols + col, wide, live, false};
-            tile_ntt<true, false>(coef, work, out, k, coset, f3, f6);
+            tile_ntt<true, false>(coef, work, out, k, coset, f4);
         }
     }
 }
@@ -354,7 +360,7 @@ static cudaError_t launch_pass(int dit, uint64_t *data, size_t stride, unsigned 
                                cudaStream_t s, sb_gpu_site *site) {
     const uint64_t items = ((1ull << log_n) >> k) * ((ncols + TILE_COLS - 1) / TILE_COLS);
     const dim3 grid(sb_grid_blocks(items, max_blocks)), block = tile_block(tpb);
-    const size_t smem = ((size_t)(TILE_COLS + 3) << k) * sizeof(uint64_t);
+    const size_t smem = ((size_t)(TILE_COLS + 2) << k) * sizeof(uint64_t);
     if (dit) ntt_dit_levels_row_major<<<grid, block, smem, s>>>(data, stride, ncols, log_n, s0, k, tw);
     else ntt_dif_levels_row_major<<<grid, block, smem, s>>>(data, stride, ncols, log_n, s0, k, tw, reduce);
     return sb_launch_check(site, dit ? "ntt_dit_levels_row_major" : "ntt_dif_levels_row_major", grid, block, smem);
@@ -385,7 +391,7 @@ extern "C" cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_g
     const uint64_t *hi = lo + ((size_t)1 << (split + a->log_b));
     const uint64_t items = ((1ull << a->log_n) >> k[0]) * ((a->cols + TILE_COLS - 1) / TILE_COLS);
     const dim3 grid(sb_grid_blocks(items, a->max_blocks)), block = tile_block(a->tpb_scale);
-    const size_t smem = ((size_t)(2 * TILE_COLS + 5) << k[0]) * sizeof(uint64_t);
+    const size_t smem = ((size_t)(2 * TILE_COLS + 3) << k[0]) * sizeof(uint64_t);
     /* Above 48 KiB of dynamic shared memory a kernel must opt in. */
     cudaFuncSetAttribute(ntt_lde_low_levels_row_major, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     ntt_lde_low_levels_row_major<<<grid, block, smem, s>>>(a->trace, a->cols, a->lde, a->log_n, a->log_b, k[0],

@@ -34,14 +34,15 @@ SB_HD uint64_t gl_reduce(uint64_t a) { return a >= GL_P ? a - GL_P : a; }
 /* Returns (a + b) mod p; a, b canonical. */
 SB_HD uint64_t gl_add(uint64_t a, uint64_t b) {
 #if defined(__CUDA_ARCH__)
-    /* Device: s = a + b with carry c; s - p = s + EPSILON, taken when c or when that carries. */
+    /* Device: a - (p - b), plus p on a borrow (d - EPSILON, which cannot borrow again: d >= 2^64 - p).
+     * p - b is in [1, p], so the difference is a + b - p in [0, p) or, after a borrow, a + b < p. */
     uint64_t r;
-    asm("{\n\t.reg .u32 a0, a1, b0, b1, s0, s1, t0, t1, c;\n\t.reg .pred q;\n\t"
+    asm("{\n\t.reg .u32 a0, a1, b0, b1, n0, n1, d0, d1, m;\n\t"
         "mov.b64 {a0, a1}, %1;\n\tmov.b64 {b0, b1}, %2;\n\t"
-        "add.cc.u32 s0, a0, b0;\n\taddc.cc.u32 s1, a1, b1;\n\taddc.u32 c, 0, 0;\n\t"
-        "add.cc.u32 t0, s0, 0xffffffff;\n\taddc.cc.u32 t1, s1, 0;\n\taddc.u32 c, c, 0;\n\t"
-        "setp.ne.u32 q, c, 0;\n\tselp.b32 s0, t0, s0, q;\n\tselp.b32 s1, t1, s1, q;\n\t"
-        "mov.b64 %0, {s0, s1};\n\t}"
+        "sub.cc.u32 n0, 1, b0;\n\tsubc.u32 n1, 0xffffffff, b1;\n\t"
+        "sub.cc.u32 d0, a0, n0;\n\tsubc.cc.u32 d1, a1, n1;\n\tsubc.u32 m, 0, 0;\n\t"
+        "sub.cc.u32 d0, d0, m;\n\tsubc.u32 d1, d1, 0;\n\t"
+        "mov.b64 %0, {d0, d1};\n\t}"
         : "=l"(r) : "l"(a), "l"(b));
     return r;
 #else
