@@ -457,13 +457,11 @@ int sb_gpu_commitment_times(const sb_commitment *c, sb_gpu_times *t) {
 
 int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char *err, size_t errlen) {
     static const char *const names[SB_K_COUNT] = {
-        [SB_K_BITREV] = "(none: the inverse NTT's bit-reversed output feeds the forward NTT directly)",
         [SB_K_NTT] = "ntt_dit_levels_row_major, ntt_dif_levels_row_major, twiddle_powers",
         [SB_K_SCALE] = "ntt_lde_low_levels_row_major (last inverse pass, coset scaling, first forward pass), "
                        "coset_power_tables",
         [SB_K_KECCAK] = "keccak256_leaves_row_major",
         [SB_K_MERKLE] = "keccak256_merkle_level",
-        [SB_K_TRANSPOSE] = "(none: no round reads the LDE by columns)",
     };
     const void *fn = k == SB_K_NTT ? sb_gpu_ntt_kernel(0) : k == SB_K_SCALE ? sb_gpu_ntt_kernel(1)
                    : k == SB_K_KECCAK ? sb_gpu_keccak_kernel(0) : k == SB_K_MERKLE ? sb_gpu_keccak_kernel(1) : NULL;

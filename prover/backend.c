@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const sb_kernel_names[SB_K_COUNT] = {"bitrev", "ntt", "scale", "keccak", "merkle", "transpose"};
+const char *const sb_kernel_names[SB_K_COUNT] = {"ntt", "scale", "keccak", "merkle"};
 /* Keccak keeps its 25-lane state in registers: few threads per block (the upstream bug was 1024). */
-const unsigned sb_kernel_default_tpb[SB_K_COUNT] = {256, 256, 256, 128, 128, 256};
+const unsigned sb_kernel_default_tpb[SB_K_COUNT] = {256, 256, 128, 128};
 
 int sb_kernel_lookup(const char *name) {
     for (int k = 0; k < SB_K_COUNT; k++)

@@ -28,14 +28,14 @@ struct sb_round_ops; /* Rounds 2-4 operations: rounds.h */
 
 typedef enum sb_backend_kind { SB_BACKEND_CPU = 0, SB_BACKEND_GPU = 1, SB_BACKEND_AUTO = 2 } sb_backend_kind;
 
-/* GPU kernels whose threads-per-block is a parameter (`--tpb NAME=N`). */
+/* GPU kernel groups whose threads-per-block is a parameter (`--tpb NAME=N`). The pipeline has
+ * no separate bit-reversal pass (the inverse NTT's order feeds the forward NTT) and no
+ * transpose (no round reads the LDE by columns), so neither has a name here. */
 typedef enum sb_kernel_id {
-    SB_K_BITREV,    /* bit_reverse_row_major */
-    SB_K_NTT,       /* ntt levels (single and fused) */
-    SB_K_SCALE,     /* pointwise_mul_row_major (coset scaling) */
-    SB_K_KECCAK,    /* keccak256 leaves over rows */
-    SB_K_MERKLE,    /* Merkle tree levels */
-    SB_K_TRANSPOSE, /* matrix_transpose_strided */
+    SB_K_NTT,    /* NTT passes (DIF, DIT) and twiddle tables */
+    SB_K_SCALE,  /* the fused pass: last inverse levels, coset scaling, first forward levels */
+    SB_K_KECCAK, /* Keccak-256 leaves over rows */
+    SB_K_MERKLE, /* Merkle tree levels and openings */
     SB_K_COUNT
 } sb_kernel_id;
 

@@ -48,7 +48,7 @@ int main(void) {
         sb_backend_destroy(gpu);
 
         /* Mixed: tables whose LDE is under 2^14 rows stay on the CPU (the program table). */
-        unsigned tpb[SB_K_COUNT] = {0, 64, 128, 64, 256, 0};
+        unsigned tpb[SB_K_COUNT] = {64, 128, 64, 256};
         gpu = backend(SB_BACKEND_GPU, (uint64_t)1 << 14, tpb);
         got = prove(gpu, blowup, "mixed");
         CHECK(atomic_load(&gpu->gpu_ops) > 0 && atomic_load(&gpu->cpu_ops) > 0, "mixed b=%u: both paths should run",
