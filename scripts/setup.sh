@@ -3,7 +3,9 @@
 # Idempotent and non-interactive. Never installs CUDA: the build uses nvcc where it exists.
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libssl-dev libbenchmark-dev gnuplot-nox)
+# libbenchmark-tools + python3-scipy: Google Benchmark's own compare.py, which a test runs on our results files.
+packages=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libssl-dev libbenchmark-dev gnuplot-nox
+          libbenchmark-tools python3-scipy python3-numpy)
 
 missing=()
 for p in "${packages[@]}"; do
