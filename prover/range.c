@@ -1,5 +1,6 @@
 #include "range.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -37,6 +38,8 @@ void sb_ranges_init(sb_ranges *set, sb_backend *sync_backend, const sb_range_hoo
     pthread_mutex_init(&set->lock, NULL);
     set->t0 = sb_now();
     set->sync_backend = sync_backend;
+    const char *nvtx = getenv("STARKBENCH_NVTX");
+    set->nvtx = !(nvtx && strcmp(nvtx, "off") == 0);
     if (hooks) set->hooks = *hooks;
 }
 
@@ -58,7 +61,7 @@ sb_range sb_range_begin(sb_ranges *set, const char *table, const char *name) {
     copy_name(rec->table, sizeof rec->table, table);
     copy_name(rec->name, sizeof rec->name, name);
     pthread_mutex_unlock(&set->lock);
-    nvtx_push(name);
+    if (set->nvtx) nvtx_push(name);
     if (set->hooks.begin) set->hooks.begin(set->hooks.ud, r.id, table ? table : "", name);
     r.t_begin = sb_now();
     rec->start = r.t_begin - set->t0;
@@ -71,7 +74,7 @@ void sb_range_end(sb_range *r) {
     double t = sb_now();
     sb_range_rec *rec = &set->recs[r->id];
     if (set->hooks.end) set->hooks.end(set->hooks.ud, r->id, rec->table, rec->name);
-    nvtx_pop();
+    if (set->nvtx) nvtx_pop();
     pthread_mutex_lock(&set->lock);
     rec->seconds = t - r->t_begin;
     pthread_mutex_unlock(&set->lock);

@@ -38,6 +38,7 @@ typedef struct sb_ranges {
     size_t n;
     sb_range_rec recs[SB_MAX_RANGES];
     sb_backend *sync_backend; /* non-NULL: range-sync mode, synchronize it at each range end */
+    int nvtx;                 /* push NVTX ranges (0 when STARKBENCH_NVTX=off at sb_ranges_init) */
     sb_range_hooks hooks;
 } sb_ranges;
 
@@ -47,7 +48,9 @@ typedef struct sb_range {
     double t_begin;
 } sb_range;
 
-/* Initialises an empty set. sync_backend may be NULL (--no-range-sync). hooks may be NULL. */
+/* Initialises an empty set. sync_backend may be NULL (--no-range-sync). hooks may be NULL.
+ * STARKBENCH_NVTX=off (read here) leaves NVTX out of this set's ranges: the harness measures
+ * the instrumentation's overhead with it. */
 void sb_ranges_init(sb_ranges *set, sb_backend *sync_backend, const sb_range_hooks *hooks);
 void sb_ranges_destroy(sb_ranges *set);
 
