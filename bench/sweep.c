@@ -355,17 +355,21 @@ static void print_summary(const sb_results *r, FILE *out) {
         if (strcmp(p->status, "ok")) fprintf(out, "    %s\n", p->error);
         else if (strcmp(p->verdict, "clean") && strcmp(p->verdict, "n/a")) fprintf(out, "    %s\n", p->verdict_reason);
     }
-    if (!isnan(r->cupti_overhead_pct)) fprintf(out, "CUPTI overhead on a whole proof: %+.2f %%\n", r->cupti_overhead_pct);
+    if (!isnan(r->cupti_overhead_pct)) fprintf(out, "CUPTI + NVTX overhead on a whole proof: %+.2f %%\n", r->cupti_overhead_pct);
 }
 
-/* Measures CUPTI's overhead on configuration c: median proof time with it off vs on. */
+/* Measures the instrumentation's overhead on configuration c: median proof time with CUPTI and
+ * NVTX both off (STARKBENCH_NVTX=off in the child) vs both on. */
 static double cupti_overhead(const sweep_env *env, const sb_point_config *c) {
     sb_results tmp;
     memset(&tmp, 0, sizeof tmp);
     unsigned runs = env->runs < 3 ? 3 : env->runs;
     double pct = NAN;
     int ran = 0;
-    if (run_point(env, c, 0, runs, &tmp, NULL) == 0 && run_point(env, c, 1, runs, &tmp, &ran) == 0 && ran &&
+    setenv("STARKBENCH_NVTX", "off", 1);
+    const int off = run_point(env, c, 0, runs, &tmp, NULL);
+    unsetenv("STARKBENCH_NVTX");
+    if (off == 0 && run_point(env, c, 1, runs, &tmp, &ran) == 0 && ran &&
         !strcmp(tmp.points[0].status, "ok") && !strcmp(tmp.points[1].status, "ok"))
         pct = 100 * (sb_median(tmp.points[1].real_time_ms, runs) / sb_median(tmp.points[0].real_time_ms, runs) - 1);
     sb_results_free(&tmp);
@@ -381,11 +385,6 @@ static int ends_with(const char *s, const char *suffix) {
 
 static int build_plan(const sweep_opts *o, sb_point_config **cfgs, size_t *n, unsigned *runs, unsigned *warmup,
                       double *timeout_s) {
-    sb_options base_opts;
-    if (sb_options_init(&base_opts) != 0) return -1;
-    sb_point_config base = {base_opts.log_steps, base_opts.blowup, base_opts.tp,
-                            sb_resolve_threads(base_opts.be.threads), base_opts.be.kind, base_opts.be.gpu_threshold, {0}};
-    memcpy(base.tpb, base_opts.be.tpb, sizeof base.tpb);
     char err[512];
     sb_sweep_axes *groups = NULL;
     int n_groups = 1;
@@ -399,6 +398,32 @@ static int build_plan(const sweep_opts *o, sb_point_config **cfgs, size_t *n, un
     } else if (!(groups = calloc(1, sizeof *groups))) {
         return -1;
     }
+    /* The base configuration: defaults, then the environment for each axis that not every
+     * group gives (an axis the command line or every suite section sets wins over its mirror). */
+    sb_options base_opts;
+    sb_options_init(&base_opts);
+    static const struct {
+        int axis;
+        unsigned bit;
+    } mirrored[] = {{SB_AX_BACKEND, SB_OPT_BACKEND}, {SB_AX_THRESHOLD, SB_OPT_GPU_THRESHOLD},
+                    {SB_AX_TP, SB_OPT_TP},           {SB_AX_THREADS, SB_OPT_THREADS}};
+    base_opts.set = SB_OPT_MIRRORED;
+    for (int g = 0; g < n_groups; g++) {
+        sb_sweep_axes a = groups[g];
+        sb_axes_override(&a, &o->axes);
+        for (size_t m = 0; m < sizeof mirrored / sizeof mirrored[0]; m++)
+            if (!a.ax[mirrored[m].axis].n) base_opts.set &= ~mirrored[m].bit;
+        int any_tpb = 0;
+        for (int k = 0; k < SB_K_COUNT; k++) any_tpb |= a.ax[SB_AX_TPB + k].n != 0;
+        if (!any_tpb) base_opts.set &= ~(unsigned)SB_OPT_TPB;
+    }
+    if (sb_options_finish(&base_opts, "sweep", SB_OPT_MIRRORED) != 0) {
+        free(groups);
+        return -1;
+    }
+    sb_point_config base = {base_opts.log_steps, base_opts.blowup, base_opts.tp,
+                            sb_resolve_threads(base_opts.be.threads), base_opts.be.kind, base_opts.be.gpu_threshold, {0}};
+    memcpy(base.tpb, base_opts.be.tpb, sizeof base.tpb);
     *runs = o->runs_set || !so.runs ? o->runs : so.runs;
     *warmup = o->warmup_set || !so.warmup ? o->warmup : so.warmup;
     *timeout_s = o->timeout_set || !(so.timeout_s > 0) ? o->timeout_s : so.timeout_s;
@@ -556,7 +581,7 @@ int cmd_sweep(int argc, char **argv) {
     if (env.cupti && isnan(r.cupti_overhead_pct)) {
         for (size_t i = 0; i < n; i++)
             if (cfgs[i].backend != SB_BACKEND_CPU) {
-                fprintf(stderr, "starkbench: sweep: measuring CUPTI overhead on the first GPU point\n");
+                fprintf(stderr, "starkbench: sweep: measuring the CUPTI + NVTX overhead on the first GPU point\n");
                 r.cupti_overhead_pct = cupti_overhead(&env, &cfgs[i]);
                 break;
             }
