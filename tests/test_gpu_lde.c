@@ -1,6 +1,6 @@
 /* GPU LDE and Merkle commit byte-equal to the CPU: LDE values, roots, opened rows and paths,
  * base and ext3 widths (3M columns), several sizes and --tpb settings, and the known roots of
- * ../shared/vectors/lde-commit.txt on DESIGN.md's deterministic matrix. Skips without a GPU. */
+ * tests/vectors/lde-commit.txt (a copy of shared/vectors) on DESIGN.md's deterministic matrix. Skips without a GPU. */
 #include "test_gpu_util.h"
 
 #include "merkle.h"
@@ -65,11 +65,9 @@ static uint64_t *design_matrix(size_t n, size_t cols) {
 }
 
 static void known_roots(sb_backend *gpu) {
-    FILE *f = fopen(SB_SOURCE_DIR "/../shared/vectors/lde-commit.txt", "r");
-    if (!f) {
-        printf("note: ../shared/vectors/lde-commit.txt absent, known roots not checked\n");
-        return;
-    }
+    FILE *f = fopen(SB_SOURCE_DIR "/tests/vectors/lde-commit.txt", "r");
+    CHECK(f != NULL, "tests/vectors/lde-commit.txt is missing: the known roots cannot be checked");
+    if (!f) return;
     char line[512];
     int checked = 0;
     while (fgets(line, sizeof line, f)) {
