@@ -1,17 +1,20 @@
-/* `starkbench compare BASE.json CAND.json`: the CI gate.
+/* `starkbench compare BASE.json[,BASE2.json...] CAND.json[,CAND2.json...]`: the CI gate.
  *
- * Per benchmark (a point present in both files) and per metric (the total, then every
- * round "<table>:<range>"; with --no-range-sync results only the total and GPU busy time,
- * since overlapped ranges do not add up): both medians, the relative change and a
- * Mann-Whitney U p-value on the repetitions. Only the totals and the rounds that matter
- * (median >= 1 ms or >= 2 % of the total, in either file) are gated, and their p-values
- * are adjusted with Holm's method within two families, the totals and the rounds, so
- * that testing many rounds of a same-build A/A pair does not manufacture a failure
- * while a regression of the whole proof can still fail at 5 repetitions. */
+ * Each side is one results file or several (interleaved sessions of one build, see
+ * scripts/ci-compare.sh): a point's repetitions are pooled over the files of its side, so
+ * medians and tests see all of them. Per benchmark (a point present on both sides) and per
+ * metric (the total, then every round "<table>:<range>"; with --no-range-sync results only
+ * the total and GPU busy time, since overlapped ranges do not add up): both medians, the
+ * relative change and a Mann-Whitney U p-value on the repetitions. Only the totals and the
+ * rounds that matter (median >= 1 ms or >= 2 % of the total, on either side) are gated, and
+ * their p-values are adjusted with Holm's method within two families, the totals and the
+ * rounds, so that testing many rounds of a same-build A/A pair does not manufacture a
+ * failure while a regression of the whole proof can still fail at 5 repetitions. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "compare_stats.h"
@@ -36,12 +39,18 @@ typedef struct cmp_opts {
     double warn_pct, fail_pct, alpha;
 } cmp_opts;
 
-static void usage(FILE *out) {
-    fprintf(out, "usage: starkbench compare BASE.json CAND.json [--warn PCT] [--fail PCT] [--alpha A]\n"
-                 "  --warn PCT   WARN when a gated median is more than PCT %% slower (default 3)\n"
-                 "  --fail PCT   FAIL when it is more than PCT %% slower and significant after Holm (default 5)\n"
-                 "  --alpha A    significance level of the Holm-adjusted Mann-Whitney U test (default 0.05)\n"
-                 "exit: 0 ok or WARN, 1 FAIL, 2 unreadable or mismatched input\n");
+#define USAGE "usage: starkbench compare BASE.json[,BASE2.json...] CAND.json[,CAND2.json...] [--warn PCT] [--fail PCT] [--alpha A]"
+
+static void usage(void) {
+    printf(USAGE "\n"
+           "  Each side is a results file or a comma-separated list of them (e.g. interleaved runs\n"
+           "  of one build, scripts/ci-compare.sh): the repetitions of a point are pooled over the\n"
+           "  files of its side. The files of one side must come from one machine, GPU, build type\n"
+           "  and range-sync mode (their commits may differ).\n"
+           "  --warn PCT   WARN when a gated median is more than PCT %% slower (default 3)\n"
+           "  --fail PCT   FAIL when it is more than PCT %% slower and significant after Holm (default 5)\n"
+           "  --alpha A    significance level of the Holm-adjusted Mann-Whitney U test (default 0.05)\n"
+           "exit: 0 ok or WARN, 1 FAIL, 2 unreadable or mismatched input\n");
 }
 
 static int parse_pct(const char *s, double lo, double hi, double *out) {
@@ -56,6 +65,176 @@ static const sb_point *find_point(const sb_results *r, const char *name) {
     for (size_t i = 0; i < r->n_points; i++)
         if (strcmp(r->points[i].name, name) == 0) return &r->points[i];
     return NULL;
+}
+
+/* One side of the comparison: the files of one argument, pooled. */
+typedef struct cmp_side {
+    const char *label;       /* "base" or "candidate" */
+    char *arg;               /* copy of the argument, split at its commas into files */
+    const char **files;
+    size_t n_files;
+    char commits[200];       /* the distinct git commits of the files, ", "-separated */
+    size_t n_commits;
+    sb_results pooled;       /* the first file's context; every point pooled over the files */
+    unsigned char *unstable; /* per pooled point: its proof digest differs between files of one commit */
+} cmp_side;
+
+static void *checked(void *p) {
+    if (!p) {
+        fprintf(stderr, "starkbench compare: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static int verdict_rank(const char *v) { return strcmp(v, "fallback") == 0 ? 2 : strcmp(v, "suspected-fallback") == 0; }
+
+/* Returns 0 when the files measured the same thing (machine, GPU, build type, range sync),
+ * else -1 after printing one line. */
+static int check_same_setup(const cmp_side *s, const sb_results *a, const sb_results *b, size_t ib) {
+    static const char *const names[] = {"machine", "GPU", "build type"};
+    const char *va[] = {a->host_name, a->gpu_name, a->build_type, a->range_sync ? "on" : "off"};
+    const char *vb[] = {b->host_name, b->gpu_name, b->build_type, b->range_sync ? "on" : "off"};
+    for (int k = 0; k < 4; k++)
+        if (strcmp(va[k], vb[k]) != 0) {
+            fprintf(stderr, "starkbench compare: %s and %s differ in %s ('%s' vs '%s'): pool only runs of one setup\n",
+                    s->files[0], s->files[ib], k < 3 ? names[k] : "range sync", va[k], vb[k]);
+            return -1;
+        }
+    return 0;
+}
+
+/* Adds the repetitions of x (a point of file `file`) to the pooled point p, which has the same
+ * name: a failure or a worse detector verdict in any file is the pooled point's. Returns 0, or
+ * -1 after printing one line when the two ran on different backends (nothing to pool). */
+static int pool_into(cmp_side *s, size_t ip, size_t at, const sb_point *x, const char *file, int first) {
+    sb_point *p = &s->pooled.points[ip];
+    if (strcmp(p->backend_used, x->backend_used) != 0) {
+        fprintf(stderr, "starkbench compare: %s ran on %s in an earlier %s file but on %s in %s: not one configuration\n",
+                p->name, p->backend_used, s->label, x->backend_used, file);
+        return -1;
+    }
+    memcpy(p->real_time_ms + at, x->real_time_ms, x->reps * sizeof(double));
+    memcpy(p->cpu_time_ms + at, x->cpu_time_ms, x->reps * sizeof(double));
+    for (size_t m = 0; m < x->n_metrics; m++)
+        memcpy(sb_point_metric(p, x->metrics[m].key)->values + at, x->metrics[m].values, x->reps * sizeof(double));
+    if (first) return 0; /* x is the point p was copied from */
+    if (strcmp(p->status, "ok") == 0 && strcmp(x->status, "ok") != 0) {
+        snprintf(p->status, sizeof p->status, "%s", x->status);
+        snprintf(p->error, sizeof p->error, "%.200s (in %s)", x->error, file);
+    }
+    p->digest_mismatch |= x->digest_mismatch;
+    if (p->proof_digest[0] && x->proof_digest[0] && strcmp(p->proof_digest, x->proof_digest) != 0 && s->n_commits == 1)
+        s->unstable[ip] = 1;
+    if (verdict_rank(x->verdict) > verdict_rank(p->verdict)) {
+        snprintf(p->verdict, sizeof p->verdict, "%s", x->verdict);
+        snprintf(p->verdict_reason, sizeof p->verdict_reason, "%s", x->verdict_reason);
+    }
+    return 0;
+}
+
+/* Pools the loaded files in[0..s->n_files) into s->pooled: points in order of first appearance,
+ * each with the repetitions of every file that has it, in file order. Returns 0 or -1. */
+static int pool_side(cmp_side *s, const sb_results *in) {
+    size_t max_points = 0;
+    for (size_t f = 0; f < s->n_files; f++) max_points += in[f].n_points;
+    s->unstable = checked(calloc(max_points + 1, 1));
+    s->pooled = in[0];
+    s->pooled.points = NULL;
+    s->pooled.n_points = 0;
+    for (size_t f = 0; f < s->n_files; f++)
+        for (size_t i = 0; i < in[f].n_points; i++) {
+            const sb_point *q = &in[f].points[i];
+            if (find_point(&s->pooled, q->name)) continue;
+            size_t reps = 0;
+            for (size_t g = f; g < s->n_files; g++) {
+                const sb_point *x = find_point(&in[g], q->name);
+                reps += x ? x->reps : 0;
+            }
+            sb_point *p = sb_results_add_point(&s->pooled, reps);
+            double *real = p->real_time_ms, *cpu = p->cpu_time_ms;
+            /* the configuration and outcome of q; fallback records are not pooled (compare reads verdicts) */
+            *p = *q;
+            p->reps = reps;
+            p->real_time_ms = real;
+            p->cpu_time_ms = cpu;
+            p->n_metrics = 0, p->metrics = NULL;
+            p->n_fallbacks = 0, p->fallbacks = NULL;
+            size_t at = 0;
+            for (size_t g = f; g < s->n_files; g++) {
+                const sb_point *x = find_point(&in[g], q->name);
+                if (!x) continue;
+                if (pool_into(s, s->pooled.n_points - 1, at, x, s->files[g], x == q) != 0) return -1;
+                at += x->reps;
+            }
+        }
+    return 0;
+}
+
+/* Loads and pools the files of one side from `arg` ("A.json" or "A.json,B.json,...").
+ * Returns 0, or -1 after printing one line. */
+static int side_load(cmp_side *s, const char *label, const char *arg) {
+    memset(s, 0, sizeof *s);
+    s->label = label;
+    s->arg = checked(strdup(arg));
+    s->files = checked(calloc(strlen(arg) + 1, sizeof *s->files)); /* at most one file per comma, plus one */
+    for (char *f = s->arg, *next; f; f = next) {
+        next = strchr(f, ',');
+        if (next) *next++ = 0;
+        if (!*f) {
+            fprintf(stderr, "starkbench compare: empty file name in the %s list '%s'\n", label, arg);
+            return -1;
+        }
+        s->files[s->n_files++] = f;
+    }
+    sb_results *in = checked(calloc(s->n_files, sizeof *in));
+    size_t loaded = 0;
+    int rc = -1;
+    char err[1200];
+    for (size_t i = 0; i < s->n_files; i++) {
+        struct stat si, sj;
+        for (size_t j = 0; j < i; j++)
+            if (stat(s->files[i], &si) == 0 && stat(s->files[j], &sj) == 0 && si.st_dev == sj.st_dev &&
+                si.st_ino == sj.st_ino) {
+                fprintf(stderr, "starkbench compare: %s is given twice for the %s (its repetitions would count twice)\n",
+                        s->files[i], label);
+                goto out;
+            }
+        if (sb_results_load(&in[i], s->files[i], err, sizeof err) != 0) {
+            fprintf(stderr, "starkbench compare: %s\n", err);
+            goto out;
+        }
+        loaded++;
+        if (i > 0 && check_same_setup(s, &in[0], &in[i], i) != 0) goto out;
+        int seen = 0;
+        for (size_t j = 0; j < i; j++) seen |= strcmp(in[j].git_commit, in[i].git_commit) == 0;
+        if (!seen) {
+            const char *c = in[i].git_commit[0] ? in[i].git_commit : "unknown";
+            size_t len = strlen(s->commits);
+            snprintf(s->commits + len, sizeof s->commits - len, "%s%s", len ? ", " : "", c);
+            s->n_commits++;
+        }
+    }
+    rc = pool_side(s, in);
+out:
+    for (size_t i = 0; i < loaded; i++) sb_results_free(&in[i]);
+    free(in);
+    return rc;
+}
+
+static void side_free(cmp_side *s) {
+    sb_results_free(&s->pooled);
+    free(s->unstable);
+    free(s->files);
+    free(s->arg);
+}
+
+static void print_side(const cmp_side *s) {
+    printf("%-9s ", s->label);
+    for (size_t i = 0; i < s->n_files; i++) printf("%s%s", i ? ", " : "", s->files[i]);
+    const sb_results *r = &s->pooled;
+    printf(" (commit%s %s, %s%s%s)\n", s->n_commits > 1 ? "s" : "", s->commits, r->host_name, r->gpu_name[0] ? ", " : "",
+           r->gpu_name);
 }
 
 static const double *metric_values(const sb_point *p, const char *metric) {
@@ -87,12 +266,16 @@ static void add_row(cmp_row **rows, size_t *n, const sb_point *b, const sb_point
     grown[(*n)++] = row;
 }
 
-static int bad_verdict(const char *v) { return strcmp(v, "fallback") == 0 || strcmp(v, "suspected-fallback") == 0; }
-
 /* Failures that are not timings: a point that stopped working, a wrong proof, a new fallback.
  * Prints each; returns how many. */
-static int point_failures(const sb_point *b, const sb_point *c) {
+static int point_failures(const cmp_side *base, const cmp_side *cand, const sb_point *b, const sb_point *c) {
     int fails = 0;
+    if (base->unstable[b - base->pooled.points])
+        printf("  note  base proof digest differs between its files of one commit\n");
+    if (cand->unstable[c - cand->pooled.points]) {
+        printf("  FAIL  candidate proof digest differs between its files of one commit: proofs not reproducible\n");
+        fails++;
+    }
     if (strcmp(b->status, "ok") == 0 && strcmp(c->status, "ok") != 0) {
         printf("  FAIL  candidate point %s: %s\n", c->status, c->error);
         fails++;
@@ -101,13 +284,19 @@ static int point_failures(const sb_point *b, const sb_point *c) {
         printf("  FAIL  candidate proof digest differs from other points of the same steps and blowup\n");
         fails++;
     }
-    if (bad_verdict(c->verdict) && !bad_verdict(b->verdict)) {
+    if (verdict_rank(c->verdict) && !verdict_rank(b->verdict)) {
         printf("  FAIL  fallback detector: %s -> %s (%s)\n", b->verdict, c->verdict, c->verdict_reason);
         fails++;
     }
     if (b->proof_digest[0] && c->proof_digest[0] && strcmp(b->proof_digest, c->proof_digest) != 0)
         printf("  note  proof bytes changed (digest %.12s -> %.12s)\n", b->proof_digest, c->proof_digest);
     return fails;
+}
+
+static size_t count_values(const double *v, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += !isnan(v[i]);
+    return k;
 }
 
 static void print_row(const cmp_row *r) {
@@ -122,13 +311,13 @@ static void print_row(const cmp_row *r) {
 
 int cmd_compare(int argc, char **argv) {
     cmp_opts o = {3, 5, 0.05};
-    const char *files[2] = {NULL, NULL};
-    int n_files = 0;
+    const char *args[2] = {NULL, NULL};
+    int n_args = 0;
     for (int i = 1; i < argc; i++) {
         int missing = 0;
         const char *v;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
+            usage();
             return 0;
         } else if ((v = sb_flag_value(argc, argv, &i, "warn", &missing))) {
             if (parse_pct(v, 0, 1000, &o.warn_pct) != 0) {
@@ -150,37 +339,35 @@ int cmd_compare(int argc, char **argv) {
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "starkbench compare: unknown flag '%s' (see --help)\n", argv[i]);
             return 2;
-        } else if (n_files < 2) {
-            files[n_files++] = argv[i];
+        } else if (n_args < 2) {
+            args[n_args++] = argv[i];
         } else {
-            fprintf(stderr, "starkbench compare: too many files (expected BASE.json CAND.json)\n");
+            fprintf(stderr, "starkbench compare: unexpected argument '%s' (one BASE and one CAND list; see --help)\n",
+                    argv[i]);
             return 2;
         }
     }
-    if (n_files != 2) {
-        usage(stderr);
+    if (n_args != 2) {
+        fprintf(stderr, "%s (see --help)\n", USAGE);
         return 2;
     }
     if (o.warn_pct > o.fail_pct) {
         fprintf(stderr, "starkbench compare: --warn %g is above --fail %g\n", o.warn_pct, o.fail_pct);
         return 2;
     }
-    sb_results base, cand;
-    char err[1200];
-    if (sb_results_load(&base, files[0], err, sizeof err) != 0) {
-        fprintf(stderr, "starkbench compare: %s\n", err);
+    cmp_side sides[2];
+    memset(sides, 0, sizeof sides);
+    if (side_load(&sides[0], "base", args[0]) != 0 || side_load(&sides[1], "candidate", args[1]) != 0) {
+        side_free(&sides[0]);
+        side_free(&sides[1]);
         return 2;
     }
-    if (sb_results_load(&cand, files[1], err, sizeof err) != 0) {
-        fprintf(stderr, "starkbench compare: %s\n", err);
-        sb_results_free(&base);
-        return 2;
-    }
-    int overlapped = !base.range_sync || !cand.range_sync;
+    const sb_results *base = &sides[0].pooled, *cand = &sides[1].pooled;
+    int overlapped = !base->range_sync || !cand->range_sync;
     cmp_row *rows = NULL;
     size_t n_rows = 0, common = 0;
-    for (size_t i = 0; i < base.n_points; i++) {
-        const sb_point *b = &base.points[i], *c = find_point(&cand, b->name);
+    for (size_t i = 0; i < base->n_points; i++) {
+        const sb_point *b = &base->points[i], *c = find_point(cand, b->name);
         if (!c) continue;
         common++;
         double base_total = sb_median(sb_point_total(b), b->reps);
@@ -193,9 +380,10 @@ int cmd_compare(int argc, char **argv) {
             if (sb_metric_is_round(b->metrics[m].key)) add_row(&rows, &n_rows, b, c, b->metrics[m].key, base_total);
     }
     if (common == 0) {
-        fprintf(stderr, "starkbench compare: %s and %s have no benchmark in common\n", files[0], files[1]);
-        sb_results_free(&base);
-        sb_results_free(&cand);
+        fprintf(stderr, "starkbench compare: %s and %s have no benchmark in common\n", args[0], args[1]);
+        free(rows);
+        side_free(&sides[0]);
+        side_free(&sides[1]);
         return 2;
     }
 
@@ -230,26 +418,25 @@ int cmd_compare(int argc, char **argv) {
     }
     free(p);
 
-    printf("base      %s (commit %s, %s%s%s)\n", files[0], base.git_commit, base.host_name, base.gpu_name[0] ? ", " : "",
-           base.gpu_name);
-    printf("candidate %s (commit %s, %s%s%s)\n", files[1], cand.git_commit, cand.host_name, cand.gpu_name[0] ? ", " : "",
-           cand.gpu_name);
+    print_side(&sides[0]);
+    print_side(&sides[1]);
     if (overlapped) printf("ranges overlap (--no-range-sync): comparing totals and GPU busy time only\n");
-    const sb_point *shown = NULL;
-    for (size_t i = 0; i < n_rows; i++) {
-        if (rows[i].base != shown) {
-            shown = rows[i].base;
-            printf("\n%s  (%zu vs %zu repetitions)\n", shown->name, rows[i].test.nx, rows[i].test.ny);
+    /* every common point, including one whose candidate has no timing left (it failed or timed out) */
+    for (size_t i = 0, r = 0; i < base->n_points; i++) {
+        const sb_point *b = &base->points[i], *c = find_point(cand, b->name);
+        if (!c) continue;
+        printf("\n%s  (%zu vs %zu repetitions)\n", b->name, count_values(sb_point_total(b), b->reps),
+               count_values(sb_point_total(c), c->reps));
+        fails += point_failures(&sides[0], &sides[1], b, c);
+        if (r < n_rows && rows[r].base == b)
             printf("  %-28s %11s %11s %9s %8s %8s  %s\n", "metric", "base ms", "cand ms", "change", "p(U)", "p(Holm)",
                    "verdict");
-            fails += point_failures(rows[i].base, rows[i].cand);
-        }
-        print_row(&rows[i]);
+        for (; r < n_rows && rows[r].base == b; r++) print_row(&rows[r]);
     }
-    for (size_t i = 0; i < base.n_points; i++)
-        if (!find_point(&cand, base.points[i].name)) printf("\nonly in base: %s\n", base.points[i].name);
-    for (size_t i = 0; i < cand.n_points; i++)
-        if (!find_point(&base, cand.points[i].name)) printf("\nonly in candidate: %s\n", cand.points[i].name);
+    for (size_t i = 0; i < base->n_points; i++)
+        if (!find_point(cand, base->points[i].name)) printf("\nonly in base: %s\n", base->points[i].name);
+    for (size_t i = 0; i < cand->n_points; i++)
+        if (!find_point(base, cand->points[i].name)) printf("\nonly in candidate: %s\n", cand->points[i].name);
     printf("\n");
     for (int family = 0; family < 2; family++)
         if (n_family[family] && min_p * (double)n_family[family] >= o.alpha)
@@ -262,7 +449,7 @@ int cmd_compare(int argc, char **argv) {
            common, n_gated, SB_MWU_EXACT_MAX, o.alpha, o.warn_pct, o.fail_pct, fails, warns,
            fails ? "FAIL" : warns ? "WARN" : "ok");
     free(rows);
-    sb_results_free(&base);
-    sb_results_free(&cand);
+    side_free(&sides[0]);
+    side_free(&sides[1]);
     return fails ? 1 : 0;
 }
