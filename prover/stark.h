@@ -25,8 +25,13 @@ int sb_stark_verify(const sb_air *air, const uint8_t *bytes, size_t len, sb_publ
 void sb_stark_begin(sb_transcript *tr, const sb_air *air, const sb_proof_shape *s, const sb_public *pub);
 
 /* Draws the OOD point: Fp3 elements until one is outside Fp (so z and z*w avoid H, the LDE
- * coset and every FRI domain). */
+ * coset and every FRI domain); sb_stark_draw_outside_fp over transcript_squeeze_fp3. */
 fp3_t sb_stark_draw_z(sb_transcript *tr);
+
+/* Calls draw(ctx) until it returns an element outside Fp (c1 != 0 or c2 != 0) and returns that
+ * one. sb_stark_draw_z's rejection loop, with the source as an argument so that a test can
+ * script the draws. */
+fp3_t sb_stark_draw_outside_fp(fp3_t (*draw)(void *ctx), void *ctx);
 
 /* Absorbs n Fp3 values, one absorb each. */
 void sb_stark_absorb_fp3s(sb_transcript *tr, const fp3_t *v, size_t n);

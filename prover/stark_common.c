@@ -33,12 +33,16 @@ void sb_stark_begin(sb_transcript *tr, const sb_air *air, const sb_proof_shape *
     transcript_absorb_bytes(tr, bytes, 8 * n);
 }
 
-fp3_t sb_stark_draw_z(sb_transcript *tr) {
+fp3_t sb_stark_draw_outside_fp(fp3_t (*draw)(void *ctx), void *ctx) {
     for (;;) {
-        fp3_t z = transcript_squeeze_fp3(tr);
+        fp3_t z = draw(ctx);
         if (!fp3_is_base(z)) return z;
     }
 }
+
+static fp3_t squeeze_fp3(void *tr) { return transcript_squeeze_fp3(tr); }
+
+fp3_t sb_stark_draw_z(sb_transcript *tr) { return sb_stark_draw_outside_fp(squeeze_fp3, tr); }
 
 void sb_stark_absorb_fp3s(sb_transcript *tr, const fp3_t *v, size_t n) {
     for (size_t i = 0; i < n; i++) transcript_absorb_fp3(tr, v[i]);

@@ -61,7 +61,7 @@ static uint64_t fib_u64(uint64_t n) {
 }
 
 static void test_fib_verifies(void) {
-    static const unsigned sizes[][2] = {{8, 2}, {10, 2}, {12, 2}, {14, 2}, {8, 4}, {8, 8}};
+    static const unsigned sizes[][2] = {{8, 2}, {10, 2}, {12, 2}, {14, 2}, {8, 4}, {10, 4}, {8, 8}, {10, 8}};
     uint64_t last_n = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         char err[320] = "", why[320] = "";
