@@ -1,6 +1,8 @@
 /* compare: Mann-Whitney U and Holm against hand-computed values; the CI gate on synthetic
  * results (A/A passes, a small shift warns, a clear 10 % regression fails, a new fallback fails,
- * too few repetitions cannot fail, files without a common benchmark are rejected). */
+ * too few repetitions cannot fail, files without a common benchmark are rejected); pooling
+ * (runs split across files report exactly as one file, a failure in any file counts, files of
+ * different setups or given twice are rejected). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,10 +77,12 @@ static double noise(void) {
     return (double)(lcg_state >> 11) / (double)(1ULL << 52) - 1;
 }
 
-/* Writes name.json: two points with `reps` repetitions, every time scaled by `scale`, with
- * relative noise `jitter`; the first point's verdict is `verdict`. */
-static void write_results(const char *name, unsigned long long seed, size_t reps, double scale, double jitter,
-                          const char *verdict) {
+/* Writes name.json: two points, every time scaled by `scale`, with relative noise `jitter`;
+ * the first point's verdict is `verdict` and its status `status` (not "ok": no timings). Of the
+ * `reps` repetitions the generator draws, only those in [from, to) are written, so that a run
+ * split across files has the same values as one file with all of them. */
+static void write_part(const char *name, unsigned long long seed, size_t reps, double scale, double jitter,
+                       const char *verdict, const char *status, size_t from, size_t to) {
     static const struct { const char *key; double ms; } rounds[] = {
         {"cpu:R1 main LDE", 30}, {"cpu:R1 main commit", 25}, {"cpu:R2 evaluate", 40}, {"range:R1 main LDE", 0.2}};
     lcg_state = seed;
@@ -86,22 +90,28 @@ static void write_results(const char *name, unsigned long long seed, size_t reps
     char *argv[] = {"test_compare"};
     sb_results_init(&r, 1, argv);
     for (int i = 0; i < 2; i++) {
-        sb_point *p = sb_results_add_point(&r, reps);
+        sb_point *p = sb_results_add_point(&r, to - from);
         snprintf(p->name, sizeof p->name, "prove/steps:%d/blowup:2/backend:cpu/threshold:0/tp:1/threads:2/tpb:default",
                  12 + 2 * i);
         p->log_steps = 12 + 2 * (unsigned)i;
         p->blowup = 2;
         snprintf(p->verdict, sizeof p->verdict, "%s", i == 0 ? verdict : "clean");
+        int ok = i > 0 || strcmp(status, "ok") == 0;
+        if (!ok) {
+            snprintf(p->status, sizeof p->status, "%s", status);
+            snprintf(p->error, sizeof p->error, "killed after the --timeout");
+        }
         for (size_t k = 0; k < reps; k++) {
             double total = 0;
             for (size_t m = 0; m < sizeof rounds / sizeof rounds[0]; m++) {
                 double v = rounds[m].ms * (1 << (2 * i)) * scale * (1 + jitter * noise());
-                sb_point_metric(p, rounds[m].key)->values[k] = v;
+                if (ok && k >= from && k < to) sb_point_metric(p, rounds[m].key)->values[k - from] = v;
                 total += v;
             }
-            sb_point_metric(p, "total")->values[k] = total;
-            p->real_time_ms[k] = total + 1;
-            p->cpu_time_ms[k] = 2 * total;
+            if (!ok || k < from || k >= to) continue;
+            sb_point_metric(p, "total")->values[k - from] = total;
+            p->real_time_ms[k - from] = total + 1;
+            p->cpu_time_ms[k - from] = 2 * total;
         }
     }
     char path[128], err[512];
@@ -110,11 +120,51 @@ static void write_results(const char *name, unsigned long long seed, size_t reps
     sb_results_free(&r);
 }
 
-/* Runs `starkbench compare dir/a.json dir/b.json extra` with stdout captured into out. */
+static void write_results(const char *name, unsigned long long seed, size_t reps, double scale, double jitter,
+                          const char *verdict) {
+    write_part(name, seed, reps, scale, jitter, verdict, "ok", 0, reps);
+}
+
+/* Copies dir/from.json to dir/to.json with every `old` replaced by `new`. */
+static void rewrite(const char *from, const char *to, const char *old, const char *new) {
+    char path[128], text[1 << 16], out[1 << 16];
+    snprintf(path, sizeof path, "%s/%s.json", dir, from);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f) fclose(f);
+    text[n] = 0;
+    char *o = out;
+    for (const char *t = text, *hit; *t; t = hit + strlen(old)) {
+        hit = strstr(t, old);
+        if (!hit) hit = t + strlen(t);
+        memcpy(o, t, (size_t)(hit - t));
+        o += hit - t;
+        if (!*hit) break;
+        o += sprintf(o, "%s", new);
+    }
+    *o = 0;
+    snprintf(path, sizeof path, "%s/%s.json", dir, to);
+    f = fopen(path, "w");
+    fputs(out, f);
+    fclose(f);
+}
+
+/* Turns "a,b" into "dir/a.json,dir/b.json" in out (cap bytes). */
+static void expand(const char *names, char *out, size_t cap) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", names);
+    size_t len = 0;
+    out[0] = 0;
+    for (char *save, *n = strtok_r(buf, ",", &save); n; n = strtok_r(NULL, ",", &save))
+        len += (size_t)snprintf(out + len, cap - len, "%s%s/%s.json", len ? "," : "", dir, n);
+}
+
+/* Runs `starkbench compare dir/a.json dir/b.json extra` (a and b: comma-separated names) with
+ * stdout captured into out. */
 static int run_compare(const char *a, const char *b, const char *extra, char *out, size_t cap) {
-    char pa[128], pb[128], cap_path[128];
-    snprintf(pa, sizeof pa, "%s/%s.json", dir, a);
-    snprintf(pb, sizeof pb, "%s/%s.json", dir, b);
+    char pa[1024], pb[1024], cap_path[128];
+    expand(a, pa, sizeof pa);
+    expand(b, pb, sizeof pb);
     snprintf(cap_path, sizeof cap_path, "%s/stdout.txt", dir);
     char *argv[6] = {"compare", pa, pb, NULL, NULL, NULL};
     int argc = 3;
@@ -125,6 +175,12 @@ static int run_compare(const char *a, const char *b, const char *extra, char *ou
         argv[argc++] = strtok(NULL, " ");
     }
     return run_captured(cmd_compare, argc, argv, cap_path, out, cap);
+}
+
+/* The report after the two header lines (which name the files). */
+static const char *body(const char *out) {
+    const char *b = strstr(out, "\nprove/");
+    return b ? b : out;
 }
 
 static void check_gate(void) {
@@ -170,12 +226,64 @@ static void check_gate(void) {
     EXPECT(run_compare("base", "aa", "--warn 9", out, sizeof out) == 2); /* warn above fail */
 }
 
+/* Pooling: runs split across files give the report of one file with all repetitions;
+ * disagreeing or repeated files are rejected. */
+static void check_pooling(void) {
+    static char one[65536], split[65536];
+    /* A/A, base 10 repetitions split 4 + 6, candidate 10 split 7 + 3 */
+    write_part("base_a", 1, 10, 1.0, 0.03, "clean", "ok", 0, 4);
+    write_part("base_b", 1, 10, 1.0, 0.03, "clean", "ok", 4, 10);
+    write_part("aa_a", 2, 10, 1.0, 0.03, "clean", "ok", 0, 7);
+    write_part("aa_b", 2, 10, 1.0, 0.03, "clean", "ok", 7, 10);
+    EXPECT(run_compare("base", "aa", NULL, one, sizeof one) == 0);
+    EXPECT(run_compare("base_a,base_b", "aa_a,aa_b", NULL, split, sizeof split) == 0);
+    CHECK(strcmp(body(one), body(split)) == 0, "pooled A/A report differs from one file's:\n%s\nvs\n%s", one, split);
+    EXPECT(strstr(split, "(10 vs 10 repetitions)") != NULL);
+    EXPECT(strstr(split, "base_a.json, ") != NULL && strstr(split, "base_b.json (commit ") != NULL);
+    /* a 10 % regression split across files still FAILs, with the same medians and p-values */
+    write_part("bq_a", 4, 10, 1.0, 0.005, "clean", "ok", 0, 5);
+    write_part("bq_b", 4, 10, 1.0, 0.005, "clean", "ok", 5, 10);
+    write_part("s10_a", 5, 10, 1.10, 0.01, "clean", "ok", 0, 2);
+    write_part("s10_b", 5, 10, 1.10, 0.01, "clean", "ok", 2, 10);
+    EXPECT(run_compare("base_quiet", "slow10", NULL, one, sizeof one) == 1);
+    EXPECT(run_compare("bq_b,bq_a", "s10_a,s10_b", NULL, split, sizeof split) == 1);
+    CHECK(strcmp(body(one), body(split)) == 0, "pooled regression report differs from one file's:\n%s\nvs\n%s", one, split);
+    EXPECT(strstr(split, "-> FAIL") != NULL);
+    /* a point that timed out in one candidate file FAILs the pooled candidate */
+    write_part("aa_timeout", 2, 10, 1.0, 0.03, "clean", "timeout", 0, 3);
+    EXPECT(run_compare("base", "aa_a,aa_timeout", NULL, split, sizeof split) == 1);
+    EXPECT(strstr(split, "FAIL  candidate point timeout: killed after the --timeout (in ") != NULL);
+    /* ... and so does one that has no timing at all (it used to pass unseen) */
+    EXPECT(run_compare("base", "aa_timeout", NULL, split, sizeof split) == 1);
+    EXPECT(strstr(split, "(10 vs 0 repetitions)") != NULL);
+    /* a new fallback verdict in one candidate file is the pooled point's */
+    write_part("fb_b", 2, 10, 1.0, 0.03, "fallback", "ok", 7, 10);
+    EXPECT(run_compare("base_a,base_b", "aa_a,fb_b", NULL, split, sizeof split) == 1);
+    EXPECT(strstr(split, "clean -> fallback") != NULL);
+    /* bad multi-file input: exit 2 */
+    EXPECT(run_compare("base_a,base_a", "aa", NULL, split, sizeof split) == 2);     /* counted twice */
+    EXPECT(run_compare("base_a,missing", "aa", NULL, split, sizeof split) == 2);    /* unreadable */
+    char arg[256], *argv[] = {"compare", arg, "x.json"};
+    snprintf(arg, sizeof arg, "%s/base_a.json,", dir);                            /* empty name */
+    EXPECT(run_captured(cmd_compare, 3, argv, "/dev/null", split, sizeof split) == 2);
+    rewrite("base_b", "other_host", "\"host_name\": \"", "\"host_name\": \"other-");
+    EXPECT(run_compare("base_a,other_host", "aa", NULL, split, sizeof split) == 2);
+    rewrite("aa_b", "no_sync", "\"range_sync\": true", "\"range_sync\": false");
+    EXPECT(run_compare("base", "aa_a,no_sync", NULL, split, sizeof split) == 2);
+    rewrite("aa_b", "on_gpu", "\"backend_used\": \"cpu\"", "\"backend_used\": \"gpu\"");
+    EXPECT(run_compare("base", "aa_a,on_gpu", NULL, split, sizeof split) == 2);
+    /* the unchanged copy pools fine: the rejections above are the edits' */
+    rewrite("aa_b", "aa_copy", "\"host_name\": \"", "\"host_name\": \"");
+    EXPECT(run_compare("base", "aa_a,aa_copy", NULL, split, sizeof split) == 0);
+}
+
 int main(void) {
     check_mann_whitney();
     check_holm();
     snprintf(dir, sizeof dir, "/tmp/sb_test_compare.XXXXXX");
     if (!mkdtemp(dir)) return 1;
     check_gate();
+    check_pooling();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
