@@ -57,7 +57,7 @@ static void print_entry(const char *table, const char *part, const sb_calib_entr
 
 int cmd_calibrate(int argc, char **argv) {
     sb_options base;
-    if (sb_options_init(&base) != 0) return 2;
+    sb_options_init(&base);
     base.runs = 3;
     base.warmup = 1;
     base.range_sync = 1;
@@ -95,6 +95,9 @@ int cmd_calibrate(int argc, char **argv) {
             base.runs = (unsigned)n;
         }
     }
+    /* Only --threads has a mirror here (STARKBENCH_THREADS); the backend and threshold are the experiment's. */
+    if (axes.ax[SB_AX_THREADS].n) base.set |= SB_OPT_THREADS;
+    if (sb_options_finish(&base, "calibrate", SB_OPT_THREADS) != 0) return 2;
     if (getenv("STARKBENCH_INJECT_SILENT_FALLBACK")) {
         fprintf(stderr, "starkbench: calibrate: unset STARKBENCH_INJECT_SILENT_FALLBACK (it would calibrate a fallback)\n");
         return 2;

@@ -42,10 +42,9 @@ static int print_floors(unsigned log_n, unsigned cols, unsigned blowup) {
 
 int cmd_kernels(int argc, char **argv) {
     sb_options o;
-    if (sb_options_init(&o) != 0) return 2;
+    sb_options_init(&o);
     int floors = 0;
     uint64_t log_n = 23, cols = 64;
-    o.blowup = 2;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int missing = 0;
@@ -73,6 +72,7 @@ int cmd_kernels(int argc, char **argv) {
             }
         }
     }
+    if (sb_options_finish(&o, "kernels", SB_OPT_BLOWUP) != 0) return 2;
     char err[256] = "";
     int gpu = 1;
     printf("%-10s %-11s %-5s %-8s %s\n", "name", "default_tpb", "regs", "max_tpb", "kernel");

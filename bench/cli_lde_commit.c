@@ -23,7 +23,8 @@
 static void usage(FILE *out) {
     fprintf(out,
             "usage: starkbench lde-commit [--log-rows n] [--cols m] [--blowup 2|4|8] [--ext3]\n"
-            "                             [--backend cpu|gpu|auto] [--threads T] [--runs R] [--warmup W]\n"
+            "                             [--backend cpu|gpu|auto] [--gpu-threshold N] [--tpb NAME=N,...]\n"
+            "                             [--threads T] [--runs R] [--warmup W]\n"
             "                             [--floors] [--json]\n"
             "  LDE + Merkle commit of T[r][c] = ((r+1)*A + c*B) mod p (2^n rows, default n=16, m=64);\n"
             "  prints per-run and median LDE and commit times and 'root: <hex>'.\n"
@@ -97,7 +98,7 @@ static void measure_keccak(double *scalar, double *x8) {
 
 int cmd_lde_commit(int argc, char **argv) {
     sb_options o;
-    if (sb_options_init(&o) != 0) return 2;
+    sb_options_init(&o);
     uint64_t log_rows = 16, cols = 64;
     int ext3 = 0, want_floors = 0;
     for (int i = 1; i < argc; i++) {
@@ -131,6 +132,7 @@ int cmd_lde_commit(int argc, char **argv) {
             }
         }
     }
+    if (sb_options_finish(&o, "lde-commit", ~(unsigned)(SB_OPT_STEPS | SB_OPT_TP | SB_OPT_NO_RANGE_SYNC)) != 0) return 2;
     if (ext3 && cols % 3 != 0) {
         fprintf(stderr, "starkbench: --ext3 needs --cols to be a multiple of 3 (got %llu)\n", (unsigned long long)cols);
         return 2;
@@ -171,7 +173,7 @@ int cmd_lde_commit(int argc, char **argv) {
     }
     if (o.be.threads) omp_set_num_threads((int)o.be.threads);
     fill_matrix(trace, n, cols);
-    unsigned threads = o.be.threads ? o.be.threads : (unsigned)omp_get_max_threads();
+    unsigned threads = sb_resolve_threads(o.be.threads);
 
     const sb_op op_lde = {"lde-commit", "R1 main LDE"}, op_commit = {"lde-commit", "R1 main commit"};
     sb_digest root = {{0}};

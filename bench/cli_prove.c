@@ -97,7 +97,7 @@ static int print_json(const sb_options *o, const sb_backend *be, const sb_ranges
     json_object_set_new(j, "log_steps", json_integer(o->log_steps));
     json_object_set_new(j, "blowup", json_integer(o->blowup));
     json_object_set_new(j, "tp", json_integer(o->tp));
-    json_object_set_new(j, "threads", json_integer(o->be.threads));
+    json_object_set_new(j, "threads", json_integer(sb_resolve_threads(o->be.threads)));
     json_object_set_new(j, "iterations", json_integer((json_int_t)p->pub.iterations));
     json_object_set_new(j, "output", json_string(num));
     json_object_set_new(j, "proof_size", json_integer((json_int_t)p->len));
@@ -132,7 +132,7 @@ static int print_json(const sb_options *o, const sb_backend *be, const sb_ranges
 
 int cmd_prove(int argc, char **argv) {
     sb_options o;
-    if (sb_options_init(&o) != 0) return 2;
+    sb_options_init(&o);
     const char *out_path = NULL;
     for (int i = 1; i < argc; i++) {
         int missing = 0;
@@ -152,6 +152,7 @@ int cmd_prove(int argc, char **argv) {
             }
         }
     }
+    if (sb_options_finish(&o, "prove", ~(unsigned)(SB_OPT_RUNS | SB_OPT_WARMUP)) != 0) return 2;
     sb_public pub;
     if (sb_air_fib()->public_values(o.log_steps, &pub) != 0) {
         fprintf(stderr, "starkbench: prove: --steps 2^%u is not supported (fib_iterative runs 2^6 .. 2^30 rows)\n",

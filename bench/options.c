@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ int sb_parse_backend(const char *s, sb_backend_kind *out) {
 int sb_parse_tpb(const char *s, unsigned tpb[SB_K_COUNT], char *err, size_t errlen) {
     char buf[512];
     if (strlen(s) >= sizeof buf) {
-        snprintf(err, errlen, "--tpb value too long");
+        snprintf(err, errlen, "value too long");
         return -1;
     }
     strcpy(buf, s);
@@ -56,18 +57,18 @@ int sb_parse_tpb(const char *s, unsigned tpb[SB_K_COUNT], char *err, size_t errl
     for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(item, '=');
         if (!eq) {
-            snprintf(err, errlen, "--tpb: '%s' is not NAME=N (kernels: see 'starkbench kernels')", item);
+            snprintf(err, errlen, "'%s' is not NAME=N (kernels: see 'starkbench kernels')", item);
             return -1;
         }
         *eq = 0;
         int k = sb_kernel_lookup(item);
         if (k < 0) {
-            snprintf(err, errlen, "--tpb: unknown kernel '%s' (see 'starkbench kernels')", item);
+            snprintf(err, errlen, "unknown kernel '%s' (see 'starkbench kernels')", item);
             return -1;
         }
         uint64_t v;
         if (sb_parse_count(eq + 1, 0, &v) != 0 || v == 0 || v > 1024 || v % 32 != 0) {
-            snprintf(err, errlen, "--tpb: %s=%s is not a positive multiple of 32 up to 1024", item, eq + 1);
+            snprintf(err, errlen, "%s=%s is not a positive multiple of 32 up to 1024", item, eq + 1);
             return -1;
         }
         tpb[k] = (unsigned)v;
@@ -75,73 +76,90 @@ int sb_parse_tpb(const char *s, unsigned tpb[SB_K_COUNT], char *err, size_t errl
     return 0;
 }
 
-static int parse_steps(const char *v, unsigned *log_steps) {
+unsigned sb_resolve_threads(unsigned threads) { return threads ? threads : (unsigned)omp_get_max_threads(); }
+
+/* The options that take a value, with their environment mirror (NULL where none). */
+static const struct {
+    const char *name, *env;
+    unsigned bit;
+} valued[] = {
+    {"steps", NULL, SB_OPT_STEPS},
+    {"blowup", NULL, SB_OPT_BLOWUP},
+    {"backend", "STARKBENCH_BACKEND", SB_OPT_BACKEND},
+    {"gpu-threshold", "STARKBENCH_GPU_THRESHOLD", SB_OPT_GPU_THRESHOLD},
+    {"tpb", "STARKBENCH_TPB", SB_OPT_TPB},
+    {"threads", "STARKBENCH_THREADS", SB_OPT_THREADS},
+    {"tp", "STARKBENCH_TP", SB_OPT_TP},
+    {"runs", NULL, SB_OPT_RUNS},
+    {"warmup", NULL, SB_OPT_WARMUP},
+};
+#define N_VALUED (sizeof valued / sizeof valued[0])
+
+static int parse_steps(const char *label, const char *v, unsigned *log_steps) {
     uint64_t s;
     if (sb_parse_count(v, 0, &s) != 0 || s == 0 || (s & (s - 1)) != 0) {
-        fprintf(stderr, "starkbench: --steps '%s' is not a power of two (e.g. 65536, 2^16, 64K)\n", v);
+        fprintf(stderr, "starkbench: %s '%s' is not a power of two (e.g. 65536, 2^16, 64K)\n", label, v);
         return -1;
     }
     unsigned k = 0;
     while ((1ULL << k) < s) k++;
     if (k > SB_MAX_LOG_STEPS) {
-        fprintf(stderr, "starkbench: --steps 2^%u is over the limit 2^%d\n", k, SB_MAX_LOG_STEPS);
+        fprintf(stderr, "starkbench: %s 2^%u is over the limit 2^%d\n", label, k, SB_MAX_LOG_STEPS);
         return -1;
     }
     *log_steps = k;
     return 0;
 }
 
-static int parse_small(const char *flag, const char *v, unsigned lo, unsigned hi, unsigned *out) {
+static int parse_small(const char *label, const char *v, unsigned lo, unsigned hi, unsigned *out) {
     uint64_t x;
     if (sb_parse_count(v, 0, &x) != 0 || x < lo || x > hi) {
-        fprintf(stderr, "starkbench: %s '%s' must be an integer in [%u, %u]\n", flag, v, lo, hi);
+        fprintf(stderr, "starkbench: %s '%s' must be an integer in [%u, %u]\n", label, v, lo, hi);
         return -1;
     }
     *out = (unsigned)x;
     return 0;
 }
 
-/* Applies one option by name; shared by flags and environment variables. */
-static int apply(sb_options *o, const char *name, const char *v) {
+/* Applies valued option k from a flag or its mirror; label ("--tp" or "STARKBENCH_TP") names
+ * the source in the one line printed when v is invalid. Returns 0 or -1. */
+static int apply(sb_options *o, size_t k, const char *label, const char *v) {
     char err[256];
-    if (strcmp(name, "steps") == 0) return parse_steps(v, &o->log_steps);
-    if (strcmp(name, "blowup") == 0) {
+    switch (valued[k].bit) {
+    case SB_OPT_STEPS: return parse_steps(label, v, &o->log_steps);
+    case SB_OPT_BLOWUP:
         if (strcmp(v, "2") && strcmp(v, "4") && strcmp(v, "8")) {
-            fprintf(stderr, "starkbench: --blowup '%s' must be 2, 4 or 8\n", v);
+            fprintf(stderr, "starkbench: %s '%s' must be 2, 4 or 8\n", label, v);
             return -1;
         }
         o->blowup = (unsigned)atoi(v);
         return 0;
-    }
-    if (strcmp(name, "backend") == 0) {
+    case SB_OPT_BACKEND:
         if (sb_parse_backend(v, &o->be.kind) != 0) {
-            fprintf(stderr, "starkbench: --backend '%s' must be cpu, gpu or auto\n", v);
+            fprintf(stderr, "starkbench: %s '%s' must be cpu, gpu or auto\n", label, v);
             return -1;
         }
         return 0;
-    }
-    if (strcmp(name, "gpu-threshold") == 0) {
+    case SB_OPT_GPU_THRESHOLD:
         if (sb_parse_count(v, 1, &o->be.gpu_threshold) != 0) {
-            fprintf(stderr, "starkbench: --gpu-threshold '%s' must be a row count or 'inf'\n", v);
+            fprintf(stderr, "starkbench: %s '%s' must be a row count or 'inf'\n", label, v);
             return -1;
         }
         return 0;
-    }
-    if (strcmp(name, "tpb") == 0) {
+    case SB_OPT_TPB:
         if (sb_parse_tpb(v, o->be.tpb, err, sizeof err) != 0) {
-            fprintf(stderr, "starkbench: %s\n", err);
+            fprintf(stderr, "starkbench: %s: %s\n", label, err);
             return -1;
         }
         return 0;
+    case SB_OPT_THREADS: return parse_small(label, v, 1, 1024, &o->be.threads);
+    case SB_OPT_TP: return parse_small(label, v, 1, 64, &o->tp);
+    case SB_OPT_RUNS: return parse_small(label, v, 1, 100000, &o->runs);
+    default: return parse_small(label, v, 0, 100000, &o->warmup);
     }
-    if (strcmp(name, "threads") == 0) return parse_small("--threads", v, 1, 1024, &o->be.threads);
-    if (strcmp(name, "tp") == 0) return parse_small("--tp", v, 1, 64, &o->tp);
-    if (strcmp(name, "runs") == 0) return parse_small("--runs", v, 1, 100000, &o->runs);
-    if (strcmp(name, "warmup") == 0) return parse_small("--warmup", v, 0, 100000, &o->warmup);
-    return 1; /* not an option with a value */
 }
 
-int sb_options_init(sb_options *o) {
+void sb_options_init(sb_options *o) {
     memset(o, 0, sizeof *o);
     o->log_steps = 16;
     o->blowup = 2;
@@ -149,17 +167,34 @@ int sb_options_init(sb_options *o) {
     o->tp = 1;
     o->runs = 1;
     o->range_sync = 1;
-    static const struct { const char *env, *name; } mirrors[] = {
-        {"STARKBENCH_BACKEND", "backend"}, {"STARKBENCH_GPU_THRESHOLD", "gpu-threshold"},
-        {"STARKBENCH_TPB", "tpb"},         {"STARKBENCH_THREADS", "threads"},
-        {"STARKBENCH_TP", "tp"},
-    };
-    for (size_t i = 0; i < sizeof mirrors / sizeof mirrors[0]; i++) {
-        const char *v = getenv(mirrors[i].env);
-        if (v && *v && apply(o, mirrors[i].name, v) != 0) {
-            fprintf(stderr, "starkbench: (from %s)\n", mirrors[i].env);
+}
+
+int sb_options_finish(sb_options *o, const char *command, unsigned accepted) {
+    static const struct {
+        unsigned bit;
+        const char *flag;
+    } flags[] = {{SB_OPT_STEPS, "--steps"},   {SB_OPT_BLOWUP, "--blowup"},   {SB_OPT_BACKEND, "--backend"},
+                 {SB_OPT_GPU_THRESHOLD, "--gpu-threshold"}, {SB_OPT_TPB, "--tpb"}, {SB_OPT_THREADS, "--threads"},
+                 {SB_OPT_TP, "--tp"},         {SB_OPT_RUNS, "--runs"},       {SB_OPT_WARMUP, "--warmup"},
+                 {SB_OPT_JSON, "--json"},     {SB_OPT_NO_RANGE_SYNC, "--no-range-sync"}};
+    for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+        if (o->set & flags[k].bit & ~accepted) {
+            fprintf(stderr, "starkbench: %s: %s has no effect on %s (see 'starkbench %s --help')\n", command,
+                    flags[k].flag, command, command);
             return -1;
         }
+    for (size_t k = 0; k < N_VALUED; k++) {
+        if (!valued[k].env || !(valued[k].bit & accepted) || (valued[k].bit & o->set)) continue;
+        const char *v = getenv(valued[k].env);
+        if (v && *v && apply(o, k, valued[k].env, v) != 0) return -1;
+    }
+    return 0;
+}
+
+int sb_env_is_mirror(const char *entry) {
+    for (size_t k = 0; k < N_VALUED; k++) {
+        size_t n = valued[k].env ? strlen(valued[k].env) : 0;
+        if (n && strncmp(entry, valued[k].env, n) == 0 && entry[n] == '=') return 1;
     }
     return 0;
 }
@@ -183,19 +218,24 @@ int sb_options_parse_flag(sb_options *o, int argc, char **argv, int *i) {
     const char *a = argv[*i];
     if (strcmp(a, "--json") == 0) {
         o->json = 1;
+        o->set |= SB_OPT_JSON;
         return 1;
     }
     if (strcmp(a, "--no-range-sync") == 0) {
         o->range_sync = 0;
+        o->set |= SB_OPT_NO_RANGE_SYNC;
         return 1;
     }
-    static const char *const valued[] = {"steps", "blowup", "backend", "gpu-threshold", "tpb",
-                                         "threads", "tp", "runs", "warmup"};
-    for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
+    for (size_t k = 0; k < N_VALUED; k++) {
         int missing = 0;
-        const char *v = sb_flag_value(argc, argv, i, valued[k], &missing);
+        const char *v = sb_flag_value(argc, argv, i, valued[k].name, &missing);
         if (missing) return -1;
-        if (v) return apply(o, valued[k], v) == 0 ? 1 : -1;
+        if (!v) continue;
+        char label[24];
+        snprintf(label, sizeof label, "--%s", valued[k].name);
+        if (apply(o, k, label, v) != 0) return -1;
+        o->set |= valued[k].bit;
+        return 1;
     }
     return 0;
 }

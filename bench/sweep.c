@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "detector.h"
+#include "digests.h"
 #include "nvml.h"
 #include "options.h"
 #include "range.h"
@@ -106,7 +107,13 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
             else if (!strcmp(name, "filter")) o->filter = v;
             else if (!strcmp(name, "out")) o->out = v;
             else if (!strcmp(name, "calibration")) o->calibration = v;
-            else if (!strcmp(name, "inject-silent-fallback")) o->inject = v;
+            else if (!strcmp(name, "inject-silent-fallback")) {
+                if (strcmp(v, "lde") && strcmp(v, "commit") && strcmp(v, "all")) {
+                    fprintf(stderr, "starkbench: --inject-silent-fallback '%s' must be lde, commit or all\n", v);
+                    return -1;
+                }
+                o->inject = v;
+            }
             else if (!strcmp(name, "timeout")) {
                 o->timeout_s = strtod(v, &end);
                 if (*end || end == v || !(o->timeout_s > 0)) {
@@ -162,16 +169,29 @@ static void scan_output(child_run *cr, const char *text) {
     }
 }
 
-/* Runs /proc/self/exe with argv, stdout and stderr into a pipe, killing it after timeout_s. */
+/* Runs /proc/self/exe with argv, stdout and stderr into a pipe, killing it after timeout_s.
+ * The child's environment lacks the flag mirrors: argv gives it every option of its point. */
 static int run_child(char **argv, double timeout_s, child_run *cr) {
+    extern char **environ;
     memset(cr, 0, sizeof *cr);
+    size_t n_env = 0, kept = 0;
+    while (environ[n_env]) n_env++;
+    char **envp = malloc((n_env + 1) * sizeof *envp); /* built here: the forked child only execs */
+    if (!envp) return -1;
+    for (size_t i = 0; i < n_env; i++)
+        if (!sb_env_is_mirror(environ[i])) envp[kept++] = environ[i];
+    envp[kept] = NULL;
     int fds[2];
-    if (pipe(fds) != 0) return -1;
+    if (pipe(fds) != 0) {
+        free(envp);
+        return -1;
+    }
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
+        free(envp);
         return -1;
     }
     if (pid == 0) {
@@ -181,11 +201,12 @@ static int run_child(char **argv, double timeout_s, child_run *cr) {
         dup2(fds[1], STDERR_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execv("/proc/self/exe", argv);
+        execve("/proc/self/exe", argv, envp);
         fprintf(stderr, "cannot exec /proc/self/exe: %s\n", strerror(errno));
         _exit(127);
     }
     close(fds[1]);
+    free(envp);
     char *text = NULL;
     size_t len = 0;
     double deadline = sb_now() + timeout_s;
@@ -314,34 +335,6 @@ static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, 
 
 /* ---- after the sweep ------------------------------------------------------------------- */
 
-/* Flags every ok point whose digest differs from the reference of its steps and blowup:
- * the digest of a point that ran on the CPU, else the most common one. Returns the count. */
-static size_t check_digests(sb_results *r) {
-    size_t flagged = 0;
-    for (size_t i = 0; i < r->n_points; i++) {
-        const sb_point *a = &r->points[i];
-        if (strcmp(a->status, "ok") || !a->proof_digest[0]) continue;
-        const char *ref = NULL;
-        size_t best = 0;
-        for (size_t j = 0; j < r->n_points; j++) {
-            const sb_point *b = &r->points[j];
-            if (strcmp(b->status, "ok") || !b->proof_digest[0] || b->log_steps != a->log_steps || b->blowup != a->blowup)
-                continue;
-            if (!strcmp(b->backend_used, "cpu")) {
-                ref = b->proof_digest;
-                break;
-            }
-            size_t votes = 0;
-            for (size_t k = 0; k < r->n_points; k++)
-                if (!strcmp(r->points[k].proof_digest, b->proof_digest)) votes++;
-            if (votes > best) best = votes, ref = b->proof_digest;
-        }
-        r->points[i].digest_mismatch = ref && strcmp(ref, a->proof_digest) != 0;
-        flagged += (size_t)r->points[i].digest_mismatch;
-    }
-    return flagged;
-}
-
 static double median_total(const sb_point *p) { return sb_median(sb_point_total(p), p->reps); }
 
 static void print_summary(const sb_results *r, FILE *out) {
@@ -439,7 +432,8 @@ static int build_plan(const sweep_opts *o, sb_point_config **cfgs, size_t *n, un
     return rc;
 }
 
-/* Keeps the configurations matching the filter and runnable here. */
+/* Keeps the configurations matching the filter and runnable here. Returns 0, or -1 after one
+ * line on stderr when the filter is invalid or no point is left. */
 static int select_points(const sweep_opts *o, sb_point_config *cfgs, size_t *n, int have_gpu) {
     regex_t re;
     if (o->filter) {
@@ -463,9 +457,12 @@ static int select_points(const sweep_opts *o, sb_point_config *cfgs, size_t *n, 
         cfgs[kept++] = cfgs[i];
     }
     if (o->filter) regfree(&re);
-    if (no_gpu) fprintf(stderr, "starkbench: sweep: %zu GPU point(s) left out: no usable GPU here\n", no_gpu);
+    if (kept == 0 && no_gpu)
+        fprintf(stderr, "starkbench: sweep: no point to run: %zu GPU point(s) and no usable GPU here\n", no_gpu);
+    else if (kept == 0) fprintf(stderr, "starkbench: sweep: no point to run (check --filter and the axes)\n");
+    else if (no_gpu) fprintf(stderr, "starkbench: sweep: %zu GPU point(s) left out: no usable GPU here\n", no_gpu);
     *n = kept;
-    return 0;
+    return kept ? 0 : -1;
 }
 
 /* The detector's view of a point's tables (from the AIR); 0 tables when the AIR refuses. */
@@ -496,11 +493,6 @@ int cmd_sweep(int argc, char **argv) {
     char gpu[128] = "";
     if (wants_gpu) probe_gpu(gpu, sizeof gpu);
     if (select_points(&o, cfgs, &n, gpu[0] != 0) != 0) {
-        free(cfgs);
-        return 2;
-    }
-    if (n == 0) {
-        fprintf(stderr, "starkbench: sweep: no point to run (check --filter and the axes)\n");
         free(cfgs);
         return 2;
     }
@@ -649,7 +641,7 @@ int cmd_sweep(int argc, char **argv) {
                 done + reused, n, partial);
         rc = 130;
     } else if (rc == 0) {
-        check_digests(&r);
+        sb_check_digests(&r);
         for (size_t i = 0; i < r.n_points; i++) {
             const sb_point *p = &r.points[i];
             if (!strcmp(p->status, "failed") || !strcmp(p->status, "timeout") || p->digest_mismatch ||

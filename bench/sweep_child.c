@@ -1,7 +1,6 @@
 #include "sweep_child.h"
 
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,6 @@
 #include "nvml.h"
 #include "options.h"
 #include "prover.h"
-
-unsigned sb_resolve_threads(unsigned threads) { return threads ? threads : (unsigned)omp_get_max_threads(); }
 
 int sb_sweep_probe(void) {
     char name[128];
@@ -136,7 +133,7 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
 
 int sb_sweep_child(int argc, char **argv) {
     sb_options o;
-    if (sb_options_init(&o) != 0) return 2;
+    sb_options_init(&o);
     const char *result = NULL;
     int want_cupti = 0;
     for (int i = 0; i < argc; i++) {
@@ -154,6 +151,7 @@ int sb_sweep_child(int argc, char **argv) {
         fprintf(stderr, "starkbench: sweep --child needs --result FILE\n");
         return 2;
     }
+    if (sb_options_finish(&o, "sweep --child", ~(unsigned)SB_OPT_JSON) != 0) return 2;
     o.be.threads = sb_resolve_threads(o.be.threads);
     sb_point_config cfg = {o.log_steps, o.blowup, o.tp, o.be.threads, o.be.kind, o.be.gpu_threshold, {0}};
     memcpy(cfg.tpb, o.be.tpb, sizeof cfg.tpb);

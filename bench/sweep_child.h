@@ -26,7 +26,4 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
  * else "gpu: none". Returns 0. */
 int sb_sweep_probe(void);
 
-/* Resolves a thread count of 0 to the CPU threads the prover would use. */
-unsigned sb_resolve_threads(unsigned threads);
-
 #endif

@@ -246,9 +246,13 @@ static int list_runs(const char *path, const char *filter, const char *metric) {
 }
 
 int cmd_history(int argc, char **argv) {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        fprintf(stderr, "starkbench history: usage: starkbench history add|list|plot [flags] (see --help)\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
     }
     const char *action = argv[1], *db = SB_HISTORY_DEFAULT_DB, *filter = NULL, *metric = "total",
                *out = "results/trend", *file = NULL;
@@ -285,7 +289,7 @@ int cmd_history(int argc, char **argv) {
         return 0;
     }
     if (!file) {
-        fprintf(stderr, "starkbench history add: which results file? (history add RESULTS.json)\n");
+        fprintf(stderr, "starkbench history add: usage: starkbench history add RESULTS.json [--db FILE] (see --help)\n");
         return 2;
     }
     sb_results r;

@@ -407,7 +407,7 @@ int cmd_report(int argc, char **argv) {
         }
     }
     if (!file) {
-        usage(stderr);
+        fprintf(stderr, "starkbench report: usage: starkbench report RESULTS.json [--out DIR] [--history DB] (see --help)\n");
         return 2;
     }
     sb_results r;
