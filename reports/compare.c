@@ -39,7 +39,9 @@ typedef struct cmp_opts {
     double warn_pct, fail_pct, alpha;
 } cmp_opts;
 
-#define USAGE "usage: starkbench compare BASE.json[,BASE2.json...] CAND.json[,CAND2.json...] [--warn PCT] [--fail PCT] [--alpha A]"
+#define USAGE                                                                      \
+    "usage: starkbench compare BASE.json[,BASE2.json...] CAND.json[,CAND2.json...] " \
+    "[--warn PCT] [--fail PCT] [--alpha A]"
 
 static void usage(void) {
     printf(USAGE "\n"

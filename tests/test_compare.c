@@ -228,27 +228,40 @@ static void check_gate(void) {
 
 /* Pooling: runs split across files give the report of one file with all repetitions;
  * disagreeing or repeated files are rejected. */
-static void check_pooling(void) {
+/* Writes NAME_a.json and NAME_b.json: repetitions [0, cut) and [cut, 10) of
+ * write_results(NAME, seed, 10, scale, jitter, "clean"). */
+static void write_split(const char *name, unsigned long long seed, double scale, double jitter, size_t cut) {
+    char part[64];
+    snprintf(part, sizeof part, "%s_a", name);
+    write_part(part, seed, 10, scale, jitter, "clean", "ok", 0, cut);
+    snprintf(part, sizeof part, "%s_b", name);
+    write_part(part, seed, 10, scale, jitter, "clean", "ok", cut, 10);
+}
+
+/* Compares base with cand as one file a side and split in two (base's parts in reverse order):
+ * both exit with rc and print the same report (medians, p-values, verdicts). */
+static void check_split_same(const char *base, const char *cand, int rc) {
     static char one[65536], split[65536];
-    /* A/A, base 10 repetitions split 4 + 6, candidate 10 split 7 + 3 */
-    write_part("base_a", 1, 10, 1.0, 0.03, "clean", "ok", 0, 4);
-    write_part("base_b", 1, 10, 1.0, 0.03, "clean", "ok", 4, 10);
-    write_part("aa_a", 2, 10, 1.0, 0.03, "clean", "ok", 0, 7);
-    write_part("aa_b", 2, 10, 1.0, 0.03, "clean", "ok", 7, 10);
-    EXPECT(run_compare("base", "aa", NULL, one, sizeof one) == 0);
-    EXPECT(run_compare("base_a,base_b", "aa_a,aa_b", NULL, split, sizeof split) == 0);
-    CHECK(strcmp(body(one), body(split)) == 0, "pooled A/A report differs from one file's:\n%s\nvs\n%s", one, split);
+    char b2[64], c2[64];
+    snprintf(b2, sizeof b2, "%s_b,%s_a", base, base);
+    snprintf(c2, sizeof c2, "%s_a,%s_b", cand, cand);
+    EXPECT(run_compare(base, cand, NULL, one, sizeof one) == rc);
+    EXPECT(run_compare(b2, c2, NULL, split, sizeof split) == rc);
+    CHECK(strcmp(body(one), body(split)) == 0, "pooled report differs from one file's:\n%s\nvs\n%s", one, split);
     EXPECT(strstr(split, "(10 vs 10 repetitions)") != NULL);
-    EXPECT(strstr(split, "base_a.json, ") != NULL && strstr(split, "base_b.json (commit ") != NULL);
+    EXPECT(strstr(split, "_b.json, ") != NULL && strstr(split, "_a.json (commit ") != NULL);
+}
+
+static void check_pooling(void) {
+    static char split[65536];
+    /* A/A with the base split 4 + 6 and the candidate 7 + 3 */
+    write_split("base", 1, 1.0, 0.03, 4);
+    write_split("aa", 2, 1.0, 0.03, 7);
+    check_split_same("base", "aa", 0);
     /* a 10 % regression split across files still FAILs, with the same medians and p-values */
-    write_part("bq_a", 4, 10, 1.0, 0.005, "clean", "ok", 0, 5);
-    write_part("bq_b", 4, 10, 1.0, 0.005, "clean", "ok", 5, 10);
-    write_part("s10_a", 5, 10, 1.10, 0.01, "clean", "ok", 0, 2);
-    write_part("s10_b", 5, 10, 1.10, 0.01, "clean", "ok", 2, 10);
-    EXPECT(run_compare("base_quiet", "slow10", NULL, one, sizeof one) == 1);
-    EXPECT(run_compare("bq_b,bq_a", "s10_a,s10_b", NULL, split, sizeof split) == 1);
-    CHECK(strcmp(body(one), body(split)) == 0, "pooled regression report differs from one file's:\n%s\nvs\n%s", one, split);
-    EXPECT(strstr(split, "-> FAIL") != NULL);
+    write_split("base_quiet", 4, 1.0, 0.005, 5);
+    write_split("slow10", 5, 1.10, 0.01, 2);
+    check_split_same("base_quiet", "slow10", 1);
     /* a point that timed out in one candidate file FAILs the pooled candidate */
     write_part("aa_timeout", 2, 10, 1.0, 0.03, "clean", "timeout", 0, 3);
     EXPECT(run_compare("base", "aa_a,aa_timeout", NULL, split, sizeof split) == 1);
@@ -260,6 +273,13 @@ static void check_pooling(void) {
     write_part("fb_b", 2, 10, 1.0, 0.03, "fallback", "ok", 7, 10);
     EXPECT(run_compare("base_a,base_b", "aa_a,fb_b", NULL, split, sizeof split) == 1);
     EXPECT(strstr(split, "clean -> fallback") != NULL);
+    /* proof bytes that differ between files of one commit: FAIL for the candidate, a note for the base */
+    rewrite("aa_a", "dg_a", "\"proof_digest\": \"\"", "\"proof_digest\": \"aa\"");
+    rewrite("aa_b", "dg_b", "\"proof_digest\": \"\"", "\"proof_digest\": \"bb\"");
+    EXPECT(run_compare("base", "dg_a,dg_b", NULL, split, sizeof split) == 1);
+    EXPECT(strstr(split, "FAIL  candidate proof digest differs between its files of one commit") != NULL);
+    EXPECT(run_compare("dg_a,dg_b", "aa", NULL, split, sizeof split) == 0);
+    EXPECT(strstr(split, "note  base proof digest differs between its files of one commit") != NULL);
     /* bad multi-file input: exit 2 */
     EXPECT(run_compare("base_a,base_a", "aa", NULL, split, sizeof split) == 2);     /* counted twice */
     EXPECT(run_compare("base_a,missing", "aa", NULL, split, sizeof split) == 2);    /* unreadable */
