@@ -16,7 +16,7 @@ static const struct {
     {"sweep", cmd_sweep, "run a configuration grid, median-of-N; write results (JSON + CSV)"},
     {"calibrate", cmd_calibrate, "measure CPU-forced and GPU commit times for the fallback detector"},
     {"report", cmd_report, "turn results into markdown + charts"},
-    {"compare", cmd_compare, "compare two results files; exit code for CI"},
+    {"compare", cmd_compare, "compare results (several files a side are pooled); exit code for CI"},
     {"history", cmd_history, "store results in the history database, list and plot trends"},
 };
 
