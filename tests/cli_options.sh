@@ -5,23 +5,8 @@
 # usage: cli_options.sh <starkbench> <source-dir>
 set -u
 SB=$1
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+source "$(dirname "$0")/lib_cli.sh"
 unset STARKBENCH_BACKEND STARKBENCH_GPU_THRESHOLD STARKBENCH_TPB STARKBENCH_THREADS STARKBENCH_TP
-
-# expect CODE LINES-ON-STDERR PATTERN -- command...: exit code, stderr line count, a stderr pattern.
-expect() {
-    local code=$1 lines=$2 pattern=$3
-    shift 4
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local rc=$? n
-    n=$(wc -l <"$TMP/err")
-    [ "$rc" = "$code" ] || fail "$* -> exit $rc, want $code ($(head -c 300 "$TMP/err"))"
-    [ "$n" = "$lines" ] || fail "$* -> $n stderr lines, want $lines: $(head -c 300 "$TMP/err")"
-    [ -z "$pattern" ] || grep -q -- "$pattern" "$TMP/err" || fail "$* -> stderr lacks '$pattern': $(cat "$TMP/err")"
-}
 
 # json_is KEY VALUE: the last command's stdout is a JSON object whose KEY is VALUE.
 json_is() {

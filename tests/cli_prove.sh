@@ -4,22 +4,7 @@
 # usage: cli_prove.sh <starkbench> <source-dir>
 set -u
 SB=$1
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-
-# expect CODE LINES-ON-STDERR PATTERN -- command...: exit code, stderr line count, a stderr pattern.
-expect() {
-    local code=$1 lines=$2 pattern=$3
-    shift 4
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local rc=$? n
-    n=$(wc -l <"$TMP/err")
-    [ "$rc" = "$code" ] || fail "$* -> exit $rc, want $code ($(head -c 300 "$TMP/err"))"
-    [ "$n" = "$lines" ] || fail "$* -> $n stderr lines, want $lines"
-    [ -z "$pattern" ] || grep -q -- "$pattern" "$TMP/err" || fail "$* -> stderr lacks '$pattern': $(cat "$TMP/err")"
-}
+source "$(dirname "$0")/lib_cli.sh"
 
 # ---- prove: the lines and the file -------------------------------------------------
 expect 0 0 "" -- "$SB" prove --steps 2^8 --backend cpu --out "$TMP/p.bin"
