@@ -393,7 +393,7 @@ int cmd_compare(int argc, char **argv) {
      * regression of the whole proof can fail with the usual 5-10 repetitions) and the
      * gated rounds (many tests; they localise a regression and need more repetitions). */
     double *p = malloc((n_rows + 1) * sizeof *p);
-    size_t n_gated = 0, n_family[2] = {0, 0};
+    size_t n_family[2] = {0, 0};
     double min_p = 1;
     for (int family = 0; family < 2; family++) {
         for (size_t i = 0; i < n_rows; i++) {
@@ -407,7 +407,7 @@ int cmd_compare(int argc, char **argv) {
         for (size_t i = 0; i < n_rows; i++)
             if (!isnan(p[i])) rows[i].p_holm = p[i];
     }
-    n_gated = n_family[0] + n_family[1];
+    const size_t n_gated = n_family[0] + n_family[1];
     int fails = 0, warns = 0;
     for (size_t i = 0; i < n_rows; i++) {
         cmp_row *r = &rows[i];

@@ -133,4 +133,3 @@ void sb_holm(const double *p, size_t n, double *adjusted) {
     free(s);
 }
 
-const char *sb_mwu_method_name(sb_mwu_method m) { return m == SB_MWU_EXACT ? "exact" : "normal approximation"; }

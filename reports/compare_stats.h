@@ -30,6 +30,4 @@ double sb_mann_whitney_min_p(size_t nx, size_t ny);
  * min(1, (n - j + 1) p_(j)). NAN p-values are left out of n and stay NAN. p and adjusted may alias. */
 void sb_holm(const double *p, size_t n, double *adjusted);
 
-const char *sb_mwu_method_name(sb_mwu_method m);
-
 #endif
