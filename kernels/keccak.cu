@@ -11,6 +11,7 @@
 
 #define RATE_LANES 17
 
+/* lde must be canonical, as sb_gpu_lde leaves it (the loads do not reduce). */
 extern "C" __global__ void keccak256_leaves_row_major(const uint64_t *__restrict__ lde, unsigned cols,
                                                       unsigned log_rows, uint64_t *__restrict__ nodes) {
     const uint64_t leaves = 1ull << log_rows;
@@ -18,26 +19,25 @@ extern "C" __global__ void keccak256_leaves_row_major(const uint64_t *__restrict
          k += (uint64_t)gridDim.x * blockDim.x) {
         const uint64_t row = log_rows ? __brevll(k) >> (64 - log_rows) : 0;
         const uint64_t *src = lde + row * cols;
-        uint64_t s[25];
+        kl s[25];
 #pragma unroll
-        for (int l = 0; l < 25; l++) s[l] = 0;
-        unsigned i = 0;
-        for (; i + RATE_LANES <= cols; i += RATE_LANES) {
+        for (int l = 0; l < 25; l++) s[l] = {0, 0};
+        unsigned rem = cols;
+        for (; rem >= RATE_LANES; rem -= RATE_LANES, src += RATE_LANES) {
 #pragma unroll
-            for (int l = 0; l < RATE_LANES; l++) s[l] ^= be_lane(gl_reduce(src[i + l]));
+            for (int l = 0; l < RATE_LANES; l++) kl_absorb_be(s[l], src[l]);
             keccak_f1600_dev(s);
         }
-        const unsigned rem = cols - i;
 #pragma unroll
         for (unsigned l = 0; l < RATE_LANES; l++) {
-            if (l < rem) s[l] ^= be_lane(gl_reduce(src[i + l]));
-            if (l == rem) s[l] ^= 0x01;
+            if (l < rem) kl_absorb_be(s[l], src[l]);
+            if (l == rem) s[l].lo ^= 0x01;
         }
-        s[RATE_LANES - 1] ^= 0x8000000000000000ULL;
-        keccak_f1600_dev(s);
+        s[RATE_LANES - 1].hi ^= 0x80000000u;
+        keccak_f1600_digest(s);
         uint64_t *out = nodes + (leaves - 1 + k) * 4;
 #pragma unroll
-        for (int l = 0; l < 4; l++) out[l] = s[l];
+        for (int l = 0; l < 4; l++) out[l] = kl_u64(s[l]);
     }
 }
 
@@ -47,16 +47,16 @@ extern "C" __global__ void keccak256_merkle_level(uint64_t *nodes, uint64_t firs
          t += (uint64_t)gridDim.x * blockDim.x) {
         const uint64_t i = first + t;
         const uint64_t *child = nodes + (2 * i + 1) * 4;
-        uint64_t s[25];
+        kl s[25];
 #pragma unroll
-        for (int l = 0; l < 8; l++) s[l] = child[l];
+        for (int l = 0; l < 8; l++) s[l] = {(uint32_t)child[l], (uint32_t)(child[l] >> 32)};
 #pragma unroll
-        for (int l = 8; l < 25; l++) s[l] = 0;
-        s[8] = 0x01;
-        s[RATE_LANES - 1] = 0x8000000000000000ULL;
-        keccak_f1600_dev(s);
+        for (int l = 8; l < 25; l++) s[l] = {0, 0};
+        s[8].lo = 0x01;
+        s[RATE_LANES - 1].hi = 0x80000000u;
+        keccak_f1600_digest(s);
 #pragma unroll
-        for (int l = 0; l < 4; l++) nodes[i * 4 + l] = s[l];
+        for (int l = 0; l < 4; l++) nodes[i * 4 + l] = kl_u64(s[l]);
     }
 }
 

@@ -1,5 +1,12 @@
-/* Keccak-f[1600] on the device: the 25-lane state in registers (every index a constant
- * after unrolling), 64-bit rotations as funnel shifts. Same permutation as prover/keccak.c. */
+/* Keccak-f[1600] on the device, every 64-bit lane held as two 32-bit halves (lo, hi) in registers
+ * (every index a constant after unrolling). Same permutation as prover/keccak.c.
+ *
+ * Why halves: the SMs have no 64-bit logic unit, so every 64-bit operation becomes 32-bit ones
+ * anyway; written on halves, a round is exactly 122 three-input LOP3 (theta's parities 20, theta
+ * folded into the rho input 50, chi 50, iota 2) and 58 funnel shifts (29 rotations), all on the
+ * ALU pipe, which is the kernel's limit. The same round on uint64_t compiled to ~7 % more. The
+ * multiplier pipe cannot take rotations over: IMAD.HI and IMAD.WIDE, the only multiplies that
+ * shift right, run at half rate and still hold the ALU (docs/PERFORMANCE.md, "Round 6"). */
 #ifndef SB_KECCAK_F_CUH
 #define SB_KECCAK_F_CUH
 
@@ -9,61 +16,83 @@
 
 static __constant__ uint64_t keccak_round_constants[24] = KECCAK_ROUND_CONSTANTS;
 
-__device__ __forceinline__ uint64_t rotl64(uint64_t x, int n) { return (x << n) | (x >> (64 - n)); }
+/* A lane: bits 0..31 in lo, 32..63 in hi. */
+struct kl {
+    uint32_t lo, hi;
+};
 
-/* One round: theta, rho + pi (b[y + 5((2x+3y) mod 5)] = rot(a[x + 5y], r)), chi, iota. */
-__device__ __forceinline__ void keccak_round(uint64_t s[25], uint64_t rc) {
-    const uint64_t c0 = s[0] ^ s[5] ^ s[10] ^ s[15] ^ s[20], c1 = s[1] ^ s[6] ^ s[11] ^ s[16] ^ s[21],
-                   c2 = s[2] ^ s[7] ^ s[12] ^ s[17] ^ s[22], c3 = s[3] ^ s[8] ^ s[13] ^ s[18] ^ s[23],
-                   c4 = s[4] ^ s[9] ^ s[14] ^ s[19] ^ s[24];
-    const uint64_t d0 = c4 ^ rotl64(c1, 1), d1 = c0 ^ rotl64(c2, 1), d2 = c1 ^ rotl64(c3, 1),
-                   d3 = c2 ^ rotl64(c4, 1), d4 = c3 ^ rotl64(c0, 1);
-    const uint64_t b0 = s[0] ^ d0, b1 = rotl64(s[6] ^ d1, 44), b2 = rotl64(s[12] ^ d2, 43);
-    const uint64_t b3 = rotl64(s[18] ^ d3, 21), b4 = rotl64(s[24] ^ d4, 14), b5 = rotl64(s[3] ^ d3, 28);
-    const uint64_t b6 = rotl64(s[9] ^ d4, 20), b7 = rotl64(s[10] ^ d0, 3), b8 = rotl64(s[16] ^ d1, 45);
-    const uint64_t b9 = rotl64(s[22] ^ d2, 61), b10 = rotl64(s[1] ^ d1, 1), b11 = rotl64(s[7] ^ d2, 6);
-    const uint64_t b12 = rotl64(s[13] ^ d3, 25), b13 = rotl64(s[19] ^ d4, 8), b14 = rotl64(s[20] ^ d0, 18);
-    const uint64_t b15 = rotl64(s[4] ^ d4, 27), b16 = rotl64(s[5] ^ d0, 36), b17 = rotl64(s[11] ^ d1, 10);
-    const uint64_t b18 = rotl64(s[17] ^ d2, 15), b19 = rotl64(s[23] ^ d3, 56), b20 = rotl64(s[2] ^ d2, 62);
-    const uint64_t b21 = rotl64(s[8] ^ d3, 55), b22 = rotl64(s[14] ^ d4, 39), b23 = rotl64(s[15] ^ d0, 41);
-    const uint64_t b24 = rotl64(s[21] ^ d1, 2);
-    s[0] = b0 ^ (~b1 & b2);
-    s[1] = b1 ^ (~b2 & b3);
-    s[2] = b2 ^ (~b3 & b4);
-    s[3] = b3 ^ (~b4 & b0);
-    s[4] = b4 ^ (~b0 & b1);
-    s[5] = b5 ^ (~b6 & b7);
-    s[6] = b6 ^ (~b7 & b8);
-    s[7] = b7 ^ (~b8 & b9);
-    s[8] = b8 ^ (~b9 & b5);
-    s[9] = b9 ^ (~b5 & b6);
-    s[10] = b10 ^ (~b11 & b12);
-    s[11] = b11 ^ (~b12 & b13);
-    s[12] = b12 ^ (~b13 & b14);
-    s[13] = b13 ^ (~b14 & b10);
-    s[14] = b14 ^ (~b10 & b11);
-    s[15] = b15 ^ (~b16 & b17);
-    s[16] = b16 ^ (~b17 & b18);
-    s[17] = b17 ^ (~b18 & b19);
-    s[18] = b18 ^ (~b19 & b15);
-    s[19] = b19 ^ (~b15 & b16);
-    s[20] = b20 ^ (~b21 & b22);
-    s[21] = b21 ^ (~b22 & b23);
-    s[22] = b22 ^ (~b23 & b24);
-    s[23] = b23 ^ (~b24 & b20);
-    s[24] = b24 ^ (~b20 & b21);
-    s[0] ^= rc;
+__device__ __forceinline__ kl kl_xor3(kl a, kl b, kl c) { return {a.lo ^ b.lo ^ c.lo, a.hi ^ b.hi ^ c.hi}; }
+
+__device__ __forceinline__ kl kl_xor5(kl a, kl b, kl c, kl d, kl e) {
+    return {a.lo ^ b.lo ^ c.lo ^ d.lo ^ e.lo, a.hi ^ b.hi ^ c.hi ^ d.hi ^ e.hi};
 }
 
-__device__ __forceinline__ void keccak_f1600_dev(uint64_t s[25]) {
-#pragma unroll 2
+/* Rotation left by n, 0 < n < 64, n != 32 (a constant: two SHF.L.W with immediate shifts). */
+__device__ __forceinline__ kl kl_rotl(kl x, int n) {
+    if (n < 32) return {__funnelshift_l(x.hi, x.lo, n), __funnelshift_l(x.lo, x.hi, n)};
+    return {__funnelshift_l(x.lo, x.hi, n - 32), __funnelshift_l(x.hi, x.lo, n - 32)};
+}
+
+/* chi: a ^ (~b & c), one LOP3 per half. */
+__device__ __forceinline__ kl kl_chi(kl a, kl b, kl c) { return {a.lo ^ (~b.lo & c.lo), a.hi ^ (~b.hi & c.hi)}; }
+
+/* One round: theta (d_x = c_{x-1} ^ rot(c_{x+1}, 1), folded into the rho input), rho + pi
+ * (b[y + 5((2x+3y) mod 5)] = rot(a[x + 5y] ^ d_x, r)), chi, iota. */
+__device__ __forceinline__ void keccak_round(kl s[25], uint64_t rc) {
+    kl c[5], r[5];
+#pragma unroll
+    for (int x = 0; x < 5; x++) c[x] = kl_xor5(s[x], s[x + 5], s[x + 10], s[x + 15], s[x + 20]);
+#pragma unroll
+    for (int x = 0; x < 5; x++) r[x] = kl_rotl(c[x], 1);
+#define TH(i, x) kl_xor3(s[i], c[((x) + 4) % 5], r[((x) + 1) % 5])
+    const kl b0 = TH(0, 0), b1 = kl_rotl(TH(6, 1), 44), b2 = kl_rotl(TH(12, 2), 43), b3 = kl_rotl(TH(18, 3), 21),
+             b4 = kl_rotl(TH(24, 4), 14), b5 = kl_rotl(TH(3, 3), 28), b6 = kl_rotl(TH(9, 4), 20),
+             b7 = kl_rotl(TH(10, 0), 3), b8 = kl_rotl(TH(16, 1), 45), b9 = kl_rotl(TH(22, 2), 61),
+             b10 = kl_rotl(TH(1, 1), 1), b11 = kl_rotl(TH(7, 2), 6), b12 = kl_rotl(TH(13, 3), 25),
+             b13 = kl_rotl(TH(19, 4), 8), b14 = kl_rotl(TH(20, 0), 18), b15 = kl_rotl(TH(4, 4), 27),
+             b16 = kl_rotl(TH(5, 0), 36), b17 = kl_rotl(TH(11, 1), 10), b18 = kl_rotl(TH(17, 2), 15),
+             b19 = kl_rotl(TH(23, 3), 56), b20 = kl_rotl(TH(2, 2), 62), b21 = kl_rotl(TH(8, 3), 55),
+             b22 = kl_rotl(TH(14, 4), 39), b23 = kl_rotl(TH(15, 0), 41), b24 = kl_rotl(TH(21, 1), 2);
+#undef TH
+    s[0] = kl_chi(b0, b1, b2), s[1] = kl_chi(b1, b2, b3), s[2] = kl_chi(b2, b3, b4), s[3] = kl_chi(b3, b4, b0);
+    s[4] = kl_chi(b4, b0, b1), s[5] = kl_chi(b5, b6, b7), s[6] = kl_chi(b6, b7, b8), s[7] = kl_chi(b7, b8, b9);
+    s[8] = kl_chi(b8, b9, b5), s[9] = kl_chi(b9, b5, b6), s[10] = kl_chi(b10, b11, b12);
+    s[11] = kl_chi(b11, b12, b13), s[12] = kl_chi(b12, b13, b14), s[13] = kl_chi(b13, b14, b10);
+    s[14] = kl_chi(b14, b10, b11), s[15] = kl_chi(b15, b16, b17), s[16] = kl_chi(b16, b17, b18);
+    s[17] = kl_chi(b17, b18, b19), s[18] = kl_chi(b18, b19, b15), s[19] = kl_chi(b19, b15, b16);
+    s[20] = kl_chi(b20, b21, b22), s[21] = kl_chi(b21, b22, b23), s[22] = kl_chi(b22, b23, b24);
+    s[23] = kl_chi(b23, b24, b20), s[24] = kl_chi(b24, b20, b21);
+    s[0].lo ^= (uint32_t)rc;
+    s[0].hi ^= (uint32_t)(rc >> 32);
+}
+
+/* The permutation; four rounds per loop iteration: two cost ~1 % more in loop overhead, a
+ * fully unrolled permutation overflows the instruction cache. */
+__device__ __forceinline__ void keccak_f1600_dev(kl s[25]) {
+#pragma unroll 4
     for (int r = 0; r < 24; r++) keccak_round(s, keccak_round_constants[r]);
 }
 
-/* The lane of a canonical field element serialized big-endian (Keccak lanes are little-endian). */
-__device__ __forceinline__ uint64_t be_lane(uint64_t v) {
-    const uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
-    return ((uint64_t)__byte_perm(lo, 0, 0x0123) << 32) | __byte_perm(hi, 0, 0x0123);
+/* The permutation when only lanes 0..3 (a Keccak-256 digest) are read afterwards: the last round
+ * is peeled so that the compiler drops the 21 lanes nobody reads (~120 of its ~180 instructions);
+ * 20 rounds stay in the loop so that it needs no remainder. */
+__device__ __forceinline__ void keccak_f1600_digest(kl s[25]) {
+#pragma unroll 4
+    for (int r = 0; r < 20; r++) keccak_round(s, keccak_round_constants[r]);
+    keccak_round(s, keccak_round_constants[20]);
+    keccak_round(s, keccak_round_constants[21]);
+    keccak_round(s, keccak_round_constants[22]);
+    keccak_round(s, keccak_round_constants[23]);
 }
+
+/* XORs into lane l the canonical field element v serialized big-endian (Keccak lanes are
+ * little-endian): lo takes the byte-reversed high word, hi the byte-reversed low word. */
+__device__ __forceinline__ void kl_absorb_be(kl &l, uint64_t v) {
+    l.lo ^= __byte_perm((uint32_t)(v >> 32), 0, 0x0123);
+    l.hi ^= __byte_perm((uint32_t)v, 0, 0x0123);
+}
+
+/* Lane l as a little-endian uint64_t (the digest's bytes in memory order). */
+__device__ __forceinline__ uint64_t kl_u64(kl l) { return ((uint64_t)l.hi << 32) | l.lo; }
 
 #endif

@@ -9,9 +9,9 @@
  * same way into two register steps of at most 4 levels, on tile bits [0,4) and [4,k), each
  * thread holding one group of 2^r elements, exchanged through shared memory; step [4, k)
  * multiplies by w_{2^k}^((t mod 16) * bitrev_r(t >> 4)) (a table per block). The twiddles
- * inside a group are 16th roots of unity, which are powers of two (2 has order 192 mod p): a
- * shift and a reduction instead of a multiplication, and most are 1. Radix 16 rather than 8
- * leaves 1 15/16 general products per element and 8-level pass instead of 2 5/8 (the per-tile
+ * inside a group are 16th roots of unity, which are powers of two (2 has order 192 mod p):
+ * shifts and one subtraction (gl_mul_pow2) instead of a multiplication, and most are 1. Radix
+ * 16 rather than 8 leaves 1 15/16 general products per element and 8-level pass instead of 2 5/8 (the per-tile
  * factor and one step table instead of two). The first step reads global memory and the last
  * writes it; every value is canonical after each operation, so every value is the CPU's. */
 #include "field.h"
@@ -32,26 +32,9 @@ __host__ __device__ constexpr unsigned root_exp(bool inverse, unsigned m, unsign
     return ((inverse ? 153u : 39u) * (i << (6 - m))) % 192u;
 }
 
-/* x * 2^(64+d) mod p, canonical, for any x and 0 < d < 32. With x = l + h 2^(32-d), l < 2^(32-d):
- * x 2^(64+d) = l 2^d 2^64 + h 2^96 = b (2^32 - 1) - h (2^64 = 2^32 - 1, 2^96 = -1), b = l 2^d < 2^32
- * (the low word of x << d). b (2^32 - 1) < p and h < 2^(32+d), so one borrow fix (gl_sub's: on a
- * borrow the difference is >= 2^63, so adding p cannot wrap again) leaves it in [0, p). */
-__device__ __forceinline__ uint64_t mul_pow2_above64(uint64_t x, unsigned d) {
-    const uint64_t b = (uint32_t)x << d;
-    return gl_sub((b << 32) - b, x >> (32 - d));
-}
-
-/* x * 2^c for x canonical, c < 96; c is a constant after unrolling, so the branches fold. */
-__device__ __forceinline__ uint64_t mul_pow2(uint64_t x, unsigned c) {
-    if (c == 0) return x;
-    if (c < 64) return gl_reduce128(x << c, x >> (64 - c));
-    if (c == 64) return gl_reduce128(0, x);
-    return mul_pow2_above64(x, c - 64);
-}
-
 /* DIT butterfly (a, b) <- (a + w b, a - w b), w = 2^c; the sign of w swaps the outputs. */
 __device__ __forceinline__ void dit_pow2(uint64_t &a, uint64_t &b, unsigned c) {
-    const uint64_t x = mul_pow2(b, c % 96);
+    const uint64_t x = gl_mul_pow2(b, c % 96);
     const uint64_t s = gl_add(a, x), d = gl_sub(a, x);
     a = c < 96 ? s : d;
     b = c < 96 ? d : s;
@@ -61,7 +44,7 @@ __device__ __forceinline__ void dit_pow2(uint64_t &a, uint64_t &b, unsigned c) {
 __device__ __forceinline__ void dif_pow2(uint64_t &a, uint64_t &b, unsigned c) {
     const uint64_t d = c < 96 ? gl_sub(a, b) : gl_sub(b, a);
     a = gl_add(a, b);
-    b = mul_pow2(d, c % 96);
+    b = gl_mul_pow2(d, c % 96);
 }
 
 /* The size-2^R DFT network of one group in registers, root w_{2^R}: level l pairs elements

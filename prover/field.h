@@ -54,7 +54,7 @@ SB_HD uint64_t gl_add(uint64_t a, uint64_t b) {
 #endif
 }
 
-/* Returns (a - b) mod p; a, b canonical. */
+/* Returns (a - b) mod p; a, b canonical (or any a, b <= p whose difference lies in (-p, p)). */
 SB_HD uint64_t gl_sub(uint64_t a, uint64_t b) {
 #if defined(__CUDA_ARCH__)
     /* Device: d = a - b; on a borrow d - EPSILON (= d + p mod 2^64), which cannot borrow again. */
@@ -120,6 +120,46 @@ SB_HD uint64_t gl_mul(uint64_t a, uint64_t b) {
 }
 
 SB_HD uint64_t gl_sqr(uint64_t a) { return gl_mul(a, a); }
+
+/* Products by powers of two, each one gl_sub instead of a 128-bit reduction (2^64 = 2^32 - 1 =
+ * EPSILON, 2^96 = -1 mod p; 2 has order 192, so 2^(12j) are the 16th roots of unity the NTT's
+ * inner radix-16 steps multiply by). x is canonical in all three.
+ *
+ * 0 < c < 32: with h = x >> (64 - c) < 2^31, x 2^c = (x << c) + h EPSILON = (x << c) - (p - h EPSILON),
+ * p - h EPSILON = (~h) 2^32 + h + 1. x << c may exceed p; gl_sub's one fix still lands in [0, p)
+ * because the true difference lies in (-p, p). */
+SB_HD uint64_t gl_mul_pow2_below32(uint64_t x, unsigned c) {
+    const uint32_t h = (uint32_t)(x >> (64 - c));
+    return gl_sub(x << c, ((uint64_t)(uint32_t)~h << 32) | (h + 1));
+}
+
+/* c = 32 + d, 0 < d < 32: x = A + M 2^(32-d) + H 2^(64-d) (A < 2^(32-d), M < 2^32, H < 2^d), so
+ * x 2^c = a 2^32 + M 2^64 + H 2^96 = (a + M) 2^32 - (M + H), a = A 2^d (the low word of x << d).
+ * With a + M = u0 + k 2^32: (a + M) 2^32 = u0 2^32 + k EPSILON, i.e. u0 2^32 + (0 - k) mod 2^32,
+ * which is below p, and M + H < 2^33. */
+SB_HD uint64_t gl_mul_pow2_32to64(uint64_t x, unsigned d) {
+    const uint32_t x0 = (uint32_t)x, x1 = (uint32_t)(x >> 32);
+    const uint32_t a = x0 << d, m = (x1 << d) | (x0 >> (32 - d)), h = x1 >> (32 - d);
+    const uint64_t u = (uint64_t)a + m;
+    return gl_sub((u << 32) | (uint32_t)(0u - (uint32_t)(u >> 32)), (uint64_t)m + h);
+}
+
+/* c = 64 + d, 0 < d < 32: with x = l + h 2^(32-d), l < 2^(32-d): x 2^(64+d) = l 2^d 2^64 + h 2^96 =
+ * b (2^32 - 1) - h, b = l 2^d < 2^32 (the low word of x << d); b (2^32 - 1) < p, h < 2^(32+d). */
+SB_HD uint64_t gl_mul_pow2_above64(uint64_t x, unsigned d) {
+    const uint64_t b = (uint32_t)((uint32_t)x << d);
+    return gl_sub((b << 32) - b, x >> (32 - d));
+}
+
+/* Returns x * 2^c mod p for x canonical, c < 96 (x * 2^(c+96) = -(x * 2^c)). Meant for a constant
+ * c, where the branches fold; c = 32 and 64 take the generic reduction. */
+SB_HD uint64_t gl_mul_pow2(uint64_t x, unsigned c) {
+    if (c == 0) return x;
+    if (c < 32) return gl_mul_pow2_below32(x, c);
+    if (c > 32 && c < 64) return gl_mul_pow2_32to64(x, c - 32);
+    if (c > 64) return gl_mul_pow2_above64(x, c - 64);
+    return c == 32 ? gl_reduce128(x << 32, x >> 32) : gl_reduce128(0, x);
+}
 
 /* Returns a^e mod p. */
 SB_HD uint64_t gl_pow(uint64_t a, uint64_t e) {

@@ -72,6 +72,18 @@ static void base_ops(void) {
     CHECK(gl_pow(5, 0) == 1 && gl_pow(0, 0) == 1, "x^0 = 1");
 }
 
+/* gl_mul_pow2 for every c < 96 (each branch and its boundaries) on the canonical edges (x << c
+ * overflowing p, the top word all ones, ...) and random elements, against the generic product. */
+static void products_by_powers_of_two(void) {
+    for (unsigned c = 0; c < 96; c++) {
+        const uint64_t two_c = ref_pow(2, c);
+        for (size_t i = 0; i < N_CANONICAL_EDGES + 4000; i++) {
+            const uint64_t x = i < N_CANONICAL_EDGES ? edges[i] : rnd_canonical();
+            CHECK(gl_mul_pow2(x, c) == ref_mul(x, two_c), "mul_pow2(%llu, %u)", (unsigned long long)x, c);
+        }
+    }
+}
+
 static void roots_of_unity(void) {
     CHECK(GL_ROOT_2_32 == ref_pow(GL_GENERATOR, (GL_P - 1) >> 32), "w = 7^((p-1)/2^32)");
     CHECK(GL_ROOT_2_32 == 1753635133440165772ULL, "w per DESIGN.md");
@@ -152,6 +164,7 @@ static void extension(void) {
 int main(void) {
     rng_state = 0x243F6A8885A308D3ULL;
     base_ops();
+    products_by_powers_of_two();
     roots_of_unity();
     batch_inverse();
     powers();
