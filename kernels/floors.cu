@@ -61,7 +61,6 @@ __device__ __forceinline__ void keccak_f1600_u64(uint64_t s[25]) {
     for (int r = 0; r < 24; r++) keccak_round_u64(s, keccak_round_constants[r]);
 }
 
-
 /* 12 radix-2 butterflies (three levels of a radix-8 block) per iteration. */
 extern "C" __global__ void floor_butterflies(uint64_t *io) {
     const uint64_t t = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x;

@@ -4,7 +4,6 @@
  * it serialized as canonical big-endian u64 (17 lanes per block, Keccak padding 0x01 ..
  * 0x80), and writes the digest to node L-1+k; then one launch per tree level hashes
  * sibling pairs, which sit next to each other in the heap layout (children 2i+1, 2i+2). */
-#include "field.h"
 #include "gpu.h"
 #include "keccak_f.cuh"
 #include "launch.cuh"

@@ -11,9 +11,10 @@
  * multiplies by w_{2^k}^((t mod 16) * bitrev_r(t >> 4)) (a table per block). The twiddles
  * inside a group are 16th roots of unity, which are powers of two (2 has order 192 mod p):
  * shifts and one subtraction (gl_mul_pow2) instead of a multiplication, and most are 1. Radix
- * 16 rather than 8 leaves 1 15/16 general products per element and 8-level pass instead of 2 5/8 (the per-tile
- * factor and one step table instead of two). The first step reads global memory and the last
- * writes it; every value is canonical after each operation, so every value is the CPU's. */
+ * 16 rather than 8 leaves 1 15/16 general products per element and 8-level pass instead of
+ * 2 5/8 (the per-tile factor and one step table instead of two). The first step reads global
+ * memory and the last writes it; every value is canonical after each operation, so every value
+ * is the CPU's. */
 #include "field.h"
 #include "gpu.h"
 #include "launch.cuh"
