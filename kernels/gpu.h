@@ -65,7 +65,8 @@ cudaError_t sb_gpu_merkle_open(const uint64_t *lde, const uint64_t *nodes, unsig
                                unsigned max_blocks, cudaStream_t s, sb_gpu_site *site);
 
 /* Kernels for cudaFuncGetAttributes: the forward NTT pass (tpb ntt) or, with expand, the coset
- * expansion pass (tpb scale); the Keccak leaves (tpb keccak) or, with tree, a tree level (tpb merkle). */
+ * expansion pass (tpb scale); the Keccak leaves (tpb keccak; of its instantiations per cols mod 17, the
+ * one with the most registers) or, with tree, the tree levels (tpb merkle). */
 const void *sb_gpu_ntt_kernel(int expand);
 const void *sb_gpu_keccak_kernel(int tree);
 

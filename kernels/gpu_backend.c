@@ -461,7 +461,7 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
         [SB_K_SCALE] = "ntt_lde_low_levels_row_major (last inverse pass, coset scaling, first forward pass), "
                        "coset_power_tables",
         [SB_K_KECCAK] = "keccak256_leaves_row_major",
-        [SB_K_MERKLE] = "keccak256_merkle_level",
+        [SB_K_MERKLE] = "keccak256_merkle_levels",
     };
     const void *fn = k == SB_K_NTT ? sb_gpu_ntt_kernel(0) : k == SB_K_SCALE ? sb_gpu_ntt_kernel(1)
                    : k == SB_K_KECCAK ? sb_gpu_keccak_kernel(0) : k == SB_K_MERKLE ? sb_gpu_keccak_kernel(1) : NULL;

@@ -2,60 +2,97 @@
  *
  * One thread per leaf reads one contiguous row (LDE row bitrev(k) for leaf k), absorbs
  * it serialized as canonical big-endian u64 (17 lanes per block, Keccak padding 0x01 ..
- * 0x80), and writes the digest to node L-1+k; then one launch per tree level hashes
- * sibling pairs, which sit next to each other in the heap layout (children 2i+1, 2i+2). */
+ * 0x80), and writes the digest to node L-1+k; then the tree launches hash sibling pairs, which
+ * sit next to each other in the heap layout (children 2i+1, 2i+2), several levels a launch. */
 #include "gpu.h"
 #include "keccak_f.cuh"
 #include "launch.cuh"
 
 #define RATE_LANES 17
 
-/* lde must be canonical, as sb_gpu_lde leaves it (the loads do not reduce). */
-extern "C" __global__ void keccak256_leaves_row_major(const uint64_t *__restrict__ lde, unsigned cols,
-                                                      unsigned log_rows, uint64_t *__restrict__ nodes) {
+/* The last block of a row: its REM = cols mod 17 lanes, then the padding; REM is a template
+ * argument so that the block's loads, swaps and padding carry no per-lane predicates. */
+template <int REM>
+__device__ __forceinline__ void absorb_last_block(kl s[25], const uint64_t *__restrict__ src) {
+#pragma unroll
+    for (int l = 0; l < REM; l++) kl_absorb_be(s[l], src[l]);
+    s[REM].lo ^= 0x01;
+    s[RATE_LANES - 1].hi ^= 0x80000000u;
+}
+
+/* lde must be canonical, as sb_gpu_lde leaves it (the loads do not reduce). full_blocks =
+ * cols / 17, REM = cols mod 17. The first block is written into the state rather than XORed
+ * into zeros; one permutation call site serves every block but the last (whose permutation
+ * is the digest's), because the instruction cache holds little more than that loop. */
+template <int REM>
+__global__ void keccak256_leaves_row_major(const uint64_t *__restrict__ lde, unsigned full_blocks,
+                                           unsigned log_rows, uint64_t *__restrict__ nodes) {
     const uint64_t leaves = 1ull << log_rows;
+    const unsigned cols = full_blocks * RATE_LANES + REM;
     for (uint64_t k = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; k < leaves;
          k += (uint64_t)gridDim.x * blockDim.x) {
         const uint64_t row = log_rows ? __brevll(k) >> (64 - log_rows) : 0;
         const uint64_t *src = lde + row * cols;
         kl s[25];
 #pragma unroll
-        for (int l = 0; l < 25; l++) s[l] = {0, 0};
-        unsigned rem = cols;
-        for (; rem >= RATE_LANES; rem -= RATE_LANES, src += RATE_LANES) {
+        for (int l = RATE_LANES; l < 25; l++) s[l] = {0, 0};
+        if (full_blocks == 0) {
 #pragma unroll
-            for (int l = 0; l < RATE_LANES; l++) kl_absorb_be(s[l], src[l]);
-            keccak_f1600_dev(s);
-        }
+            for (int l = 0; l < RATE_LANES; l++) s[l] = {0, 0};
+        } else {
 #pragma unroll
-        for (unsigned l = 0; l < RATE_LANES; l++) {
-            if (l < rem) kl_absorb_be(s[l], src[l]);
-            if (l == rem) s[l].lo ^= 0x01;
+            for (int l = 0; l < RATE_LANES; l++) s[l] = kl_be(src[l]);
+            for (unsigned b = 1;; b++) {
+                keccak_f1600_dev(s);
+                src += RATE_LANES;
+                if (b == full_blocks) break;
+#pragma unroll
+                for (int l = 0; l < RATE_LANES; l++) kl_absorb_be(s[l], src[l]);
+            }
         }
-        s[RATE_LANES - 1].hi ^= 0x80000000u;
-        keccak_f1600_digest(s);
+        absorb_last_block<REM>(s, src);
+        keccak_f1600_digest<0>(s);
         uint64_t *out = nodes + (leaves - 1 + k) * 4;
 #pragma unroll
         for (int l = 0; l < 4; l++) out[l] = kl_u64(s[l]);
     }
 }
 
-/* Nodes first .. first+count-1 (one tree level) from their children. */
-extern "C" __global__ void keccak256_merkle_level(uint64_t *nodes, uint64_t first, uint64_t count) {
-    for (uint64_t t = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; t < count;
-         t += (uint64_t)gridDim.x * blockDim.x) {
-        const uint64_t i = first + t;
-        const uint64_t *child = nodes + (2 * i + 1) * 4;
-        kl s[25];
+/* One instantiation of the leaves kernel per cols mod 17. */
+#define LEAVES_REM(r) keccak256_leaves_row_major<r>
+static void (*const leaves_by_rem[RATE_LANES])(const uint64_t *, unsigned, unsigned, uint64_t *) = {
+    LEAVES_REM(0),  LEAVES_REM(1),  LEAVES_REM(2),  LEAVES_REM(3),  LEAVES_REM(4),  LEAVES_REM(5),
+    LEAVES_REM(6),  LEAVES_REM(7),  LEAVES_REM(8),  LEAVES_REM(9),  LEAVES_REM(10), LEAVES_REM(11),
+    LEAVES_REM(12), LEAVES_REM(13), LEAVES_REM(14), LEAVES_REM(15), LEAVES_REM(16)};
+#undef LEAVES_REM
+
+/* Node i of the heap from its children 2i+1, 2i+2 (one permutation: 64 bytes fit the rate). */
+__device__ __forceinline__ void keccak256_node(uint64_t *nodes, uint64_t i) {
+    const uint64_t *child = nodes + (2 * i + 1) * 4;
+    kl s[25];
 #pragma unroll
-        for (int l = 0; l < 8; l++) s[l] = {(uint32_t)child[l], (uint32_t)(child[l] >> 32)};
+    for (int l = 0; l < 8; l++) s[l] = {(uint32_t)child[l], (uint32_t)(child[l] >> 32)};
 #pragma unroll
-        for (int l = 8; l < 25; l++) s[l] = {0, 0};
-        s[8].lo = 0x01;
-        s[RATE_LANES - 1].hi = 0x80000000u;
-        keccak_f1600_digest(s);
+    for (int l = 8; l < 25; l++) s[l] = {0, 0};
+    s[8].lo = 0x01;
+    s[RATE_LANES - 1].hi = 0x80000000u;
+    keccak_f1600_digest<1>(s);
 #pragma unroll
-        for (int l = 0; l < 4; l++) nodes[i * 4 + l] = kl_u64(s[l]);
+    for (int l = 0; l < 4; l++) nodes[i * 4 + l] = kl_u64(s[l]);
+}
+
+/* `levels` tree levels in one launch, the lowest of `count` nodes. A block owns subtrees of
+ * `per_block` nodes at that level (a power of two dividing count) and climbs them level by
+ * level. Children are read back from global memory, which the barrier makes visible within
+ * the block (plain loads, not the read-only path). */
+extern "C" __global__ void keccak256_merkle_levels(uint64_t *nodes, uint64_t count, unsigned per_block,
+                                                   unsigned levels) {
+    for (uint64_t sub = blockIdx.x; sub < count / per_block; sub += gridDim.x) {
+        for (unsigned l = 0; l < levels; l++) {
+            const unsigned n = per_block >> l;
+            if (threadIdx.x < n) keccak256_node(nodes, (count >> l) - 1 + sub * n + threadIdx.x);
+            __syncthreads();
+        }
     }
 }
 
@@ -81,12 +118,27 @@ extern "C" cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, uns
                                      sb_gpu_site *site) {
     const uint64_t leaves = 1ull << log_rows;
     const dim3 grid(sb_grid_blocks((leaves + tpb_keccak - 1) / tpb_keccak, max_blocks)), block(tpb_keccak);
-    keccak256_leaves_row_major<<<grid, block, 0, s>>>(lde, cols, log_rows, nodes);
+    leaves_by_rem[cols % RATE_LANES]<<<grid, block, 0, s>>>(lde, cols / RATE_LANES, log_rows, nodes);
     cudaError_t e = sb_launch_check(site, "keccak256_leaves_row_major", grid, block, 0);
-    for (uint64_t count = leaves / 2; e == cudaSuccess && count >= 1; count /= 2) {
-        const dim3 g(sb_grid_blocks((count + tpb_merkle - 1) / tpb_merkle, max_blocks)), b(tpb_merkle);
-        keccak256_merkle_level<<<g, b, 0, s>>>(nodes, count - 1, count);
-        e = sb_launch_check(site, "keccak256_merkle_level", g, b, 0);
+    /* Subtrees of the largest power of two <= tpb nodes. While a level has more subtrees than
+     * SMs it is throughput and gets a launch of its own (climbing it in the same launch would
+     * leave most warps of a block waiting at the barrier); from there the work is latency, and
+     * each block climbs its subtree to the subtree's root, one permutation latency a level
+     * instead of a launch a level. */
+    int dev = 0, sms = 0;
+    if (e == cudaSuccess) e = cudaGetDevice(&dev);
+    if (e == cudaSuccess) e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+    unsigned block_nodes = 1;
+    while (2 * block_nodes <= tpb_merkle) block_nodes *= 2;
+    for (uint64_t count = leaves / 2; e == cudaSuccess && count >= 1;) {
+        const unsigned per_block = count < block_nodes ? (unsigned)count : block_nodes;
+        unsigned levels = 1;
+        if (count / per_block <= (uint64_t)sms)
+            while ((per_block >> levels) >= 1) levels++;
+        const dim3 g(sb_grid_blocks(count / per_block, max_blocks)), b(tpb_merkle);
+        keccak256_merkle_levels<<<g, b, 0, s>>>(nodes, count, per_block, levels);
+        e = sb_launch_check(site, "keccak256_merkle_levels", g, b, 0);
+        count >>= levels;
     }
     return e;
 }
@@ -100,6 +152,7 @@ extern "C" cudaError_t sb_gpu_merkle_open(const uint64_t *lde, const uint64_t *n
     return sb_launch_check(site, "merkle_open_many", grid, block, 0);
 }
 
+/* The leaves instantiation for cols = 0 mod 17 is the one with the most registers (82, the rest 80). */
 extern "C" const void *sb_gpu_keccak_kernel(int tree) {
-    return tree ? (const void *)keccak256_merkle_level : (const void *)keccak256_leaves_row_major;
+    return tree ? (const void *)keccak256_merkle_levels : (const void *)leaves_by_rem[0];
 }

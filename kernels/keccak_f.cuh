@@ -73,23 +73,32 @@ __device__ __forceinline__ void keccak_f1600_dev(kl s[25]) {
     for (int r = 0; r < 24; r++) keccak_round(s, keccak_round_constants[r]);
 }
 
-/* The permutation when only lanes 0..3 (a Keccak-256 digest) are read afterwards: the last round
- * is peeled so that the compiler drops the 21 lanes nobody reads (~120 of its ~180 instructions);
- * 20 rounds stay in the loop so that it needs no remainder. */
+/* The permutation when only lanes 0..3 (a Keccak-256 digest) are read afterwards. The last
+ * round is peeled so that the compiler drops the 21 lanes nobody reads (~120 of its ~180
+ * instructions). PEEL_FIRST = 1 peels round 0 too, for a state with constant lanes (a tree
+ * node: 8 data lanes, the padding, zeros), which then fold away (~30 instructions); the same
+ * eight round bodies either way, as 20 rounds stay in the loop. The leaves keep round 0 in the
+ * loop: peeled after a dense absorb it saves nothing and costs some instantiations 6 registers. */
+template <int PEEL_FIRST>
 __device__ __forceinline__ void keccak_f1600_digest(kl s[25]) {
+    if (PEEL_FIRST) keccak_round(s, keccak_round_constants[0]);
 #pragma unroll 4
-    for (int r = 0; r < 20; r++) keccak_round(s, keccak_round_constants[r]);
-    keccak_round(s, keccak_round_constants[20]);
-    keccak_round(s, keccak_round_constants[21]);
-    keccak_round(s, keccak_round_constants[22]);
-    keccak_round(s, keccak_round_constants[23]);
+    for (int r = PEEL_FIRST; r < PEEL_FIRST + 20; r++) keccak_round(s, keccak_round_constants[r]);
+#pragma unroll
+    for (int r = PEEL_FIRST + 20; r < 24; r++) keccak_round(s, keccak_round_constants[r]);
 }
 
-/* XORs into lane l the canonical field element v serialized big-endian (Keccak lanes are
+/* The canonical field element v serialized big-endian, as a lane (Keccak lanes are
  * little-endian): lo takes the byte-reversed high word, hi the byte-reversed low word. */
+__device__ __forceinline__ kl kl_be(uint64_t v) {
+    return {__byte_perm((uint32_t)(v >> 32), 0, 0x0123), __byte_perm((uint32_t)v, 0, 0x0123)};
+}
+
+/* XORs kl_be(v) into lane l. */
 __device__ __forceinline__ void kl_absorb_be(kl &l, uint64_t v) {
-    l.lo ^= __byte_perm((uint32_t)(v >> 32), 0, 0x0123);
-    l.hi ^= __byte_perm((uint32_t)v, 0, 0x0123);
+    const kl w = kl_be(v);
+    l.lo ^= w.lo;
+    l.hi ^= w.hi;
 }
 
 /* Lane l as a little-endian uint64_t (the digest's bytes in memory order). */
