@@ -64,6 +64,10 @@ cudaError_t sb_gpu_merkle_open(const uint64_t *lde, const uint64_t *nodes, unsig
                                const uint64_t *leaves, uint64_t n, uint64_t *rows, uint64_t *paths, unsigned tpb,
                                unsigned max_blocks, cudaStream_t s, sb_gpu_site *site);
 
+/* Load every kernel of the NTT / Keccak module into the current context (see sb_load_kernels). */
+cudaError_t sb_gpu_ntt_load(void);
+cudaError_t sb_gpu_keccak_load(void);
+
 /* Kernels for cudaFuncGetAttributes: the forward NTT pass (tpb ntt) or, with expand, the coset
  * expansion pass (tpb scale); the Keccak leaves (tpb keccak; of its instantiations per cols mod 17, the
  * one with the most registers) or, with tree, the tree levels (tpb merkle). */

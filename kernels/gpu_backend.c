@@ -426,7 +426,8 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
     if ((e = cudaSetDevice(cfg->device)) != cudaSuccess ||
         (e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, cfg->device)) != cudaSuccess ||
         (e = cudaDeviceGetDefaultMemPool(&pool, cfg->device)) != cudaSuccess ||
-        (e = cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep)) != cudaSuccess) {
+        (e = cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep)) != cudaSuccess ||
+        (e = sb_gpu_ntt_load()) != cudaSuccess || (e = sb_gpu_keccak_load()) != cudaSuccess) {
         snprintf(err, errlen, "CUDA device %d unusable: %s", cfg->device, cudaGetErrorString(e));
         cudaGetLastError();
         return NULL;

@@ -152,6 +152,12 @@ extern "C" cudaError_t sb_gpu_merkle_open(const uint64_t *lde, const uint64_t *n
     return sb_launch_check(site, "merkle_open_many", grid, block, 0);
 }
 
+extern "C" cudaError_t sb_gpu_keccak_load(void) {
+    cudaError_t e = sb_load_kernels((const void *const *)leaves_by_rem, RATE_LANES);
+    static const void *const tree[] = {(const void *)keccak256_merkle_levels, (const void *)merkle_open_many};
+    return e == cudaSuccess ? sb_load_kernels(tree, 2) : e;
+}
+
 /* The leaves instantiation for cols = 0 mod 17 is the one with the most registers (82, the rest 80). */
 extern "C" const void *sb_gpu_keccak_kernel(int tree) {
     return tree ? (const void *)keccak256_merkle_levels : (const void *)leaves_by_rem[0];

@@ -26,4 +26,17 @@ static inline unsigned sb_grid_blocks(uint64_t items, unsigned cap) {
     return items < cap ? (unsigned)items : cap;
 }
 
+/* Loads the n kernels k[0..n) into the context now: CUDA loads a kernel lazily at its first
+ * launch (or attribute query) otherwise, which would land inside the first operation's time
+ * (seen in prove 2^20: ~0.5 ms of R1 main commit for two kernels, ~2 ms for a few leaves
+ * instantiations). */
+static inline cudaError_t sb_load_kernels(const void *const *k, size_t n) {
+    struct cudaFuncAttributes a;
+    for (size_t i = 0; i < n; i++) {
+        const cudaError_t e = cudaFuncGetAttributes(&a, k[i]);
+        if (e != cudaSuccess) return e;
+    }
+    return cudaSuccess;
+}
+
 #endif

@@ -399,6 +399,13 @@ extern "C" cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_g
     return cudaSuccess;
 }
 
+extern "C" cudaError_t sb_gpu_ntt_load(void) {
+    static const void *const kernels[] = {(const void *)ntt_dif_levels_row_major, (const void *)ntt_dit_levels_row_major,
+                                          (const void *)ntt_lde_low_levels_row_major, (const void *)twiddle_powers,
+                                          (const void *)coset_power_tables};
+    return sb_load_kernels(kernels, sizeof kernels / sizeof kernels[0]);
+}
+
 extern "C" const void *sb_gpu_ntt_kernel(int expand) {
     return expand ? (const void *)ntt_lde_low_levels_row_major : (const void *)ntt_dit_levels_row_major;
 }
