@@ -25,6 +25,7 @@
 
 typedef struct gpu_impl {
     int device;
+    unsigned sms;        /* the device's SM count */
     unsigned max_blocks; /* grid cap of the grid-stride kernels */
     pthread_mutex_t tw_lock;
     uint64_t *tw[GL_TWO_ADICITY + 1], *itw[GL_TWO_ADICITY + 1]; /* twiddles per log2 size, built once */
@@ -282,7 +283,7 @@ static cudaError_t commit_on_device(sb_backend *be, sb_commitment *c, sb_gpu_sit
                       "cudaMallocAsync(tree)");
     CU(cudaEventRecord(ev[0], d->stream), "cudaEventRecord");
     CU(sb_gpu_merkle(d->lde, d->log_rows, (unsigned)c->cols, d->nodes, tpb_of(be, SB_K_KECCAK),
-                     tpb_of(be, SB_K_MERKLE), g->max_blocks, d->stream, site), "sb_gpu_merkle");
+                     tpb_of(be, SB_K_MERKLE), g->max_blocks, g->sms, d->stream, site), "sb_gpu_merkle");
     CU(cudaEventRecord(ev[1], d->stream), "cudaEventRecord");
     CU(cudaMemcpyAsync(c->root.b, d->nodes, sizeof c->root.b, cudaMemcpyDeviceToHost, d->stream),
        "cudaMemcpyAsync(root D2H)");
@@ -441,7 +442,8 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
         return NULL;
     }
     g->device = cfg->device;
-    g->max_blocks = (unsigned)sms * 16;
+    g->sms = (unsigned)sms;
+    g->max_blocks = g->sms * 16;
     pthread_mutex_init(&g->tw_lock, NULL);
     pthread_mutex_init(&g->stage_lock, NULL);
     sb_backend_init_common(be, &gpu_ops, cfg);

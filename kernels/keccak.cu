@@ -114,8 +114,8 @@ extern "C" __global__ void merkle_open_many(const uint64_t *__restrict__ lde, co
 }
 
 extern "C" cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, unsigned cols, uint64_t *nodes,
-                                     unsigned tpb_keccak, unsigned tpb_merkle, unsigned max_blocks, cudaStream_t s,
-                                     sb_gpu_site *site) {
+                                     unsigned tpb_keccak, unsigned tpb_merkle, unsigned max_blocks, unsigned sms,
+                                     cudaStream_t s, sb_gpu_site *site) {
     const uint64_t leaves = 1ull << log_rows;
     const dim3 grid(sb_grid_blocks((leaves + tpb_keccak - 1) / tpb_keccak, max_blocks)), block(tpb_keccak);
     leaves_by_rem[cols % RATE_LANES]<<<grid, block, 0, s>>>(lde, cols / RATE_LANES, log_rows, nodes);
@@ -125,15 +125,12 @@ extern "C" cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, uns
      * leave most warps of a block waiting at the barrier); from there the work is latency, and
      * each block climbs its subtree to the subtree's root, one permutation latency a level
      * instead of a launch a level. */
-    int dev = 0, sms = 0;
-    if (e == cudaSuccess) e = cudaGetDevice(&dev);
-    if (e == cudaSuccess) e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
     unsigned block_nodes = 1;
     while (2 * block_nodes <= tpb_merkle) block_nodes *= 2;
     for (uint64_t count = leaves / 2; e == cudaSuccess && count >= 1;) {
         const unsigned per_block = count < block_nodes ? (unsigned)count : block_nodes;
         unsigned levels = 1;
-        if (count / per_block <= (uint64_t)sms)
+        if (count / per_block <= sms)
             while ((per_block >> levels) >= 1) levels++;
         const dim3 g(sb_grid_blocks(count / per_block, max_blocks)), b(tpb_merkle);
         keccak256_merkle_levels<<<g, b, 0, s>>>(nodes, count, per_block, levels);
