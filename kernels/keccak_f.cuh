@@ -2,11 +2,12 @@
  * (every index a constant after unrolling). Same permutation as prover/keccak.c.
  *
  * Why halves: the SMs have no 64-bit logic unit, so every 64-bit operation becomes 32-bit ones
- * anyway; written on halves, a round is exactly 122 three-input LOP3 (theta's parities 20, theta
- * folded into the rho input 50, chi 50, iota 2) and 58 funnel shifts (29 rotations), all on the
- * ALU pipe, which is the kernel's limit. The same round on uint64_t compiled to ~7 % more. The
- * multiplier pipe cannot take rotations over: IMAD.HI and IMAD.WIDE, the only multiplies that
- * shift right, run at half rate and still hold the ALU (docs/PERFORMANCE.md, "Round 6"). */
+ * anyway; written on halves, a round is exactly 121 three-input LOP3 (theta's parities 20, theta
+ * folded into the rho input 50, chi 50, iota 1) and 58 funnel shifts (29 rotations) on the ALU
+ * pipe, which is the kernel's limit, plus one add (iota's high word) on the FMA pipe. The same
+ * round on uint64_t compiled to ~7 % more. The multiplier pipe cannot take rotations over:
+ * IMAD.HI and IMAD.WIDE, the only multiplies that shift right, run at half rate and still hold
+ * the ALU (docs/PERFORMANCE.md, "Round 6"). */
 #ifndef SB_KECCAK_F_CUH
 #define SB_KECCAK_F_CUH
 
@@ -62,9 +63,19 @@ __device__ __forceinline__ void keccak_round(kl s[25], uint64_t rc) {
     s[17] = kl_chi(b17, b18, b19), s[18] = kl_chi(b18, b19, b15), s[19] = kl_chi(b19, b15, b16);
     s[20] = kl_chi(b20, b21, b22), s[21] = kl_chi(b21, b22, b23), s[22] = kl_chi(b22, b23, b24);
     s[23] = kl_chi(b23, b24, b20), s[24] = kl_chi(b24, b20, b21);
+    /* iota. Every round constant's high word is 0 or 2^31 (checked below), so adding it is the
+     * XOR, and the add issues on the FMA pipe, beside the saturated ALU. */
     s[0].lo ^= (uint32_t)rc;
-    s[0].hi ^= (uint32_t)(rc >> 32);
+    s[0].hi += (uint32_t)(rc >> 32);
 }
+
+constexpr bool keccak_rc_high_words_are_sign_bits() {
+    constexpr uint64_t rc[24] = KECCAK_ROUND_CONSTANTS;
+    for (int r = 0; r < 24; r++)
+        if ((rc[r] >> 32) != 0 && (rc[r] >> 32) != 0x80000000u) return false;
+    return true;
+}
+static_assert(keccak_rc_high_words_are_sign_bits(), "iota adds the round constants' high words");
 
 /* The permutation; four rounds per loop iteration: two cost ~1 % more in loop overhead, a
  * fully unrolled permutation overflows the instruction cache. */
