@@ -1,6 +1,7 @@
 /* starkbench kernels: the --tpb kernel names with their defaults and, on a GPU, what each
  * compiled kernel needs (registers/thread) and allows (max threads/block); with --floors, the
- * device floors of issue 5 for an lde-commit shape. */
+ * device floors of issue 5 for an lde-commit shape; with --pipes, the pipe probes behind the
+ * Keccak kernels' design. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,11 +12,13 @@
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: starkbench kernels [--floors [--log-rows n] [--cols m] [--blowup b]]\n"
+            "usage: starkbench kernels [--floors [--log-rows n] [--cols m] [--blowup b]] [--pipes]\n"
             "  lists the --tpb kernel names, their default threads per block and, on a GPU, the\n"
             "  registers per thread and max threads per block of the kernel each one launches.\n"
             "  --floors  measures the device's D2D copy bandwidth, Goldilocks butterflies/s and Keccak-f/s,\n"
-            "            and prints the floors they set for lde-commit of 2^n x m at blowup b (default 23, 64, 2)\n");
+            "            and prints the floors they set for lde-commit of 2^n x m at blowup b (default 23, 64, 2)\n"
+            "  --pipes   times steps of three LOP3 and one instruction X each: an X on another pipe than the\n"
+            "            ALU makes the step faster than X = LOP3; and checks the FP64-pipe funnel shift\n");
 }
 
 /* The floors of lde-commit 2^log_n x cols at blowup b (issue 5). */
@@ -40,10 +43,27 @@ static int print_floors(unsigned log_n, unsigned cols, unsigned blowup) {
     return 0;
 }
 
+/* The pipe probes: each step's time against the all-LOP3 step. */
+static int print_pipes(void) {
+    const char *names[SB_GPU_PIPE_PROBES];
+    double sec[SB_GPU_PIPE_PROBES];
+    unsigned long long mismatches = 0;
+    char err[256];
+    if (sb_gpu_pipes(names, sec, &mismatches, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: kernels --pipes: %s\n", err);
+        return 2;
+    }
+    printf("pipe probes: steps of 3 LOP3 + X (vs X = LOP3: 1.00 = X holds the ALU, 0.75 = X runs beside it)\n");
+    for (int i = 0; i < SB_GPU_PIPE_PROBES; i++)
+        printf("  X = %-48s %8.3f ms  %.2f\n", names[i], 1e3 * sec[i], sec[i] / sec[0]);
+    printf("FP64-pipe funnel shift vs SHF.L.W, every shift 1..31 on 2^24 pairs: %llu mismatches\n", mismatches);
+    return mismatches ? 1 : 0;
+}
+
 int cmd_kernels(int argc, char **argv) {
     sb_options o;
     sb_options_init(&o);
-    int floors = 0;
+    int floors = 0, pipes = 0;
     uint64_t log_n = 23, cols = 64;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -53,6 +73,8 @@ int cmd_kernels(int argc, char **argv) {
             return 0;
         } else if (strcmp(argv[i], "--floors") == 0) {
             floors = 1;
+        } else if (strcmp(argv[i], "--pipes") == 0) {
+            pipes = 1;
         } else if ((v = sb_flag_value(argc, argv, &i, "log-rows", &missing)) || missing) {
             if (missing || sb_parse_count(v, 0, &log_n) != 0 || log_n < 1 || log_n > 31) {
                 fprintf(stderr, "starkbench: kernels: --log-rows must be an integer in [1, 31]\n");
@@ -85,10 +107,11 @@ int cmd_kernels(int argc, char **argv) {
         else printf("%-10s %-11u %-5s %-8s %s\n", sb_kernel_names[k], sb_kernel_default_tpb[k], "-", "-", r > 0 ? kernel : "");
     }
     if (!gpu) printf("(no GPU attributes: %s)\n", err);
-    if (!floors) return 0;
+    if (!floors && !pipes) return 0;
     if (!gpu) {
-        fprintf(stderr, "starkbench: kernels --floors needs a GPU (%s)\n", err);
+        fprintf(stderr, "starkbench: kernels %s needs a GPU (%s)\n", floors ? "--floors" : "--pipes", err);
         return 2;
     }
-    return print_floors((unsigned)log_n, (unsigned)cols, o.blowup);
+    const int r = floors ? print_floors((unsigned)log_n, (unsigned)cols, o.blowup) : 0;
+    return r || !pipes ? r : print_pipes();
 }

@@ -1,7 +1,8 @@
 /* The floors of issue 5, measured on the device the pipeline runs on: HBM bandwidth by a
  * large device-to-device copy (read + write bytes), and the rates of a straightforward
  * register-resident Goldilocks butterfly and a straightforward Keccak-f[1600], one thread
- * each, no shared memory, every result stored so nothing is optimised away. */
+ * each, no shared memory, every result stored so nothing is optimised away. Beside them, the
+ * pipe probes behind the Keccak kernels' design (which instructions run beside the ALU). */
 #include "field.h"
 #include "gpu.h"
 #include "keccak_f.cuh"
@@ -94,6 +95,85 @@ extern "C" __global__ void floor_keccak_f(uint64_t *io) {
     io[t] = s[0] ^ s[1] ^ s[2] ^ s[3];
 }
 
+/* Pipe probes: which instructions issue beside the ALU pipe that the Keccak rounds saturate
+ * (docs/PERFORMANCE.md, rounds 6 and 8). A step of a chain is three LOP3 and one instruction X;
+ * each thread runs PIPE_CHAINS independent chains, so the steps are throughput-bound. With
+ * X = LOP3 every step is 4 ALU instructions (the reference); an X that runs on another pipe
+ * makes the step up to a quarter faster, an X that holds the ALU does not. */
+#define PIPE_CHAINS 6
+#define PIPE_STEPS 2048
+
+__device__ __forceinline__ uint32_t lop3_xor(uint32_t a, uint32_t b, uint32_t c) {
+    uint32_t r;
+    asm("lop3.b32 %0, %1, %2, %3, 0x96;" : "=r"(r) : "r"(a), "r"(b), "r"(c));
+    return r;
+}
+
+/* (c << n) | (b >> (32 - n)) for 0 < n < 32 (the word of a 64-bit rotation SHF.L.W makes) on the
+ * FP64 pipe: with L = c 2^n - 2^(20+n) mod 2^32 (one IMAD), the fused multiply-add
+ * (2^52 + b) 2^(n-32) + (2^52 + L) = 2^52 + L + 2^(20+n) + b / 2^(32-n) stays below 2^53, so
+ * rounded toward zero its low word is L + 2^(20+n) + (b >> (32-n)) mod 2^32, the shift's word.
+ * mul = 2^n, add = -2^(20+n) mod 2^32, scale = 2^(n-32); 0x43300000 is the high word of 2^52. */
+__device__ __forceinline__ uint32_t funnel_shift_fp64(uint32_t c, uint32_t b, uint32_t mul, uint32_t add,
+                                                      double scale) {
+    const uint32_t low = c * mul + add;
+    double r;
+    asm("{\n\t.reg .f64 x, y;\n\t"
+        "mov.b64 x, {%1, %3};\n\t"
+        "mov.b64 y, {%2, %3};\n\t"
+        "fma.rz.f64 %0, x, %4, y;\n\t}"
+        : "=d"(r)
+        : "r"(b), "r"(low), "r"(0x43300000u), "d"(scale));
+    return (uint32_t)__double_as_longlong(r);
+}
+
+__device__ __forceinline__ uint32_t pipe_x(int x, uint32_t a, uint32_t b, uint32_t mul, uint32_t add, double scale) {
+    switch (x) {
+    case SB_PIPE_SHF: return __funnelshift_l(b, a, 7);
+    case SB_PIPE_PRMT: return __byte_perm(a, b, 0x0123);
+    case SB_PIPE_IMAD: return a * mul + b;
+    case SB_PIPE_FP64_SHIFT: return funnel_shift_fp64(a, b, mul, add, scale);
+    default: return lop3_xor(a, b, mul);
+    }
+}
+
+template <int X>
+__global__ void pipe_probe(uint32_t *io, uint32_t mul, uint32_t add, double scale) {
+    const uint32_t t = blockIdx.x * blockDim.x + threadIdx.x, y = io[t] | 1, z = y * 3;
+    uint32_t a[PIPE_CHAINS], b[PIPE_CHAINS];
+#pragma unroll
+    for (int c = 0; c < PIPE_CHAINS; c++) a[c] = io[t] + c, b[c] = a[c] * 7 + 1;
+    for (int i = 0; i < PIPE_STEPS; i++)
+#pragma unroll
+        for (int c = 0; c < PIPE_CHAINS; c++) {
+            a[c] = lop3_xor(a[c], b[c], y);
+            b[c] = lop3_xor(b[c], a[c], z);
+            a[c] = pipe_x(X, lop3_xor(a[c], b[c], z), b[c], mul, add, scale);
+        }
+    uint32_t r = 0;
+#pragma unroll
+    for (int c = 0; c < PIPE_CHAINS; c++) r ^= a[c] ^ b[c];
+    io[t] = r;
+}
+
+/* funnel_shift_fp64 against the funnel shift for every n in 1..31 on 2^24 pseudo-random pairs
+ * and the extreme words; counts the mismatches. */
+__global__ void pipe_check_fp64_shift(unsigned long long *mismatches) {
+    const uint64_t t = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x;
+    const uint64_t h = (t + 1) * 0x9E3779B97F4A7C15ULL;
+    const uint32_t extremes[3] = {0, 1, 0xffffffffu};
+    const uint32_t c = t < 9 ? extremes[t % 3] : (uint32_t)(h >> 32), b = t < 9 ? extremes[t / 3] : (uint32_t)h;
+    for (int n = 1; n < 32; n++) {
+        const uint32_t add = n < 12 ? 0u - (1u << (20 + n)) : 0u;
+        if (funnel_shift_fp64(c, b, 1u << n, add, ldexp(1.0, n - 32)) != __funnelshift_l(b, c, n))
+            atomicAdd(mismatches, 1ull);
+    }
+}
+
+extern "C" const char *const sb_gpu_pipe_names[SB_PIPE_PROBES] = {
+    "LOP3 (the ALU reference)", "SHF.L.W (funnel shift)", "PRMT (byte permute)", "IMAD (multiply-add)",
+    "funnel shift on the FP64 pipe (IMAD + DFMA.RZ)"};
+
 /* Median of 5 timed runs (after one warm-up) of launch(i) on stream 0, in seconds. */
 template <typename F>
 static cudaError_t time_median(F launch, double *seconds) {
@@ -155,5 +235,39 @@ extern "C" cudaError_t sb_gpu_measure_floors(sb_gpu_floor_rates *f, sb_gpu_site 
     }
     cudaFree(a);
     cudaFree(b);
+    return e;
+}
+
+extern "C" cudaError_t sb_gpu_measure_pipes(double seconds[SB_PIPE_PROBES], unsigned long long *mismatches,
+                                           sb_gpu_site *site) {
+    static void (*const probes[SB_PIPE_PROBES])(uint32_t *, uint32_t, uint32_t, double) = {
+        pipe_probe<SB_PIPE_LOP3>, pipe_probe<SB_PIPE_SHF>, pipe_probe<SB_PIPE_PRMT>, pipe_probe<SB_PIPE_IMAD>,
+        pipe_probe<SB_PIPE_FP64_SHIFT>};
+    int dev, sms;
+    cudaError_t e = cudaGetDevice(&dev);
+    if (e == cudaSuccess) e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+    const dim3 grid(sms * 8), block(128);
+    uint32_t *io = NULL;
+    unsigned long long *bad = NULL;
+    if (e == cudaSuccess) e = cudaMalloc(&io, (size_t)grid.x * block.x * sizeof *io + PIPE_CHAINS * sizeof *io);
+    if (e == cudaSuccess) e = cudaMemset(io, 0x5a, (size_t)grid.x * block.x * sizeof *io + PIPE_CHAINS * sizeof *io);
+    if (e == cudaSuccess) e = cudaMalloc(&bad, sizeof *bad);
+    if (e == cudaSuccess) e = cudaMemset(bad, 0, sizeof *bad);
+    if (e != cudaSuccess) site->kernel = "cudaMalloc/cudaMemset";
+    /* n = 7, the probes' shift: multiplier 2^7, addend -2^27, scale 2^-25 */
+    const uint32_t mul = 1u << 7, add = 0u - (1u << 27);
+    for (int x = 0; x < SB_PIPE_PROBES && e == cudaSuccess; x++)
+        e = time_median([&] {
+            probes[x]<<<grid, block>>>(io, mul, add, ldexp(1.0, -25));
+            return sb_launch_check(site, "pipe_probe", grid, block, 0);
+        }, &seconds[x]);
+    if (e == cudaSuccess) {
+        const dim3 g(1 << 16), b(256);
+        pipe_check_fp64_shift<<<g, b>>>(bad);
+        e = sb_launch_check(site, "pipe_check_fp64_shift", g, b, 0);
+    }
+    if (e == cudaSuccess) e = cudaMemcpy(mismatches, bad, sizeof *bad, cudaMemcpyDeviceToHost);
+    cudaFree(io);
+    cudaFree(bad);
     return e;
 }

@@ -84,6 +84,14 @@ typedef struct sb_gpu_floor_rates {
 } sb_gpu_floor_rates;
 cudaError_t sb_gpu_measure_floors(sb_gpu_floor_rates *f, sb_gpu_site *site);
 
+/* The pipe probes (kernels/floors.cu): the instruction X beside three LOP3 in each step. */
+enum { SB_PIPE_LOP3, SB_PIPE_SHF, SB_PIPE_PRMT, SB_PIPE_IMAD, SB_PIPE_FP64_SHIFT, SB_PIPE_PROBES };
+extern const char *const sb_gpu_pipe_names[SB_PIPE_PROBES];
+
+/* Times each pipe probe (median of 5, seconds) and counts the mismatches of the FP64 funnel
+ * shift against SHF.L.W over every shift and 2^24 pairs (0 expected). */
+cudaError_t sb_gpu_measure_pipes(double seconds[SB_PIPE_PROBES], unsigned long long *mismatches, sb_gpu_site *site);
+
 #ifdef __cplusplus
 }
 #endif

@@ -458,6 +458,20 @@ int sb_gpu_commitment_times(const sb_commitment *c, sb_gpu_times *t) {
     return 0;
 }
 
+_Static_assert(SB_GPU_PIPE_PROBES == SB_PIPE_PROBES, "gpu_backend.h and gpu.h count the same pipe probes");
+
+int sb_gpu_pipes(const char *names[SB_GPU_PIPE_PROBES], double seconds[SB_GPU_PIPE_PROBES],
+                 unsigned long long *mismatches, char *err, size_t errlen) {
+    sb_gpu_site site = {0};
+    const cudaError_t e = sb_gpu_measure_pipes(seconds, mismatches, &site);
+    if (e != cudaSuccess) {
+        snprintf(err, errlen, "%s in %s %s", cudaGetErrorString(e), site.kernel ? site.kernel : "?", site.launch);
+        return -1;
+    }
+    for (int i = 0; i < SB_GPU_PIPE_PROBES; i++) names[i] = sb_gpu_pipe_names[i];
+    return 0;
+}
+
 int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char *err, size_t errlen) {
     static const char *const names[SB_K_COUNT] = {
         [SB_K_NTT] = "ntt_dit_levels_row_major, ntt_dif_levels_row_major, twiddle_powers",

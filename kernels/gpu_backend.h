@@ -34,4 +34,12 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
 int sb_gpu_floors(double *copy_bytes_per_s, double *butterflies_per_s, double *keccak_f_per_s, char *err,
                   size_t errlen);
 
+/* Runs the pipe probes on device 0 (which instructions issue beside the ALU, kernels/floors.cu):
+ * names[i] and seconds[i] (median of 5) for each of the SB_GPU_PIPE_PROBES probes, and the
+ * mismatches of the FP64-pipe funnel shift against SHF.L.W (0 expected). Returns 0, or -1 with
+ * a reason in err. */
+#define SB_GPU_PIPE_PROBES 5
+int sb_gpu_pipes(const char *names[SB_GPU_PIPE_PROBES], double seconds[SB_GPU_PIPE_PROBES],
+                 unsigned long long *mismatches, char *err, size_t errlen);
+
 #endif

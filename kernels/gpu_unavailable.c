@@ -32,6 +32,15 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
     return -1;
 }
 
+int sb_gpu_pipes(const char *names[SB_GPU_PIPE_PROBES], double seconds[SB_GPU_PIPE_PROBES],
+                 unsigned long long *mismatches, char *err, size_t errlen) {
+    (void)names;
+    (void)seconds;
+    (void)mismatches;
+    snprintf(err, errlen, NO_CUDA);
+    return -1;
+}
+
 int sb_gpu_floors(double *copy_bytes_per_s, double *butterflies_per_s, double *keccak_f_per_s, char *err,
                   size_t errlen) {
     (void)copy_bytes_per_s;

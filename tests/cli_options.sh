@@ -102,6 +102,13 @@ expect 2 1 "lde-commit: --tp has no effect" -- "$SB" lde-commit --tp 2
 expect 2 1 "lde-commit: --no-range-sync has no effect" -- "$SB" lde-commit --no-range-sync
 expect 2 1 "kernels: --threads has no effect" -- "$SB" kernels --threads 2
 expect 2 1 "kernels: --json has no effect" -- "$SB" kernels --json
+# kernels --pipes: one line without a GPU; on one, every probe timed and the FP64 funnel shift exact
+if "$SB" kernels --pipes >"$TMP/out" 2>"$TMP/err"; then
+    [ "$(grep -c '^  X = ' "$TMP/out")" = 5 ] || fail "kernels --pipes: want 5 probe lines: $(cat "$TMP/out")"
+    grep -q ": 0 mismatches$" "$TMP/out" || fail "kernels --pipes: the FP64 funnel shift mismatched: $(cat "$TMP/out")"
+else
+    expect 2 1 "kernels --pipes needs a GPU" -- "$SB" kernels --pipes
+fi
 for op in lde commit all; do  # accepted: the parse gets past it to the (invalid) --filter
     expect 2 1 "--filter" -- "$SB" sweep --steps 2^8 --backend cpu --inject-silent-fallback $op --filter '('
 done
