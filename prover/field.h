@@ -31,30 +31,7 @@
 /* Returns a mod p for any 64-bit a. */
 SB_HD uint64_t gl_reduce(uint64_t a) { return a >= GL_P ? a - GL_P : a; }
 
-/* Returns (a + b) mod p; a, b canonical. */
-SB_HD uint64_t gl_add(uint64_t a, uint64_t b) {
-#if defined(__CUDA_ARCH__)
-    /* Device: a - (p - b), plus p on a borrow (d - EPSILON, which cannot borrow again: d >= 2^64 - p).
-     * p - b is in [1, p], so the difference is a + b - p in [0, p) or, after a borrow, a + b < p. */
-    uint64_t r;
-    asm("{\n\t.reg .u32 a0, a1, b0, b1, n0, n1, d0, d1, m;\n\t"
-        "mov.b64 {a0, a1}, %1;\n\tmov.b64 {b0, b1}, %2;\n\t"
-        "sub.cc.u32 n0, 1, b0;\n\tsubc.u32 n1, 0xffffffff, b1;\n\t"
-        "sub.cc.u32 d0, a0, n0;\n\tsubc.cc.u32 d1, a1, n1;\n\tsubc.u32 m, 0, 0;\n\t"
-        "sub.cc.u32 d0, d0, m;\n\tsubc.u32 d1, d1, 0;\n\t"
-        "mov.b64 %0, {d0, d1};\n\t}"
-        : "=l"(r) : "l"(a), "l"(b));
-    return r;
-#else
-    uint64_t s = a + b;
-    /* On carry, 2^64 = EPSILON (mod p); s + EPSILON cannot carry again for canonical inputs. */
-    uint64_t fix = (s < a) ? GL_EPSILON : 0;
-    s += fix;
-    return gl_reduce(s);
-#endif
-}
-
-/* Returns (a - b) mod p; a, b canonical (or any a, b <= p whose difference lies in (-p, p)). */
+/* Returns (a - b) mod p; a, b canonical (or any a, b <= p whose difference lies in [-p, p)). */
 SB_HD uint64_t gl_sub(uint64_t a, uint64_t b) {
 #if defined(__CUDA_ARCH__)
     /* Device: d = a - b; on a borrow d - EPSILON (= d + p mod 2^64), which cannot borrow again. */
@@ -69,6 +46,21 @@ SB_HD uint64_t gl_sub(uint64_t a, uint64_t b) {
 #else
     uint64_t d = a - b;
     return (a < b) ? d - GL_EPSILON : d; /* d + p = d - EPSILON mod 2^64 */
+#endif
+}
+
+/* Returns (a + b) mod p; a, b canonical. */
+SB_HD uint64_t gl_add(uint64_t a, uint64_t b) {
+#if defined(__CUDA_ARCH__)
+    /* Device: a - (p - b), with gl_sub's one borrow fix; p - b is in [1, p], so the difference
+     * is a + b - p in [0, p) or, after a borrow, a + b < p. */
+    return gl_sub(a, GL_P - b);
+#else
+    uint64_t s = a + b;
+    /* On carry, 2^64 = EPSILON (mod p); s + EPSILON cannot carry again for canonical inputs. */
+    uint64_t fix = (s < a) ? GL_EPSILON : 0;
+    s += fix;
+    return gl_reduce(s);
 #endif
 }
 
