@@ -112,6 +112,9 @@ int cmd_kernels(int argc, char **argv) {
         fprintf(stderr, "starkbench: kernels %s needs a GPU (%s)\n", floors ? "--floors" : "--pipes", err);
         return 2;
     }
-    const int r = floors ? print_floors((unsigned)log_n, (unsigned)cols, o.blowup) : 0;
-    return r || !pipes ? r : print_pipes();
+    if (floors) {
+        const int r = print_floors((unsigned)log_n, (unsigned)cols, o.blowup);
+        if (r != 0) return r;
+    }
+    return pipes ? print_pipes() : 0;
 }

@@ -102,6 +102,7 @@ extern "C" __global__ void floor_keccak_f(uint64_t *io) {
  * makes the step up to a quarter faster, an X that holds the ALU does not. */
 #define PIPE_CHAINS 6
 #define PIPE_STEPS 2048
+#define PIPE_SHIFT 7 /* the funnel shift of the SHF and FP64 probes */
 
 __device__ __forceinline__ uint32_t lop3_xor(uint32_t a, uint32_t b, uint32_t c) {
     uint32_t r;
@@ -113,32 +114,42 @@ __device__ __forceinline__ uint32_t lop3_xor(uint32_t a, uint32_t b, uint32_t c)
  * FP64 pipe: with L = c 2^n - 2^(20+n) mod 2^32 (one IMAD), the fused multiply-add
  * (2^52 + b) 2^(n-32) + (2^52 + L) = 2^52 + L + 2^(20+n) + b / 2^(32-n) stays below 2^53, so
  * rounded toward zero its low word is L + 2^(20+n) + (b >> (32-n)) mod 2^32, the shift's word.
- * mul = 2^n, add = -2^(20+n) mod 2^32, scale = 2^(n-32); 0x43300000 is the high word of 2^52. */
-__device__ __forceinline__ uint32_t funnel_shift_fp64(uint32_t c, uint32_t b, uint32_t mul, uint32_t add,
-                                                      double scale) {
-    const uint32_t low = c * mul + add;
+ * The constants of n come from the caller (fp64_shift_of), so that ptxas keeps the multiply-add
+ * an IMAD; 0x43300000 is the high word of 2^52. */
+struct fp64_shift {
+    uint32_t mul, add; /* 2^n, -2^(20+n) mod 2^32 */
+    double scale;      /* 2^(n-32) */
+};
+
+__host__ __device__ inline fp64_shift fp64_shift_of(int n) {
+    return {1u << n, n < 12 ? 0u - (1u << (20 + n)) : 0u, ldexp(1.0, n - 32)};
+}
+
+__device__ __forceinline__ uint32_t funnel_shift_fp64(uint32_t c, uint32_t b, fp64_shift k) {
+    const uint32_t low = c * k.mul + k.add;
     double r;
     asm("{\n\t.reg .f64 x, y;\n\t"
         "mov.b64 x, {%1, %3};\n\t"
         "mov.b64 y, {%2, %3};\n\t"
         "fma.rz.f64 %0, x, %4, y;\n\t}"
         : "=d"(r)
-        : "r"(b), "r"(low), "r"(0x43300000u), "d"(scale));
+        : "r"(b), "r"(low), "r"(0x43300000u), "d"(k.scale));
     return (uint32_t)__double_as_longlong(r);
 }
 
-__device__ __forceinline__ uint32_t pipe_x(int x, uint32_t a, uint32_t b, uint32_t mul, uint32_t add, double scale) {
+__device__ __forceinline__ uint32_t pipe_x(int x, uint32_t a, uint32_t b, fp64_shift k) {
     switch (x) {
-    case SB_PIPE_SHF: return __funnelshift_l(b, a, 7);
+    case SB_PIPE_SHF: return __funnelshift_l(b, a, PIPE_SHIFT);
     case SB_PIPE_PRMT: return __byte_perm(a, b, 0x0123);
-    case SB_PIPE_IMAD: return a * mul + b;
-    case SB_PIPE_FP64_SHIFT: return funnel_shift_fp64(a, b, mul, add, scale);
-    default: return lop3_xor(a, b, mul);
+    case SB_PIPE_IMAD: return a * k.mul + b;
+    case SB_PIPE_FP64_SHIFT: return funnel_shift_fp64(a, b, k);
+    default: return lop3_xor(a, b, k.mul);
     }
 }
 
+/* k = fp64_shift_of(PIPE_SHIFT), passed in so that its multiplier is not a constant to ptxas. */
 template <int X>
-__global__ void pipe_probe(uint32_t *io, uint32_t mul, uint32_t add, double scale) {
+__global__ void pipe_probe(uint32_t *io, fp64_shift k) {
     const uint32_t t = blockIdx.x * blockDim.x + threadIdx.x, y = io[t] | 1, z = y * 3;
     uint32_t a[PIPE_CHAINS], b[PIPE_CHAINS];
 #pragma unroll
@@ -148,7 +159,7 @@ __global__ void pipe_probe(uint32_t *io, uint32_t mul, uint32_t add, double scal
         for (int c = 0; c < PIPE_CHAINS; c++) {
             a[c] = lop3_xor(a[c], b[c], y);
             b[c] = lop3_xor(b[c], a[c], z);
-            a[c] = pipe_x(X, lop3_xor(a[c], b[c], z), b[c], mul, add, scale);
+            a[c] = pipe_x(X, lop3_xor(a[c], b[c], z), b[c], k);
         }
     uint32_t r = 0;
 #pragma unroll
@@ -163,11 +174,8 @@ __global__ void pipe_check_fp64_shift(unsigned long long *mismatches) {
     const uint64_t h = (t + 1) * 0x9E3779B97F4A7C15ULL;
     const uint32_t extremes[3] = {0, 1, 0xffffffffu};
     const uint32_t c = t < 9 ? extremes[t % 3] : (uint32_t)(h >> 32), b = t < 9 ? extremes[t / 3] : (uint32_t)h;
-    for (int n = 1; n < 32; n++) {
-        const uint32_t add = n < 12 ? 0u - (1u << (20 + n)) : 0u;
-        if (funnel_shift_fp64(c, b, 1u << n, add, ldexp(1.0, n - 32)) != __funnelshift_l(b, c, n))
-            atomicAdd(mismatches, 1ull);
-    }
+    for (int n = 1; n < 32; n++)
+        if (funnel_shift_fp64(c, b, fp64_shift_of(n)) != __funnelshift_l(b, c, n)) atomicAdd(mismatches, 1ull);
 }
 
 extern "C" const char *const sb_gpu_pipe_names[SB_PIPE_PROBES] = {
@@ -240,25 +248,25 @@ extern "C" cudaError_t sb_gpu_measure_floors(sb_gpu_floor_rates *f, sb_gpu_site 
 
 extern "C" cudaError_t sb_gpu_measure_pipes(double seconds[SB_PIPE_PROBES], unsigned long long *mismatches,
                                            sb_gpu_site *site) {
-    static void (*const probes[SB_PIPE_PROBES])(uint32_t *, uint32_t, uint32_t, double) = {
+    static void (*const probes[SB_PIPE_PROBES])(uint32_t *, fp64_shift) = {
         pipe_probe<SB_PIPE_LOP3>, pipe_probe<SB_PIPE_SHF>, pipe_probe<SB_PIPE_PRMT>, pipe_probe<SB_PIPE_IMAD>,
         pipe_probe<SB_PIPE_FP64_SHIFT>};
     int dev, sms;
     cudaError_t e = cudaGetDevice(&dev);
     if (e == cudaSuccess) e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
     const dim3 grid(sms * 8), block(128);
+    const size_t io_bytes = (size_t)grid.x * block.x * sizeof(uint32_t);
     uint32_t *io = NULL;
     unsigned long long *bad = NULL;
-    if (e == cudaSuccess) e = cudaMalloc(&io, (size_t)grid.x * block.x * sizeof *io + PIPE_CHAINS * sizeof *io);
-    if (e == cudaSuccess) e = cudaMemset(io, 0x5a, (size_t)grid.x * block.x * sizeof *io + PIPE_CHAINS * sizeof *io);
+    if (e == cudaSuccess) e = cudaMalloc(&io, io_bytes);
+    if (e == cudaSuccess) e = cudaMemset(io, 0x5a, io_bytes);
     if (e == cudaSuccess) e = cudaMalloc(&bad, sizeof *bad);
     if (e == cudaSuccess) e = cudaMemset(bad, 0, sizeof *bad);
     if (e != cudaSuccess) site->kernel = "cudaMalloc/cudaMemset";
-    /* n = 7, the probes' shift: multiplier 2^7, addend -2^27, scale 2^-25 */
-    const uint32_t mul = 1u << 7, add = 0u - (1u << 27);
+    const fp64_shift k = fp64_shift_of(PIPE_SHIFT);
     for (int x = 0; x < SB_PIPE_PROBES && e == cudaSuccess; x++)
         e = time_median([&] {
-            probes[x]<<<grid, block>>>(io, mul, add, ldexp(1.0, -25));
+            probes[x]<<<grid, block>>>(io, k);
             return sb_launch_check(site, "pipe_probe", grid, block, 0);
         }, &seconds[x]);
     if (e == cudaSuccess) {
