@@ -51,12 +51,12 @@ typedef struct sb_gpu_lde_args {
  * columns of an n x (b*cols) view whose row m is LDE rows b*m .. b*m+b-1. No bit-reversal pass. */
 cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_gpu_site *site);
 
-/* Queues the Merkle tree over the LDE (2^log_rows x cols): leaf k = Keccak-256 of row bitrev(k)
- * (canonical u64 big-endian), nodes in heap layout (2L-1 digests, root at 0). sms: the device's SM
- * count (the tree levels with at most that many subtrees are climbed in one launch). */
+/* Queues the Merkle tree over the LDE (2^log_rows x cols): leaf k = Keccak-256 of
+ * row bitrev(k) (canonical u64 big-endian), nodes in heap layout (2L-1 digests, root at 0). sms:
+ * the device's SM count (it sizes the leaves' grid, and the tree levels with at most that many
+ * subtrees are climbed in one launch). */
 cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, unsigned cols, uint64_t *nodes,
-                          unsigned tpb_keccak, unsigned tpb_merkle, unsigned max_blocks, unsigned sms, cudaStream_t s,
-                          sb_gpu_site *site);
+                          unsigned tpb_keccak, unsigned tpb_merkle, unsigned sms, cudaStream_t s, sb_gpu_site *site);
 
 /* Queues the openings of the n leaves leaves[0..n) (each < 2^log_rows) of the tree nodes over lde
  * (2^log_rows x cols): rows (n x cols) = LDE row bitrev(leaf), paths (n x log_rows digests) = the

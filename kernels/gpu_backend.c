@@ -283,7 +283,7 @@ static cudaError_t commit_on_device(sb_backend *be, sb_commitment *c, sb_gpu_sit
                       "cudaMallocAsync(tree)");
     CU(cudaEventRecord(ev[0], d->stream), "cudaEventRecord");
     CU(sb_gpu_merkle(d->lde, d->log_rows, (unsigned)c->cols, d->nodes, tpb_of(be, SB_K_KECCAK),
-                     tpb_of(be, SB_K_MERKLE), g->max_blocks, g->sms, d->stream, site), "sb_gpu_merkle");
+                     tpb_of(be, SB_K_MERKLE), g->sms, d->stream, site), "sb_gpu_merkle");
     CU(cudaEventRecord(ev[1], d->stream), "cudaEventRecord");
     CU(cudaMemcpyAsync(c->root.b, d->nodes, sizeof c->root.b, cudaMemcpyDeviceToHost, d->stream),
        "cudaMemcpyAsync(root D2H)");

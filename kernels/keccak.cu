@@ -81,18 +81,16 @@ __device__ __forceinline__ void keccak256_node(uint64_t *nodes, uint64_t i) {
     for (int l = 0; l < 4; l++) nodes[i * 4 + l] = kl_u64(s[l]);
 }
 
-/* `levels` tree levels in one launch, the lowest of `count` nodes. A block owns subtrees of
- * `per_block` nodes at that level (a power of two dividing count) and climbs them level by
- * level. Children are read back from global memory, which the barrier makes visible within
- * the block (plain loads, not the read-only path). */
+/* `levels` tree levels in one launch, the lowest of `count` nodes. Block b owns subtree b of
+ * `per_block` nodes at that level (a power of two dividing count; the grid is count / per_block
+ * blocks) and climbs it level by level. Children are read back from global memory, which the
+ * barrier makes visible within the block (plain loads, not the read-only path). */
 extern "C" __global__ void keccak256_merkle_levels(uint64_t *nodes, uint64_t count, unsigned per_block,
                                                    unsigned levels) {
-    for (uint64_t sub = blockIdx.x; sub < count / per_block; sub += gridDim.x) {
-        for (unsigned l = 0; l < levels; l++) {
-            const unsigned n = per_block >> l;
-            if (threadIdx.x < n) keccak256_node(nodes, (count >> l) - 1 + sub * n + threadIdx.x);
-            __syncthreads();
-        }
+    for (unsigned l = 0; l < levels; l++) {
+        const unsigned n = per_block >> l;
+        if (threadIdx.x < n) keccak256_node(nodes, (count >> l) - 1 + blockIdx.x * (uint64_t)n + threadIdx.x);
+        __syncthreads();
     }
 }
 
@@ -113,18 +111,26 @@ extern "C" __global__ void merkle_open_many(const uint64_t *__restrict__ lde, co
     }
 }
 
+/* The leaves' grid: 8192 threads an SM, ~11 waves of the 768 threads (3 blocks of 256 at 80
+ * registers) an SM holds, ~10 leaves a thread for 2^24 leaves on an H100. Fewer waves leave a long last partial wave
+ * (16 blocks of 256 an SM, 5.3 waves: leaves 17.71-17.75 ms against 17.66 ms), more blocks pay
+ * more block starts (one leaf a thread, 65536 blocks: 17.96 ms). */
+#define LEAVES_THREADS_PER_SM 8192u
+
 extern "C" cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, unsigned cols, uint64_t *nodes,
-                                     unsigned tpb_keccak, unsigned tpb_merkle, unsigned max_blocks, unsigned sms,
-                                     cudaStream_t s, sb_gpu_site *site) {
+                                     unsigned tpb_keccak, unsigned tpb_merkle, unsigned sms, cudaStream_t s,
+                                     sb_gpu_site *site) {
     const uint64_t leaves = 1ull << log_rows;
-    const dim3 grid(sb_grid_blocks((leaves + tpb_keccak - 1) / tpb_keccak, max_blocks)), block(tpb_keccak);
+    const dim3 grid(sb_grid_blocks((leaves + tpb_keccak - 1) / tpb_keccak, sms * (LEAVES_THREADS_PER_SM / tpb_keccak))),
+        block(tpb_keccak);
     leaves_by_rem[cols % RATE_LANES]<<<grid, block, 0, s>>>(lde, cols / RATE_LANES, log_rows, nodes);
     cudaError_t e = sb_launch_check(site, "keccak256_leaves_row_major", grid, block, 0);
-    /* Subtrees of the largest power of two <= tpb nodes. While a level has more subtrees than
-     * SMs it is throughput and gets a launch of its own (climbing it in the same launch would
-     * leave most warps of a block waiting at the barrier); from there the work is latency, and
-     * each block climbs its subtree to the subtree's root, one permutation latency a level
-     * instead of a launch a level. */
+    /* Subtrees of the largest power of two <= tpb nodes, a block each (one node a thread: a grid
+     * capped at 16 blocks an SM, two nodes a thread, took 2.128 ms instead of 2.111 for 2^23
+     * nodes). While a level has more subtrees than SMs it is throughput and gets a launch of
+     * its own (climbing it in the same launch would leave most warps of a block waiting at the
+     * barrier); from there the work is latency, and each block climbs its subtree to the
+     * subtree's root, one permutation latency a level instead of a launch a level. */
     unsigned block_nodes = 1;
     while (2 * block_nodes <= tpb_merkle) block_nodes *= 2;
     for (uint64_t count = leaves / 2; e == cudaSuccess && count >= 1;) {
@@ -132,7 +138,7 @@ extern "C" cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, uns
         unsigned levels = 1;
         if (count / per_block <= sms)
             while ((per_block >> levels) >= 1) levels++;
-        const dim3 g(sb_grid_blocks(count / per_block, max_blocks)), b(tpb_merkle);
+        const dim3 g((unsigned)(count / per_block)), b(tpb_merkle);
         keccak256_merkle_levels<<<g, b, 0, s>>>(nodes, count, per_block, levels);
         e = sb_launch_check(site, "keccak256_merkle_levels", g, b, 0);
         count >>= levels;
