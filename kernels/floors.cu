@@ -59,7 +59,7 @@ __device__ __forceinline__ void keccak_round_u64(uint64_t s[25], uint64_t rc) {
 
 __device__ __forceinline__ void keccak_f1600_u64(uint64_t s[25]) {
 #pragma unroll 2
-    for (int r = 0; r < 24; r++) keccak_round_u64(s, keccak_round_constants[r]);
+    for (int r = 0; r < 24; r++) keccak_round_u64(s, kl_u64(keccak_round_constants[KECCAK_PLAIN].rc[r]));
 }
 
 /* 12 radix-2 butterflies (three levels of a radix-8 block) per iteration. */

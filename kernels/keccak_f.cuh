@@ -1,13 +1,21 @@
-/* Keccak-f[1600] on the device, every 64-bit lane held as two 32-bit halves (lo, hi) in registers
- * (every index a constant after unrolling). Same permutation as prover/keccak.c.
+/* Keccak-f[1600] on the device, every 64-bit lane held as two 32-bit words in registers (every
+ * index a constant after unrolling). Same permutation as prover/keccak.c.
  *
- * Why halves: the SMs have no 64-bit logic unit, so every 64-bit operation becomes 32-bit ones
- * anyway; written on halves, a round is exactly 121 three-input LOP3 (theta's parities 20, theta
+ * Why words: the SMs have no 64-bit logic unit, so every 64-bit operation becomes 32-bit ones
+ * anyway; written on words, a round is exactly 121 three-input LOP3 (theta's parities 20, theta
  * folded into the rho input 50, chi 50, iota 1) and 58 funnel shifts (29 rotations) on the ALU
  * pipe, which is the kernel's limit, plus one add (iota's high word) on the FMA pipe. The same
  * round on uint64_t compiled to ~7 % more. The multiplier pipe cannot take rotations over:
  * IMAD.HI and IMAD.WIDE, the only multiplies that shift right, run at half rate and still hold
- * the ALU (docs/PERFORMANCE.md, "Round 6"). */
+ * the ALU (docs/PERFORMANCE.md, "Round 6").
+ *
+ * Two ways to split a lane into its words (keccak_repr): PLAIN, bits 0..31 and 32..63; and
+ * INTERLEAVED, the even bits and the odd bits. Interleaved, a rotation by 2k is a rotation of
+ * each word by k, and a rotation by 1 swaps the words and rotates one of them: theta's five
+ * rotations by 1 and rho's of lane 1 cost one funnel shift each instead of two, and iota XORs
+ * both words (its odd word is no sign bit), 174 ALU instructions a round instead of 179.
+ * Converting a lane costs ~20, so only the tree nodes, whose inputs are digests, run
+ * interleaved: the device tree stores its digests interleaved (kl_interleave). */
 #ifndef SB_KECCAK_F_CUH
 #define SB_KECCAK_F_CUH
 
@@ -15,12 +23,59 @@
 
 #include "keccak.h"
 
-static __constant__ uint64_t keccak_round_constants[24] = KECCAK_ROUND_CONSTANTS;
+enum keccak_repr { KECCAK_PLAIN, KECCAK_INTERLEAVED };
 
-/* A lane: bits 0..31 in lo, 32..63 in hi. */
+/* A lane as two words: PLAIN lo = bits 0..31, hi = bits 32..63; INTERLEAVED lo = bits 0, 2, ..,
+ * 62 (bit 2i as bit i), hi = bits 1, 3, .., 63. */
 struct kl {
     uint32_t lo, hi;
 };
+
+/* One delta swap: exchanges the bits of x under mask m with those s places above them. */
+__host__ __device__ constexpr uint32_t bits_delta_swap(uint32_t x, uint32_t m, int s) {
+    const uint32_t t = ((x >> s) ^ x) & m;
+    return x ^ t ^ (t << s);
+}
+
+/* A word's bits regrouped byte-wise: byte 0 = its even bits of bits 0..15, byte 1 = the odd
+ * ones, bytes 2, 3 the same of bits 16..31. kl_interleave's byte permutations finish the job. */
+__host__ __device__ constexpr uint32_t bits_unzip_halves(uint32_t x) {
+    return bits_delta_swap(bits_delta_swap(bits_delta_swap(x, 0x22222222u, 1), 0x0C0C0C0Cu, 2), 0x00F000F0u, 4);
+}
+__host__ __device__ constexpr uint32_t bits_zip_halves(uint32_t x) {
+    return bits_delta_swap(bits_delta_swap(bits_delta_swap(x, 0x00F000F0u, 4), 0x0C0C0C0Cu, 2), 0x22222222u, 1);
+}
+
+/* PLAIN -> INTERLEAVED and back (~20 ALU instructions a lane). */
+__device__ __forceinline__ kl kl_interleave(kl x) {
+    const uint32_t a = bits_unzip_halves(x.lo), b = bits_unzip_halves(x.hi);
+    return {__byte_perm(a, b, 0x6420), __byte_perm(a, b, 0x7531)};
+}
+__device__ __forceinline__ kl kl_deinterleave(kl x) {
+    return {bits_zip_halves(__byte_perm(x.lo, x.hi, 0x5140)), bits_zip_halves(__byte_perm(x.lo, x.hi, 0x7362))};
+}
+
+/* The 24 round constants as lanes of representation R (constexpr, for the tables below). */
+struct keccak_rc_table {
+    kl rc[24];
+};
+template <keccak_repr R>
+constexpr keccak_rc_table keccak_rc_lanes() {
+    constexpr uint64_t rc64[24] = KECCAK_ROUND_CONSTANTS;
+    keccak_rc_table t{};
+    for (int r = 0; r < 24; r++) {
+        uint32_t lo = 0, hi = 0;
+        for (int i = 0; i < 32; i++) {
+            const int even = R == KECCAK_PLAIN ? i : 2 * i, odd = R == KECCAK_PLAIN ? 32 + i : 2 * i + 1;
+            lo |= (uint32_t)((rc64[r] >> even) & 1) << i;
+            hi |= (uint32_t)((rc64[r] >> odd) & 1) << i;
+        }
+        t.rc[r] = {lo, hi};
+    }
+    return t;
+}
+static __constant__ keccak_rc_table keccak_round_constants[2] = {keccak_rc_lanes<KECCAK_PLAIN>(),
+                                                                  keccak_rc_lanes<KECCAK_INTERLEAVED>()};
 
 __device__ __forceinline__ kl kl_xor3(kl a, kl b, kl c) { return {a.lo ^ b.lo ^ c.lo, a.hi ^ b.hi ^ c.hi}; }
 
@@ -28,8 +83,20 @@ __device__ __forceinline__ kl kl_xor5(kl a, kl b, kl c, kl d, kl e) {
     return {a.lo ^ b.lo ^ c.lo ^ d.lo ^ e.lo, a.hi ^ b.hi ^ c.hi ^ d.hi ^ e.hi};
 }
 
-/* Rotation left by n, 0 < n < 64, n != 32 (a constant: two SHF.L.W with immediate shifts). */
+/* A word rotated left by n (a constant; none for n = 0 mod 32, else one SHF.L.W). */
+__device__ __forceinline__ uint32_t word_rotl(uint32_t x, int n) {
+    return n % 32 ? __funnelshift_l(x, x, n % 32) : x;
+}
+
+/* Rotation left by n, 0 < n < 64 (a constant). PLAIN, n != 32: two SHF.L.W. INTERLEAVED: even
+ * n = 2k rotates both words by k; odd n = 2k+1 moves the odd word, rotated by k+1, to the even
+ * one and the even word, rotated by k, to the odd one (one SHF.L.W for n = 1). */
+template <keccak_repr R>
 __device__ __forceinline__ kl kl_rotl(kl x, int n) {
+    if (R == KECCAK_INTERLEAVED) {
+        if (n % 2 == 0) return {word_rotl(x.lo, n / 2), word_rotl(x.hi, n / 2)};
+        return {word_rotl(x.hi, n / 2 + 1), word_rotl(x.lo, n / 2)};
+    }
     if (n < 32) return {__funnelshift_l(x.hi, x.lo, n), __funnelshift_l(x.lo, x.hi, n)};
     return {__funnelshift_l(x.lo, x.hi, n - 32), __funnelshift_l(x.hi, x.lo, n - 32)};
 }
@@ -39,22 +106,25 @@ __device__ __forceinline__ kl kl_chi(kl a, kl b, kl c) { return {a.lo ^ (~b.lo &
 
 /* One round: theta (d_x = c_{x-1} ^ rot(c_{x+1}, 1), folded into the rho input), rho + pi
  * (b[y + 5((2x+3y) mod 5)] = rot(a[x + 5y] ^ d_x, r)), chi, iota. */
-__device__ __forceinline__ void keccak_round(kl s[25], uint64_t rc) {
+template <keccak_repr R>
+__device__ __forceinline__ void keccak_round(kl s[25], kl rc) {
     kl c[5], r[5];
 #pragma unroll
     for (int x = 0; x < 5; x++) c[x] = kl_xor5(s[x], s[x + 5], s[x + 10], s[x + 15], s[x + 20]);
 #pragma unroll
-    for (int x = 0; x < 5; x++) r[x] = kl_rotl(c[x], 1);
+    for (int x = 0; x < 5; x++) r[x] = kl_rotl<R>(c[x], 1);
 #define TH(i, x) kl_xor3(s[i], c[((x) + 4) % 5], r[((x) + 1) % 5])
-    const kl b0 = TH(0, 0), b1 = kl_rotl(TH(6, 1), 44), b2 = kl_rotl(TH(12, 2), 43), b3 = kl_rotl(TH(18, 3), 21),
-             b4 = kl_rotl(TH(24, 4), 14), b5 = kl_rotl(TH(3, 3), 28), b6 = kl_rotl(TH(9, 4), 20),
-             b7 = kl_rotl(TH(10, 0), 3), b8 = kl_rotl(TH(16, 1), 45), b9 = kl_rotl(TH(22, 2), 61),
-             b10 = kl_rotl(TH(1, 1), 1), b11 = kl_rotl(TH(7, 2), 6), b12 = kl_rotl(TH(13, 3), 25),
-             b13 = kl_rotl(TH(19, 4), 8), b14 = kl_rotl(TH(20, 0), 18), b15 = kl_rotl(TH(4, 4), 27),
-             b16 = kl_rotl(TH(5, 0), 36), b17 = kl_rotl(TH(11, 1), 10), b18 = kl_rotl(TH(17, 2), 15),
-             b19 = kl_rotl(TH(23, 3), 56), b20 = kl_rotl(TH(2, 2), 62), b21 = kl_rotl(TH(8, 3), 55),
-             b22 = kl_rotl(TH(14, 4), 39), b23 = kl_rotl(TH(15, 0), 41), b24 = kl_rotl(TH(21, 1), 2);
+#define ROT kl_rotl<R>
+    const kl b0 = TH(0, 0), b1 = ROT(TH(6, 1), 44), b2 = ROT(TH(12, 2), 43), b3 = ROT(TH(18, 3), 21),
+             b4 = ROT(TH(24, 4), 14), b5 = ROT(TH(3, 3), 28), b6 = ROT(TH(9, 4), 20),
+             b7 = ROT(TH(10, 0), 3), b8 = ROT(TH(16, 1), 45), b9 = ROT(TH(22, 2), 61),
+             b10 = ROT(TH(1, 1), 1), b11 = ROT(TH(7, 2), 6), b12 = ROT(TH(13, 3), 25),
+             b13 = ROT(TH(19, 4), 8), b14 = ROT(TH(20, 0), 18), b15 = ROT(TH(4, 4), 27),
+             b16 = ROT(TH(5, 0), 36), b17 = ROT(TH(11, 1), 10), b18 = ROT(TH(17, 2), 15),
+             b19 = ROT(TH(23, 3), 56), b20 = ROT(TH(2, 2), 62), b21 = ROT(TH(8, 3), 55),
+             b22 = ROT(TH(14, 4), 39), b23 = ROT(TH(15, 0), 41), b24 = ROT(TH(21, 1), 2);
 #undef TH
+#undef ROT
     s[0] = kl_chi(b0, b1, b2), s[1] = kl_chi(b1, b2, b3), s[2] = kl_chi(b2, b3, b4), s[3] = kl_chi(b3, b4, b0);
     s[4] = kl_chi(b4, b0, b1), s[5] = kl_chi(b5, b6, b7), s[6] = kl_chi(b6, b7, b8), s[7] = kl_chi(b7, b8, b9);
     s[8] = kl_chi(b8, b9, b5), s[9] = kl_chi(b9, b5, b6), s[10] = kl_chi(b10, b11, b12);
@@ -63,25 +133,31 @@ __device__ __forceinline__ void keccak_round(kl s[25], uint64_t rc) {
     s[17] = kl_chi(b17, b18, b19), s[18] = kl_chi(b18, b19, b15), s[19] = kl_chi(b19, b15, b16);
     s[20] = kl_chi(b20, b21, b22), s[21] = kl_chi(b21, b22, b23), s[22] = kl_chi(b22, b23, b24);
     s[23] = kl_chi(b23, b24, b20), s[24] = kl_chi(b24, b20, b21);
-    /* iota. Every round constant's high word is 0 or 2^31 (checked below), so adding it is the
-     * XOR, and the add issues on the FMA pipe, beside the saturated ALU. */
-    s[0].lo ^= (uint32_t)rc;
-    s[0].hi += (uint32_t)(rc >> 32);
+    /* iota. PLAIN: every round constant's high word is 0 or 2^31 (checked below), so adding it
+     * is the XOR, and the add issues on the FMA pipe, beside the saturated ALU. */
+    s[0].lo ^= rc.lo;
+    if (R == KECCAK_PLAIN) s[0].hi += rc.hi;
+    else s[0].hi ^= rc.hi;
 }
 
 constexpr bool keccak_rc_high_words_are_sign_bits() {
-    constexpr uint64_t rc[24] = KECCAK_ROUND_CONSTANTS;
+    constexpr keccak_rc_table t = keccak_rc_lanes<KECCAK_PLAIN>();
     for (int r = 0; r < 24; r++)
-        if ((rc[r] >> 32) != 0 && (rc[r] >> 32) != 0x80000000u) return false;
+        if (t.rc[r].hi != 0 && t.rc[r].hi != 0x80000000u) return false;
     return true;
 }
 static_assert(keccak_rc_high_words_are_sign_bits(), "iota adds the round constants' high words");
 
-/* The permutation; four rounds per loop iteration: two cost ~1 % more in loop overhead, a
+template <keccak_repr R>
+__device__ __forceinline__ void keccak_round_r(kl s[25], int r) {
+    keccak_round<R>(s, keccak_round_constants[R].rc[r]);
+}
+
+/* The permutation (PLAIN); four rounds per loop iteration: two cost ~1 % more in loop overhead, a
  * fully unrolled permutation overflows the instruction cache. */
 __device__ __forceinline__ void keccak_f1600_dev(kl s[25]) {
 #pragma unroll 4
-    for (int r = 0; r < 24; r++) keccak_round(s, keccak_round_constants[r]);
+    for (int r = 0; r < 24; r++) keccak_round_r<KECCAK_PLAIN>(s, r);
 }
 
 /* The permutation when only lanes 0..3 (a Keccak-256 digest) are read afterwards. The last
@@ -90,13 +166,13 @@ __device__ __forceinline__ void keccak_f1600_dev(kl s[25]) {
  * node: 8 data lanes, the padding, zeros), which then fold away (~30 instructions); the same
  * eight round bodies either way, as 20 rounds stay in the loop. The leaves keep round 0 in the
  * loop: peeled after a dense absorb it saves nothing and costs some instantiations 6 registers. */
-template <int PEEL_FIRST>
+template <int PEEL_FIRST, keccak_repr R>
 __device__ __forceinline__ void keccak_f1600_digest(kl s[25]) {
-    if (PEEL_FIRST) keccak_round(s, keccak_round_constants[0]);
+    if (PEEL_FIRST) keccak_round_r<R>(s, 0);
 #pragma unroll 4
-    for (int r = PEEL_FIRST; r < PEEL_FIRST + 20; r++) keccak_round(s, keccak_round_constants[r]);
+    for (int r = PEEL_FIRST; r < PEEL_FIRST + 20; r++) keccak_round_r<R>(s, r);
 #pragma unroll
-    for (int r = PEEL_FIRST + 20; r < 24; r++) keccak_round(s, keccak_round_constants[r]);
+    for (int r = PEEL_FIRST + 20; r < 24; r++) keccak_round_r<R>(s, r);
 }
 
 /* The canonical field element v serialized big-endian, as a lane (Keccak lanes are
@@ -112,7 +188,9 @@ __device__ __forceinline__ void kl_absorb_be(kl &l, uint64_t v) {
     l.hi ^= w.hi;
 }
 
-/* Lane l as a little-endian uint64_t (the digest's bytes in memory order). */
-__device__ __forceinline__ uint64_t kl_u64(kl l) { return ((uint64_t)l.hi << 32) | l.lo; }
+/* A lane's words as one uint64_t, lo in the low half (PLAIN: the lane, i.e. its 8 bytes of a digest
+ * in memory order), and back. */
+__host__ __device__ constexpr uint64_t kl_u64(kl l) { return ((uint64_t)l.hi << 32) | l.lo; }
+__device__ __forceinline__ kl kl_of_u64(uint64_t v) { return {(uint32_t)v, (uint32_t)(v >> 32)}; }
 
 #endif
