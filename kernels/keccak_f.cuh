@@ -21,7 +21,40 @@
 
 #include <stdint.h>
 
+#include "field.h"
 #include "keccak.h"
+
+/* Every function here is SB_HD (field.h), so it also compiles for the host: tests/test_keccak_f.cu
+ * runs the kernels' permutation on the CPU, where there is no GPU. The two intrinsics have host
+ * equivalents, and the round constants come from a constexpr table there. */
+
+/* __funnelshift_l: the high word of ((hi:lo) << (n mod 32)). */
+SB_HD uint32_t word_funnel_l(uint32_t lo, uint32_t hi, unsigned n) {
+#ifdef __CUDA_ARCH__
+    return __funnelshift_l(lo, hi, n);
+#else
+    return (uint32_t)(((((uint64_t)hi << 32) | lo) << (n % 32)) >> 32);
+#endif
+}
+
+/* __byte_perm without its sign mode: byte i of the result is byte (sel >> 4i) & 7 of y:x. */
+SB_HD uint32_t word_byte_perm(uint32_t x, uint32_t y, uint32_t sel) {
+#ifdef __CUDA_ARCH__
+    return __byte_perm(x, y, sel);
+#else
+    const uint64_t yx = ((uint64_t)y << 32) | x;
+    uint32_t r = 0;
+    for (int i = 0; i < 4; i++) r |= (uint32_t)(yx >> (8 * ((sel >> (4 * i)) & 7)) & 0xff) << (8 * i);
+    return r;
+#endif
+}
+
+/* A pragma for the device pass only (#pragma unroll is unknown to the host compiler). */
+#ifdef __CUDA_ARCH__
+#define SB_DEVICE_PRAGMA(p) _Pragma(#p)
+#else
+#define SB_DEVICE_PRAGMA(p)
+#endif
 
 enum keccak_repr { KECCAK_PLAIN, KECCAK_INTERLEAVED };
 
@@ -47,12 +80,12 @@ __host__ __device__ constexpr uint32_t bits_zip_halves(uint32_t x) {
 }
 
 /* PLAIN -> INTERLEAVED and back (~20 ALU instructions a lane). */
-__device__ __forceinline__ kl kl_interleave(kl x) {
+SB_HD kl kl_interleave(kl x) {
     const uint32_t a = bits_unzip_halves(x.lo), b = bits_unzip_halves(x.hi);
-    return {__byte_perm(a, b, 0x6420), __byte_perm(a, b, 0x7531)};
+    return {word_byte_perm(a, b, 0x6420), word_byte_perm(a, b, 0x7531)};
 }
-__device__ __forceinline__ kl kl_deinterleave(kl x) {
-    return {bits_zip_halves(__byte_perm(x.lo, x.hi, 0x5140)), bits_zip_halves(__byte_perm(x.lo, x.hi, 0x7362))};
+SB_HD kl kl_deinterleave(kl x) {
+    return {bits_zip_halves(word_byte_perm(x.lo, x.hi, 0x5140)), bits_zip_halves(word_byte_perm(x.lo, x.hi, 0x7362))};
 }
 
 /* The 24 round constants as lanes of representation R (constexpr, for the tables below). */
@@ -74,44 +107,47 @@ constexpr keccak_rc_table keccak_rc_lanes() {
     }
     return t;
 }
-static __constant__ keccak_rc_table keccak_round_constants[2] = {keccak_rc_lanes<KECCAK_PLAIN>(),
-                                                                  keccak_rc_lanes<KECCAK_INTERLEAVED>()};
+/* Indexed by keccak_repr; the device reads its copy in constant memory. */
+static constexpr keccak_rc_table keccak_round_constants_host[2] = {keccak_rc_lanes<KECCAK_PLAIN>(),
+                                                                   keccak_rc_lanes<KECCAK_INTERLEAVED>()};
+static __constant__ keccak_rc_table keccak_round_constants[2] = {keccak_round_constants_host[0],
+                                                                  keccak_round_constants_host[1]};
 
-__device__ __forceinline__ kl kl_xor3(kl a, kl b, kl c) { return {a.lo ^ b.lo ^ c.lo, a.hi ^ b.hi ^ c.hi}; }
+SB_HD kl kl_xor3(kl a, kl b, kl c) { return {a.lo ^ b.lo ^ c.lo, a.hi ^ b.hi ^ c.hi}; }
 
-__device__ __forceinline__ kl kl_xor5(kl a, kl b, kl c, kl d, kl e) {
+SB_HD kl kl_xor5(kl a, kl b, kl c, kl d, kl e) {
     return {a.lo ^ b.lo ^ c.lo ^ d.lo ^ e.lo, a.hi ^ b.hi ^ c.hi ^ d.hi ^ e.hi};
 }
 
 /* A word rotated left by n (a constant; none for n = 0 mod 32, else one SHF.L.W). */
-__device__ __forceinline__ uint32_t word_rotl(uint32_t x, int n) {
-    return n % 32 ? __funnelshift_l(x, x, n % 32) : x;
+SB_HD uint32_t word_rotl(uint32_t x, int n) {
+    return n % 32 ? word_funnel_l(x, x, n % 32) : x;
 }
 
 /* Rotation left by n, 0 < n < 64 (a constant). PLAIN, n != 32: two SHF.L.W. INTERLEAVED: even
  * n = 2k rotates both words by k; odd n = 2k+1 moves the odd word, rotated by k+1, to the even
  * one and the even word, rotated by k, to the odd one (one SHF.L.W for n = 1). */
 template <keccak_repr R>
-__device__ __forceinline__ kl kl_rotl(kl x, int n) {
+SB_HD kl kl_rotl(kl x, int n) {
     if (R == KECCAK_INTERLEAVED) {
         if (n % 2 == 0) return {word_rotl(x.lo, n / 2), word_rotl(x.hi, n / 2)};
         return {word_rotl(x.hi, n / 2 + 1), word_rotl(x.lo, n / 2)};
     }
-    if (n < 32) return {__funnelshift_l(x.hi, x.lo, n), __funnelshift_l(x.lo, x.hi, n)};
-    return {__funnelshift_l(x.lo, x.hi, n - 32), __funnelshift_l(x.hi, x.lo, n - 32)};
+    if (n < 32) return {word_funnel_l(x.hi, x.lo, n), word_funnel_l(x.lo, x.hi, n)};
+    return {word_funnel_l(x.lo, x.hi, n - 32), word_funnel_l(x.hi, x.lo, n - 32)};
 }
 
 /* chi: a ^ (~b & c), one LOP3 per half. */
-__device__ __forceinline__ kl kl_chi(kl a, kl b, kl c) { return {a.lo ^ (~b.lo & c.lo), a.hi ^ (~b.hi & c.hi)}; }
+SB_HD kl kl_chi(kl a, kl b, kl c) { return {a.lo ^ (~b.lo & c.lo), a.hi ^ (~b.hi & c.hi)}; }
 
 /* One round: theta (d_x = c_{x-1} ^ rot(c_{x+1}, 1), folded into the rho input), rho + pi
  * (b[y + 5((2x+3y) mod 5)] = rot(a[x + 5y] ^ d_x, r)), chi, iota. */
 template <keccak_repr R>
-__device__ __forceinline__ void keccak_round(kl s[25], kl rc) {
+SB_HD void keccak_round(kl s[25], kl rc) {
     kl c[5], r[5];
-#pragma unroll
+SB_DEVICE_PRAGMA(unroll)
     for (int x = 0; x < 5; x++) c[x] = kl_xor5(s[x], s[x + 5], s[x + 10], s[x + 15], s[x + 20]);
-#pragma unroll
+SB_DEVICE_PRAGMA(unroll)
     for (int x = 0; x < 5; x++) r[x] = kl_rotl<R>(c[x], 1);
 #define TH(i, x) kl_xor3(s[i], c[((x) + 4) % 5], r[((x) + 1) % 5])
 #define ROT kl_rotl<R>
@@ -149,14 +185,18 @@ constexpr bool keccak_rc_high_words_are_sign_bits() {
 static_assert(keccak_rc_high_words_are_sign_bits(), "iota adds the round constants' high words");
 
 template <keccak_repr R>
-__device__ __forceinline__ void keccak_round_r(kl s[25], int r) {
+SB_HD void keccak_round_r(kl s[25], int r) {
+#ifdef __CUDA_ARCH__
     keccak_round<R>(s, keccak_round_constants[R].rc[r]);
+#else
+    keccak_round<R>(s, keccak_round_constants_host[R].rc[r]);
+#endif
 }
 
 /* The permutation (PLAIN); four rounds per loop iteration: two cost ~1 % more in loop overhead, a
  * fully unrolled permutation overflows the instruction cache. */
-__device__ __forceinline__ void keccak_f1600_dev(kl s[25]) {
-#pragma unroll 4
+SB_HD void keccak_f1600_dev(kl s[25]) {
+SB_DEVICE_PRAGMA(unroll 4)
     for (int r = 0; r < 24; r++) keccak_round_r<KECCAK_PLAIN>(s, r);
 }
 
@@ -167,22 +207,22 @@ __device__ __forceinline__ void keccak_f1600_dev(kl s[25]) {
  * eight round bodies either way, as 20 rounds stay in the loop. The leaves keep round 0 in the
  * loop: peeled after a dense absorb it saves nothing and costs some instantiations 6 registers. */
 template <int PEEL_FIRST, keccak_repr R>
-__device__ __forceinline__ void keccak_f1600_digest(kl s[25]) {
+SB_HD void keccak_f1600_digest(kl s[25]) {
     if (PEEL_FIRST) keccak_round_r<R>(s, 0);
-#pragma unroll 4
+SB_DEVICE_PRAGMA(unroll 4)
     for (int r = PEEL_FIRST; r < PEEL_FIRST + 20; r++) keccak_round_r<R>(s, r);
-#pragma unroll
+SB_DEVICE_PRAGMA(unroll)
     for (int r = PEEL_FIRST + 20; r < 24; r++) keccak_round_r<R>(s, r);
 }
 
 /* The canonical field element v serialized big-endian, as a lane (Keccak lanes are
  * little-endian): lo takes the byte-reversed high word, hi the byte-reversed low word. */
-__device__ __forceinline__ kl kl_be(uint64_t v) {
-    return {__byte_perm((uint32_t)(v >> 32), 0, 0x0123), __byte_perm((uint32_t)v, 0, 0x0123)};
+SB_HD kl kl_be(uint64_t v) {
+    return {word_byte_perm((uint32_t)(v >> 32), 0, 0x0123), word_byte_perm((uint32_t)v, 0, 0x0123)};
 }
 
 /* XORs kl_be(v) into lane l. */
-__device__ __forceinline__ void kl_absorb_be(kl &l, uint64_t v) {
+SB_HD void kl_absorb_be(kl &l, uint64_t v) {
     const kl w = kl_be(v);
     l.lo ^= w.lo;
     l.hi ^= w.hi;
@@ -191,6 +231,6 @@ __device__ __forceinline__ void kl_absorb_be(kl &l, uint64_t v) {
 /* A lane's words as one uint64_t, lo in the low half (PLAIN: the lane, i.e. its 8 bytes of a digest
  * in memory order), and back. */
 __host__ __device__ constexpr uint64_t kl_u64(kl l) { return ((uint64_t)l.hi << 32) | l.lo; }
-__device__ __forceinline__ kl kl_of_u64(uint64_t v) { return {(uint32_t)v, (uint32_t)(v >> 32)}; }
+SB_HD kl kl_of_u64(uint64_t v) { return {(uint32_t)v, (uint32_t)(v >> 32)}; }
 
 #endif

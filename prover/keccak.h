@@ -5,6 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define KECCAK256_RATE 136 /* bytes absorbed per permutation */
 
 /* The 24 iota round constants, as an initializer shared by the host and device permutations. */
@@ -51,5 +55,9 @@ void keccak256_x8_absorb(keccak256_x8_ctx *ctx, const uint64_t w[8]);
 void keccak256_x8_final(keccak256_x8_ctx *ctx, uint8_t out[8][32]);
 /* Applies Keccak-f[1600] to the 8 lane-major states. */
 void keccak_f1600_x8(uint64_t st[25 * 8]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
