@@ -52,7 +52,8 @@ typedef struct sb_gpu_lde_args {
 cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_gpu_site *site);
 
 /* Queues the Merkle tree over the LDE (2^log_rows x cols): leaf k = Keccak-256 of
- * row bitrev(k) (canonical u64 big-endian), nodes in heap layout (2L-1 digests, root at 0). sms:
+ * row bitrev(k) (canonical u64 big-endian), nodes in heap layout (2L-1 digests, root at 0; the
+ * root in byte order, every other node's lanes bit-interleaved, see keccak_f.cuh). sms:
  * the device's SM count (it sizes the leaves' grid, and the tree levels with at most that many
  * subtrees are climbed in one launch). */
 cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, unsigned cols, uint64_t *nodes,

@@ -99,9 +99,10 @@ extern "C" __global__ void keccak256_merkle_levels(uint64_t *nodes, uint64_t cou
     }
 }
 
-/* The root (node 0) from interleaved to byte order, in place: nothing reads it as a child. */
+/* The root (node 0) from interleaved to byte order, in place (nothing reads it as a child): one
+ * thread a lane. */
 extern "C" __global__ void merkle_root_deinterleave(uint64_t *nodes) {
-    if (threadIdx.x < 4) nodes[threadIdx.x] = kl_u64(kl_deinterleave(kl_of_u64(nodes[threadIdx.x])));
+    nodes[threadIdx.x] = u64_deinterleave(nodes[threadIdx.x]);
 }
 
 /* The openings of n leaves, one block per leaf (grid-stride): rows[i] = LDE row bitrev(leaves[i])
@@ -116,7 +117,7 @@ extern "C" __global__ void merkle_open_many(const uint64_t *__restrict__ lde, co
         for (unsigned t = threadIdx.x; t < 4 * log_rows; t += blockDim.x) {
             const unsigned d = t / 4;
             const uint64_t sib = (1ull << (log_rows - d)) - 1 + ((j >> d) ^ 1);
-            paths[(i * log_rows + d) * 4 + t % 4] = kl_u64(kl_deinterleave(kl_of_u64(nodes[sib * 4 + t % 4])));
+            paths[(i * log_rows + d) * 4 + t % 4] = u64_deinterleave(nodes[sib * 4 + t % 4]);
         }
     }
 }
@@ -154,8 +155,8 @@ extern "C" cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, uns
         count >>= levels;
     }
     if (e != cudaSuccess) return e;
-    merkle_root_deinterleave<<<1, 32, 0, s>>>(nodes);
-    return sb_launch_check(site, "merkle_root_deinterleave", dim3(1), dim3(32), 0);
+    merkle_root_deinterleave<<<1, 4, 0, s>>>(nodes);
+    return sb_launch_check(site, "merkle_root_deinterleave", dim3(1), dim3(4), 0);
 }
 
 extern "C" cudaError_t sb_gpu_merkle_open(const uint64_t *lde, const uint64_t *nodes, unsigned cols,

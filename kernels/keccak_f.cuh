@@ -233,4 +233,7 @@ SB_HD void kl_absorb_be(kl &l, uint64_t v) {
 __host__ __device__ constexpr uint64_t kl_u64(kl l) { return ((uint64_t)l.hi << 32) | l.lo; }
 SB_HD kl kl_of_u64(uint64_t v) { return {(uint32_t)v, (uint32_t)(v >> 32)}; }
 
+/* An interleaved lane stored as kl_u64, in byte order (the tree's digests leaving the device). */
+SB_HD uint64_t u64_deinterleave(uint64_t v) { return kl_u64(kl_deinterleave(kl_of_u64(v))); }
+
 #endif
