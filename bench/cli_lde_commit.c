@@ -1,4 +1,4 @@
-/* starkbench lde-commit: the Round-1 pipeline alone (LDE + Merkle commit) on DESIGN.md's
+/* starkbench lde-commit: the Round-1 pipeline alone (LDE + Merkle commit) on docs/ARCHITECTURE.md's
  * deterministic matrix, through the backend interface, so every backend prints the same root. */
 #include <omp.h>
 #include <stdio.h>
@@ -32,7 +32,7 @@ static void usage(FILE *out) {
             "  --floors  also measure memcpy bandwidth (the LDE's memory floor) and Keccak-f[1600]/s on one core\n");
 }
 
-/* DESIGN.md's matrix, exact: (r+1)*A + c*B < 2^97, reduced as a 128-bit integer. */
+/* The matrix (docs/ARCHITECTURE.md "lde-commit"), exact: (r+1)*A + c*B < 2^97, reduced as a 128-bit integer. */
 static void fill_matrix(uint64_t *t, size_t n, size_t cols) {
 #pragma omp parallel for schedule(static)
     for (size_t r = 0; r < n; r++)

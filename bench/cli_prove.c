@@ -154,7 +154,7 @@ int cmd_prove(int argc, char **argv) {
     }
     if (sb_options_finish(&o, "prove", ~(unsigned)(SB_OPT_RUNS | SB_OPT_WARMUP)) != 0) return 2;
     sb_public pub;
-    if (sb_air_fib()->public_values(o.log_steps, &pub) != 0) {
+    if (sb_air_fib()->statement(o.log_steps, &pub) != 0) {
         fprintf(stderr, "starkbench: prove: --steps 2^%u is not supported (fib_iterative runs 2^6 .. 2^30 rows)\n",
                 o.log_steps);
         return 2;

@@ -1,5 +1,5 @@
 /* CUPTI collector: every kernel and memcpy of a proof, attributed to the range
- * that launched it (DESIGN.md "CUPTI").
+ * that launched it (docs/ARCHITECTURE.md "Harness", CUPTI).
  *
  * Activity API kinds CONCURRENT_KERNEL, MEMCPY, RUNTIME and EXTERNAL_CORRELATION.
  * The range hooks push an external correlation id (the range's record index + 1)

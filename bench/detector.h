@@ -1,4 +1,4 @@
-/* The silent-fallback detector (DESIGN.md "Fallback detection, two independent ways").
+/* The silent-fallback detector (docs/ARCHITECTURE.md "Harness", fallback detector).
  *
  * Per point and per table it combines three kinds of evidence:
  *  (1) the backend's own fallback records                      -> "fallback";

@@ -1,4 +1,4 @@
-/* Command-line flags shared by every subcommand (DESIGN.md "Common flags").
+/* Command-line flags shared by every subcommand (README.md "CLI overview").
  *
  * Environment variables mirror five flags (STARKBENCH_BACKEND, STARKBENCH_GPU_THRESHOLD,
  * STARKBENCH_TPB, STARKBENCH_THREADS, STARKBENCH_TP). A command parses its flags, then calls

@@ -1,5 +1,5 @@
 /* One sweep point: the configuration it runs, its name, the tables it proves and its
- * memory model (DESIGN.md "Isolation and feasibility"). */
+ * memory model (docs/ARCHITECTURE.md "Harness", feasibility). */
 #ifndef SB_POINT_H
 #define SB_POINT_H
 

@@ -210,7 +210,7 @@ void sb_results_free(sb_results *r) {
 }
 
 int sb_metric_is_round(const char *key) {
-    /* "<table>:R<k> <name>": a table's round range of DESIGN.md. Keys with a third part are
+    /* "<table>:R<k> <name>": a table's round range (docs/ARCHITECTURE.md "Ranges"). Keys with a third part are
      * CUPTI figures of a range; "<range>:<figure>" are those of a range outside any table. */
     const char *colon = strchr(key, ':');
     if (!colon || colon == key || strchr(colon + 1, ':')) return 0;

@@ -1,4 +1,4 @@
-/* The child side of a sweep: one point per process (DESIGN.md "Isolation").
+/* The child side of a sweep: one point per process (docs/ARCHITECTURE.md "Harness", process model).
  *
  * The parent runs `starkbench sweep --child --result FILE [--cupti] [--no-range-sync]
  * <common flags of the point> --runs N --warmup W`; the child proves warmup + N times

@@ -45,7 +45,7 @@ typedef struct sb_gpu_lde_args {
     unsigned max_blocks;         /* grid cap for the grid-stride loops */
 } sb_gpu_lde_args;
 
-/* Queues the coset LDE (DESIGN.md "LDE") on s: inverse NTT by decimation in frequency (natural in,
+/* Queues the coset LDE (docs/PROTOCOL.md "Encoding") on s: inverse NTT by decimation in frequency (natural in,
  * bit-reversed out), then per coset k of the blowup one forward NTT by decimation in time over the
  * coefficients times (7 w_bN^k)^j / n (bit-reversed in, natural out), all cosets in one pass as the
  * columns of an n x (b*cols) view whose row m is LDE rows b*m .. b*m+b-1. No bit-reversal pass. */

@@ -1,4 +1,4 @@
-/* The GPU backend (DESIGN.md "GPU backend"): Round 1's LDE and Merkle commit on the device,
+/* The GPU backend (docs/ARCHITECTURE.md "GPU backend"): Round 1's LDE and Merkle commit on the device,
  * row-major end to end; the LDE and its tree stay in the commitment's device handle, and only
  * roots, opened rows and paths come back (the whole LDE only when a CPU round asks for it).
  *

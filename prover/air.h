@@ -24,7 +24,7 @@ typedef enum sb_domain {
 /* Public values: what the verifier knows. */
 typedef struct sb_public {
     unsigned log_steps;  /* CPU table height 2^log_steps */
-    uint64_t iterations; /* n, recomputed by the verifier from log_steps (docs/AIR.md) */
+    uint64_t iterations; /* n, a closed form of log_steps (docs/AIR.md); never read from a proof */
     uint64_t output;     /* a0 = fib(n) mod 2^64 claimed by the prover */
 } sb_public;
 
@@ -56,7 +56,9 @@ typedef struct sb_table_air {
     const uint8_t *aux_domains;
     /* Returns log2 of the table height for these public values. */
     unsigned (*log_rows)(const sb_public *pub);
-    /* Writes the fixed columns (row-major rows x n_fixed); unused when n_fixed = 0. */
+    /* Writes the fixed columns (row-major rows x n_fixed); unused when n_fixed = 0. The verifier
+     * builds and evaluates them itself, so a table with fixed columns has at most
+     * 2^SB_MAX_FIXED_LOG_ROWS rows (proof.h), whatever the step count. */
     void (*gen_fixed)(const sb_public *pub, uint64_t *fixed);
     /* Main constraints over the base field and over Fp3: the same constraints
      * (one source, instantiated twice), out has n_main_constraints entries. */
@@ -74,7 +76,12 @@ typedef struct sb_air {
     size_t n_tables;
     const sb_table_air *tables;
     size_t n_challenges; /* LogUp challenges (Fp3) drawn after all main roots */
-    /* Runs the machine and fills pub (iterations, output). Returns 0, or -1 if log_steps is unsupported. */
+    /* The verifier's statement: fills pub->log_steps and pub->iterations from log_steps alone (a
+     * closed form: its cost does not grow with the steps) and leaves pub->output alone, which
+     * the verifier takes from the proof. Returns 0, or -1 if log_steps is unsupported. */
+    int (*statement)(unsigned log_steps, sb_public *pub);
+    /* The prover's public values: statement, then the output from running the machine (cost
+     * linear in the steps; never called by the verifier). Returns 0, or -1 if unsupported. */
     int (*public_values)(unsigned log_steps, sb_public *pub);
     /* Generates every table's main trace; main[t] is allocated by the callee (row-major
      * 2^log_rows x n_main, canonical). Returns 0 or -1. */

@@ -103,14 +103,22 @@ static void rom_tuple(const rv64_insn *in, uint64_t pc, uint64_t *t) {
 
 /* ---- public values and fixed columns -------------------------------------------------------- */
 
-static int fib_public_values(unsigned log_steps, sb_public *pub) {
+/* n(S) in closed form: what the verifier knows without running anything. */
+static int fib_statement(unsigned log_steps, sb_public *pub) {
     uint64_t n = rv64_fib_iterations(log_steps);
-    rv64_program prog;
-    if (n == 0 || rv64_fib_program(n, &prog)) return -1;
-    rv64_state s = {0};
-    if (rv64_run(&prog, &s, rv64_fib_prologue(n) + 5 * n, NULL) || s.pc != rv64_fib_halt_pc(n)) return -1;
+    if (n == 0) return -1;
     pub->log_steps = log_steps;
     pub->iterations = n;
+    return 0;
+}
+
+/* The prover's: the statement, then the output from running the machine. */
+static int fib_public_values(unsigned log_steps, sb_public *pub) {
+    rv64_program prog;
+    if (fib_statement(log_steps, pub) || rv64_fib_program(pub->iterations, &prog)) return -1;
+    uint64_t n = pub->iterations;
+    rv64_state s = {0};
+    if (rv64_run(&prog, &s, rv64_fib_prologue(n) + 5 * n, NULL) || s.pc != rv64_fib_halt_pc(n)) return -1;
     pub->output = s.x[RV64_A0];
     return 0;
 }
@@ -502,6 +510,7 @@ static const sb_air fib_air = {
     .n_tables = FIB_N_TABLES,
     .tables = fib_tables,
     .n_challenges = FIB_N_CHALLENGES,
+    .statement = fib_statement,
     .public_values = fib_public_values,
     .gen_main = fib_gen_main,
     .gen_aux = fib_gen_aux,

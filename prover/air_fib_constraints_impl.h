@@ -100,6 +100,7 @@ static void F_FN(cpu_main)(const F *cur, const F *next, const sb_public *pub, F 
     /* Last row: pc = the halt, a0 = the public output, limb by limb. */
     out[o++] = F_SUB(pc, F_C(rv64_fib_halt_pc(pub->iterations)));
     for (int k = 0; k < FIB_LIMBS; k++)
+        /* MUTANT output-binding: F_C((pub->output >> (FIB_LIMB_BITS * k)) & 0xffff) => cur[FIB_CPU_X(RV64_A0, k)] */
         out[o++] = F_SUB(cur[FIB_CPU_X(RV64_A0, k)], F_C((pub->output >> (FIB_LIMB_BITS * k)) & 0xffff));
     assert(o == FIB_CPU_MAIN_CONSTRAINTS);
 }

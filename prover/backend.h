@@ -60,7 +60,7 @@ void sb_backend_config_default(sb_backend_config *cfg);
 /* Names the table and round range an operation belongs to (for fallback records). */
 typedef struct sb_op {
     const char *table; /* "cpu", "program", "range" */
-    const char *op;    /* a range name of DESIGN.md, e.g. "R1 main commit" */
+    const char *op;    /* a range name (docs/ARCHITECTURE.md "Ranges"), e.g. "R1 main commit" */
 } sb_op;
 
 /* A committed matrix: the coset LDE of a row-major base matrix and its Merkle tree. */

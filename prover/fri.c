@@ -114,6 +114,7 @@ int sb_fri_verify_query(unsigned log_lde, unsigned n_folds, const fp3_t *alphas,
         fp3_t v = sb_fri_fold_pair(lo, hi, gl_inv(x), alphas[l]);
         if (l + 1 == n_folds) {
             uint64_t y = gl_mul(sb_fri_offset(n_folds), gl_pow(gl_root_of_unity(log_m - 1), i));
+            /* MUTANT fri-final-folded: if ( => if (0) if ( */
             if (!fp3_eq(v, sb_fp3_horner_base(final_coeffs, n_final, y))) {
                 snprintf(why, whylen, "FRI final polynomial");
                 return -1;
@@ -131,6 +132,8 @@ int sb_fri_verify_query(unsigned log_lde, unsigned n_folds, const fp3_t *alphas,
         }
         sb_digest d;
         sb_fri_leaf(lo, hi, &d);
+        /* MUTANT fri-layer-1-path: if ( => if (l > 0) if ( */
+        /* MUTANT fri-layer-2-up-paths: if ( => if (l == 0) if ( */
         if (!merkle_verify(&roots[l], &d, leaf, log_m - 2, paths)) {
             snprintf(why, whylen, "FRI layer %u Merkle path", l + 1);
             return -1;
@@ -140,6 +143,7 @@ int sb_fri_verify_query(unsigned log_lde, unsigned n_folds, const fp3_t *alphas,
     }
     /* No fold: layer 0 itself is the final polynomial. */
     uint64_t x = gl_mul(GL_GENERATOR, gl_pow(gl_root_of_unity(log_lde), i0));
+    /* MUTANT fri-final-unfolded: if ( => if (0) if ( */
     if (!fp3_eq(a, sb_fp3_horner_base(final_coeffs, n_final, x)) ||
         !fp3_eq(b, sb_fp3_horner_base(final_coeffs, n_final, gl_neg(x)))) {
         snprintf(why, whylen, "FRI final polynomial");

@@ -1,4 +1,4 @@
-/* Coset low-degree extension (DESIGN.md "LDE").
+/* Coset low-degree extension (docs/PROTOCOL.md "Encoding").
  *
  * Input: a row-major n x cols matrix whose column c holds the evaluations of a
  * polynomial of degree < n over H = <w_n> in natural order (row r <-> w_n^r).

@@ -130,13 +130,13 @@ void merkle_path(const merkle_tree *t, size_t j, sb_digest *path) {
 
 int merkle_verify(const sb_digest *root, const sb_digest *leaf, size_t j, unsigned log_leaves,
                   const sb_digest *path) {
-    if (log_leaves >= 64 || (j >> log_leaves) != 0) return 0;
+    if (log_leaves >= 64 || (j >> log_leaves) != 0) return 0; /* MUTANT merkle-index-range: if ( => if (0) if ( */
     sb_digest cur = *leaf;
     for (unsigned l = 0; l < log_leaves; l++) {
         if ((j >> l) & 1) hash_pair(&path[l], &cur, &cur);
         else hash_pair(&cur, &path[l], &cur);
     }
-    return memcmp(cur.b, root->b, sizeof cur.b) == 0;
+    return memcmp(cur.b, root->b, sizeof cur.b) == 0; /* MUTANT merkle-root: return => return 1 || */
 }
 
 void merkle_free(merkle_tree *t) {

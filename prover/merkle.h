@@ -1,4 +1,4 @@
-/* Keccak-256 Merkle trees (DESIGN.md "Merkle tree").
+/* Keccak-256 Merkle trees (docs/PROTOCOL.md "Merkle commitments").
  *
  * L = 2^k leaves in heap layout: 2L-1 digests, root at index 0, children of
  * node i at 2i+1 and 2i+2, leaf j at node L-1+j. parent = Keccak-256(left || right).

@@ -16,11 +16,11 @@
 int sb_proof_shape_init(const sb_air *air, unsigned log_steps, unsigned blowup, sb_proof_shape *s, char *why,
                         size_t whylen) {
     memset(s, 0, sizeof *s);
-    if (blowup != 2 && blowup != 4 && blowup != 8) {
+    if (blowup != 2 && blowup != 4 && blowup != 8) { /* MUTANT parse-blowup: if ( => if (0) if ( */
         snprintf(why, whylen, "blowup %u is not 2, 4 or 8", blowup);
         return -1;
     }
-    if (log_steps < 1 || log_steps > SB_MAX_LOG_STEPS) {
+    if (log_steps < 1 || log_steps > SB_MAX_LOG_STEPS) { /* MUTANT parse-log-steps: if ( => if (0) if ( */
         snprintf(why, whylen, "log_steps %u is outside 1..%d", log_steps, SB_MAX_LOG_STEPS);
         return -1;
     }
@@ -50,6 +50,11 @@ int sb_proof_shape_init(const sb_air *air, unsigned log_steps, unsigned blowup, 
         if (ts->log_n < 1 || ts->log_lde > GL_TWO_ADICITY) {
             snprintf(why, whylen, "table %s: 2^%u rows at blowup %u is outside the field's domains", ta->name,
                      ts->log_n, blowup);
+            return -1;
+        }
+        if (ta->n_fixed && ts->log_n > SB_MAX_FIXED_LOG_ROWS) { /* MUTANT fixed-rows-bound: if ( => if (0) if ( */
+            snprintf(why, whylen, "table %s: fixed columns on 2^%u rows (the verifier evaluates them; at most 2^%d)",
+                     ta->name, ts->log_n, SB_MAX_FIXED_LOG_ROWS);
             return -1;
         }
         ts->n_main = ta->n_main;
@@ -108,7 +113,7 @@ static void io_fes(cursor *c, uint64_t *v, size_t n, const char *what) {
     for (size_t i = 0; i < n; i++) {
         size_t at = c->pos;
         io_u64(c, &v[i]);
-        if (c->reading && !c->failed && v[i] >= GL_P) {
+        if (c->reading && !c->failed && v[i] >= GL_P) { /* MUTANT parse-canonical: if ( => if (0) if ( */
             snprintf(c->why, c->whylen, "non-canonical field element at byte %zu (%s, table %s)", at, what,
                      c->air->tables[c->table].name);
             c->failed = 1;
@@ -244,17 +249,17 @@ int sb_proof_serialize(const sb_stark_proof *p, uint8_t **bytes, size_t *len) {
 int sb_proof_parse(const sb_air *air, const uint8_t *bytes, size_t len, sb_stark_proof *p, char *why,
                    size_t whylen) {
     memset(p, 0, sizeof *p);
-    if (len < HEADER_LEN) {
+    if (len < HEADER_LEN) { /* MUTANT parse-header-length: if ( => if (0) if ( */
         snprintf(why, whylen, "%zu bytes: too short for a proof header", len);
         return -1;
     }
-    if (memcmp(bytes, SB_PROOF_MAGIC, 8) != 0) {
+    if (memcmp(bytes, SB_PROOF_MAGIC, 8) != 0) { /* MUTANT parse-magic: if ( => if (0) if ( */
         snprintf(why, whylen, "not a starkbench proof (bad magic)");
         return -1;
     }
     uint32_t version = 0;
     for (int i = 0; i < 4; i++) version = (version << 8) | bytes[8 + i];
-    if (version != SB_PROOF_VERSION) {
+    if (version != SB_PROOF_VERSION) { /* MUTANT parse-version: if ( => if (0) if ( */
         snprintf(why, whylen, "proof format version %u (this build reads %u)", version, SB_PROOF_VERSION);
         return -1;
     }
@@ -264,7 +269,7 @@ int sb_proof_parse(const sb_air *air, const uint8_t *bytes, size_t len, sb_stark
         return -1;
     }
     size_t want = sb_proof_size(&p->shape);
-    if (len != want) {
+    if (len != want) { /* MUTANT parse-length: if ( => if (0) if ( */
         snprintf(why, whylen, "%zu bytes where log_steps %u, blowup %u need exactly %zu (%s)", len,
                  p->shape.log_steps, p->shape.blowup, want, len < want ? "truncated" : "trailing bytes");
         return -1;

@@ -18,6 +18,9 @@
 #define SB_PROOF_VERSION 1u
 #define SB_MAX_TABLES 8
 #define SB_MAX_LOG_STEPS 30
+/* A table with fixed columns has at most 2^SB_MAX_FIXED_LOG_ROWS rows: the verifier builds and
+ * evaluates its fixed columns itself, so this bounds that work whatever the step count. */
+#define SB_MAX_FIXED_LOG_ROWS 10
 
 /* Every length of one table's part of the proof. */
 typedef struct sb_table_shape {
@@ -69,7 +72,8 @@ typedef struct sb_stark_proof {
 /* Computes the shape for an AIR, log_steps and blowup (iterations are not needed: a table's
  * height may depend on log_steps only). Returns 0, or -1 with a reason in why when the
  * parameters are unsupported (blowup not 2/4/8, log_steps out of range, too many tables, an
- * AIR domain out of range, a domain beyond 2^32). */
+ * AIR domain out of range, a domain beyond 2^32, fixed columns on a table of more than
+ * 2^SB_MAX_FIXED_LOG_ROWS rows). */
 int sb_proof_shape_init(const sb_air *air, unsigned log_steps, unsigned blowup, sb_proof_shape *s, char *why,
                         size_t whylen);
 

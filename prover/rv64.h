@@ -48,7 +48,7 @@ typedef struct rv64_program {
     uint32_t words[RV64_PROGRAM_MAX];
 } rv64_program;
 
-/* Assembles fib_iterative for n >= 1 iterations (DESIGN.md): a0 = 0, a1 = 1,
+/* Assembles fib_iterative for n >= 1 iterations (docs/AIR.md "The program"): a0 = 0, a1 = 1,
  * a2 = n (one ADDI when n < 2048, else LUI + ADDI), the 5-instruction loop,
  * then the halt `jal x0, 0` as the last word. Returns 0, or -1 if n is 0 or
  * n >= 2^31 - 2048 (a2 must load as a positive 32-bit value). */

@@ -21,6 +21,28 @@ int sb_stark_prove(const sb_air *air, const sb_prove_config *cfg, sb_backend *be
                    char *err, size_t errlen);
 int sb_stark_verify(const sb_air *air, const uint8_t *bytes, size_t len, sb_public *pub, char *why, size_t whylen);
 
+/* What one table's fork draws in Rounds 2-4 (docs/PROTOCOL.md). */
+typedef struct sb_table_challenges {
+    fp3_t beta, z, zw, gamma;
+    fp3_t alphas[32];   /* the FRI fold challenges, n_folds of them */
+    sb_transcript fork; /* after the final polynomial's absorbs: the digest it yields joins the shared one */
+} sb_table_challenges;
+
+/* A proof's transcript replayed up to the proof-of-work seed. */
+typedef struct sb_stark_replay {
+    fp3_t challenges[SB_AIR_MAX_CHALLENGES]; /* the LogUp challenges */
+    sb_table_challenges tc[SB_MAX_TABLES];
+    sb_transcript shared; /* after the join: its next squeeze is the proof-of-work seed */
+} sb_stark_replay;
+
+/* Replays the transcript of the parsed proof p for the statement pub, as the prover ran it:
+ * the statement, the main roots, the LogUp challenges, the aux roots and claimed sums, each
+ * table's Rounds 2-4 on its fork, the join. Checks nothing (sb_stark_verify does, on this
+ * replay); a test that forges a proof replays it too, so the forgery is consistent with its
+ * transcript by construction. */
+void sb_stark_replay_transcript(const sb_air *air, const sb_stark_proof *p, const sb_public *pub,
+                                sb_stark_replay *r);
+
 /* Starts the transcript and absorbs the statement: parameters, public values, the AIR's shape. */
 void sb_stark_begin(sb_transcript *tr, const sb_air *air, const sb_proof_shape *s, const sb_public *pub);
 

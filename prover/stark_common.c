@@ -15,8 +15,8 @@ void sb_stark_begin(sb_transcript *tr, const sb_air *air, const sb_proof_shape *
     st[n++] = s->blowup;
     st[n++] = s->n_queries;
     st[n++] = SB_POW_BITS;
-    st[n++] = pub->iterations;
-    st[n++] = pub->output;
+    st[n++] = pub->iterations; /* MUTANT statement-iterations: pub->iterations => 0 */
+    st[n++] = pub->output;     /* MUTANT statement-output: pub->output => 0 */
     st[n++] = s->n_tables;
     for (size_t t = 0; t < s->n_tables; t++) {
         const sb_table_air *ta = &air->tables[t];
@@ -36,7 +36,7 @@ void sb_stark_begin(sb_transcript *tr, const sb_air *air, const sb_proof_shape *
 fp3_t sb_stark_draw_outside_fp(fp3_t (*draw)(void *ctx), void *ctx) {
     for (;;) {
         fp3_t z = draw(ctx);
-        if (!fp3_is_base(z)) return z;
+        if (!fp3_is_base(z)) return z; /* MUTANT ood-point-outside-fp: if ( => if (1 || */
     }
 }
 
@@ -76,6 +76,7 @@ void sb_stark_join(sb_transcript *shared, sb_transcript *forks, size_t n) {
 void sb_stark_draw_queries(sb_transcript *shared, const sb_proof_shape *s, size_t *idx) {
     for (size_t t = 0; t < s->n_tables; t++)
         for (size_t j = 0; j < s->n_queries; j++)
+            /* MUTANT query-index-range: log_lde - 1 => log_lde - 2 */
             idx[t * s->n_queries + j] = (size_t)transcript_squeeze_index(shared, (uint64_t)1 << (s->t[t].log_lde - 1));
 }
 
@@ -86,7 +87,7 @@ int sb_pow_ok(const uint8_t seed[32], uint64_t nonce) {
     keccak256(msg, sizeof msg, h);
     /* The first SB_POW_BITS bits, most significant bit of byte 0 first. */
     uint32_t top = ((uint32_t)h[0] << 24) | ((uint32_t)h[1] << 16) | ((uint32_t)h[2] << 8) | h[3];
-    return (top >> (32 - SB_POW_BITS)) == 0;
+    return (top >> (32 - SB_POW_BITS)) == 0; /* MUTANT pow-predicate: SB_POW_BITS => (SB_POW_BITS - 4) */
 }
 
 /* Nonces per block: the threads scan consecutive blocks, and the first block with a hit wins;

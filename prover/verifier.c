@@ -11,19 +11,11 @@
 #include "stark.h"
 #include "stark_poly.h"
 
-/* What the transcript gives one table. */
-typedef struct table_challenges {
-    fp3_t beta, z, zw, gamma;
-    fp3_t alphas[32];
-    sb_transcript fork;
-} table_challenges;
-
 typedef struct verify_ctx {
     const sb_air *air;
     const sb_stark_proof *p;
     const sb_public *pub;
-    fp3_t challenges[SB_AIR_MAX_CHALLENGES];
-    table_challenges tc[SB_MAX_TABLES];
+    sb_stark_replay r;
     char *why;
     size_t whylen;
 } verify_ctx;
@@ -36,10 +28,7 @@ static int invalid(verify_ctx *v, const char *check, size_t t, long query) {
 }
 
 /* Rounds 2-4 of one table's fork, as the prover ran them. */
-static void replay_table(verify_ctx *v, size_t t) {
-    const sb_table_shape *ts = &v->p->shape.t[t];
-    const sb_table_proof *tp = &v->p->t[t];
-    table_challenges *c = &v->tc[t];
+static void replay_table(const sb_table_shape *ts, const sb_table_proof *tp, sb_table_challenges *c) {
     c->beta = transcript_squeeze_fp3(&c->fork);
     transcript_absorb_digest(&c->fork, tp->parts_root.b);
     c->z = sb_stark_draw_z(&c->fork);
@@ -53,6 +42,23 @@ static void replay_table(verify_ctx *v, size_t t) {
     sb_stark_absorb_fp3s(&c->fork, tp->final_poly, ts->n_final);
 }
 
+void sb_stark_replay_transcript(const sb_air *air, const sb_stark_proof *p, const sb_public *pub,
+                                sb_stark_replay *r) {
+    const sb_proof_shape *s = &p->shape;
+    sb_stark_begin(&r->shared, air, s, pub);
+    for (size_t t = 0; t < s->n_tables; t++) transcript_absorb_digest(&r->shared, p->t[t].main_root.b);
+    for (size_t i = 0; i < air->n_challenges; i++) r->challenges[i] = transcript_squeeze_fp3(&r->shared);
+    for (size_t t = 0; t < s->n_tables; t++) transcript_absorb_digest(&r->shared, p->t[t].aux_root.b);
+    for (size_t t = 0; t < s->n_tables; t++) transcript_absorb_fp3(&r->shared, p->t[t].claimed_sum);
+    sb_transcript forks[SB_MAX_TABLES];
+    for (size_t t = 0; t < s->n_tables; t++) {
+        r->tc[t].fork = transcript_fork(&r->shared, t);
+        replay_table(&s->t[t], &p->t[t], &r->tc[t]);
+        forks[t] = r->tc[t].fork;
+    }
+    sb_stark_join(&r->shared, forks, s->n_tables);
+}
+
 /* The ext3 columns' values from their base components' values (n_ext columns). */
 static void recombine(fp3_t *out, const fp3_t *comps, size_t n_ext) {
     for (size_t k = 0; k < n_ext; k++) out[k] = sb_ext3_recombine(comps + 3 * k);
@@ -63,7 +69,7 @@ static int check_constraints(verify_ctx *v, size_t t) {
     const sb_table_air *air = &v->air->tables[t];
     const sb_table_shape *ts = &v->p->shape.t[t];
     const sb_table_proof *tp = &v->p->t[t];
-    const table_challenges *c = &v->tc[t];
+    const sb_table_challenges *c = &v->r.tc[t];
     size_t n = (size_t)1 << ts->log_n, nc = air->n_main_constraints + air->n_aux_constraints;
     size_t n_fixed = air->n_fixed, n_aux = air->n_aux;
     /* One allocation: fixed rows, fixed at z / zw, aux at z / zw, constraint values, beta powers. */
@@ -91,7 +97,7 @@ static int check_constraints(verify_ctx *v, size_t t) {
     recombine(aux_at, aux_z, n_aux);
     recombine(aux_at + n_aux, aux_zw, n_aux);
     sb_frame_ext f = {tp->ood,    tp->ood + ts->n_main, fixed_at,         fixed_at + n_fixed, aux_at,
-                      aux_at + n_aux, v->challenges,    tp->claimed_sum, v->pub};
+                      aux_at + n_aux, v->r.challenges,    tp->claimed_sum, v->pub};
     air->eval_main_ext(&f, vals);
     if (air->n_aux_constraints) air->eval_aux(&f, vals + air->n_main_constraints);
     sb_fp3_powers(beta_pows, nc, c->beta);
@@ -110,7 +116,9 @@ static int check_constraints(verify_ctx *v, size_t t) {
         shift = fp3_mul(shift, z_n);
     }
     free(mem);
-    return fp3_eq(composition, claimed) ? SB_VERIFY_OK : invalid(v, "constraints at the OOD point z", t, -1);
+    if (!fp3_eq(composition, claimed)) /* MUTANT constraints-at-z: if ( => if (0) if ( */
+        return invalid(v, "constraints at the OOD point z", t, -1);
+    return SB_VERIFY_OK;
 }
 
 /* Checks one opened trace pair (rows at x then -x) against its root. */
@@ -126,13 +134,16 @@ static int check_pair(const sb_digest *root, const uint64_t *rows, size_t cols, 
 static int check_query(verify_ctx *v, size_t t, size_t j, size_t i, const fp3_t *g, fp3_t sum_z, fp3_t sum_zw) {
     const sb_table_shape *ts = &v->p->shape.t[t];
     const sb_table_proof *tp = &v->p->t[t];
-    const table_challenges *c = &v->tc[t];
+    const sb_table_challenges *c = &v->r.tc[t];
     const uint64_t *main = tp->main_rows + j * 2 * ts->n_main, *aux = tp->aux_rows + j * 2 * ts->n_aux;
     const uint64_t *parts = tp->parts_rows + j * 2 * ts->n_parts;
+    /* MUTANT main-path: if ( => if (0) if ( */
     if (!check_pair(&tp->main_root, main, ts->n_main, tp->main_paths + j * ts->trace_path, ts->log_lde, i))
         return invalid(v, "main trace Merkle path", t, (long)j);
+    /* MUTANT aux-path: if ( => if (0) if ( */
     if (!check_pair(&tp->aux_root, aux, ts->n_aux, tp->aux_paths + j * ts->trace_path, ts->log_lde, i))
         return invalid(v, "aux trace Merkle path", t, (long)j);
+    /* MUTANT parts-path: if ( => if (0) if ( */
     if (!check_pair(&tp->parts_root, parts, ts->n_parts, tp->parts_paths + j * ts->trace_path, ts->log_lde, i))
         return invalid(v, "composition Merkle path", t, (long)j);
     /* The DEEP composition at x and -x, from the opened rows. */
@@ -163,7 +174,7 @@ static int check_queries(verify_ctx *v, size_t t, const size_t *idx) {
         snprintf(v->why, v->whylen, "out of memory checking the queries");
         return SB_VERIFY_MALFORMED;
     }
-    sb_fp3_powers(g, n_coeffs, v->tc[t].gamma);
+    sb_fp3_powers(g, n_coeffs, v->r.tc[t].gamma);
     fp3_t sum_z, sum_zw;
     sb_stark_deep_sums(ts, v->p->t[t].ood, g, &sum_z, &sum_zw);
     int rc = SB_VERIFY_OK;
@@ -176,42 +187,31 @@ static int check_queries(verify_ctx *v, size_t t, const size_t *idx) {
 static int verify_parsed(verify_ctx *v) {
     const sb_stark_proof *p = v->p;
     const sb_proof_shape *s = &p->shape;
-    sb_transcript shared;
-    sb_stark_begin(&shared, v->air, s, v->pub);
-    for (size_t t = 0; t < s->n_tables; t++) transcript_absorb_digest(&shared, p->t[t].main_root.b);
-    for (size_t i = 0; i < v->air->n_challenges; i++) v->challenges[i] = transcript_squeeze_fp3(&shared);
-    for (size_t t = 0; t < s->n_tables; t++) transcript_absorb_digest(&shared, p->t[t].aux_root.b);
+    sb_stark_replay_transcript(v->air, p, v->pub, &v->r);
     fp3_t bus = fp3_zero();
-    for (size_t t = 0; t < s->n_tables; t++) {
-        transcript_absorb_fp3(&shared, p->t[t].claimed_sum);
-        bus = fp3_add(bus, p->t[t].claimed_sum);
-    }
-    if (!fp3_is_zero(bus)) {
+    for (size_t t = 0; t < s->n_tables; t++) bus = fp3_add(bus, p->t[t].claimed_sum);
+    if (!fp3_is_zero(bus)) { /* MUTANT logup-balance: if ( => if (0) if ( */
         snprintf(v->why, v->whylen, "LogUp sums do not balance across the tables");
         return SB_VERIFY_INVALID;
     }
-    sb_transcript forks[SB_MAX_TABLES];
     for (size_t t = 0; t < s->n_tables; t++) {
-        v->tc[t].fork = transcript_fork(&shared, t);
-        replay_table(v, t);
-        forks[t] = v->tc[t].fork;
         int rc = check_constraints(v, t);
         if (rc != SB_VERIFY_OK) return rc;
     }
-    sb_stark_join(&shared, forks, s->n_tables);
     uint8_t seed[32];
-    transcript_squeeze_bytes(&shared, seed);
-    if (!sb_pow_ok(seed, p->nonce)) {
+    transcript_squeeze_bytes(&v->r.shared, seed);
+    if (!sb_pow_ok(seed, p->nonce)) { /* MUTANT pow-nonce: if ( => if (0) if ( */
         snprintf(v->why, v->whylen, "proof-of-work nonce does not give %d zero bits", SB_POW_BITS);
         return SB_VERIFY_INVALID;
     }
-    transcript_absorb_u64(&shared, p->nonce);
+    /* MUTANT query-index-nonce: transcript_absorb_u64(&v->r.shared, p->nonce); => (void)0; */
+    transcript_absorb_u64(&v->r.shared, p->nonce);
     size_t *idx = malloc(s->n_tables * s->n_queries * sizeof *idx);
     if (!idx) {
         snprintf(v->why, v->whylen, "out of memory for the query indices");
         return SB_VERIFY_MALFORMED;
     }
-    sb_stark_draw_queries(&shared, s, idx);
+    sb_stark_draw_queries(&v->r.shared, s, idx);
     int rc = SB_VERIFY_OK;
     for (size_t t = 0; t < s->n_tables && rc == SB_VERIFY_OK; t++) rc = check_queries(v, t, idx + t * s->n_queries);
     free(idx);
@@ -221,17 +221,19 @@ static int verify_parsed(verify_ctx *v) {
 int sb_stark_verify(const sb_air *air, const uint8_t *bytes, size_t len, sb_public *pub, char *why, size_t whylen) {
     sb_stark_proof p;
     if (sb_proof_parse(air, bytes, len, &p, why, whylen) != 0) return SB_VERIFY_MALFORMED;
-    sb_public pb;
-    int rc = SB_VERIFY_MALFORMED;
-    /* n comes from log_steps, never from the prover; the output is the prover's claim. */
-    if (air->public_values(p.shape.log_steps, &pb) != 0) {
+    /* n is a closed form of log_steps (nothing is run), never read from the proof; the output is
+     * the prover's claim, bound by the statement's absorb and the last-row constraints. */
+    sb_public pb = {0};
+    int rc = air->statement(p.shape.log_steps, &pb);
+    if (rc != 0) { /* MUTANT statement-supported: if ( => if (0) if ( */
         snprintf(why, whylen, "the machine does not support 2^%u steps", p.shape.log_steps);
-    } else {
-        pb.output = p.output;
-        verify_ctx v = {.air = air, .p = &p, .pub = &pb, .why = why, .whylen = whylen};
-        rc = verify_parsed(&v);
-        if (rc == SB_VERIFY_OK && pub) *pub = pb;
+        sb_proof_release(&p);
+        return SB_VERIFY_MALFORMED;
     }
+    pb.output = p.output;
+    verify_ctx v = {.air = air, .p = &p, .pub = &pb, .why = why, .whylen = whylen};
+    rc = verify_parsed(&v);
+    if (rc == SB_VERIFY_OK && pub) *pub = pb;
     sb_proof_release(&p);
     return rc;
 }

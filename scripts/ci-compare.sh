@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The CI gate: interleaved sweeps of a baseline and a candidate build on this machine, then
-# `starkbench compare` over all of them (DESIGN.md "Compare": interleaving cancels drift).
+# `starkbench compare` over all of them (docs/ARCHITECTURE.md "Reports": interleaving cancels drift).
 #
 #   scripts/ci-compare.sh BASE_BIN CAND_BIN [ROUNDS] [-- FLAGS...]
 #

@@ -5,7 +5,7 @@
 set -u
 bin=$1
 src=$2
-vectors="$src/tests/vectors/lde-commit.txt" # a copy of shared/vectors/lde-commit.txt
+vectors="$src/tests/vectors/lde-commit.txt" # known roots (docs/ARCHITECTURE.md "lde-commit")
 fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

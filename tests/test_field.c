@@ -86,7 +86,7 @@ static void products_by_powers_of_two(void) {
 
 static void roots_of_unity(void) {
     CHECK(GL_ROOT_2_32 == ref_pow(GL_GENERATOR, (GL_P - 1) >> 32), "w = 7^((p-1)/2^32)");
-    CHECK(GL_ROOT_2_32 == 1753635133440165772ULL, "w per DESIGN.md");
+    CHECK(GL_ROOT_2_32 == 1753635133440165772ULL, "w per docs/PROTOCOL.md");
     for (unsigned k = 1; k <= 32; k++) {
         uint64_t w = gl_root_of_unity(k);
         CHECK(ref_pow(w, 1ULL << k) == 1, "w_2^%u has order dividing 2^%u", k, k);

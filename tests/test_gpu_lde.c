@@ -1,6 +1,7 @@
 /* GPU LDE and Merkle commit byte-equal to the CPU: LDE values, roots, opened rows and paths,
  * base and ext3 widths (3M columns), several sizes and --tpb settings, and the known roots of
- * tests/vectors/lde-commit.txt (a copy of shared/vectors) on DESIGN.md's deterministic matrix. Skips without a GPU. */
+ * tests/vectors/lde-commit.txt on lde-commit's deterministic matrix (docs/ARCHITECTURE.md "lde-commit").
+ * Skips without a GPU. */
 #include "test_gpu_util.h"
 
 #include "merkle.h"
@@ -52,7 +53,7 @@ static void compare(sb_backend *cpu, sb_backend *gpu, const uint64_t *trace, siz
     CHECK(b.device == NULL && b.lde == NULL, "%s: release left state behind", what);
 }
 
-/* DESIGN.md's deterministic matrix: T[r][c] = ((r+1) A + c B) mod p, exact. */
+/* lde-commit's deterministic matrix (docs/ARCHITECTURE.md): T[r][c] = ((r+1) A + c B) mod p, exact. */
 static uint64_t *design_matrix(size_t n, size_t cols) {
     uint64_t *t = malloc(n * cols * sizeof *t);
     for (size_t r = 0; r < n; r++)

@@ -51,6 +51,7 @@ static void test_malformed(const sb_air *air, const sb_proof *p) {
     memcpy(b, p->bytes, p->len);
     const size_t cuts[] = {0, 7, 13, 14, 100, p->len / 2, p->len - 1};
     for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) expect_malformed(air, b, cuts[k], "truncated", NULL);
+    expect_malformed(air, b, 13, "13 bytes: no whole header", "too short for a proof header");
     expect_malformed(air, b, p->len - 1, "truncated by one", "truncated");
     b[p->len] = 0;
     expect_malformed(air, b, p->len + 1, "one trailing byte", "trailing");
@@ -65,7 +66,7 @@ static void test_malformed(const sb_air *air, const sb_proof *p) {
     const uint8_t blowups[] = {0, 1, 3, 16, 255};
     for (size_t k = 0; k < sizeof blowups; k++) {
         b[13] = blowups[k];
-        expect_malformed(air, b, p->len, "bad blowup", "blowup");
+        expect_malformed(air, b, p->len, "bad blowup", "is not 2, 4 or 8");
     }
     b[13] = 4; /* supported, but the length no longer matches */
     expect_malformed(air, b, p->len, "blowup 4 on a blowup-2 body", "exactly");
@@ -74,7 +75,7 @@ static void test_malformed(const sb_air *air, const sb_proof *p) {
     const uint8_t steps[] = {0, 31, 200};
     for (size_t k = 0; k < sizeof steps; k++) {
         b[12] = steps[k];
-        expect_malformed(air, b, p->len, "bad log_steps", "log_steps");
+        expect_malformed(air, b, p->len, "bad log_steps", "is outside 1..30");
     }
     b[12] = keep;
 

@@ -75,16 +75,20 @@ static const uint8_t toy_fib_main_domains[] = {SB_DOM_FIRST, SB_DOM_FIRST, SB_DO
                                                SB_DOM_ALL,   SB_DOM_LAST};
 static const uint8_t toy_aux_domains[] = {SB_DOM_ALL, SB_DOM_FIRST, SB_DOM_TRANSITION, SB_DOM_LAST};
 
-static int toy_public_values(unsigned log_steps, sb_public *pub) {
+static int toy_statement(unsigned log_steps, sb_public *pub) {
     if (log_steps < 3 || log_steps > 22) return -1;
+    pub->log_steps = log_steps;
+    pub->iterations = (1ull << log_steps) - 1;
+    return 0;
+}
+static int toy_public_values(unsigned log_steps, sb_public *pub) {
+    if (toy_statement(log_steps, pub)) return -1;
     uint64_t a = 0, b = 1;
-    for (uint64_t r = 1; r < (1ull << log_steps); r++) {
+    for (uint64_t r = 0; r < pub->iterations; r++) {
         uint64_t t = gl_add(a, b);
         a = b;
         b = t;
     }
-    pub->log_steps = log_steps;
-    pub->iterations = (1ull << log_steps) - 1;
     pub->output = b;
     return 0;
 }
@@ -148,6 +152,7 @@ static const sb_table_air toy_tables[2] = {
 };
 
 static const sb_air toy_air = {.n_tables = 2, .tables = toy_tables, .n_challenges = 2,
+                               .statement = toy_statement,
                                .public_values = toy_public_values, .gen_main = toy_gen_main,
                                .gen_aux = toy_gen_aux};
 

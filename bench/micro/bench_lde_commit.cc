@@ -22,7 +22,7 @@ extern "C" {
 
 namespace {
 
-// DESIGN.md "lde-commit": T[r][c] = ((r+1)*A + c*B) mod p.
+// docs/ARCHITECTURE.md "lde-commit": T[r][c] = ((r+1)*A + c*B) mod p.
 std::vector<uint64_t> lde_commit_matrix(size_t n, size_t cols) {
     const uint64_t a = 0x9E3779B97F4A7C15ULL % GL_P, b = 0xD1B54A32D192ED03ULL % GL_P;
     std::vector<uint64_t> t(n * cols);
