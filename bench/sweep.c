@@ -108,8 +108,9 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
             else if (!strcmp(name, "out")) o->out = v;
             else if (!strcmp(name, "calibration")) o->calibration = v;
             else if (!strcmp(name, "inject-silent-fallback")) {
-                if (strcmp(v, "lde") && strcmp(v, "commit") && strcmp(v, "all")) {
-                    fprintf(stderr, "starkbench: --inject-silent-fallback '%s' must be lde, commit or all\n", v);
+                if (!sb_inject_name_valid(v)) {
+                    fprintf(stderr, "starkbench: --inject-silent-fallback '%s' must name a GPU operation (%s)\n", v,
+                            SB_INJECT_NAMES_LIST);
                     return -1;
                 }
                 o->inject = v;

@@ -17,8 +17,8 @@ int sb_gpu_available(char *name, size_t len) {
     return 0;
 }
 
-int sb_gpu_commitment_times(const sb_commitment *c, sb_gpu_times *t) {
-    (void)c;
+int sb_gpu_matrix_times(const sb_matrix *m, sb_gpu_times *t) {
+    (void)m;
     (void)t;
     return -1;
 }

@@ -17,6 +17,26 @@ int sb_kernel_lookup(const char *name) {
     return -1;
 }
 
+const char *const sb_inject_names[SB_INJECT_NAMES] = {"lde", "upload", "commit", "open",  "composition",
+                                                      "ood", "deep",   "fri",    "grind", "all"};
+
+int sb_inject_name_valid(const char *name) {
+    for (int k = 0; k < SB_INJECT_NAMES; k++)
+        if (strcmp(name, sb_inject_names[k]) == 0) return 1;
+    return 0;
+}
+
+int sb_rounds_parse(const char *list, unsigned *mask) {
+    unsigned m = 0;
+    for (const char *p = list;; p += 3) {
+        if (p[0] != 'R' || p[1] < '1' || p[1] > '4' || (p[2] != ',' && p[2] != 0)) return -1;
+        m |= 1u << (p[1] - '1');
+        if (p[2] == 0) break;
+    }
+    *mask = m;
+    return 0;
+}
+
 void sb_backend_config_default(sb_backend_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->kind = SB_BACKEND_AUTO;

@@ -109,10 +109,10 @@ if "$SB" kernels --pipes >"$TMP/out" 2>"$TMP/err"; then
 else
     expect 2 1 "kernels --pipes needs a GPU" -- "$SB" kernels --pipes
 fi
-for op in lde commit all; do  # accepted: the parse gets past it to the (invalid) --filter
+for op in lde upload commit open composition ood deep fri grind all; do  # accepted: the parse gets past it to the (invalid) --filter
     expect 2 1 "--filter" -- "$SB" sweep --steps 2^8 --backend cpu --inject-silent-fallback $op --filter '('
 done
-expect 2 1 "--inject-silent-fallback 'ntt' must be lde, commit or all" -- \
+expect 2 1 "--inject-silent-fallback 'ntt' must name a GPU operation (lde, upload, .*, grind or all)" -- \
     "$SB" sweep --steps 2^8 --backend cpu --inject-silent-fallback ntt --out "$TMP/s5.json" --filter '('
 
 # ---- usage errors: one line --------------------------------------------------------------------

@@ -185,40 +185,53 @@ static void test_fri(void) {
     const unsigned log_n = 7, log_lde = 9;
     const size_t n = (size_t)1 << log_n, m = (size_t)1 << log_lde, n_folds = sb_fri_folds(log_n);
     sb_backend *be = cpu_backend(0);
-    sb_op op = {"fri", "R4 FRI"};
-    fp3_t *layer0 = coset_values(n, m, 7), alphas[32], final[16], sibs[32];
-    sb_digest roots[32], paths[256];
+    sb_op op = {.table = "fri", .op = "R4 FRI"};
+    fp3_t *layer0 = coset_values(n, m, 7), alphas[32], final[16];
+    sb_digest roots[32];
     sb_transcript tr, replay;
     transcript_init(&tr, "fri-test");
     replay = tr;
     sb_fri_prover st;
-    char err[256] = "", why[64] = "";
-    CHECK(sb_fri_commit(be, &op, layer0, log_lde, log_n, &tr, &st, roots, final, err, sizeof err) == 0, "fri: %s", err);
+    sb_matrix l0;
+    CHECK(be->ops->from_host(be, &op, layer0[0].c, m, 3, (unsigned)(m / n), GL_GENERATOR, &l0) == 0, "from_host: %s",
+          op.err);
+    CHECK(sb_fri_commit(be, &op, &l0, log_n, &tr, &st, roots, final) == 0, "fri: %s", op.err);
     for (unsigned l = 0; l < n_folds; l++) {
         alphas[l] = transcript_squeeze_fp3(&replay);
         if (l + 1 < n_folds) transcript_absorb_digest(&replay, roots[l].b);
     }
-    size_t n_final = n >> n_folds;
-    for (size_t i0 = 0; i0 < m / 2; i0 += 37) {
-        sb_fri_open(&st, i0, sibs, paths);
+    size_t n_final = n >> n_folds, queries[8], q = 0;
+    for (size_t i0 = 0; i0 < m / 2; i0 += 37) queries[q++] = i0;
+    const size_t path_len = sb_fri_path_len(log_lde, (unsigned)n_folds);
+    fp3_t sibs[8 * 32];
+    sb_digest paths[8 * 64];
+    CHECK(path_len <= 64 && sb_fri_open(be, &op, &st, queries, q, sibs, 32, paths, 64) == 0, "fri open: %s", op.err);
+    char why[64] = "";
+    for (size_t j = 0; j < q; j++) {
+        const size_t i0 = queries[j];
+        const fp3_t *sj = sibs + 32 * j;
+        const sb_digest *pj = paths + 64 * j;
         fp3_t a = layer0[i0], b = layer0[i0 + m / 2];
-        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sibs, paths, why,
+        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sj, pj, why,
                                   sizeof why) == 0, "fri query %zu: %s", i0, why);
         fp3_t a_bad = fp3_add(a, fp3_one());
-        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a_bad, b, sibs, paths,
-                                  why, sizeof why) != 0 && strstr(why, "FRI layer 1"), "fri: wrong Q(x) accepted");
+        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a_bad, b, sj, pj, why,
+                                  sizeof why) != 0 && strstr(why, "FRI layer 1"), "fri: wrong Q(x) accepted");
         final[n_final - 1] = fp3_add(final[n_final - 1], fp3_one());
-        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sibs, paths, why,
+        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sj, pj, why,
                                   sizeof why) != 0 && strstr(why, "final polynomial"),
               "fri: wrong final polynomial accepted");
         final[n_final - 1] = fp3_sub(final[n_final - 1], fp3_one());
     }
-    sb_fri_prover_free(&st);
+    sb_fri_prover_free(be, &st);
+    be->ops->release(be, &l0);
     free(layer0);
     layer0 = coset_values(n + 1, m, 7); /* degree n: not low enough */
-    CHECK(sb_fri_commit(be, &op, layer0, log_lde, log_n, &tr, &st, roots, final, err, sizeof err) != 0 &&
-          strstr(err, "degree"), "fri: degree n accepted (%s)", err);
-    sb_fri_prover_free(&st);
+    CHECK(be->ops->from_host(be, &op, layer0[0].c, m, 3, (unsigned)(m / n), GL_GENERATOR, &l0) == 0, "from_host");
+    CHECK(sb_fri_commit(be, &op, &l0, log_n, &tr, &st, roots, final) != 0 && strstr(op.err, "degree"),
+          "fri: degree n accepted (%s)", op.err);
+    sb_fri_prover_free(be, &st);
+    be->ops->release(be, &l0);
     free(layer0);
     sb_backend_destroy(be);
 }
