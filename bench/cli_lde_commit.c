@@ -188,7 +188,7 @@ int cmd_lde_commit(int argc, char **argv) {
             rc = 1;
             break;
         }
-        be->ops->sync(be);
+        be->ops->sync(be, op_lde.table);
         double t1 = sb_now();
         if (be->ops->commit(be, &op_commit, &c) != 0) {
             fprintf(stderr, "starkbench: commit failed: %s\n", op_commit.err);
@@ -196,7 +196,7 @@ int cmd_lde_commit(int argc, char **argv) {
             rc = 1;
             break;
         }
-        be->ops->sync(be);
+        be->ops->sync(be, op_lde.table);
         double t2 = sb_now();
         lde_ms[run] = 1e3 * (t1 - t0);
         commit_ms[run] = 1e3 * (t2 - t1);

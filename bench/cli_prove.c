@@ -12,6 +12,7 @@
 #include "options.h"
 #include "prover.h"
 #include "range.h"
+#include "range_names.h"
 
 /* verify refuses files larger than any proof it can read (2^30 steps, blowup 2 is ~20 MB). */
 #define MAX_PROOF_FILE (256u << 20)
@@ -82,7 +83,7 @@ static void print_text(const sb_options *o, const sb_backend *be, const sb_range
     sb_ranges_print(rs, stdout);
     /* Work done once for all tables, outside every table's rounds. */
     for (size_t i = 0; i < rs->n; i++)
-        if (!rs->recs[i].table[0] && strcmp(rs->recs[i].name, "prove") != 0)
+        if (!rs->recs[i].table[0] && strcmp(rs->recs[i].name, SB_RANGE_NAME(SB_PROVE)) != 0)
             printf("%-22s %10.3f ms (all tables)\n", rs->recs[i].name, 1e3 * rs->recs[i].seconds);
     if (out_path) printf("proof written to %s\n", out_path);
 }
@@ -122,7 +123,7 @@ static int print_json(const sb_options *o, const sb_backend *be, const sb_ranges
                                                 rs->recs[i].name, "start_ms", 1e3 * rs->recs[i].start, "ms",
                                                 1e3 * rs->recs[i].seconds));
     json_object_set_new(j, "ranges", ranges);
-    json_object_set_new(j, "total_ms", json_real(1e3 * sb_ranges_sum(rs, "", "prove")));
+    json_object_set_new(j, "total_ms", json_real(1e3 * sb_ranges_sum(rs, "", SB_RANGE_NAME(SB_PROVE))));
     json_object_set_new(j, "out", out_path ? json_string(out_path) : json_null());
     int rc = json_dumpf(j, stdout, JSON_COMPACT) == 0 ? 0 : -1;
     printf("\n");

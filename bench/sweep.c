@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../kernels/gpu_backend.h"
 #include "commands.h"
 #include "detector.h"
 #include "digests.h"
@@ -537,7 +538,7 @@ int cmd_sweep(int argc, char **argv) {
     if (gpu[0] && !r.gpu_name[0]) snprintf(r.gpu_name, sizeof r.gpu_name, "%s", gpu);
     env.range_sync = r.range_sync = o.range_sync;
     env.cupti = r.cupti = o.cupti < 0 ? gpu[0] != 0 : o.cupti;
-    env.detect = (sb_detect_context){r.gpu_name, r.gpu_driver, SB_GIT_COMMIT, &calib};
+    env.detect = (sb_detect_context){r.gpu_name, r.gpu_driver, SB_GIT_COMMIT, &calib, sb_gpu_device_ops};
     env.host_bytes = host_available_bytes();
     sb_nvml *nvml = gpu[0] ? sb_nvml_open() : NULL;
     uint64_t dev_total = 0;

@@ -11,6 +11,7 @@
 #include "nvml.h"
 #include "options.h"
 #include "prover.h"
+#include "range_names.h"
 
 int sb_sweep_probe(void) {
     char name[128];
@@ -37,7 +38,7 @@ static void record_ranges(sb_point *p, size_t rep, const sb_ranges *rs) {
     for (size_t i = 0; i < rs->n; i++) {
         const sb_range_rec *r = &rs->recs[i];
         if (r->table[0]) snprintf(key, sizeof key, "%s:%s", r->table, r->name);
-        else if (strcmp(r->name, "prove") == 0) snprintf(key, sizeof key, "total");
+        else if (strcmp(r->name, SB_RANGE_NAME(SB_PROVE)) == 0) snprintf(key, sizeof key, "total");
         else snprintf(key, sizeof key, "%s", r->name);
         double *v = &sb_point_metric(p, key)->values[rep];
         *v = (isnan(*v) ? 0 : *v) + 1e3 * r->seconds;
@@ -71,7 +72,7 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
         sb_proof_free(&proof);
     }
     if (cupti) {
-        if (be->ops->sync) be->ops->sync(be);
+        be->ops->sync(be, "");
         sb_cupti_discard(cupti);
     }
     sb_nvml *nvml = strcmp(be->ops->name, "gpu") == 0 ? sb_nvml_open() : NULL; /* clocks of an idle GPU say nothing */
@@ -96,7 +97,7 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
             fail(p, "failed", err);
             rc = -1;
         } else {
-            if (be->ops->sync) be->ops->sync(be);
+            be->ops->sync(be, "");
             p->real_time_ms[rep] = 1e3 * (t1 - t0);
             p->cpu_time_ms[rep] = c1 - c0;
             record_ranges(p, rep, rs);

@@ -4,8 +4,9 @@
  * round asks for it). The Rounds 2-4 operations run sb_cpu_round_ops until their kernels are
  * wired in through run() like the others.
  *
- * Every operation runs on its matrix's own stream and synchronizes it before returning, so a
- * fault is seen by the operation that caused it. Every GPU operation goes through run(): its
+ * Every operation runs on the stream of its table (sb_op.table) and synchronizes it before
+ * returning, so a fault is seen by the operation that caused it, and sync waits for one
+ * table's work only. Every GPU operation goes through run(): its
  * placement (threshold, rounds kept on the CPU), the injection switch, and on a CUDA error the
  * record and the redo on the CPU path (sb_cpu_ops); nothing falls back silently except under
  * the documented injection switch (gpu_backend.h). */
@@ -18,12 +19,16 @@
 #include "field.h"
 #include "gpu.h"
 #include "ntt.h"
+#include "range_names.h"
 #include "rounds.h"
 
 /* Host <-> device copies go through two pinned staging buffers of this size: the host copies
  * one (OpenMP) while the DMA engine drains the other. A pageable cudaMemcpy moved only
  * ~8.5 GB/s on an H100 host (4.3 GB trace: 504 ms). */
 #define STAGE_BYTES ((size_t)32 << 20)
+/* Tables with a stream of their own; more share the last one (every operation synchronizes its
+ * stream before returning, so sharing costs only sync's precision). */
+#define MAX_STREAMS 16
 
 typedef struct gpu_impl {
     int device;
@@ -34,11 +39,17 @@ typedef struct gpu_impl {
     pthread_mutex_t stage_lock; /* one staged copy at a time (the link is shared anyway) */
     void *stage[2];
     cudaEvent_t stage_free[2]; /* recorded after the DMA that last used stage[i] */
+    pthread_mutex_t stream_lock;
+    size_t n_streams;
+    struct {
+        char table[16];
+        cudaStream_t stream;
+    } streams[MAX_STREAMS]; /* one non-blocking stream per table, made on first use */
 } gpu_impl;
 
 /* The device side of a matrix (sb_matrix.device). */
 typedef struct gpu_matrix {
-    cudaStream_t stream;
+    cudaStream_t stream; /* its table's (gpu_impl.streams) */
     uint64_t *values; /* rows x cols, row-major */
     uint64_t *nodes;  /* 2L-1 digests (4 lanes each), heap layout; NULL until a GPU commit */
     unsigned log_rows;
@@ -137,17 +148,19 @@ out:
 
 /* ---- where an operation runs, and its recorded fallback ------------------------------- */
 
+/* Grows with every operation wired through run() (a round's kernels add their kind). */
+const unsigned sb_gpu_device_ops = SB_OPK_LDE | SB_OPK_COMMIT | SB_OPK_OPEN;
+
 /* STARKBENCH_INJECT_SILENT_FALLBACK, read at call time. */
 static int inject_silent(const char *name) {
     const char *v = getenv("STARKBENCH_INJECT_SILENT_FALLBACK");
     return v && (strcmp(v, "all") == 0 || strcmp(v, name) == 0);
 }
 
-/* Returns 1 when op's round is one cfg.cpu_rounds keeps on the CPU. */
+/* Returns 1 when op's round (that of its range) is one cfg.cpu_rounds keeps on the CPU. */
 static int round_on_cpu(const sb_backend *be, const sb_op *op) {
-    const char *name = op->op ? op->op : "";
-    const unsigned round = name[0] == 'R' && name[1] >= '1' && name[1] <= '4' ? (unsigned)(name[1] - '0') : 0;
-    return round && (be->cfg.cpu_rounds >> (round - 1) & 1);
+    const sb_range_def *d = sb_range_find(op->op);
+    return d && d->round && (be->cfg.cpu_rounds >> (d->round - 1) & 1);
 }
 
 /* Returns 1 when an operation of op making a matrix of `rows` rows belongs on the GPU: at or
@@ -160,7 +173,7 @@ static int placed_on_gpu(const sb_backend *be, const sb_op *op, uint64_t rows) {
 typedef struct gpu_op {
     const char *name; /* its name for STARKBENCH_INJECT_SILENT_FALLBACK */
     int on_gpu;       /* the placement (placed_on_gpu, where the data lives): 0 runs the CPU path */
-    cudaError_t (*gpu)(sb_backend *be, void *args, sb_gpu_site *site);
+    cudaError_t (*gpu)(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site);
     int (*cpu)(sb_backend *be, sb_op *op, void *args); /* counts itself in cpu_ops */
     void *args;
 } gpu_op;
@@ -172,7 +185,7 @@ typedef struct gpu_op {
 static int run(sb_backend *be, sb_op *op, const gpu_op *o) {
     if (!o->on_gpu || inject_silent(o->name)) return o->cpu(be, op, o->args);
     sb_gpu_site site = {0};
-    const cudaError_t e = o->gpu(be, o->args, &site);
+    const cudaError_t e = o->gpu(be, op, o->args, &site);
     if (e == cudaSuccess) {
         atomic_fetch_add(&be->gpu_ops, 1);
         return 0;
@@ -186,20 +199,35 @@ static int run(sb_backend *be, sb_op *op, const gpu_op *o) {
 
 /* ---- device matrices ----------------------------------------------------------------- */
 
+/* The stream of table's operations ("" for calls outside any table), made on first use. */
+static cudaError_t table_stream(sb_backend *be, const char *table, cudaStream_t *s) {
+    gpu_impl *g = impl_of(be);
+    cudaError_t e = cudaSuccess;
+    size_t k = 0;
+    pthread_mutex_lock(&g->stream_lock);
+    while (k < g->n_streams && strncmp(g->streams[k].table, table, sizeof g->streams[k].table - 1) != 0) k++;
+    if (k == g->n_streams && k == MAX_STREAMS) k--;
+    else if (k == g->n_streams && (e = cudaStreamCreateWithFlags(&g->streams[k].stream, cudaStreamNonBlocking)) ==
+                                      cudaSuccess)
+        snprintf(g->streams[g->n_streams++].table, sizeof g->streams[k].table, "%s", table);
+    if (e == cudaSuccess) *s = g->streams[k].stream;
+    pthread_mutex_unlock(&g->stream_lock);
+    return e;
+}
+
 /* Frees the device side of m (after its stream's work is done). */
 static void drop_device(sb_matrix *m) {
     gpu_matrix *d = (gpu_matrix *)m->device;
     if (!d) return;
-    cudaStreamSynchronize(d->stream);
+    if (d->stream) cudaStreamSynchronize(d->stream);
     cudaFree(d->values);
     cudaFree(d->nodes);
-    cudaStreamDestroy(d->stream);
     free(d);
     m->device = NULL;
 }
 
-/* Gives m (shape set) a device side: its stream and room for its values. */
-static cudaError_t device_alloc(sb_backend *be, sb_matrix *m, sb_gpu_site *site) {
+/* Gives m (shape set) a device side on the stream of op's table and room for its values. */
+static cudaError_t device_alloc(sb_backend *be, const sb_op *op, sb_matrix *m, sb_gpu_site *site) {
     cudaError_t e = cudaSuccess;
     gpu_matrix *d = calloc(1, sizeof *d);
     if (!d) {
@@ -209,7 +237,7 @@ static cudaError_t device_alloc(sb_backend *be, sb_matrix *m, sb_gpu_site *site)
     m->device = d;
     d->log_rows = (unsigned)log2_exact(m->rows);
     CU(cudaSetDevice(impl_of(be)->device), "cudaSetDevice");
-    CU(cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    CU(table_stream(be, op->table ? op->table : "", &d->stream), "cudaStreamCreate");
     CU(cudaMallocAsync((void **)&d->values, m->rows * m->cols * sizeof(uint64_t), d->stream),
        "cudaMallocAsync(values)");
 out:
@@ -249,7 +277,7 @@ typedef struct lde_args {
     sb_matrix *out;
 } lde_args;
 
-static cudaError_t lde_gpu(sb_backend *be, void *args, sb_gpu_site *site) {
+static cudaError_t lde_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
     const lde_args *a = args;
     gpu_impl *g = impl_of(be);
     const size_t n = a->n, cols = a->cols, lde_n = n << a->log_b;
@@ -261,7 +289,7 @@ static cudaError_t lde_gpu(sb_backend *be, void *args, sb_gpu_site *site) {
     cudaEvent_t ev[3] = {NULL, NULL, NULL};
     const uint64_t *tw, *itw;
     const gpu_matrix *src = a->in ? (const gpu_matrix *)a->in->device : NULL;
-    CU(device_alloc(be, c, site), "device_alloc");
+    CU(device_alloc(be, op, c, site), "device_alloc");
     gpu_matrix *d = (gpu_matrix *)c->device;
     for (int i = 0; i < 3; i++) CU(cudaEventCreate(&ev[i]), "cudaEventCreate");
     CU(twiddles(be, a->log_n, d->stream, &tw, &itw, site), "twiddles");
@@ -331,13 +359,13 @@ typedef struct upload_args {
     sb_matrix *out;
 } upload_args;
 
-static cudaError_t upload_gpu(sb_backend *be, void *args, sb_gpu_site *site) {
+static cudaError_t upload_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
     const upload_args *a = args;
     sb_matrix *m = a->out;
     memset(m, 0, sizeof *m);
     m->rows = a->rows, m->cols = a->cols, m->blowup = a->blowup, m->n = a->rows / a->blowup, m->offset = a->offset;
     cudaError_t e = cudaSuccess;
-    CU(device_alloc(be, m, site), "device_alloc");
+    CU(device_alloc(be, op, m, site), "device_alloc");
     gpu_matrix *d = (gpu_matrix *)m->device;
     CU(staged_copy(impl_of(be), 1, d->values, a->values, a->rows * a->cols * sizeof(uint64_t), d->stream, site),
        "values H2D");
@@ -381,7 +409,8 @@ static const uint64_t *gpu_to_host(sb_backend *be, sb_op *op, sb_matrix *m) {
 
 /* ---- commit ---------------------------------------------------------------------------- */
 
-static cudaError_t commit_gpu(sb_backend *be, void *args, sb_gpu_site *site) {
+static cudaError_t commit_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+    (void)op; /* the matrix's stream is its table's already */
     sb_matrix *c = args;
     gpu_impl *g = impl_of(be);
     gpu_matrix *d = (gpu_matrix *)c->device;
@@ -433,7 +462,8 @@ typedef struct open_args {
     sb_digest *paths;
 } open_args;
 
-static cudaError_t open_gpu(sb_backend *be, void *args, sb_gpu_site *site) {
+static cudaError_t open_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+    (void)op;
     const open_args *a = args;
     const sb_matrix *c = a->m;
     const gpu_matrix *d = (const gpu_matrix *)c->device;
@@ -491,14 +521,27 @@ static void gpu_release(sb_backend *be, sb_matrix *m) {
     sb_cpu_ops.release(be, m);
 }
 
-static void gpu_sync(sb_backend *be) {
-    cudaSetDevice(impl_of(be)->device);
-    cudaDeviceSynchronize();
+/* Waits for table's stream only: with --tp another table's work goes on meanwhile. */
+static void gpu_sync(sb_backend *be, const char *table) {
+    gpu_impl *g = impl_of(be);
+    cudaSetDevice(g->device);
+    if (!table || !table[0]) {
+        cudaDeviceSynchronize();
+        return;
+    }
+    cudaStream_t s = NULL;
+    pthread_mutex_lock(&g->stream_lock);
+    for (size_t k = 0; k < g->n_streams && !s; k++)
+        if (strncmp(g->streams[k].table, table, sizeof g->streams[k].table - 1) == 0) s = g->streams[k].stream;
+    pthread_mutex_unlock(&g->stream_lock);
+    if (s) cudaStreamSynchronize(s);
 }
 
 static void gpu_destroy(sb_backend *be) {
     gpu_impl *g = impl_of(be);
     cudaSetDevice(g->device);
+    cudaDeviceSynchronize();
+    for (size_t k = 0; k < g->n_streams; k++) cudaStreamDestroy(g->streams[k].stream);
     for (int i = 0; i <= GL_TWO_ADICITY; i++) {
         cudaFree(g->tw[i]);
         cudaFree(g->itw[i]);
@@ -512,6 +555,7 @@ static void gpu_destroy(sb_backend *be) {
         }
     pthread_mutex_destroy(&g->tw_lock);
     pthread_mutex_destroy(&g->stage_lock);
+    pthread_mutex_destroy(&g->stream_lock);
     free(g);
 }
 
@@ -588,6 +632,7 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
     g->max_blocks = g->sms * 16;
     pthread_mutex_init(&g->tw_lock, NULL);
     pthread_mutex_init(&g->stage_lock, NULL);
+    pthread_mutex_init(&g->stream_lock, NULL);
     sb_backend_init_common(be, &gpu_ops, cfg);
     be->cfg.cpu_rounds |= cpu_rounds;
     be->impl = g;

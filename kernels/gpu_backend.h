@@ -22,6 +22,11 @@
 
 #include "backend.h"
 
+/* The kinds of operation (SB_OPK_*, prover/range_names.h) this GPU backend runs on the device
+ * when placed there; the fallback detector and calibrate judge the ranges holding them. 0 in a
+ * build without CUDA. */
+extern const unsigned sb_gpu_device_ops;
+
 /* Device time (CUDA events) of the GPU lde/commit that filled m, in milliseconds: the H2D of
  * the trace, the LDE kernels with the data already on the device, the Merkle kernels. */
 typedef struct sb_gpu_times {

@@ -6,6 +6,8 @@
 
 #define NO_CUDA "starkbench was built without CUDA"
 
+const unsigned sb_gpu_device_ops = 0;
+
 sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_t errlen) {
     (void)cfg;
     snprintf(err, errlen, NO_CUDA);

@@ -129,8 +129,10 @@ typedef struct sb_backend_ops {
                      sb_digest *paths);
     /* Frees everything m holds (host and device) and zeroes it. */
     void (*release)(sb_backend *be, sb_matrix *m);
-    /* Waits until all work queued by this backend is done (range-sync timing). */
-    void (*sync)(sb_backend *be);
+    /* Waits until the work this backend queued for table's operations is done (range-sync
+     * timing: a range's time holds its own table's GPU work, never another table's, with
+     * --tp); table "" waits for all of it. */
+    void (*sync)(sb_backend *be, const char *table);
     /* Frees be->impl and whatever it holds (streams, pools); NULL means free(be->impl). */
     void (*destroy)(sb_backend *be);
     /* The heavy operations of Rounds 2-4 (rounds.h). */

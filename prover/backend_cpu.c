@@ -133,7 +133,9 @@ static void cpu_release(sb_backend *be, sb_matrix *m) {
     memset(m, 0, sizeof *m);
 }
 
-static void cpu_sync(sb_backend *be) { (void)be; /* every CPU operation is complete when it returns */ }
+static void cpu_sync(sb_backend *be, const char *table) {
+    (void)be, (void)table; /* every CPU operation is complete when it returns */
+}
 
 const sb_backend_ops sb_cpu_ops = {
     .name = "cpu",

@@ -10,6 +10,7 @@
 
 #include "fri.h"
 #include "ntt.h"
+#include "range_names.h"
 #include "rounds.h"
 #include "stark.h"
 #include "stark_poly.h"
@@ -68,10 +69,16 @@ typedef struct prove_ctx {
 } prove_ctx;
 
 /* Ranges are optional: a NULL set records nothing. */
-static sb_range range_open(sb_ranges *set, const char *table, const char *name) {
-    if (set) return sb_range_begin(set, table, name);
+static sb_range range_open(sb_ranges *set, const char *table, sb_range_id id) {
+    if (set) return sb_range_begin(set, table, SB_RANGE_NAME(id));
     sb_range none = {0};
     return none;
+}
+
+/* Opens table w's range id; the backend calls inside it carry its name. */
+static sb_range table_range(prove_ctx *ctx, table_work *w, sb_range_id id) {
+    w->op.op = SB_RANGE_NAME(id);
+    return range_open(ctx->ranges, w->air->name, id);
 }
 static void range_close(sb_range *r) {
     if (r->set) sb_range_end(r);
@@ -97,17 +104,15 @@ static int op_failed(table_work *w) {
 }
 
 /* LDE (+ commit) of a row-major trace through the backend, each in its named range. */
-static int lde_commit(prove_ctx *ctx, table_work *w, const uint64_t *trace, size_t cols, const char *lde_name,
-                      const char *commit_name, sb_matrix *c) {
+static int lde_commit(prove_ctx *ctx, table_work *w, const uint64_t *trace, size_t cols, sb_range_id lde_range,
+                      sb_range_id commit_range, sb_matrix *c) {
     sb_backend *be = ctx->be;
     size_t n = (size_t)1 << w->ts->log_n;
-    w->op.op = lde_name;
-    sb_range r = range_open(ctx->ranges, w->air->name, lde_name);
+    sb_range r = table_range(ctx, w, lde_range);
     int rc = be->ops->lde(be, &w->op, trace, n, cols, ctx->cfg->blowup, c);
     range_close(&r);
     if (rc != 0) return table_fail(w, "table %s: LDE failed: %s", backend_reason(&w->op));
-    w->op.op = commit_name;
-    r = range_open(ctx->ranges, w->air->name, commit_name);
+    r = table_range(ctx, w, commit_range);
     rc = be->ops->commit(be, &w->op, c);
     range_close(&r);
     if (rc != 0) return table_fail(w, "table %s: commit failed: %s", backend_reason(&w->op));
@@ -117,12 +122,12 @@ static int lde_commit(prove_ctx *ctx, table_work *w, const uint64_t *trace, size
 /* ---- the phases, each run per table (concurrently with --tp) ------------------------- */
 
 static void phase_main(prove_ctx *ctx, table_work *w) {
-    if (lde_commit(ctx, w, ctx->main_trace[w->t], w->air->n_main, "R1 main LDE", "R1 main commit", &w->main) == 0)
+    if (lde_commit(ctx, w, ctx->main_trace[w->t], w->air->n_main, SB_R1_MAIN_LDE, SB_R1_MAIN_COMMIT, &w->main) == 0)
         w->tp->main_root = w->main.root;
 }
 
 static void phase_aux(prove_ctx *ctx, table_work *w) {
-    if (lde_commit(ctx, w, ctx->aux_trace[w->t][0].c, 3 * w->air->n_aux, "R1 aux LDE", "R1 aux commit", &w->aux) == 0)
+    if (lde_commit(ctx, w, ctx->aux_trace[w->t][0].c, 3 * w->air->n_aux, SB_R1_AUX_LDE, SB_R1_AUX_COMMIT, &w->aux) == 0)
         w->tp->aux_root = w->aux.root;
 }
 
@@ -133,8 +138,7 @@ static int round2(prove_ctx *ctx, table_work *w) {
     const sb_table_air *air = w->air;
     size_t n = (size_t)1 << w->ts->log_n;
     fp3_t beta = transcript_squeeze_fp3(&w->fork);
-    w->op.op = "R2 evaluate";
-    sb_range r = range_open(ctx->ranges, air->name, "R2 evaluate");
+    sb_range r = table_range(ctx, w, SB_R2_EVALUATE);
     sb_matrix fixed = {0}, parts_on_h = {0};
     int rc = 0;
     if (air->n_fixed) { /* the fixed columns' LDE: evaluated, never committed */
@@ -158,8 +162,7 @@ static int round2(prove_ctx *ctx, table_work *w) {
     be->ops->release(be, &parts_on_h);
     range_close(&r);
     if (rc != 0) return -1;
-    w->op.op = "R2 commit";
-    r = range_open(ctx->ranges, air->name, "R2 commit");
+    r = table_range(ctx, w, SB_R2_COMMIT);
     rc = be->ops->commit(be, &w->op, &w->parts);
     range_close(&r);
     if (rc != 0) return table_fail(w, "table %s: composition commit failed: %s", backend_reason(&w->op));
@@ -175,8 +178,7 @@ static int round3(prove_ctx *ctx, table_work *w) {
     w->z = sb_stark_draw_z(&w->fork);
     w->zw = fp3_mul_base(w->z, gl_root_of_unity(ts->log_n));
     fp3_t pts[2] = {w->z, w->zw};
-    w->op.op = "R3 OOD";
-    sb_range r = range_open(ctx->ranges, w->air->name, "R3 OOD");
+    sb_range r = table_range(ctx, w, SB_R3_OOD);
     fp3_t *ood = w->tp->ood, parts_at[2 * 3 * SB_COMPOSITION_PARTS];
     sb_matrix *mats[3] = {&w->main, &w->aux, &w->parts};
     fp3_t *outs[3] = {ood, ood + 2 * ts->n_main, parts_at};
@@ -206,14 +208,12 @@ static int round4(prove_ctx *ctx, table_work *w) {
                      .z = w->z,
                      .zw = w->zw};
     sb_stark_deep_sums(ts, w->tp->ood, g, &in.sum_z, &in.sum_zw);
-    w->op.op = "R4 DEEP";
-    sb_range r = range_open(ctx->ranges, w->air->name, "R4 DEEP");
+    sb_range r = table_range(ctx, w, SB_R4_DEEP);
     int rc = be->ops->rounds->deep(be, &w->op, &in, &layer0);
     range_close(&r);
     free(g);
     if (rc != 0) return op_failed(w);
-    w->op.op = "R4 FRI";
-    r = range_open(ctx->ranges, w->air->name, "R4 FRI");
+    r = table_range(ctx, w, SB_R4_FRI);
     rc = sb_fri_commit(be, &w->op, &layer0, ts->log_n, &w->fork, &w->fri, w->tp->fri_roots, w->tp->final_poly);
     range_close(&r);
     be->ops->release(be, &layer0); /* the queries open layer 0 through the trace openings */
@@ -245,8 +245,7 @@ static void phase_queries(prove_ctx *ctx, table_work *w) {
     sb_table_proof *tp = w->tp;
     const unsigned q = ctx->proof.shape.n_queries;
     const size_t *queries = ctx->queries + w->t * q;
-    w->op.op = "R4 queries";
-    sb_range r = range_open(ctx->ranges, w->air->name, "R4 queries");
+    sb_range r = table_range(ctx, w, SB_R4_QUERIES);
     size_t *leaves = malloc(2 * (size_t)q * sizeof *leaves);
     sb_digest *scratch = malloc(2 * (size_t)q * ts->log_lde * sizeof *scratch);
     if (!leaves || !scratch)
@@ -308,7 +307,7 @@ static int run_tables(prove_ctx *ctx, phase_fn fn, char *err, size_t errlen) {
 static int prove_rounds(prove_ctx *ctx, char *err, size_t errlen) {
     const sb_air *air = ctx->air;
     sb_proof_shape *s = &ctx->proof.shape;
-    sb_range r = range_open(ctx->ranges, "", "R1 main trace");
+    sb_range r = range_open(ctx->ranges, "", SB_R1_MAIN_TRACE);
     int rc = air->gen_main(&ctx->pub, ctx->main_trace);
     range_close(&r);
     if (rc != 0) {
@@ -320,7 +319,7 @@ static int prove_rounds(prove_ctx *ctx, char *err, size_t errlen) {
     for (size_t i = 0; i < air->n_challenges; i++) ctx->challenges[i] = transcript_squeeze_fp3(&ctx->shared);
 
     fp3_t sums[SB_MAX_TABLES];
-    r = range_open(ctx->ranges, "", "R1 aux trace");
+    r = range_open(ctx->ranges, "", SB_R1_AUX_TRACE);
     rc = air->gen_aux(&ctx->pub, ctx->main_trace, ctx->challenges, ctx->aux_trace, sums);
     range_close(&r);
     for (size_t t = 0; t < s->n_tables; t++) { /* the main LDEs hold everything later rounds need */
@@ -346,10 +345,10 @@ static int prove_rounds(prove_ctx *ctx, char *err, size_t errlen) {
     for (size_t t = 0; t < s->n_tables; t++) ctx->forks[t] = ctx->w[t].fork;
     sb_stark_join(&ctx->shared, ctx->forks, s->n_tables);
 
-    r = range_open(ctx->ranges, "", "R4 grinding");
+    r = range_open(ctx->ranges, "", SB_R4_GRINDING);
     uint8_t seed[32];
     transcript_squeeze_bytes(&ctx->shared, seed);
-    ctx->global_op.op = "R4 grinding";
+    ctx->global_op.op = SB_RANGE_NAME(SB_R4_GRINDING);
     rc = ctx->be->ops->rounds->grind(ctx->be, &ctx->global_op, seed, &ctx->proof.nonce);
     range_close(&r);
     if (rc != 0) {
@@ -397,7 +396,7 @@ int sb_stark_prove(const sb_air *air, const sb_prove_config *cfg, sb_backend *be
     ctx->global_op.table = "";
     int prev_threads = omp_get_max_threads();
     if (cfg->threads) omp_set_num_threads((int)cfg->threads);
-    sb_range whole = range_open(ranges, "", "prove");
+    sb_range whole = range_open(ranges, "", SB_PROVE);
     int rc = -1;
     char why[200];
     if (sb_proof_shape_init(air, cfg->log_steps, cfg->blowup, &ctx->proof.shape, why, sizeof why) != 0)

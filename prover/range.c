@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "range_names.h"
+
 #ifdef SB_HAVE_NVTX
 #include <nvtx3/nvToolsExt.h>
 
@@ -70,9 +72,9 @@ sb_range sb_range_begin(sb_ranges *set, const char *table, const char *name) {
 
 void sb_range_end(sb_range *r) {
     sb_ranges *set = r->set;
-    if (set->sync_backend && set->sync_backend->ops->sync) set->sync_backend->ops->sync(set->sync_backend);
-    double t = sb_now();
     sb_range_rec *rec = &set->recs[r->id];
+    if (set->sync_backend) set->sync_backend->ops->sync(set->sync_backend, rec->table);
+    double t = sb_now();
     if (set->hooks.end) set->hooks.end(set->hooks.ud, r->id, rec->table, rec->name);
     if (set->nvtx) nvtx_pop();
     pthread_mutex_lock(&set->lock);
@@ -90,13 +92,13 @@ double sb_ranges_sum(const sb_ranges *set, const char *table, const char *name) 
     return s;
 }
 
-static double sum_suffix(const sb_ranges *set, const char *suffix) {
+/* Sums every table's ranges that add to total t. */
+static double sum_total(const sb_ranges *set, sb_range_total t) {
     double s = 0;
-    size_t ls = strlen(suffix);
     for (size_t i = 0; i < set->n; i++) {
         const sb_range_rec *rec = &set->recs[i];
-        size_t ln = strlen(rec->name);
-        if (rec->table[0] && ln >= ls && strcmp(rec->name + ln - ls, suffix) == 0) s += rec->seconds;
+        const sb_range_def *d = sb_range_find(rec->name);
+        if (rec->table[0] && d && d->total == t) s += rec->seconds;
     }
     return s;
 }
@@ -116,7 +118,7 @@ void sb_ranges_print(const sb_ranges *set, FILE *out) {
             if (strcmp(set->recs[j].table, table) == 0)
                 fprintf(out, "  %-20s %10.3f ms\n", set->recs[j].name, 1e3 * set->recs[j].seconds);
     }
-    fprintf(out, "%-22s %10.3f ms\n", "Total LDE", 1e3 * sum_suffix(set, " LDE"));
-    fprintf(out, "%-22s %10.3f ms\n", "Total Merkle", 1e3 * sum_suffix(set, " commit"));
-    fprintf(out, "%-22s %10.3f ms\n", "Total", 1e3 * sb_ranges_sum(set, "", "prove"));
+    fprintf(out, "%-22s %10.3f ms\n", "Total LDE", 1e3 * sum_total(set, SB_TOTAL_LDE));
+    fprintf(out, "%-22s %10.3f ms\n", "Total Merkle", 1e3 * sum_total(set, SB_TOTAL_MERKLE));
+    fprintf(out, "%-22s %10.3f ms\n", "Total", 1e3 * sb_ranges_sum(set, "", SB_RANGE_NAME(SB_PROVE)));
 }

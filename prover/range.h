@@ -3,9 +3,10 @@
  * A range times itself on the host (wall clock), pushes/pops the NVTX range of
  * the same name in the domain "starkbench" (free when no tool is attached),
  * calls optional hooks (the harness pushes CUPTI external correlation ids
- * there) and, in range-sync mode, synchronizes the backend before it stops the
- * clock so that the range's wall time contains its GPU work. Thread-safe:
- * tables proved concurrently record into one set. */
+ * there) and, in range-sync mode, synchronizes the backend's work of the range's
+ * table before it stops the clock so that the range's wall time contains its GPU
+ * work and no other table's. Thread-safe: tables proved concurrently record into
+ * one set. The names are range_names.h's. */
 #ifndef SB_RANGE_H
 #define SB_RANGE_H
 

@@ -86,6 +86,9 @@ STARKBENCH_THREADS=0 expect 2 1 "STARKBENCH_THREADS '0' must be an integer" -- "
 STARKBENCH_TP=99 expect 2 1 "STARKBENCH_TP '99' must be an integer" -- "$SB" prove --steps 2^8
 STARKBENCH_TP=x expect 2 1 "STARKBENCH_TP 'x'" -- "$SB" sweep --steps 2^8 --backend cpu --out "$TMP/s2.json"
 STARKBENCH_THREADS=0 expect 2 1 "STARKBENCH_THREADS '0'" -- "$SB" calibrate
+# switches that would put GPU work on the CPU: calibrate refuses them, before needing a GPU
+STARKBENCH_CPU_ROUNDS=R2 expect 2 1 "unset STARKBENCH_CPU_ROUNDS" -- "$SB" calibrate
+STARKBENCH_INJECT_SILENT_FALLBACK=deep expect 2 1 "unset STARKBENCH_INJECT_SILENT_FALLBACK" -- "$SB" calibrate
 
 # ---- sweep children get every option as a flag, no mirror: a CPU point keeps default tpb ----
 STARKBENCH_TPB=keccak=64 STARKBENCH_GPU_THRESHOLD=0 expect 0 1 "" -- \

@@ -133,7 +133,7 @@ static void cpu_backend(void) {
         leaves[OPENED - 1] = c.rows;
         CHECK(be->ops->open_many(be, &op, &c, leaves, OPENED, rows, paths) == -1 && strstr(op.err, "out of range"),
               "open out of range rejected: %s", op.err);
-        be->ops->sync(be);
+        be->ops->sync(be, "");
         be->ops->release(be, &c);
         CHECK(c.host == NULL && c.tree.nodes == NULL, "release zeroes");
         sb_matrix bad;

@@ -10,6 +10,7 @@
 #include "fri.h"
 #include "ntt.h"
 #include "check.h"
+#include "range_names.h"
 #include "stark.h"
 #include "toy_air.h"
 
@@ -151,17 +152,19 @@ static void test_ranges(void) {
     char err[256] = "";
     sb_proof p = prove(&toy_air, 5, 2, 2, 0, &set, err, sizeof err);
     CHECK(p.len > 0, "prove failed: %s", err);
-    static const char *const names[] = {"R1 main LDE", "R1 main commit", "R1 aux LDE", "R1 aux commit",
-                                        "R2 evaluate", "R2 commit",      "R3 OOD",     "R4 DEEP",
-                                        "R4 FRI",      "R4 queries"};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        for (size_t t = 0; t < toy_air.n_tables; t++) {
+    /* Every range of the range table, once per table or once outside them, and nothing else. */
+    for (int k = 0; k < SB_RANGE_COUNT; k++) {
+        const sb_range_def *d = &sb_range_defs[k];
+        for (size_t t = 0; t < (d->per_table ? toy_air.n_tables : 1); t++) {
+            const char *table = d->per_table ? toy_tables[t].name : "";
             int found = 0;
             for (size_t i = 0; i < set.n; i++)
-                found |= strcmp(set.recs[i].name, names[k]) == 0 && strcmp(set.recs[i].table, toy_tables[t].name) == 0;
-            CHECK(found, "range %s of table %s missing", names[k], toy_tables[t].name);
+                found += strcmp(set.recs[i].name, d->name) == 0 && strcmp(set.recs[i].table, table) == 0;
+            CHECK(found == 1, "range %s of table '%s' recorded %d times", d->name, table, found);
         }
-    CHECK(sb_ranges_sum(&set, "", "prove") > 0, "no prove range");
+    }
+    for (size_t i = 0; i < set.n; i++) CHECK(sb_range_find(set.recs[i].name), "range '%s' is not in the table", set.recs[i].name);
+    CHECK(sb_ranges_sum(&set, "", SB_RANGE_NAME(SB_PROVE)) > 0, "no prove range");
     sb_proof_free(&p);
     sb_ranges_destroy(&set);
 }

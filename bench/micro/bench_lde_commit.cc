@@ -77,7 +77,7 @@ bool backend_lde_commit(sb_backend *be, const std::vector<uint64_t> &trace, cons
     op.op = "R1 main commit";
     sb_matrix c{};
     bool ok = be->ops->lde(be, &op, trace.data(), s.n, s.cols, s.blowup, &c) == 0 && be->ops->commit(be, &op, &c) == 0;
-    be->ops->sync(be);
+    be->ops->sync(be, "");
     be->ops->release(be, &c);
     return ok;
 }
