@@ -83,6 +83,7 @@ typedef struct sb_detect_table {
     uint64_t rows;      /* trace rows */
     unsigned main_cols; /* committed main columns (base) */
     unsigned aux_cols;  /* committed aux columns in base elements (3 per Fp3 column), 0 if none */
+    unsigned fixed_cols; /* fixed columns (their LDE is evaluated in Round 2, never committed) */
 } sb_detect_table;
 
 /* Where the point ran, to look its calibration up, and what the GPU backend runs on the device. */

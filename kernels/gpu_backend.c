@@ -22,10 +22,10 @@
 #include "range_names.h"
 #include "rounds.h"
 
-/* Host <-> device copies go through two pinned staging buffers of this size: the host copies
- * one (OpenMP) while the DMA engine drains the other. A pageable cudaMemcpy moved only
- * ~8.5 GB/s on an H100 host (4.3 GB trace: 504 ms). */
-#define STAGE_BYTES ((size_t)32 << 20)
+/* Host <-> device copies go through two pinned staging buffers of SB_GPU_STAGE_BYTES: the
+ * host copies one (OpenMP) while the DMA engine drains the other. A pageable cudaMemcpy moved
+ * only ~8.5 GB/s on an H100 host (4.3 GB trace: 504 ms). */
+#define STAGE_BYTES SB_GPU_STAGE_BYTES
 /* Tables with a stream of their own; more share the last one (every operation synchronizes its
  * stream before returning, so sharing costs only sync's precision). */
 #define MAX_STREAMS 16
@@ -90,6 +90,7 @@ static cudaError_t twiddles(sb_backend *be, unsigned log_n, cudaStream_t s, cons
         CU(cudaStreamSynchronize(s), "cudaStreamSynchronize");
         g->tw[log_n] = t, g->itw[log_n] = it;
         t = it = NULL;
+        sb_backend_mem(be, SB_MEM_DEVICE, (int64_t)(2 * count * sizeof *t)); /* kept until destroy */
     out:
         cudaFree(t);
         cudaFree(it);
@@ -112,13 +113,15 @@ static size_t stage_len(size_t bytes, size_t k) {
 
 /* Copies bytes between host and device memory on stream s through the staging buffers.
  * Returns when the host side is done (and, to the device, the copies are queued on s). */
-static cudaError_t staged_copy(gpu_impl *g, int to_device, void *dst, const void *src, size_t bytes, cudaStream_t s,
-                               sb_gpu_site *site) {
+static cudaError_t staged_copy(sb_backend *be, int to_device, void *dst, const void *src, size_t bytes,
+                               cudaStream_t s, sb_gpu_site *site) {
+    gpu_impl *g = impl_of(be);
     cudaError_t e = cudaSuccess;
     const size_t chunks = (bytes + STAGE_BYTES - 1) / STAGE_BYTES;
     pthread_mutex_lock(&g->stage_lock);
     for (int i = 0; i < 2 && !g->stage[i]; i++) {
         CU(cudaHostAlloc(&g->stage[i], STAGE_BYTES, cudaHostAllocDefault), "cudaHostAlloc(staging)");
+        sb_backend_mem(be, SB_MEM_HOST, STAGE_BYTES); /* pinned, kept until destroy */
         CU(cudaEventCreateWithFlags(&g->stage_free[i], cudaEventDisableTiming), "cudaEventCreate");
     }
     for (size_t k = 0; k <= chunks; k++) {
@@ -215,13 +218,31 @@ static cudaError_t table_stream(sb_backend *be, const char *table, cudaStream_t 
     return e;
 }
 
-/* Frees the device side of m (after its stream's work is done). */
-static void drop_device(sb_matrix *m) {
+/* cudaMallocAsync, counted in the backend's device memory. */
+static cudaError_t dev_alloc(sb_backend *be, void *p, size_t bytes, cudaStream_t s) {
+    const cudaError_t e = cudaMallocAsync((void **)p, bytes, s);
+    if (e == cudaSuccess) sb_backend_mem(be, SB_MEM_DEVICE, (int64_t)bytes);
+    return e;
+}
+
+/* cudaFreeAsync of a dev_alloc of `bytes` (p may be NULL). */
+static void dev_free(sb_backend *be, void *p, size_t bytes, cudaStream_t s) {
+    if (!p) return;
+    cudaFreeAsync(p, s);
+    sb_backend_mem(be, SB_MEM_DEVICE, -(int64_t)bytes);
+}
+
+static size_t tree_bytes(size_t leaves) { return (2 * leaves - 1) * 4 * sizeof(uint64_t); }
+
+/* Frees the device side of m. */
+static void drop_device(sb_backend *be, sb_matrix *m) {
     gpu_matrix *d = (gpu_matrix *)m->device;
     if (!d) return;
-    if (d->stream) cudaStreamSynchronize(d->stream);
-    cudaFree(d->values);
-    cudaFree(d->nodes);
+    if (d->stream) {
+        dev_free(be, d->values, m->rows * m->cols * sizeof(uint64_t), d->stream);
+        dev_free(be, d->nodes, tree_bytes(m->rows), d->stream);
+        cudaStreamSynchronize(d->stream);
+    }
     free(d);
     m->device = NULL;
 }
@@ -238,8 +259,7 @@ static cudaError_t device_alloc(sb_backend *be, const sb_op *op, sb_matrix *m, s
     d->log_rows = (unsigned)log2_exact(m->rows);
     CU(cudaSetDevice(impl_of(be)->device), "cudaSetDevice");
     CU(table_stream(be, op->table ? op->table : "", &d->stream), "cudaStreamCreate");
-    CU(cudaMallocAsync((void **)&d->values, m->rows * m->cols * sizeof(uint64_t), d->stream),
-       "cudaMallocAsync(values)");
+    CU(dev_alloc(be, &d->values, m->rows * m->cols * sizeof(uint64_t), d->stream), "cudaMallocAsync(values)");
 out:
     return e;
 }
@@ -289,19 +309,20 @@ static cudaError_t lde_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_s
     cudaEvent_t ev[3] = {NULL, NULL, NULL};
     const uint64_t *tw, *itw;
     const gpu_matrix *src = a->in ? (const gpu_matrix *)a->in->device : NULL;
+    const size_t trace_bytes = n * cols * sizeof(uint64_t);
+    const size_t tables_bytes = sb_gpu_coset_table_len(a->log_n, a->log_b) * sizeof(uint64_t);
     CU(device_alloc(be, op, c, site), "device_alloc");
     gpu_matrix *d = (gpu_matrix *)c->device;
     for (int i = 0; i < 3; i++) CU(cudaEventCreate(&ev[i]), "cudaEventCreate");
     CU(twiddles(be, a->log_n, d->stream, &tw, &itw, site), "twiddles");
-    CU(cudaMallocAsync((void **)&d_trace, n * cols * sizeof(uint64_t), d->stream), "cudaMallocAsync(trace)");
-    CU(cudaMallocAsync((void **)&tables, sb_gpu_coset_table_len(a->log_n, a->log_b) * sizeof(uint64_t), d->stream),
-       "cudaMallocAsync(coset tables)");
+    CU(dev_alloc(be, &d_trace, trace_bytes, d->stream), "cudaMallocAsync(trace)");
+    CU(dev_alloc(be, &tables, tables_bytes, d->stream), "cudaMallocAsync(coset tables)");
     CU(cudaEventRecord(ev[0], d->stream), "cudaEventRecord");
     if (src && src->values) /* already on the device (complete: every operation syncs its stream) */
         CU(cudaMemcpyAsync(d_trace, src->values, n * cols * sizeof(uint64_t), cudaMemcpyDeviceToDevice, d->stream),
            "cudaMemcpyAsync(D2D)");
     else
-        CU(staged_copy(g, 1, d_trace, a->in ? a->in->host : a->trace, n * cols * sizeof(uint64_t), d->stream, site),
+        CU(staged_copy(be, 1, d_trace, a->in ? a->in->host : a->trace, n * cols * sizeof(uint64_t), d->stream, site),
            "trace H2D");
     CU(cudaEventRecord(ev[1], d->stream), "cudaEventRecord");
     const sb_gpu_lde_args args_ = {
@@ -316,12 +337,12 @@ static cudaError_t lde_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_s
 out:
     if (c->device) {
         gpu_matrix *dd = (gpu_matrix *)c->device;
-        if (d_trace) cudaFreeAsync(d_trace, dd->stream);
-        if (tables) cudaFreeAsync(tables, dd->stream);
+        dev_free(be, d_trace, trace_bytes, dd->stream);
+        dev_free(be, tables, tables_bytes, dd->stream);
     }
     for (int i = 0; i < 3; i++)
         if (ev[i]) cudaEventDestroy(ev[i]);
-    if (e != cudaSuccess) drop_device(c);
+    if (e != cudaSuccess) drop_device(be, c);
     return e;
 }
 
@@ -367,11 +388,11 @@ static cudaError_t upload_gpu(sb_backend *be, const sb_op *op, void *args, sb_gp
     cudaError_t e = cudaSuccess;
     CU(device_alloc(be, op, m, site), "device_alloc");
     gpu_matrix *d = (gpu_matrix *)m->device;
-    CU(staged_copy(impl_of(be), 1, d->values, a->values, a->rows * a->cols * sizeof(uint64_t), d->stream, site),
+    CU(staged_copy(be, 1, d->values, a->values, a->rows * a->cols * sizeof(uint64_t), d->stream, site),
        "values H2D");
     CU(cudaStreamSynchronize(d->stream), "cudaStreamSynchronize");
 out:
-    if (e != cudaSuccess) drop_device(m);
+    if (e != cudaSuccess) drop_device(be, m);
     return e;
 }
 
@@ -397,7 +418,7 @@ static const uint64_t *gpu_to_host(sb_backend *be, sb_op *op, sb_matrix *m) {
     sb_matrix copy;
     if (sb_matrix_host_alloc(be, op, &copy, m->rows, m->cols, m->blowup, m->offset) != 0) return NULL;
     sb_gpu_site site = {0};
-    cudaError_t e = staged_copy(impl_of(be), 0, copy.host, d->values, m->rows * m->cols * sizeof(uint64_t),
+    cudaError_t e = staged_copy(be, 0, copy.host, d->values, m->rows * m->cols * sizeof(uint64_t),
                                 d->stream, &site);
     if (e != cudaSuccess) {
         sb_cpu_ops.release(be, &copy);
@@ -420,8 +441,7 @@ static cudaError_t commit_gpu(sb_backend *be, const sb_op *op, void *args, sb_gp
     c->committed = 0;
     CU(cudaSetDevice(g->device), "cudaSetDevice");
     for (int i = 0; i < 2; i++) CU(cudaEventCreate(&ev[i]), "cudaEventCreate");
-    if (!d->nodes) CU(cudaMallocAsync((void **)&d->nodes, (2 * leaves - 1) * 4 * sizeof(uint64_t), d->stream),
-                      "cudaMallocAsync(tree)");
+    if (!d->nodes) CU(dev_alloc(be, &d->nodes, tree_bytes(leaves), d->stream), "cudaMallocAsync(tree)");
     CU(cudaEventRecord(ev[0], d->stream), "cudaEventRecord");
     CU(sb_gpu_merkle(d->values, d->log_rows, (unsigned)c->cols, d->nodes, tpb_of(be, SB_K_KECCAK),
                      tpb_of(be, SB_K_MERKLE), g->sms, d->stream, site), "sb_gpu_merkle");
@@ -436,7 +456,7 @@ out:
     for (int i = 0; i < 2; i++)
         if (ev[i]) cudaEventDestroy(ev[i]);
     if (e != cudaSuccess && d->nodes) {
-        cudaFree(d->nodes);
+        dev_free(be, d->nodes, tree_bytes(leaves), d->stream);
         d->nodes = NULL;
     }
     return e;
@@ -479,7 +499,7 @@ static cudaError_t open_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_
     }
     for (size_t i = 0; i < n; i++) host[i] = a->leaves[i];
     CU(cudaSetDevice(impl_of(be)->device), "cudaSetDevice");
-    CU(cudaMallocAsync((void **)&dev, bytes, d->stream), "cudaMallocAsync(openings)");
+    CU(dev_alloc(be, &dev, bytes, d->stream), "cudaMallocAsync(openings)");
     CU(cudaMemcpyAsync(dev, host, n * sizeof *host, cudaMemcpyHostToDevice, d->stream), "cudaMemcpyAsync(leaves H2D)");
     CU(sb_gpu_merkle_open(d->values, d->nodes, (unsigned)c->cols, d->log_rows, dev, n, dev + n, dev + n + row_words,
                           tpb_of(be, SB_K_MERKLE), impl_of(be)->max_blocks, d->stream, site), "merkle_open_many");
@@ -489,7 +509,7 @@ static cudaError_t open_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_
     memcpy(a->rows, host + n, row_words * sizeof *a->rows);
     memcpy(a->paths, host + n + row_words, path_words * sizeof *host);
 out:
-    if (dev) cudaFreeAsync(dev, d->stream);
+    dev_free(be, dev, bytes, d->stream);
     free(host);
     return e;
 }
@@ -517,7 +537,7 @@ static int gpu_open_many(sb_backend *be, sb_op *op, sb_matrix *m, const size_t *
 }
 
 static void gpu_release(sb_backend *be, sb_matrix *m) {
-    drop_device(m);
+    drop_device(be, m);
     sb_cpu_ops.release(be, m);
 }
 
@@ -561,6 +581,7 @@ static void gpu_destroy(sb_backend *be) {
 
 static const sb_backend_ops gpu_ops = {
     .name = "gpu",
+    .mem_spaces = 1u << SB_MEM_HOST | 1u << SB_MEM_DEVICE,
     .lde = gpu_lde,
     .lde_matrix = gpu_lde_matrix,
     .from_host = gpu_from_host,
@@ -637,6 +658,17 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
     be->cfg.cpu_rounds |= cpu_rounds;
     be->impl = g;
     return be;
+}
+
+int sb_gpu_memory(const sb_backend *be, uint64_t *free_bytes, uint64_t *total_bytes) {
+    size_t f = 0, t = 0;
+    if (strcmp(be->ops->name, "gpu") != 0 || cudaSetDevice(((const gpu_impl *)be->impl)->device) != cudaSuccess ||
+        cudaMemGetInfo(&f, &t) != cudaSuccess) {
+        cudaGetLastError();
+        return -1;
+    }
+    *free_bytes = f, *total_bytes = t;
+    return 0;
 }
 
 int sb_gpu_matrix_times(const sb_matrix *m, sb_gpu_times *t) {

@@ -27,6 +27,13 @@
  * build without CUDA. */
 extern const unsigned sb_gpu_device_ops;
 
+/* Writes the free and total memory of be's device (cudaMemGetInfo). Returns 0, or -1 when be
+ * is not a GPU backend or the device does not answer. */
+int sb_gpu_memory(const sb_backend *be, uint64_t *free_bytes, uint64_t *total_bytes);
+
+/* Each of the two pinned host buffers host <-> device copies go through (kept until destroy). */
+#define SB_GPU_STAGE_BYTES ((size_t)32 << 20)
+
 /* Device time (CUDA events) of the GPU lde/commit that filled m, in milliseconds: the H2D of
  * the trace, the LDE kernels with the data already on the device, the Merkle kernels. */
 typedef struct sb_gpu_times {

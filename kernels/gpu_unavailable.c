@@ -19,6 +19,13 @@ int sb_gpu_available(char *name, size_t len) {
     return 0;
 }
 
+int sb_gpu_memory(const sb_backend *be, uint64_t *free_bytes, uint64_t *total_bytes) {
+    (void)be;
+    (void)free_bytes;
+    (void)total_bytes;
+    return -1;
+}
+
 int sb_gpu_matrix_times(const sb_matrix *m, sb_gpu_times *t) {
     (void)m;
     (void)t;

@@ -103,6 +103,7 @@ static inline size_t sb_matrix_leaf_width(const sb_matrix *m) {
 
 typedef struct sb_backend_ops {
     const char *name;
+    unsigned mem_spaces; /* bit s: the backend allocates in sb_mem_space s (sb_backend_mem) */
     /* Round 1: the coset LDE (offset 7) of the host row-major trace (n x cols) into out, which
      * lives in the backend's memory. Returns 0, or -1 with op->err. */
     int (*lde)(sb_backend *be, sb_op *op, const uint64_t *trace, size_t n, size_t cols, unsigned blowup,
@@ -150,6 +151,11 @@ typedef struct sb_fallback {
 
 #define SB_MAX_FALLBACKS 64
 
+/* The memory a backend allocates, by where it lives. */
+typedef enum sb_mem_space { SB_MEM_HOST = 0, SB_MEM_DEVICE = 1, SB_MEM_SPACES = 2 } sb_mem_space;
+/* Ranges that can watch the peaks at once (one per table in flight, plus the outer ones). */
+#define SB_MEM_WATCHERS 32
+
 struct sb_backend {
     const sb_backend_ops *ops;
     sb_backend_config cfg;
@@ -159,6 +165,11 @@ struct sb_backend {
     pthread_mutex_t lock;        /* guards the fallback log */
     size_t n_fallbacks;          /* may exceed SB_MAX_FALLBACKS: the count is exact, the log keeps the first ones */
     sb_fallback fallbacks[SB_MAX_FALLBACKS];
+    /* Bytes of the live allocations the backend made (matrices, trees, an operation's scratch;
+     * not a pool's reserve), now and at their highest, per space (sb_backend_mem). */
+    atomic_uint_fast64_t mem_now[SB_MEM_SPACES], mem_peak[SB_MEM_SPACES];
+    atomic_uint_fast64_t mem_watching; /* bit w: watcher w in use */
+    atomic_uint_fast64_t mem_watch[SB_MEM_WATCHERS][SB_MEM_SPACES];
 };
 
 /* Creates the backend cfg asks for. SB_BACKEND_GPU without a usable device returns NULL
@@ -175,6 +186,14 @@ void sb_backend_init_common(sb_backend *be, const sb_backend_ops *ops, const sb_
 extern const char *const sb_inject_names[SB_INJECT_NAMES];
 /* Returns 1 when name is one of them. */
 int sb_inject_name_valid(const char *name);
+
+/* Counts bytes the backend allocated (bytes > 0) or freed (bytes < 0) in space s, raising the
+ * peaks (thread-safe). */
+void sb_backend_mem(sb_backend *be, sb_mem_space s, int64_t bytes);
+/* Starts watching the peaks from now on. Returns a watcher, or -1 when all are in use. */
+int sb_backend_mem_watch(sb_backend *be);
+/* Stops watcher w and writes each space's highest bytes while it watched. */
+void sb_backend_mem_unwatch(sb_backend *be, int w, uint64_t peak[SB_MEM_SPACES]);
 
 /* Parses a comma-separated list of rounds ("R2,R4"; R1..R4) into a mask, bit k-1 for round k
  * (sb_backend_config.cpu_rounds). Returns 0, or -1 when list is empty or names anything else. */

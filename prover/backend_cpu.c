@@ -28,17 +28,19 @@ int sb_op_fail(sb_op *op, const char *fmt, ...) {
     return -1;
 }
 
+/* The bytes of a host matrix's values: whole cache lines, so rows start where the hardware
+ * prefetcher expects. */
+static size_t host_bytes(size_t rows, size_t cols) { return (rows * cols * sizeof(uint64_t) + 63) & ~(size_t)63; }
+
 int sb_matrix_host_alloc(sb_backend *be, sb_op *op, sb_matrix *m, size_t rows, size_t cols, unsigned blowup,
                          uint64_t offset) {
-    (void)be;
     memset(m, 0, sizeof *m);
     if (log2_exact(rows) < 0 || log2_exact(blowup) < 0 || blowup > rows || cols == 0 ||
         rows > SIZE_MAX / sizeof(uint64_t) / cols)
         return sb_op_fail(op, "bad matrix shape %zu x %zu, blowup %u", rows, cols, blowup);
-    /* Whole cache lines per allocation: rows start where the hardware prefetcher expects. */
-    size_t bytes = (rows * cols * sizeof(uint64_t) + 63) & ~(size_t)63;
-    m->host = aligned_alloc(64, bytes);
+    m->host = aligned_alloc(64, host_bytes(rows, cols));
     if (!m->host) return sb_op_fail(op, "out of memory for a %zu x %zu matrix", rows, cols);
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)host_bytes(rows, cols));
     m->rows = rows;
     m->cols = cols;
     m->blowup = blowup;
@@ -86,12 +88,14 @@ static int cpu_from_host(sb_backend *be, sb_op *op, const uint64_t *values, size
 static int cpu_commit(sb_backend *be, sb_op *op, sb_matrix *m) {
     const uint64_t *values = be->ops->to_host(be, op, m);
     if (!values) return -1;
+    sb_backend_mem(be, SB_MEM_HOST, -(int64_t)merkle_tree_bytes(&m->tree));
     merkle_free(&m->tree);
     m->committed = 0;
     int prev = threads_enter(be);
     int rc = merkle_build_lde(&m->tree, values, m->rows, m->cols);
     threads_leave(prev);
     if (rc != 0) return sb_op_fail(op, "cpu commit: out of memory for %zu leaves", m->rows);
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)merkle_tree_bytes(&m->tree));
     m->root = *merkle_root(&m->tree);
     m->leaves = SB_LEAVES_ROWS;
     m->committed = 1;
@@ -127,7 +131,8 @@ static int cpu_open_many(sb_backend *be, sb_op *op, sb_matrix *m, const size_t *
 }
 
 static void cpu_release(sb_backend *be, sb_matrix *m) {
-    (void)be;
+    if (m->host) sb_backend_mem(be, SB_MEM_HOST, -(int64_t)host_bytes(m->rows, m->cols));
+    sb_backend_mem(be, SB_MEM_HOST, -(int64_t)merkle_tree_bytes(&m->tree));
     free(m->host);
     merkle_free(&m->tree);
     memset(m, 0, sizeof *m);
@@ -139,6 +144,7 @@ static void cpu_sync(sb_backend *be, const char *table) {
 
 const sb_backend_ops sb_cpu_ops = {
     .name = "cpu",
+    .mem_spaces = 1u << SB_MEM_HOST,
     .lde = cpu_lde,
     .lde_matrix = cpu_lde_matrix,
     .from_host = cpu_from_host,

@@ -149,6 +149,8 @@ static int composition_impl(sb_backend *be, sb_op *op, const sb_composition_in *
     fp3_t *beta_pows = malloc((nc ? nc : 1) * sizeof *beta_pows);
     fp3_t *c = malloc(m * sizeof *c);
     zerofiers z = {0};
+    const int64_t scratch = (int64_t)(m * sizeof *c + 3 * m * sizeof(uint64_t)); /* C and the zerofiers */
+    sb_backend_mem(be, SB_MEM_HOST, scratch);
     int rc = -1, oom = !beta_pows || !c || zerofiers_init(&z, n, in->main->blowup) != 0;
     if (!oom) {
         sb_fp3_powers(beta_pows, nc, in->beta);
@@ -179,6 +181,7 @@ static int composition_impl(sb_backend *be, sb_op *op, const sb_composition_in *
     zerofiers_free(&z);
     free(beta_pows);
     free(c);
+    sb_backend_mem(be, SB_MEM_HOST, -scratch);
     return rc;
 }
 
@@ -286,11 +289,14 @@ static int fri_fold_impl(sb_backend *be, sb_op *op, sb_matrix *layer_m, fp3_t al
     size_t n_leaves = half / 2;
     sb_digest *leaves = malloc(n_leaves * sizeof *leaves);
     if (!leaves) return fail(op, "FRI: out of memory for the layer's leaves");
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)(n_leaves * sizeof *leaves));
 #pragma omp parallel for schedule(static)
     for (size_t k = 0; k < n_leaves; k++) sb_fri_leaf(out[k], out[k + n_leaves], &leaves[k]);
     int rc = merkle_build_leaves(&next->tree, leaves, n_leaves);
     free(leaves);
+    sb_backend_mem(be, SB_MEM_HOST, -(int64_t)(n_leaves * sizeof *leaves));
     if (rc != 0) return fail(op, "FRI: out of memory for the layer's tree");
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)merkle_tree_bytes(&next->tree));
     next->root = *merkle_root(&next->tree);
     next->leaves = SB_LEAVES_PAIRS;
     next->committed = 1;

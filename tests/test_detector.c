@@ -21,8 +21,8 @@
 #define TODAY_OPS (SB_OPK_LDE | SB_OPK_COMMIT | SB_OPK_OPEN)
 
 static const sb_detect_table tables[] = {
-    {"cpu", 1u << 10, 130, 6},
-    {"range", 1u << 16, 1, 3},
+    {"cpu", 1u << 10, 130, 6, 0},
+    {"range", 1u << 16, 1, 3, 0},
 };
 #define N_TABLES 2
 

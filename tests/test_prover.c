@@ -148,7 +148,7 @@ static void test_pow(void) {
 
 static void test_ranges(void) {
     sb_ranges set;
-    sb_ranges_init(&set, NULL, NULL);
+    sb_ranges_init(&set, NULL, 0, NULL);
     char err[256] = "";
     sb_proof p = prove(&toy_air, 5, 2, 2, 0, &set, err, sizeof err);
     CHECK(p.len > 0, "prove failed: %s", err);
