@@ -111,8 +111,8 @@ typedef struct sb_backend_ops {
     /* The coset LDE of a matrix of values over H (in: blowup 1, offset 1), e.g. the composition
      * parts, into out; in stays where it lives. Returns 0, or -1 with op->err. */
     int (*lde_matrix)(sb_backend *be, sb_op *op, sb_matrix *in, unsigned blowup, sb_matrix *out);
-    /* A backend matrix holding a copy of the host values (rows x cols, polynomials of degree
-     * < rows / blowup at offset * w_rows^i). Returns 0, or -1 with op->err. */
+    /* A backend matrix holding a copy of the host values (rows x cols, canonical: < p; the
+     * polynomials of degree < rows / blowup at offset * w_rows^i). Returns 0, or -1 with op->err. */
     int (*from_host)(sb_backend *be, sb_op *op, const uint64_t *values, size_t rows, size_t cols, unsigned blowup,
                      uint64_t offset, sb_matrix *out);
     /* Builds m's Merkle tree over its bit-reversed rows (SB_LEAVES_ROWS) and sets m->root.

@@ -249,6 +249,7 @@ int main(void) {
     test_fib_verifies();
     test_determinism(sb_air_fib(), 10, 2);
     test_determinism(sb_air_fib(), 8, 4);
+    test_determinism(&toy_air, 6, 8);
     test_ranges();
     return check_finish("test_prover");
 }
