@@ -1,6 +1,8 @@
-/* `starkbench calibrate`: per table shape, the LDE and commit times CPU-forced (GPU backend,
- * threshold inf) and on the GPU (threshold 0), stored for the fallback detector keyed by
- * GPU, driver, build, threads, shape and blowup (bench/detector.h). */
+/* `starkbench calibrate`: per table, every range's time CPU-forced (GPU backend, threshold
+ * inf) and on the GPU (threshold 0), through the same backend operations a proof runs, stored
+ * for the fallback detector keyed by GPU, driver, build, threads, table, height and blowup
+ * (bench/detector.h); it prints the ranges the detector judges (those with GPU work). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 
 #include "commands.h"
 #include "detector.h"
+#include "../kernels/gpu_backend.h"
 #include "stats.h"
 #include "sweep_child.h"
 #include "sweep_plan.h"
@@ -15,7 +18,7 @@
 static void usage(FILE *out) {
     fprintf(out, "usage: starkbench calibrate [--steps LIST] [--blowup LIST] [--threads LIST] [--runs N (3)]\n"
                  "                            [--out FILE (results/calibration.json)]\n"
-                 "Measures each table shape's LDE and Merkle commit CPU-forced and on the GPU (needs a GPU).\n");
+                 "Measures every range of every table CPU-forced and on the GPU (needs a GPU).\n");
 }
 
 /* Proves 2^log_steps with the GPU backend at the given threshold into a new point of holder. */
@@ -40,19 +43,33 @@ static sb_point *measure(sb_results *holder, const sb_options *base, uint64_t th
     return err[0] ? NULL : p;
 }
 
-static double range_median(const sb_point *p, const char *table, const char *range) {
+static double range_median(const sb_point *p, const char *table, int id) {
     char key[sizeof ((sb_metric *)0)->key];
-    snprintf(key, sizeof key, "%s:%s", table, range);
+    sb_range_key(key, sizeof key, table, id, "");
     const sb_metric *m = sb_point_find(p, key);
-    return m ? sb_median(m->values, p->reps) : 0;
+    return m ? sb_median(m->values, p->reps) : NAN;
 }
 
-static void print_entry(const char *table, const char *part, const sb_calib_entry *e) {
-    double lr = e->lde_cpu_ms / e->lde_gpu_ms, cr = e->commit_cpu_ms / e->commit_gpu_ms;
-    printf("%-8s %-4s rows 2^%-2d x %4u cols b%u t%u: LDE %9.3f -> %8.3f ms (%5.1fx)  commit %9.3f -> %8.3f ms (%5.1fx)%s\n",
-           table, part, __builtin_ctzll(e->key.rows), e->key.cols, e->key.blowup, e->key.threads, e->lde_cpu_ms,
-           e->lde_gpu_ms, lr, e->commit_cpu_ms, e->commit_gpu_ms, cr,
-           lr < SB_DETECT_MIN_RATIO || cr < SB_DETECT_MIN_RATIO ? "  (ratio under 3: timing undetectable)" : "");
+/* Fills e with every range of table ("" outside any table) measured in both runs. */
+static void fill_entry(sb_calib_entry *e, const sb_point *cpu, const sb_point *gpu, const char *table) {
+    for (int id = 0; id < SB_RANGE_COUNT; id++)
+        if (sb_range_defs[id].per_table == (table[0] != 0)) {
+            e->cpu_ms[id] = range_median(cpu, table, id);
+            e->gpu_ms[id] = range_median(gpu, table, id);
+        }
+}
+
+/* Prints the ranges of e the detector judges: one line each. */
+static void print_entry(const sb_calib_entry *e) {
+    for (int id = 0; id < SB_RANGE_COUNT; id++) {
+        if (isnan(e->cpu_ms[id]) || isnan(e->gpu_ms[id]) || !sb_range_on_gpu((sb_range_id)id, sb_gpu_device_ops))
+            continue;
+        double ratio = e->cpu_ms[id] / e->gpu_ms[id];
+        printf("%-8s rows 2^%-2d b%u t%u  %-16s %10.3f -> %9.3f ms (%6.1fx)%s\n", e->key.table[0] ? e->key.table : "(all)",
+               e->key.rows ? __builtin_ctzll(e->key.rows) : 0, e->key.blowup, e->key.threads, sb_range_defs[id].name,
+               e->cpu_ms[id], e->gpu_ms[id], ratio,
+               ratio < SB_DETECT_MIN_RATIO ? "  (ratio under 3: timing undetectable)" : "");
+    }
 }
 
 int cmd_calibrate(int argc, char **argv) {
@@ -98,10 +115,12 @@ int cmd_calibrate(int argc, char **argv) {
     /* Only --threads has a mirror here (STARKBENCH_THREADS); the backend and threshold are the experiment's. */
     if (axes.ax[SB_AX_THREADS].n) base.set |= SB_OPT_THREADS;
     if (sb_options_finish(&base, "calibrate", SB_OPT_THREADS) != 0) return 2;
-    if (getenv("STARKBENCH_INJECT_SILENT_FALLBACK")) {
-        fprintf(stderr, "starkbench: calibrate: unset STARKBENCH_INJECT_SILENT_FALLBACK (it would calibrate a fallback)\n");
-        return 2;
-    }
+    static const char *const skewing[] = {"STARKBENCH_INJECT_SILENT_FALLBACK", "STARKBENCH_CPU_ROUNDS"};
+    for (int k = 0; k < 2; k++)
+        if (getenv(skewing[k])) {
+            fprintf(stderr, "starkbench: calibrate: unset %s (it would calibrate GPU work done on the CPU)\n", skewing[k]);
+            return 2;
+        }
     const sb_axis *steps = &axes.ax[SB_AX_STEPS], *blowups = &axes.ax[SB_AX_BLOWUP], *threads = &axes.ax[SB_AX_THREADS];
     sb_axis one_steps = {1, {base.log_steps}}, one_blowup = {1, {base.blowup}},
             one_threads = {1, {sb_resolve_threads(base.be.threads)}};
@@ -139,27 +158,22 @@ int cmd_calibrate(int argc, char **argv) {
                     fprintf(stderr, "starkbench: calibrate 2^%u b%u: CPU-forced and GPU proofs differ\n", o.log_steps, o.blowup);
                     rc = 1;
                 }
-                for (int ti = 0; rc == 0 && ti < nt; ti++)
-                    for (int aux = 0; aux < 2; aux++) {
-                        unsigned cols = aux ? tables[ti].aux_cols : tables[ti].main_cols;
-                        if (!cols) continue;
-                        sb_calib_entry e;
-                        memset(&e, 0, sizeof e);
-                        snprintf(e.key.gpu, sizeof e.key.gpu, "%s", ctx.gpu_name);
-                        snprintf(e.key.driver, sizeof e.key.driver, "%s", ctx.gpu_driver);
-                        snprintf(e.key.build, sizeof e.key.build, "%s", SB_GIT_COMMIT);
-                        e.key.threads = o.be.threads;
-                        e.key.rows = tables[ti].rows;
-                        e.key.cols = cols;
-                        e.key.blowup = o.blowup;
-                        const char *lde = aux ? "R1 aux LDE" : "R1 main LDE", *commit = aux ? "R1 aux commit" : "R1 main commit";
-                        e.lde_cpu_ms = range_median(cpu, tables[ti].name, lde);
-                        e.lde_gpu_ms = range_median(gpu, tables[ti].name, lde);
-                        e.commit_cpu_ms = range_median(cpu, tables[ti].name, commit);
-                        e.commit_gpu_ms = range_median(gpu, tables[ti].name, commit);
-                        if (sb_calibration_put(&cal, &e) != 0) rc = 2;
-                        print_entry(tables[ti].name, aux ? "aux" : "main", &e);
-                    }
+                for (int ti = 0; rc == 0 && ti <= nt; ti++) { /* every table, then "" (outside any table) */
+                    sb_calib_key key;
+                    memset(&key, 0, sizeof key);
+                    snprintf(key.gpu, sizeof key.gpu, "%s", ctx.gpu_name);
+                    snprintf(key.driver, sizeof key.driver, "%s", ctx.gpu_driver);
+                    snprintf(key.build, sizeof key.build, "%s", SB_GIT_COMMIT);
+                    snprintf(key.table, sizeof key.table, "%s", ti < nt ? tables[ti].name : "");
+                    key.threads = o.be.threads;
+                    key.rows = ti < nt ? tables[ti].rows : 0;
+                    key.blowup = o.blowup;
+                    sb_calib_entry e;
+                    sb_calib_entry_init(&e, &key);
+                    fill_entry(&e, cpu, gpu, key.table);
+                    if (sb_calibration_put(&cal, &e) != 0) rc = 2;
+                    print_entry(&e);
+                }
                 sb_results_free(&holder);
             }
     if (rc == 0) {

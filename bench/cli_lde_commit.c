@@ -175,32 +175,33 @@ int cmd_lde_commit(int argc, char **argv) {
     fill_matrix(trace, n, cols);
     unsigned threads = sb_resolve_threads(o.be.threads);
 
-    const sb_op op_lde = {"lde-commit", "R1 main LDE"}, op_commit = {"lde-commit", "R1 main commit"};
+    sb_op op_lde = {.table = "lde-commit", .op = "R1 main LDE"};
+    sb_op op_commit = {.table = "lde-commit", .op = "R1 main commit"};
     sb_digest root = {{0}};
     int rc = 0;
     for (size_t run = 0; run < total && rc == 0; run++) {
-        sb_commitment c;
+        sb_matrix c;
         memset(&c, 0, sizeof c);
         double t0 = sb_now();
         if (be->ops->lde(be, &op_lde, trace, n, cols, o.blowup, &c) != 0) {
-            fprintf(stderr, "starkbench: lde failed: %s\n", be->last_error);
+            fprintf(stderr, "starkbench: lde failed: %s\n", op_lde.err);
             rc = 1;
             break;
         }
-        be->ops->sync(be);
+        be->ops->sync(be, op_lde.table);
         double t1 = sb_now();
         if (be->ops->commit(be, &op_commit, &c) != 0) {
-            fprintf(stderr, "starkbench: commit failed: %s\n", be->last_error);
+            fprintf(stderr, "starkbench: commit failed: %s\n", op_commit.err);
             be->ops->release(be, &c);
             rc = 1;
             break;
         }
-        be->ops->sync(be);
+        be->ops->sync(be, op_lde.table);
         double t2 = sb_now();
         lde_ms[run] = 1e3 * (t1 - t0);
         commit_ms[run] = 1e3 * (t2 - t1);
         sb_gpu_times gt;
-        if (run >= o.warmup && sb_gpu_commitment_times(&c, &gt) == 0) {
+        if (run >= o.warmup && sb_gpu_matrix_times(&c, &gt) == 0) {
             dev_ms[dev_runs] = gt.h2d_ms, dev_ms[total + dev_runs] = gt.lde_ms, dev_ms[2 * total + dev_runs] = gt.commit_ms;
             dev_runs++;
         }

@@ -2,16 +2,20 @@
  * (docs/ARCHITECTURE.md "prove --json" gives the JSON form). */
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../kernels/gpu_backend.h"
 #include "commands.h"
 #include "keccak.h"
 #include "options.h"
+#include "point.h"
 #include "prover.h"
 #include "range.h"
+#include "range_names.h"
 
 /* verify refuses files larger than any proof it can read (2^30 steps, blowup 2 is ~20 MB). */
 #define MAX_PROOF_FILE (256u << 20)
@@ -48,17 +52,36 @@ static int write_proof(const char *path, const sb_proof *p) {
     return -1;
 }
 
-/* Host bytes the proof needs at its peak (traces, LDEs, trees, composition, FRI), an estimate. */
-static double prove_memory_bytes(unsigned log_steps, unsigned blowup) {
-    const sb_air *air = sb_air_fib();
-    sb_public pub = {log_steps, 0, 0};
-    double bytes = 0;
-    for (size_t t = 0; t < air->n_tables; t++) {
-        double n = (double)((uint64_t)1 << air->tables[t].log_rows(&pub)), m = n * blowup;
-        double cols = (double)(air->tables[t].n_main + 3 * air->tables[t].n_aux + 6);
-        bytes += 8 * cols * (n + m) + 3 * 64 * m /* trees */ + 3 * 24 * m /* composition, DEEP, FRI */;
+/* Refuses (one line, returns -1) a proof whose memory model (bench/point.h) does not fit this
+ * machine's memory or, on the GPU backend, the device's. */
+static int check_memory(const sb_options *o, const sb_backend *be) {
+    sb_detect_table tables[SB_POINT_MAX_TABLES];
+    char err[200];
+    int nt = sb_point_tables(o->log_steps, tables, err, sizeof err);
+    if (nt < 0) {
+        fprintf(stderr, "starkbench: prove: %s\n", err);
+        return -1;
     }
-    return bytes;
+    const int gpu = strcmp(be->ops->name, "gpu") == 0;
+    sb_point_config c = {o->log_steps, o->blowup, o->tp, o->be.threads, gpu ? SB_BACKEND_GPU : SB_BACKEND_CPU,
+                         o->be.gpu_threshold, {0}};
+    sb_memory_model mm;
+    sb_point_memory(&c, tables, (size_t)nt, &mm);
+    const double host = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    uint64_t dev_free = 0, dev_total = 0;
+    if (mm.host_bytes > host) {
+        fprintf(stderr, "starkbench: prove: 2^%u steps at blowup %u need about %.1f GiB of host memory, over this "
+                        "machine's %.1f GiB\n", o->log_steps, o->blowup, (double)mm.host_bytes / (1 << 30), host / (1 << 30));
+        return -1;
+    }
+    if (gpu && mm.device_bytes && sb_gpu_memory(be, &dev_free, &dev_total) == 0 && mm.device_bytes > dev_free) {
+        fprintf(stderr, "starkbench: prove: 2^%u steps at blowup %u need about %.1f GiB of device memory, over the "
+                        "%.1f GiB free of %.1f GiB (a higher --gpu-threshold keeps small tables on the CPU)\n",
+                o->log_steps, o->blowup, (double)mm.device_bytes / (1 << 30), (double)dev_free / (1 << 30),
+                (double)dev_total / (1 << 30));
+        return -1;
+    }
+    return 0;
 }
 
 static void print_text(const sb_options *o, const sb_backend *be, const sb_ranges *rs, const sb_proof *p,
@@ -82,7 +105,7 @@ static void print_text(const sb_options *o, const sb_backend *be, const sb_range
     sb_ranges_print(rs, stdout);
     /* Work done once for all tables, outside every table's rounds. */
     for (size_t i = 0; i < rs->n; i++)
-        if (!rs->recs[i].table[0] && strcmp(rs->recs[i].name, "prove") != 0)
+        if (!rs->recs[i].table[0] && strcmp(rs->recs[i].name, SB_RANGE_NAME(SB_PROVE)) != 0)
             printf("%-22s %10.3f ms (all tables)\n", rs->recs[i].name, 1e3 * rs->recs[i].seconds);
     if (out_path) printf("proof written to %s\n", out_path);
 }
@@ -117,12 +140,17 @@ static int print_json(const sb_options *o, const sb_backend *be, const sb_ranges
     json_object_set_new(j, "fallbacks", fb);
     json_object_set_new(j, "fallback_count", json_integer((json_int_t)be->n_fallbacks));
     json_t *ranges = json_array();
-    for (size_t i = 0; i < rs->n; i++)
-        json_array_append_new(ranges, json_pack("{s:s, s:s, s:f, s:f}", "table", rs->recs[i].table, "name",
-                                                rs->recs[i].name, "start_ms", 1e3 * rs->recs[i].start, "ms",
-                                                1e3 * rs->recs[i].seconds));
+    for (size_t i = 0; i < rs->n; i++) {
+        const sb_range_rec *r = &rs->recs[i];
+        json_t *peak[SB_MEM_SPACES];
+        for (int s = 0; s < SB_MEM_SPACES; s++)
+            peak[s] = isnan(r->mem_peak[s]) ? json_null() : json_real(r->mem_peak[s] / (1 << 20));
+        json_array_append_new(ranges, json_pack("{s:s, s:s, s:f, s:f, s:o, s:o}", "table", r->table, "name", r->name,
+                                                "start_ms", 1e3 * r->start, "ms", 1e3 * r->seconds, "host_peak_mib",
+                                                peak[SB_MEM_HOST], "device_peak_mib", peak[SB_MEM_DEVICE]));
+    }
     json_object_set_new(j, "ranges", ranges);
-    json_object_set_new(j, "total_ms", json_real(1e3 * sb_ranges_sum(rs, "", "prove")));
+    json_object_set_new(j, "total_ms", json_real(1e3 * sb_ranges_sum(rs, "", SB_RANGE_NAME(SB_PROVE))));
     json_object_set_new(j, "out", out_path ? json_string(out_path) : json_null());
     int rc = json_dumpf(j, stdout, JSON_COMPACT) == 0 ? 0 : -1;
     printf("\n");
@@ -153,28 +181,25 @@ int cmd_prove(int argc, char **argv) {
         }
     }
     if (sb_options_finish(&o, "prove", ~(unsigned)(SB_OPT_RUNS | SB_OPT_WARMUP)) != 0) return 2;
-    sb_public pub;
-    if (sb_air_fib()->statement(o.log_steps, &pub) != 0) {
-        fprintf(stderr, "starkbench: prove: --steps 2^%u is not supported (fib_iterative runs 2^6 .. 2^30 rows)\n",
-                o.log_steps);
-        return 2;
-    }
-    double need = prove_memory_bytes(o.log_steps, o.blowup);
-    double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    if (need > have) {
-        fprintf(stderr,
-                "starkbench: prove: 2^%u steps at blowup %u need about %.1f GiB, over this machine's %.1f GiB\n",
-                o.log_steps, o.blowup, need / (1 << 30), have / (1 << 30));
-        return 2;
-    }
     char err[320] = "";
     sb_backend *be = sb_backend_create(&o.be, err, sizeof err);
     if (!be) {
         fprintf(stderr, "starkbench: %s\n", err);
         return 2;
     }
+    sb_public pub;
+    if (check_memory(&o, be) != 0) {
+        sb_backend_destroy(be);
+        return 2;
+    }
+    if (sb_air_fib()->statement(o.log_steps, &pub) != 0) {
+        fprintf(stderr, "starkbench: prove: --steps 2^%u is not supported (fib_iterative runs 2^6 .. 2^30 rows)\n",
+                o.log_steps);
+        sb_backend_destroy(be);
+        return 2;
+    }
     sb_ranges rs;
-    sb_ranges_init(&rs, o.range_sync ? be : NULL, NULL);
+    sb_ranges_init(&rs, be, o.range_sync, NULL);
     sb_prove_config cfg = {o.log_steps, o.blowup, o.tp, o.be.threads};
     sb_proof proof;
     int rc = 0;

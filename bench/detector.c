@@ -9,13 +9,19 @@
 
 #include "stats.h"
 
-#define CALIB_FORMAT "starkbench-calibration-1"
+#define CALIB_FORMAT "starkbench-calibration-2"
 
 /* ---- calibration file ------------------------------------------------------------ */
 
 static int key_equal(const sb_calib_key *a, const sb_calib_key *b) {
     return strcmp(a->gpu, b->gpu) == 0 && strcmp(a->driver, b->driver) == 0 && strcmp(a->build, b->build) == 0 &&
-           a->threads == b->threads && a->rows == b->rows && a->cols == b->cols && a->blowup == b->blowup;
+           a->threads == b->threads && strcmp(a->table, b->table) == 0 && a->rows == b->rows && a->blowup == b->blowup;
+}
+
+void sb_calib_entry_init(sb_calib_entry *e, const sb_calib_key *key) {
+    memset(e, 0, sizeof *e);
+    e->key = *key;
+    for (int r = 0; r < SB_RANGE_COUNT; r++) e->cpu_ms[r] = e->gpu_ms[r] = NAN;
 }
 
 const sb_calib_entry *sb_calibration_find(const sb_calibration *c, const sb_calib_key *k) {
@@ -57,19 +63,30 @@ static int get_num(json_t *o, const char *name, double *out) {
     return 0;
 }
 
+/* An entry: its key, and "ranges": {"<range name>": {"cpu_ms": C, "gpu_ms": G}, ...}; a range
+ * this build does not name is skipped (a renamed range is simply not calibrated). */
 static int entry_from_json(json_t *o, sb_calib_entry *e) {
-    double threads, rows, cols, blowup;
-    memset(e, 0, sizeof *e);
-    if (get_str(o, "gpu", e->key.gpu, sizeof e->key.gpu) || get_str(o, "driver", e->key.driver, sizeof e->key.driver) ||
-        get_str(o, "build", e->key.build, sizeof e->key.build) || get_num(o, "threads", &threads) ||
-        get_num(o, "rows", &rows) || get_num(o, "cols", &cols) || get_num(o, "blowup", &blowup) ||
-        get_num(o, "lde_cpu_ms", &e->lde_cpu_ms) || get_num(o, "lde_gpu_ms", &e->lde_gpu_ms) ||
-        get_num(o, "commit_cpu_ms", &e->commit_cpu_ms) || get_num(o, "commit_gpu_ms", &e->commit_gpu_ms))
+    double threads, rows, blowup;
+    sb_calib_key k;
+    memset(&k, 0, sizeof k);
+    json_t *ranges = json_object_get(o, "ranges");
+    if (get_str(o, "gpu", k.gpu, sizeof k.gpu) || get_str(o, "driver", k.driver, sizeof k.driver) ||
+        get_str(o, "build", k.build, sizeof k.build) || get_num(o, "threads", &threads) ||
+        get_str(o, "table", k.table, sizeof k.table) || get_num(o, "rows", &rows) || get_num(o, "blowup", &blowup) ||
+        !json_is_object(ranges))
         return -1;
-    e->key.threads = (unsigned)threads;
-    e->key.rows = (uint64_t)rows;
-    e->key.cols = (unsigned)cols;
-    e->key.blowup = (unsigned)blowup;
+    k.threads = (unsigned)threads;
+    k.rows = (uint64_t)rows;
+    k.blowup = (unsigned)blowup;
+    sb_calib_entry_init(e, &k);
+    const char *name;
+    json_t *v;
+    json_object_foreach(ranges, name, v) {
+        double cpu, gpu;
+        if (get_num(v, "cpu_ms", &cpu) || get_num(v, "gpu_ms", &gpu)) return -1;
+        const sb_range_def *d = sb_range_find(name);
+        if (d) e->cpu_ms[d - sb_range_defs] = cpu, e->gpu_ms[d - sb_range_defs] = gpu;
+    }
     return 0;
 }
 
@@ -91,7 +108,9 @@ int sb_calibration_load(sb_calibration *c, const char *path, char *err, size_t e
     json_t *entries = json_object_get(root, "entries");
     const char *format = json_string_value(json_object_get(root, "format"));
     if (!format || strcmp(format, CALIB_FORMAT) != 0 || !json_is_array(entries)) {
-        snprintf(err, errlen, "%s: not a starkbench calibration (format %s expected)", path, CALIB_FORMAT);
+        snprintf(err, errlen, "%s: not a starkbench calibration (format %s expected%s)", path, CALIB_FORMAT,
+                 format && strncmp(format, "starkbench-calibration-", 23) == 0 ? ": an older one, run calibrate again"
+                                                                              : "");
         json_decref(root);
         return -1;
     }
@@ -120,13 +139,16 @@ int sb_calibration_save(const sb_calibration *c, const char *path, char *err, si
     json_t *entries = json_array();
     for (size_t i = 0; i < c->n; i++) {
         const sb_calib_entry *e = &c->entries[i];
-        json_array_append_new(entries,
-                              json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f}", "gpu", e->key.gpu,
-                                        "driver", e->key.driver, "build", e->key.build, "threads",
-                                        (json_int_t)e->key.threads, "rows", (json_int_t)e->key.rows, "cols",
-                                        (json_int_t)e->key.cols, "blowup", (json_int_t)e->key.blowup, "lde_cpu_ms",
-                                        e->lde_cpu_ms, "lde_gpu_ms", e->lde_gpu_ms, "commit_cpu_ms",
-                                        e->commit_cpu_ms, "commit_gpu_ms", e->commit_gpu_ms));
+        json_t *ranges = json_object();
+        for (int r = 0; r < SB_RANGE_COUNT; r++)
+            if (!isnan(e->cpu_ms[r]) && !isnan(e->gpu_ms[r]))
+                json_object_set_new(ranges, sb_range_defs[r].name,
+                                    json_pack("{s:f, s:f}", "cpu_ms", e->cpu_ms[r], "gpu_ms", e->gpu_ms[r]));
+        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:o}", "gpu", e->key.gpu, "driver",
+                                                 e->key.driver, "build", e->key.build, "threads",
+                                                 (json_int_t)e->key.threads, "table", e->key.table, "rows",
+                                                 (json_int_t)e->key.rows, "blowup", (json_int_t)e->key.blowup,
+                                                 "ranges", ranges));
     }
     json_t *root = json_pack("{s:s, s:o}", "format", CALIB_FORMAT, "entries", entries);
     char tmp[4096];
@@ -155,28 +177,21 @@ sb_timing_verdict sb_detect_timing(double measured_ms, double cpu_ms, double gpu
 enum { V_NA, V_CLEAN, V_UNDETECTABLE, V_SUSPECTED, V_FALLBACK };
 static const char *const verdict_names[] = {"n/a", "clean", "undetectable", "suspected-fallback", "fallback"};
 
-/* The Round-1 ranges a GPU-configured table runs through the backend's lde/commit. */
-static const struct {
-    const char *range;
-    int aux;    /* 1: the aux matrix's shape */
-    int commit; /* 1: needs a Keccak kernel, 0: needs any kernel */
-} checked_ranges[] = {
-    {"R1 main LDE", 0, 0},
-    {"R1 main commit", 0, 1},
-    {"R1 aux LDE", 1, 0},
-    {"R1 aux commit", 1, 1},
-};
+void sb_range_key(char *key, size_t cap, const char *table, int id, const char *suffix) {
+    if (table[0]) snprintf(key, cap, "%s:%s%s", table, sb_range_defs[id].name, suffix);
+    else snprintf(key, cap, "%s%s", sb_range_defs[id].name, suffix);
+}
 
-static double metric_median(const sb_point *p, const char *table, const char *range, const char *suffix) {
+static double metric_median(const sb_point *p, const char *table, int id, const char *suffix) {
     char key[sizeof ((sb_metric *)0)->key];
-    snprintf(key, sizeof key, "%s:%s%s", table, range, suffix);
+    sb_range_key(key, sizeof key, table, id, suffix);
     const sb_metric *m = sb_point_find(p, key);
     return m ? sb_median(m->values, p->reps) : NAN;
 }
 
-static double metric_extreme(const sb_point *p, const char *table, const char *range, const char *suffix, int want_max) {
+static double metric_extreme(const sb_point *p, const char *table, int id, const char *suffix, int want_max) {
     char key[sizeof ((sb_metric *)0)->key];
-    snprintf(key, sizeof key, "%s:%s%s", table, range, suffix);
+    sb_range_key(key, sizeof key, table, id, suffix);
     const sb_metric *m = sb_point_find(p, key);
     if (!m) return NAN;
     sb_stats s;
@@ -184,32 +199,35 @@ static double metric_extreme(const sb_point *p, const char *table, const char *r
     return want_max ? s.max : s.min;
 }
 
-/* Judges one GPU-configured table from timing and CUPTI; writes a short why. */
-static int judge_gpu_table(const sb_point *p, const sb_detect_table *t, const sb_detect_context *ctx, char *why,
-                           size_t len) {
+/* Judges one GPU-configured table (table "": the ranges outside any table, rows 0) from timing
+ * and CUPTI over every GPU range of the range table; writes a short why. */
+static int judge_gpu_table(const sb_point *p, const char *table, uint64_t rows, const sb_detect_context *ctx,
+                           char *why, size_t len) {
     int unchecked = 0, measured_any = 0;
     char first_unchecked[96] = "";
-    for (size_t r = 0; r < sizeof checked_ranges / sizeof checked_ranges[0]; r++) {
-        const char *range = checked_ranges[r].range;
-        unsigned cols = checked_ranges[r].aux ? t->aux_cols : t->main_cols;
-        double ms = metric_median(p, t->name, range, "");
-        if (cols == 0 || isnan(ms)) continue;
+    sb_calib_key k;
+    memset(&k, 0, sizeof k);
+    snprintf(k.gpu, sizeof k.gpu, "%s", ctx->gpu ? ctx->gpu : "");
+    snprintf(k.driver, sizeof k.driver, "%s", ctx->driver ? ctx->driver : "");
+    snprintf(k.build, sizeof k.build, "%s", ctx->build ? ctx->build : "");
+    snprintf(k.table, sizeof k.table, "%s", table);
+    k.threads = p->threads;
+    k.rows = rows;
+    k.blowup = p->blowup;
+    const sb_calib_entry *e = sb_calibration_find(ctx->calib, &k);
+    for (int id = 0; id < SB_RANGE_COUNT; id++) {
+        const sb_range_def *d = &sb_range_defs[id];
+        const char *range = d->name;
+        if (d->per_table != (table[0] != 0) || !sb_range_on_gpu((sb_range_id)id, ctx->device_ops)) continue;
+        double ms = metric_median(p, table, id, "");
+        if (isnan(ms)) continue; /* not run (e.g. a table without aux columns) */
         measured_any = 1;
         int checked = 0;
-        sb_calib_key k;
-        memset(&k, 0, sizeof k);
-        snprintf(k.gpu, sizeof k.gpu, "%s", ctx->gpu ? ctx->gpu : "");
-        snprintf(k.driver, sizeof k.driver, "%s", ctx->driver ? ctx->driver : "");
-        snprintf(k.build, sizeof k.build, "%s", ctx->build ? ctx->build : "");
-        k.threads = p->threads;
-        k.rows = t->rows;
-        k.cols = cols;
-        k.blowup = p->blowup;
-        const sb_calib_entry *e = sb_calibration_find(ctx->calib, &k);
+        /* A range whose GPU work is only commits must show a Keccak kernel; others any kernel. */
+        const int keccak = (d->ops & ctx->device_ops) == SB_OPK_COMMIT;
         const char *no_timing = "no calibration";
-        if (e) {
-            double cpu = checked_ranges[r].commit ? e->commit_cpu_ms : e->lde_cpu_ms;
-            double gpu = checked_ranges[r].commit ? e->commit_gpu_ms : e->lde_gpu_ms;
+        if (e && !isnan(e->cpu_ms[id])) {
+            double cpu = e->cpu_ms[id], gpu = e->gpu_ms[id];
             sb_timing_verdict tv = sb_detect_timing(ms, cpu, gpu);
             if (tv == SB_TIMING_CPU) {
                 snprintf(why, len, "%s %.3g ms is nearer CPU %.3g ms than GPU %.3g ms", range, ms, cpu, gpu);
@@ -218,17 +236,16 @@ static int judge_gpu_table(const sb_point *p, const sb_detect_table *t, const sb
             checked = tv == SB_TIMING_GPU;
             no_timing = "CPU/GPU ratio under 3";
         }
-        double launches = metric_extreme(p, t->name, range, ":launches", 0);
+        double launches = metric_extreme(p, table, id, ":launches", 0);
         if (!isnan(launches)) {
-            double failed = metric_extreme(p, t->name, range, ":failed_launches", 1);
-            double needed = checked_ranges[r].commit ? metric_extreme(p, t->name, range, ":keccak_launches", 0) : launches;
+            double failed = metric_extreme(p, table, id, ":failed_launches", 1);
+            double needed = keccak ? metric_extreme(p, table, id, ":keccak_launches", 0) : launches;
             if (failed > 0) {
                 snprintf(why, len, "%s: a failed kernel launch in the CUDA runtime records", range);
                 return V_SUSPECTED;
             }
             if (!(needed > 0)) {
-                snprintf(why, len, "%s: no %s kernel in its CUPTI records", range,
-                         checked_ranges[r].commit ? "Keccak" : "GPU");
+                snprintf(why, len, "%s: no %s kernel in its CUPTI records", range, keccak ? "Keccak" : "GPU");
                 return V_SUSPECTED;
             }
             checked = 1;
@@ -237,7 +254,7 @@ static int judge_gpu_table(const sb_point *p, const sb_detect_table *t, const sb
             snprintf(first_unchecked, sizeof first_unchecked, "%s: %s, no CUPTI", range, no_timing);
     }
     if (!measured_any) {
-        snprintf(why, len, "no Round-1 range measured");
+        snprintf(why, len, "no GPU range measured");
         return V_UNDETECTABLE;
     }
     if (unchecked) {
@@ -263,20 +280,25 @@ void sb_detect_point(sb_point *p, const sb_detect_table *tables, size_t n_tables
         snprintf(p->verdict_reason, sizeof p->verdict_reason, "point did not run to completion (%s)", p->status);
         return;
     }
+    /* The ranges outside any table are judged as one more table, "", where one runs GPU work. */
+    int global = 0;
+    for (int id = 0; id < SB_RANGE_COUNT; id++)
+        global |= !sb_range_defs[id].per_table && sb_range_on_gpu((sb_range_id)id, ctx->device_ops);
     int worst = V_NA;
     size_t attributed = 0;
-    for (size_t i = 0; i < n_tables; i++) {
-        const sb_detect_table *t = &tables[i];
+    const int on_gpu = strcmp(p->backend_used, "gpu") == 0 && p->threshold != SB_THRESHOLD_NEVER;
+    for (size_t i = 0; i < n_tables + (size_t)global; i++) {
+        const char *name = i < n_tables ? tables[i].name : "";
+        const uint64_t rows = i < n_tables ? tables[i].rows : 0;
         char why[256] = "";
         size_t records = 0;
         const sb_fallback *first = NULL;
         size_t logged = p->n_fallbacks < SB_MAX_FALLBACKS ? p->n_fallbacks : SB_MAX_FALLBACKS;
         for (size_t f = 0; f < logged; f++)
-            if (strcmp(p->fallbacks[f].table, t->name) == 0 && !records++) first = &p->fallbacks[f];
+            if (strcmp(p->fallbacks[f].table, name) == 0 && !records++) first = &p->fallbacks[f];
         attributed += records;
         int v;
-        if (strcmp(p->backend_used, "gpu") != 0 || p->threshold == SB_THRESHOLD_NEVER ||
-            t->rows * p->blowup < p->threshold) {
+        if (!on_gpu || (i < n_tables && rows * p->blowup < p->threshold)) {
             v = V_NA;
             snprintf(why, sizeof why, "on the CPU by configuration");
         } else if (records) {
@@ -284,11 +306,12 @@ void sb_detect_point(sb_point *p, const sb_detect_table *tables, size_t n_tables
             snprintf(why, sizeof why, "%zu record(s), first: %.31s %.47s: %.100s", records, first->op, first->kernel,
                      first->error);
         } else {
-            v = judge_gpu_table(p, t, ctx, why, sizeof why);
+            v = judge_gpu_table(p, name, rows, ctx, why, sizeof why);
         }
         if (v > worst) worst = v;
         char part[320];
-        snprintf(part, sizeof part, "%s%s: %s (%s)", i ? "; " : "", t->name, verdict_names[v], why);
+        snprintf(part, sizeof part, "%s%s: %s (%s)", i ? "; " : "", name[0] ? name : "all tables", verdict_names[v],
+                 why);
         append(p->verdict_reason, sizeof p->verdict_reason, part);
     }
     if (attributed < p->n_fallbacks) { /* records of unknown tables, or beyond the kept log */

@@ -2,12 +2,16 @@
  *
  * Per point and per table it combines three kinds of evidence:
  *  (1) the backend's own fallback records                      -> "fallback";
- *  (2) timing: a Round-1 range configured for the GPU whose median time is
- *      nearer the CPU-forced calibration than the GPU calibration of the same
- *      shape on a log scale (with a margin)                    -> "suspected-fallback";
+ *  (2) timing: a GPU range (below) whose median time is nearer the CPU-forced
+ *      calibration than the GPU calibration of the same table, height and
+ *      blowup on a log scale (with a margin)                   -> "suspected-fallback";
  *  (3) CUPTI, when it ran: a GPU range with no kernel of the kind it needs
- *      (any kernel for an LDE, a Keccak kernel for a commit) or with a failed
- *      kernel launch in the runtime-API records                -> "suspected-fallback".
+ *      (a Keccak kernel for a commit range, any kernel otherwise) or with a
+ *      failed kernel launch in the runtime-API records         -> "suspected-fallback".
+ * The GPU ranges come from the one range table (prover/range_names.h): every range
+ * whose operations include one the GPU backend runs on the device
+ * (sb_detect_context.device_ops); the ranges outside any table (grinding) are judged
+ * as one more table, "" ("all tables"), when one of them is a GPU range.
  * A table is "clean" when every GPU range was checked by (2) or (3) and none
  * flagged; where neither could tell (no calibration, CPU/GPU ratio under
  * SB_DETECT_MIN_RATIO, no CUPTI) it is "undetectable", not a guess. Tables that
@@ -19,29 +23,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "range_names.h"
 #include "results.h"
 
 #define SB_DETECT_MIN_RATIO 3.0 /* calibrated CPU/GPU time ratio below which timing cannot tell */
 #define SB_DETECT_MARGIN 0.1    /* flag only beyond the log-scale midpoint by this fraction of the CPU-GPU distance */
 
-/* What a calibration is valid for: the same GPU, driver, build, CPU threads,
- * committed matrix shape and blowup. */
+/* What a calibration is valid for: the same GPU, driver, build, CPU threads, table (its
+ * constraints and columns), table height and blowup. */
 typedef struct sb_calib_key {
     char gpu[128];
     char driver[32];
     char build[48];
     unsigned threads;
-    uint64_t rows;  /* trace rows of the committed matrix */
-    unsigned cols;  /* base columns (3 per Fp3 column) */
+    char table[16]; /* "" for the ranges outside any table */
+    uint64_t rows;  /* the table's trace rows (0 for "") */
     unsigned blowup;
 } sb_calib_key;
 
-/* Median times (ms) of the LDE and the Merkle commit of one shape, CPU-forced and on the GPU. */
+/* Median times (ms) of every range of one table, CPU-forced and on the GPU; NAN where a range
+ * was not measured. */
 typedef struct sb_calib_entry {
     sb_calib_key key;
-    double lde_cpu_ms, lde_gpu_ms;
-    double commit_cpu_ms, commit_gpu_ms;
+    double cpu_ms[SB_RANGE_COUNT], gpu_ms[SB_RANGE_COUNT];
 } sb_calib_entry;
+
+/* Makes e an entry for key with no range measured. */
+void sb_calib_entry_init(sb_calib_entry *e, const sb_calib_key *key);
 
 typedef struct sb_calibration {
     size_t n;
@@ -75,18 +83,29 @@ typedef struct sb_detect_table {
     uint64_t rows;      /* trace rows */
     unsigned main_cols; /* committed main columns (base) */
     unsigned aux_cols;  /* committed aux columns in base elements (3 per Fp3 column), 0 if none */
+    unsigned fixed_cols; /* fixed columns (their LDE is evaluated in Round 2, never committed) */
 } sb_detect_table;
 
-/* Where the point ran, to look its calibration up. */
+/* Where the point ran, to look its calibration up, and what the GPU backend runs on the device. */
 typedef struct sb_detect_context {
     const char *gpu, *driver, *build;
     const sb_calibration *calib; /* may be NULL: timing evidence then absent */
+    unsigned device_ops;         /* SB_OPK_* the GPU backend runs on the device (sb_gpu_device_ops) */
 } sb_detect_context;
+
+/* Writes the results key of range id (sb_range_id) of table ("" outside any table: the bare name)
+ * with a suffix ("" for its time, ":launches", ... for its CUPTI figures). */
+void sb_range_key(char *key, size_t cap, const char *table, int id, const char *suffix);
+
+/* Returns 1 when range id runs GPU work for a backend whose device operations are device_ops. */
+static inline int sb_range_on_gpu(sb_range_id id, unsigned device_ops) {
+    return (sb_range_defs[id].ops & device_ops) != 0;
+}
 
 /* Sets p->verdict and p->verdict_reason (per table: "<table>: <verdict> (<why>); ...")
  * from p's fallbacks, median range times, CUPTI metrics ("<table>:<range>:launches",
- * ":keccak_launches", ":failed_launches") and the calibration. Points whose status is
- * not "ok" or that did not run on the GPU get "n/a". */
+ * ":keccak_launches", ":failed_launches"; "<range>:..." outside any table) and the
+ * calibration. Points whose status is not "ok" or that did not run on the GPU get "n/a". */
 void sb_detect_point(sb_point *p, const sb_detect_table *tables, size_t n_tables, const sb_detect_context *ctx);
 
 #endif

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../kernels/gpu_backend.h"
 #include "air.h"
+#include "fri.h"
+#include "rounds.h"
 
 static const char *backend_name(sb_backend_kind k) {
     return k == SB_BACKEND_CPU ? "cpu" : k == SB_BACKEND_GPU ? "gpu" : "auto";
@@ -85,28 +88,106 @@ int sb_point_tables(unsigned log_steps, sb_detect_table *tables, char *err, size
         tables[t].rows = 1ULL << ta->log_rows(&pub);
         tables[t].main_cols = (unsigned)ta->n_main;
         tables[t].aux_cols = (unsigned)(3 * ta->n_aux);
+        tables[t].fixed_cols = (unsigned)ta->n_fixed;
     }
     return (int)air->n_tables;
 }
 
-/* Bytes of a committed matrix: the trace, its LDE and its Merkle tree (2 * LDE rows digests). */
-static uint64_t matrix_bytes(uint64_t rows, unsigned cols, unsigned blowup) {
-    uint64_t lde_rows = rows * blowup;
-    return (rows + lde_rows) * cols * sizeof(uint64_t) + 2 * lde_rows * sizeof(sb_digest);
+/* One table's memory, per sb_mem_space (the model of docs/ARCHITECTURE.md "Feasibility"). */
+typedef struct table_memory {
+    uint64_t r1[SB_MEM_SPACES];         /* Round 1: its traces, main and aux LDEs and trees */
+    uint64_t r1_scratch[SB_MEM_SPACES]; /* the most one Round-1 LDE holds beside its output */
+    uint64_t held[SB_MEM_SPACES];       /* Round 2 to the end: LDEs, trees, FRI layers, host copies */
+    uint64_t transient[SB_MEM_SPACES];  /* the most its Rounds 2-4 hold beside that at once */
+} table_memory;
+
+static uint64_t tree_bytes(uint64_t leaves) { return (2 * leaves - 1) * sizeof(sb_digest); }
+
+/* Adds a matrix of v bytes made by an operation of kind `made`, with a tree of t bytes (0: none)
+ * made by one of kind `tree_made`, read by operations of the kinds `read`, to acc: on the device
+ * where dev_ops (what runs on the device for this table) has its maker; a device matrix read on
+ * the CPU gets a host copy, and its tree a host copy where the openings run on the CPU. */
+static void add_matrix(uint64_t acc[SB_MEM_SPACES], unsigned dev_ops, unsigned made, unsigned tree_made, unsigned read,
+                       uint64_t v, uint64_t t) {
+    const int dev = (dev_ops & made) != 0, dev_tree = dev && (dev_ops & tree_made);
+    acc[dev ? SB_MEM_DEVICE : SB_MEM_HOST] += v;
+    acc[dev_tree ? SB_MEM_DEVICE : SB_MEM_HOST] += t;
+    if (dev && (read & ~dev_ops)) acc[SB_MEM_HOST] += v;
+    if (dev_tree && !(dev_ops & SB_OPK_OPEN)) acc[SB_MEM_HOST] += t;
 }
 
-/* The composition polynomial of degree-3 constraints splits into 2 parts, Fp3 each. */
-#define SB_COMPOSITION_COLS 6
-
-void sb_point_memory(const sb_point_config *c, const sb_detect_table *tables, size_t n, sb_memory_model *m) {
-    m->host_bytes = m->device_bytes = 0;
-    int gpu = c->backend != SB_BACKEND_CPU && c->threshold != SB_THRESHOLD_NEVER;
-    for (size_t t = 0; t < n; t++) {
-        uint64_t committed = matrix_bytes(tables[t].rows, tables[t].main_cols, c->blowup) +
-                             matrix_bytes(tables[t].rows, tables[t].aux_cols, c->blowup);
-        m->host_bytes += committed + matrix_bytes(tables[t].rows, SB_COMPOSITION_COLS, c->blowup);
-        if (gpu && tables[t].rows * c->blowup >= c->threshold) m->device_bytes += committed;
+static void table_model(const sb_detect_table *tb, unsigned blowup, unsigned dev_ops, table_memory *tm) {
+    memset(tm, 0, sizeof *tm);
+    const uint64_t n = tb->rows, m = n * blowup, ext = 3 * sizeof(uint64_t);
+    /* The operations that read the trace LDEs, and the parts LDE. */
+    const unsigned read_trace = SB_OPK_COMPOSITION | SB_OPK_OOD | SB_OPK_DEEP | SB_OPK_OPEN;
+    const unsigned read_parts = SB_OPK_OOD | SB_OPK_DEEP | SB_OPK_OPEN;
+    const unsigned cols[2] = {tb->main_cols, tb->aux_cols};
+    const int lde_dev = (dev_ops & SB_OPK_LDE) != 0, comp_dev = (dev_ops & SB_OPK_COMPOSITION) != 0;
+    const unsigned log_n = (unsigned)__builtin_ctzll(n);
+    /* A device LDE's scratch beside its output: the input's copy and the coset power tables. */
+    const uint64_t coset_tables = blowup * (((uint64_t)1 << (log_n + 1) / 2) + ((uint64_t)1 << log_n / 2)) * 8;
+    for (int k = 0; k < 2; k++) {
+        if (!cols[k]) continue;
+        tm->r1[SB_MEM_HOST] += n * cols[k] * 8; /* the prover's trace */
+        add_matrix(tm->r1, dev_ops, SB_OPK_LDE, SB_OPK_COMMIT, 0, m * cols[k] * 8, tree_bytes(m));
+        add_matrix(tm->held, dev_ops, SB_OPK_LDE, SB_OPK_COMMIT, read_trace, m * cols[k] * 8, tree_bytes(m));
+        if (lde_dev && n * cols[k] * 8 + coset_tables > tm->r1_scratch[SB_MEM_DEVICE])
+            tm->r1_scratch[SB_MEM_DEVICE] = n * cols[k] * 8 + coset_tables;
     }
+    const uint64_t parts_cols = 3 * SB_COMPOSITION_PARTS;
+    add_matrix(tm->held, dev_ops, SB_OPK_LDE, SB_OPK_COMMIT, read_parts, m * parts_cols * 8, tree_bytes(m));
+    /* FRI layers 1..L (L - 1 committed), one Fp3 column each, opened by the queries. */
+    const unsigned folds = sb_fri_folds(log_n);
+    for (unsigned l = 1; l <= folds; l++)
+        add_matrix(tm->held, dev_ops, SB_OPK_FRI, SB_OPK_FRI, SB_OPK_FRI | SB_OPK_OPEN, (m >> l) * ext,
+                   l < folds ? tree_bytes(m >> (l + 1)) : 0);
+    /* Round 2 at its height: the fixed LDE, C and the zerofiers, the parts over H, the parts
+     * LDE's input copy on the device. Round 4: FRI layer 0 (DEEP's output) during the folds. */
+    uint64_t r2[SB_MEM_SPACES] = {0, 0}, r4[SB_MEM_SPACES] = {0, 0};
+    add_matrix(r2, dev_ops, SB_OPK_LDE, 0, SB_OPK_COMPOSITION, m * tb->fixed_cols * 8, 0);
+    r2[comp_dev ? SB_MEM_DEVICE : SB_MEM_HOST] += 2 * m * ext + n * parts_cols * 8;
+    if (lde_dev) r2[SB_MEM_DEVICE] += n * (parts_cols > tb->fixed_cols ? parts_cols : tb->fixed_cols) * 8 + coset_tables;
+    add_matrix(r4, dev_ops, SB_OPK_DEEP, 0, SB_OPK_FRI, m * ext, 0);
+    for (int s = 0; s < SB_MEM_SPACES; s++) tm->transient[s] = r2[s] > r4[s] ? r2[s] : r4[s];
+    if (lde_dev) tm->held[SB_MEM_DEVICE] += n * 8; /* the twiddle tables of its height, kept */
+}
+
+/* Sums the `tp` largest of v[0..n). */
+static uint64_t top_sum(const uint64_t *v, size_t n, unsigned tp) {
+    uint64_t sorted[SB_POINT_MAX_TABLES], sum = 0;
+    memcpy(sorted, v, n * sizeof *v);
+    for (size_t i = 0; i < n; i++) /* n is a handful of tables */
+        for (size_t j = i + 1; j < n; j++)
+            if (sorted[j] > sorted[i]) {
+                uint64_t t = sorted[i];
+                sorted[i] = sorted[j], sorted[j] = t;
+            }
+    for (size_t i = 0; i < n && i < tp; i++) sum += sorted[i];
+    return sum;
+}
+
+void sb_point_memory(const sb_point_config *c, const sb_detect_table *tables, size_t n, sb_memory_model *mm) {
+    const int gpu = c->backend != SB_BACKEND_CPU && c->threshold != SB_THRESHOLD_NEVER;
+    const unsigned tp = c->tp ? c->tp : 1;
+    uint64_t peak[SB_MEM_SPACES] = {0, 0}, staging = 0;
+    for (int s = 0; s < SB_MEM_SPACES; s++) {
+        uint64_t r1 = 0, held = 0, r1_scratch[SB_POINT_MAX_TABLES], transient[SB_POINT_MAX_TABLES];
+        for (size_t t = 0; t < n; t++) {
+            table_memory tm;
+            const unsigned dev_ops = gpu && tables[t].rows * c->blowup >= c->threshold ? sb_gpu_device_ops : 0;
+            if (dev_ops) staging = 2 * SB_GPU_STAGE_BYTES;
+            table_model(&tables[t], c->blowup, dev_ops, &tm);
+            r1 += tm.r1[s], held += tm.held[s];
+            r1_scratch[t] = tm.r1_scratch[s], transient[t] = tm.transient[s];
+        }
+        /* Tables run tp at a time: Round 1 holds every table's traces and LDEs, Rounds 2-4 every
+         * table's held matrices, each beside the scratch of the tp largest in flight. */
+        const uint64_t in_r1 = r1 + top_sum(r1_scratch, n, tp), in_rounds = held + top_sum(transient, n, tp);
+        peak[s] = in_r1 > in_rounds ? in_r1 : in_rounds;
+    }
+    mm->host_bytes = peak[SB_MEM_HOST] + staging;
+    mm->device_bytes = peak[SB_MEM_DEVICE];
 }
 
 sb_point *sb_point_move(sb_results *dst, sb_point *src) {

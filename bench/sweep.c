@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../kernels/gpu_backend.h"
 #include "commands.h"
 #include "detector.h"
 #include "digests.h"
@@ -108,8 +109,9 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
             else if (!strcmp(name, "out")) o->out = v;
             else if (!strcmp(name, "calibration")) o->calibration = v;
             else if (!strcmp(name, "inject-silent-fallback")) {
-                if (strcmp(v, "lde") && strcmp(v, "commit") && strcmp(v, "all")) {
-                    fprintf(stderr, "starkbench: --inject-silent-fallback '%s' must be lde, commit or all\n", v);
+                if (!sb_inject_name_valid(v)) {
+                    fprintf(stderr, "starkbench: --inject-silent-fallback '%s' must name a GPU operation (%s)\n", v,
+                            SB_INJECT_NAMES_LIST);
                     return -1;
                 }
                 o->inject = v;
@@ -536,7 +538,7 @@ int cmd_sweep(int argc, char **argv) {
     if (gpu[0] && !r.gpu_name[0]) snprintf(r.gpu_name, sizeof r.gpu_name, "%s", gpu);
     env.range_sync = r.range_sync = o.range_sync;
     env.cupti = r.cupti = o.cupti < 0 ? gpu[0] != 0 : o.cupti;
-    env.detect = (sb_detect_context){r.gpu_name, r.gpu_driver, SB_GIT_COMMIT, &calib};
+    env.detect = (sb_detect_context){r.gpu_name, r.gpu_driver, SB_GIT_COMMIT, &calib, sb_gpu_device_ops};
     env.host_bytes = host_available_bytes();
     sb_nvml *nvml = gpu[0] ? sb_nvml_open() : NULL;
     uint64_t dev_total = 0;

@@ -11,6 +11,7 @@
 #include "nvml.h"
 #include "options.h"
 #include "prover.h"
+#include "range_names.h"
 
 int sb_sweep_probe(void) {
     char name[128];
@@ -31,16 +32,28 @@ static void hex_digest(const sb_proof *proof, char out[65]) {
     for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-/* Stores repetition rep's range times: "<table>:<range>" (ms, summed over repeats) and "total". */
+/* Stores repetition rep's range times: "<table>:<range>" (ms, summed over repeats) and "total";
+ * and the backend's memory high-water marks while each was open (MiB, the highest over
+ * repeats): "<table>:<range>:host_peak_mib", ":device_peak_mib", and for the whole proof
+ * "host_peak_mib", "device_peak_mib". */
 static void record_ranges(sb_point *p, size_t rep, const sb_ranges *rs) {
-    char key[sizeof ((sb_metric *)0)->key];
+    static const char *const peak_names[SB_MEM_SPACES] = {"host_peak_mib", "device_peak_mib"};
+    char key[sizeof ((sb_metric *)0)->key], peak_key[sizeof key + 24];
     for (size_t i = 0; i < rs->n; i++) {
         const sb_range_rec *r = &rs->recs[i];
+        const int whole = !r->table[0] && strcmp(r->name, SB_RANGE_NAME(SB_PROVE)) == 0;
         if (r->table[0]) snprintf(key, sizeof key, "%s:%s", r->table, r->name);
-        else if (strcmp(r->name, "prove") == 0) snprintf(key, sizeof key, "total");
+        else if (whole) snprintf(key, sizeof key, "total");
         else snprintf(key, sizeof key, "%s", r->name);
         double *v = &sb_point_metric(p, key)->values[rep];
         *v = (isnan(*v) ? 0 : *v) + 1e3 * r->seconds;
+        for (int s = 0; s < SB_MEM_SPACES; s++) {
+            if (isnan(r->mem_peak[s])) continue;
+            if (whole) snprintf(peak_key, sizeof peak_key, "%s", peak_names[s]);
+            else snprintf(peak_key, sizeof peak_key, "%s:%s", key, peak_names[s]);
+            double *m = &sb_point_metric(p, peak_key)->values[rep], mib = r->mem_peak[s] / (1 << 20);
+            if (isnan(*m) || mib > *m) *m = mib;
+        }
     }
 }
 
@@ -71,7 +84,7 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
         sb_proof_free(&proof);
     }
     if (cupti) {
-        if (be->ops->sync) be->ops->sync(be);
+        be->ops->sync(be, "");
         sb_cupti_discard(cupti);
     }
     sb_nvml *nvml = strcmp(be->ops->name, "gpu") == 0 ? sb_nvml_open() : NULL; /* clocks of an idle GPU say nothing */
@@ -86,7 +99,7 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
             rc = -1;
             break;
         }
-        sb_ranges_init(rs, o->range_sync ? be : NULL, &hooks);
+        sb_ranges_init(rs, be, o->range_sync, &hooks);
         uint64_t cpu_ops = atomic_load(&be->cpu_ops), gpu_ops = atomic_load(&be->gpu_ops);
         size_t fallbacks = be->n_fallbacks;
         double c0 = process_cpu_ms(), t0 = sb_now();
@@ -96,7 +109,7 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
             fail(p, "failed", err);
             rc = -1;
         } else {
-            if (be->ops->sync) be->ops->sync(be);
+            be->ops->sync(be, "");
             p->real_time_ms[rep] = 1e3 * (t1 - t0);
             p->cpu_time_ms[rep] = c1 - c0;
             record_ranges(p, rep, rs);

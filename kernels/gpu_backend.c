@@ -1,14 +1,17 @@
-/* The GPU backend (docs/ARCHITECTURE.md "GPU backend"): Round 1's LDE and Merkle commit on the device,
- * row-major end to end; the LDE and its tree stay in the commitment's device handle, and only
- * roots, opened rows and paths come back (the whole LDE only when a CPU round asks for it).
+/* The GPU backend (docs/ARCHITECTURE.md "GPU backend"): LDEs, Merkle commits, uploads and
+ * openings on the device, row-major end to end; a matrix's values and tree stay in its device
+ * handle, and only roots, opened rows and paths come back (the whole matrix only when a CPU
+ * round asks for it). The Rounds 2-4 operations run sb_cpu_round_ops until their kernels are
+ * wired in through run() like the others.
  *
- * Every operation runs on its commitment's own stream and synchronizes it before returning, so
- * a fault is seen by the operation that caused it. Any CUDA error in lde/commit redoes that
- * operation on the CPU path (sb_cpu_ops) and records it; nothing falls back silently except
- * under the documented injection switch (gpu_backend.h). */
+ * Every operation runs on the stream of its table (sb_op.table) and synchronizes it before
+ * returning, so a fault is seen by the operation that caused it, and sync waits for one
+ * table's work only. Every GPU operation goes through run(): its
+ * placement (threshold, rounds kept on the CPU), the injection switch, and on a CUDA error the
+ * record and the redo on the CPU path (sb_cpu_ops); nothing falls back silently except under
+ * the documented injection switch (gpu_backend.h). */
 #include "gpu_backend.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +19,16 @@
 #include "field.h"
 #include "gpu.h"
 #include "ntt.h"
+#include "range_names.h"
 #include "rounds.h"
 
-/* Host <-> device copies go through two pinned staging buffers of this size: the host copies
- * one (OpenMP) while the DMA engine drains the other. A pageable cudaMemcpy moved only
- * ~8.5 GB/s on an H100 host (4.3 GB trace: 504 ms). */
-#define STAGE_BYTES ((size_t)32 << 20)
+/* Host <-> device copies go through two pinned staging buffers of SB_GPU_STAGE_BYTES: the
+ * host copies one (OpenMP) while the DMA engine drains the other. A pageable cudaMemcpy moved
+ * only ~8.5 GB/s on an H100 host (4.3 GB trace: 504 ms). */
+#define STAGE_BYTES SB_GPU_STAGE_BYTES
+/* Tables with a stream of their own; more share the last one (every operation synchronizes its
+ * stream before returning, so sharing costs only sync's precision). */
+#define MAX_STREAMS 16
 
 typedef struct gpu_impl {
     int device;
@@ -32,44 +39,27 @@ typedef struct gpu_impl {
     pthread_mutex_t stage_lock; /* one staged copy at a time (the link is shared anyway) */
     void *stage[2];
     cudaEvent_t stage_free[2]; /* recorded after the DMA that last used stage[i] */
+    pthread_mutex_t stream_lock;
+    size_t n_streams;
+    struct {
+        char table[16];
+        cudaStream_t stream;
+    } streams[MAX_STREAMS]; /* one non-blocking stream per table, made on first use */
 } gpu_impl;
 
-/* The device side of a commitment (sb_commitment.device). */
-typedef struct gpu_commitment {
-    cudaStream_t stream;
-    uint64_t *lde;   /* lde_n x cols, row-major */
-    uint64_t *nodes; /* 2L-1 digests (4 lanes each), heap layout; NULL until a GPU commit */
+/* The device side of a matrix (sb_matrix.device). */
+typedef struct gpu_matrix {
+    cudaStream_t stream; /* its table's (gpu_impl.streams) */
+    uint64_t *values; /* rows x cols, row-major */
+    uint64_t *nodes;  /* 2L-1 digests (4 lanes each), heap layout; NULL until a GPU commit */
     unsigned log_rows;
     sb_gpu_times times;
-} gpu_commitment;
+} gpu_matrix;
 
 static gpu_impl *impl_of(sb_backend *be) { return (gpu_impl *)be->impl; }
 
 static unsigned tpb_of(const sb_backend *be, sb_kernel_id k) {
     return be->cfg.tpb[k] ? be->cfg.tpb[k] : sb_kernel_default_tpb[k];
-}
-
-static int set_error(sb_backend *be, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    pthread_mutex_lock(&be->lock);
-    vsnprintf(be->last_error, sizeof be->last_error, fmt, ap);
-    pthread_mutex_unlock(&be->lock);
-    va_end(ap);
-    return -1;
-}
-
-/* STARKBENCH_INJECT_SILENT_FALLBACK, read at call time. */
-static int inject_silent(const char *op) {
-    const char *v = getenv("STARKBENCH_INJECT_SILENT_FALLBACK");
-    return v && (strcmp(v, "all") == 0 || strcmp(v, op) == 0);
-}
-
-static void record(sb_backend *be, const sb_op *op, const sb_gpu_site *site, cudaError_t e) {
-    char error[160];
-    snprintf(error, sizeof error, "%s: %s", cudaGetErrorName(e), cudaGetErrorString(e));
-    sb_backend_record_fallback(be, op, site->kernel, site->launch, error);
-    cudaGetLastError(); /* clear a non-sticky error so later operations can use the device */
 }
 
 /* Runs a runtime call; on failure names it in the site (a launcher names its own kernel). */
@@ -100,6 +90,7 @@ static cudaError_t twiddles(sb_backend *be, unsigned log_n, cudaStream_t s, cons
         CU(cudaStreamSynchronize(s), "cudaStreamSynchronize");
         g->tw[log_n] = t, g->itw[log_n] = it;
         t = it = NULL;
+        sb_backend_mem(be, SB_MEM_DEVICE, (int64_t)(2 * count * sizeof *t)); /* kept until destroy */
     out:
         cudaFree(t);
         cudaFree(it);
@@ -122,13 +113,15 @@ static size_t stage_len(size_t bytes, size_t k) {
 
 /* Copies bytes between host and device memory on stream s through the staging buffers.
  * Returns when the host side is done (and, to the device, the copies are queued on s). */
-static cudaError_t staged_copy(gpu_impl *g, int to_device, void *dst, const void *src, size_t bytes, cudaStream_t s,
-                               sb_gpu_site *site) {
+static cudaError_t staged_copy(sb_backend *be, int to_device, void *dst, const void *src, size_t bytes,
+                               cudaStream_t s, sb_gpu_site *site) {
+    gpu_impl *g = impl_of(be);
     cudaError_t e = cudaSuccess;
     const size_t chunks = (bytes + STAGE_BYTES - 1) / STAGE_BYTES;
     pthread_mutex_lock(&g->stage_lock);
     for (int i = 0; i < 2 && !g->stage[i]; i++) {
         CU(cudaHostAlloc(&g->stage[i], STAGE_BYTES, cudaHostAllocDefault), "cudaHostAlloc(staging)");
+        sb_backend_mem(be, SB_MEM_HOST, STAGE_BYTES); /* pinned, kept until destroy */
         CU(cudaEventCreateWithFlags(&g->stage_free[i], cudaEventDisableTiming), "cudaEventCreate");
     }
     for (size_t k = 0; k <= chunks; k++) {
@@ -156,16 +149,119 @@ out:
     return e;
 }
 
-/* Frees the device side of c (after its stream's work is done). */
-static void drop_device(sb_commitment *c) {
-    gpu_commitment *d = (gpu_commitment *)c->device;
+/* ---- where an operation runs, and its recorded fallback ------------------------------- */
+
+/* Grows with every operation wired through run() (a round's kernels add their kind). */
+const unsigned sb_gpu_device_ops = SB_OPK_LDE | SB_OPK_COMMIT | SB_OPK_OPEN;
+
+/* STARKBENCH_INJECT_SILENT_FALLBACK, read at call time. */
+static int inject_silent(const char *name) {
+    const char *v = getenv("STARKBENCH_INJECT_SILENT_FALLBACK");
+    return v && (strcmp(v, "all") == 0 || strcmp(v, name) == 0);
+}
+
+/* Returns 1 when op's round (that of its range) is one cfg.cpu_rounds keeps on the CPU. */
+static int round_on_cpu(const sb_backend *be, const sb_op *op) {
+    const sb_range_def *d = sb_range_find(op->op);
+    return d && d->round && (be->cfg.cpu_rounds >> (d->round - 1) & 1);
+}
+
+/* Returns 1 when an operation of op making a matrix of `rows` rows belongs on the GPU: at or
+ * above the threshold and its round not kept on the CPU. */
+static int placed_on_gpu(const sb_backend *be, const sb_op *op, uint64_t rows) {
+    return rows >= be->cfg.gpu_threshold && !round_on_cpu(be, op);
+}
+
+/* One GPU operation and its CPU path. */
+typedef struct gpu_op {
+    const char *name; /* its name for STARKBENCH_INJECT_SILENT_FALLBACK */
+    int on_gpu;       /* the placement (placed_on_gpu, where the data lives): 0 runs the CPU path */
+    cudaError_t (*gpu)(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site);
+    int (*cpu)(sb_backend *be, sb_op *op, void *args); /* counts itself in cpu_ops */
+    void *args;
+} gpu_op;
+
+/* Runs o: on the CPU path where it is placed there or the injection switch names it (no
+ * record: the silent fallback the harness must catch), else on the GPU, counted in gpu_ops; a
+ * CUDA error is recorded with its site and the operation redone on the CPU path. Returns 0, or
+ * -1 with op->err. */
+static int run(sb_backend *be, sb_op *op, const gpu_op *o) {
+    if (!o->on_gpu || inject_silent(o->name)) return o->cpu(be, op, o->args);
+    sb_gpu_site site = {0};
+    const cudaError_t e = o->gpu(be, op, o->args, &site);
+    if (e == cudaSuccess) {
+        atomic_fetch_add(&be->gpu_ops, 1);
+        return 0;
+    }
+    char error[160];
+    snprintf(error, sizeof error, "%s: %s", cudaGetErrorName(e), cudaGetErrorString(e));
+    sb_backend_record_fallback(be, op, site.kernel, site.launch, error);
+    cudaGetLastError(); /* clear a non-sticky error so later operations can use the device */
+    return o->cpu(be, op, o->args);
+}
+
+/* ---- device matrices ----------------------------------------------------------------- */
+
+/* The stream of table's operations ("" for calls outside any table), made on first use. */
+static cudaError_t table_stream(sb_backend *be, const char *table, cudaStream_t *s) {
+    gpu_impl *g = impl_of(be);
+    cudaError_t e = cudaSuccess;
+    size_t k = 0;
+    pthread_mutex_lock(&g->stream_lock);
+    while (k < g->n_streams && strncmp(g->streams[k].table, table, sizeof g->streams[k].table - 1) != 0) k++;
+    if (k == g->n_streams && k == MAX_STREAMS) k--;
+    else if (k == g->n_streams && (e = cudaStreamCreateWithFlags(&g->streams[k].stream, cudaStreamNonBlocking)) ==
+                                      cudaSuccess)
+        snprintf(g->streams[g->n_streams++].table, sizeof g->streams[k].table, "%s", table);
+    if (e == cudaSuccess) *s = g->streams[k].stream;
+    pthread_mutex_unlock(&g->stream_lock);
+    return e;
+}
+
+/* cudaMallocAsync, counted in the backend's device memory. */
+static cudaError_t dev_alloc(sb_backend *be, void *p, size_t bytes, cudaStream_t s) {
+    const cudaError_t e = cudaMallocAsync((void **)p, bytes, s);
+    if (e == cudaSuccess) sb_backend_mem(be, SB_MEM_DEVICE, (int64_t)bytes);
+    return e;
+}
+
+/* cudaFreeAsync of a dev_alloc of `bytes` (p may be NULL). */
+static void dev_free(sb_backend *be, void *p, size_t bytes, cudaStream_t s) {
+    if (!p) return;
+    cudaFreeAsync(p, s);
+    sb_backend_mem(be, SB_MEM_DEVICE, -(int64_t)bytes);
+}
+
+static size_t tree_bytes(size_t leaves) { return (2 * leaves - 1) * 4 * sizeof(uint64_t); }
+
+/* Frees the device side of m. */
+static void drop_device(sb_backend *be, sb_matrix *m) {
+    gpu_matrix *d = (gpu_matrix *)m->device;
     if (!d) return;
-    cudaStreamSynchronize(d->stream);
-    cudaFree(d->lde);
-    cudaFree(d->nodes);
-    cudaStreamDestroy(d->stream);
+    if (d->stream) {
+        dev_free(be, d->values, m->rows * m->cols * sizeof(uint64_t), d->stream);
+        dev_free(be, d->nodes, tree_bytes(m->rows), d->stream);
+        cudaStreamSynchronize(d->stream);
+    }
     free(d);
-    c->device = NULL;
+    m->device = NULL;
+}
+
+/* Gives m (shape set) a device side on the stream of op's table and room for its values. */
+static cudaError_t device_alloc(sb_backend *be, const sb_op *op, sb_matrix *m, sb_gpu_site *site) {
+    cudaError_t e = cudaSuccess;
+    gpu_matrix *d = calloc(1, sizeof *d);
+    if (!d) {
+        site->kernel = "calloc(device handle)";
+        return cudaErrorMemoryAllocation;
+    }
+    m->device = d;
+    d->log_rows = (unsigned)log2_exact(m->rows);
+    CU(cudaSetDevice(impl_of(be)->device), "cudaSetDevice");
+    CU(table_stream(be, op->table ? op->table : "", &d->stream), "cudaStreamCreate");
+    CU(dev_alloc(be, &d->values, m->rows * m->cols * sizeof(uint64_t), d->stream), "cudaMallocAsync(values)");
+out:
+    return e;
 }
 
 static float elapsed_ms(cudaEvent_t a, cudaEvent_t b) {
@@ -175,196 +271,297 @@ static float elapsed_ms(cudaEvent_t a, cudaEvent_t b) {
 }
 
 /* Rejects shapes the kernels cannot index; fills the log sizes. */
-static int check_shape(sb_backend *be, size_t n, size_t cols, unsigned blowup, unsigned *log_n, unsigned *log_b) {
+static int check_shape(sb_op *op, size_t n, size_t cols, unsigned blowup, unsigned *log_n, unsigned *log_b) {
     const int ln = log2_exact(n), lb = log2_exact(blowup);
-    if (ln < 0 || lb < 0) return set_error(be, "GPU LDE: rows (%zu) and blowup (%u) must be powers of two", n, blowup);
+    if (ln < 0 || lb < 0) return sb_op_fail(op, "GPU LDE: rows (%zu) and blowup (%u) must be powers of two", n, blowup);
     if (ln + lb > GL_TWO_ADICITY)
-        return set_error(be, "GPU LDE: %zu x %u = 2^%d LDE rows exceed 2^%d, the field's largest NTT", n, blowup,
-                         ln + lb, GL_TWO_ADICITY);
+        return sb_op_fail(op, "GPU LDE: %zu x %u = 2^%d LDE rows exceed 2^%d, the field's largest NTT", n, blowup,
+                          ln + lb, GL_TWO_ADICITY);
     if (cols == 0 || cols > (size_t)INT32_MAX >> lb)
-        return set_error(be, "GPU LDE: %zu columns x blowup %u is outside 1 .. 2^31-1, what a launch can index",
-                         cols, blowup);
+        return sb_op_fail(op, "GPU LDE: %zu columns x blowup %u is outside 1 .. 2^31-1, what a launch can index",
+                          cols, blowup);
     if (cols > SIZE_MAX / sizeof(uint64_t) >> (ln + lb))
-        return set_error(be, "GPU LDE: %zu x %zu elements overflow the address space", n * blowup, cols);
+        return sb_op_fail(op, "GPU LDE: %zu x %zu elements overflow the address space", n * blowup, cols);
     *log_n = (unsigned)ln, *log_b = (unsigned)lb;
     return 0;
 }
 
-static cudaError_t lde_on_device(sb_backend *be, const uint64_t *trace, unsigned log_n, unsigned log_b, size_t cols,
-                                 sb_commitment *c, sb_gpu_site *site) {
+/* ---- lde, lde_matrix ------------------------------------------------------------------- */
+
+/* An LDE of n x cols values over H: from the host trace, or from the matrix in. */
+typedef struct lde_args {
+    const uint64_t *trace;
+    sb_matrix *in;
+    size_t n, cols;
+    unsigned log_n, log_b;
+    sb_matrix *out;
+} lde_args;
+
+static cudaError_t lde_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+    const lde_args *a = args;
     gpu_impl *g = impl_of(be);
-    const size_t n = (size_t)1 << log_n, lde_n = n << log_b;
+    const size_t n = a->n, cols = a->cols, lde_n = n << a->log_b;
+    sb_matrix *c = a->out;
+    memset(c, 0, sizeof *c);
+    c->rows = lde_n, c->cols = cols, c->n = n, c->blowup = 1u << a->log_b, c->offset = GL_GENERATOR;
     cudaError_t e = cudaSuccess;
     uint64_t *d_trace = NULL, *tables = NULL;
     cudaEvent_t ev[3] = {NULL, NULL, NULL};
-    gpu_commitment *d = calloc(1, sizeof *d);
-    if (!d) {
-        site->kernel = "calloc(device handle)";
-        return cudaErrorMemoryAllocation;
-    }
-    c->device = d;
-    d->log_rows = log_n + log_b;
     const uint64_t *tw, *itw;
-    CU(cudaSetDevice(g->device), "cudaSetDevice");
-    CU(cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    const gpu_matrix *src = a->in ? (const gpu_matrix *)a->in->device : NULL;
+    const size_t trace_bytes = n * cols * sizeof(uint64_t);
+    const size_t tables_bytes = sb_gpu_coset_table_len(a->log_n, a->log_b) * sizeof(uint64_t);
+    CU(device_alloc(be, op, c, site), "device_alloc");
+    gpu_matrix *d = (gpu_matrix *)c->device;
     for (int i = 0; i < 3; i++) CU(cudaEventCreate(&ev[i]), "cudaEventCreate");
-    CU(twiddles(be, log_n, d->stream, &tw, &itw, site), "twiddles");
-    CU(cudaMallocAsync((void **)&d_trace, n * cols * sizeof(uint64_t), d->stream), "cudaMallocAsync(trace)");
-    CU(cudaMallocAsync((void **)&d->lde, lde_n * cols * sizeof(uint64_t), d->stream), "cudaMallocAsync(lde)");
-    CU(cudaMallocAsync((void **)&tables, sb_gpu_coset_table_len(log_n, log_b) * sizeof(uint64_t), d->stream),
-       "cudaMallocAsync(coset tables)");
+    CU(twiddles(be, a->log_n, d->stream, &tw, &itw, site), "twiddles");
+    CU(dev_alloc(be, &d_trace, trace_bytes, d->stream), "cudaMallocAsync(trace)");
+    CU(dev_alloc(be, &tables, tables_bytes, d->stream), "cudaMallocAsync(coset tables)");
     CU(cudaEventRecord(ev[0], d->stream), "cudaEventRecord");
-    CU(staged_copy(g, 1, d_trace, trace, n * cols * sizeof(uint64_t), d->stream, site), "trace H2D");
+    if (src && src->values) /* already on the device (complete: every operation syncs its stream) */
+        CU(cudaMemcpyAsync(d_trace, src->values, n * cols * sizeof(uint64_t), cudaMemcpyDeviceToDevice, d->stream),
+           "cudaMemcpyAsync(D2D)");
+    else
+        CU(staged_copy(be, 1, d_trace, a->in ? a->in->host : a->trace, n * cols * sizeof(uint64_t), d->stream, site),
+           "trace H2D");
     CU(cudaEventRecord(ev[1], d->stream), "cudaEventRecord");
-    const sb_gpu_lde_args args = {
-        .trace = d_trace, .lde = d->lde, .coset_tables = tables, .tw = tw, .itw = itw,
-        .log_n = log_n, .log_b = log_b, .cols = (unsigned)cols,
+    const sb_gpu_lde_args args_ = {
+        .trace = d_trace, .lde = d->values, .coset_tables = tables, .tw = tw, .itw = itw,
+        .log_n = a->log_n, .log_b = a->log_b, .cols = (unsigned)cols,
         .tpb_ntt = tpb_of(be, SB_K_NTT), .tpb_scale = tpb_of(be, SB_K_SCALE), .max_blocks = g->max_blocks};
-    CU(sb_gpu_lde(&args, d->stream, site), "sb_gpu_lde");
+    CU(sb_gpu_lde(&args_, d->stream, site), "sb_gpu_lde");
     CU(cudaEventRecord(ev[2], d->stream), "cudaEventRecord");
     CU(cudaStreamSynchronize(d->stream), "cudaStreamSynchronize (a kernel of the LDE faulted)");
     d->times.h2d_ms = elapsed_ms(ev[0], ev[1]);
     d->times.lde_ms = elapsed_ms(ev[1], ev[2]);
 out:
-    if (d_trace) cudaFreeAsync(d_trace, d->stream);
-    if (tables) cudaFreeAsync(tables, d->stream);
+    if (c->device) {
+        gpu_matrix *dd = (gpu_matrix *)c->device;
+        dev_free(be, d_trace, trace_bytes, dd->stream);
+        dev_free(be, tables, tables_bytes, dd->stream);
+    }
     for (int i = 0; i < 3; i++)
         if (ev[i]) cudaEventDestroy(ev[i]);
-    if (e != cudaSuccess) drop_device(c);
+    if (e != cudaSuccess) drop_device(be, c);
     return e;
 }
 
-static int gpu_lde(sb_backend *be, const sb_op *op, const uint64_t *trace, size_t n, size_t cols, unsigned blowup,
-                   sb_commitment *c) {
-    unsigned log_n = 0, log_b = 0;
-    if (check_shape(be, n, cols, blowup, &log_n, &log_b)) return -1;
-    if ((uint64_t)n * blowup < be->cfg.gpu_threshold || inject_silent("lde"))
-        return sb_cpu_ops.lde(be, op, trace, n, cols, blowup, c);
-    memset(c, 0, sizeof *c);
-    c->n = n, c->cols = cols, c->blowup = blowup, c->lde_n = n * blowup;
-    sb_gpu_site site = {0};
-    const cudaError_t e = lde_on_device(be, trace, log_n, log_b, cols, c, &site);
-    if (e == cudaSuccess) {
-        atomic_fetch_add(&be->gpu_ops, 1);
-        return 0;
-    }
-    record(be, op, &site, e);
-    return sb_cpu_ops.lde(be, op, trace, n, cols, blowup, c);
+static int lde_cpu(sb_backend *be, sb_op *op, void *args) {
+    const lde_args *a = args;
+    return a->in ? sb_cpu_ops.lde_matrix(be, op, a->in, 1u << a->log_b, a->out)
+                 : sb_cpu_ops.lde(be, op, a->trace, a->n, a->cols, 1u << a->log_b, a->out);
 }
 
-static const uint64_t *gpu_lde_host(sb_backend *be, sb_commitment *c) {
-    gpu_commitment *d = (gpu_commitment *)c->device;
-    if (c->lde || !d) return sb_cpu_ops.lde_host(be, c);
-    const size_t bytes = c->lde_n * c->cols * sizeof(uint64_t);
-    uint64_t *h = malloc(bytes);
-    if (!h) {
-        set_error(be, "GPU LDE to host: out of host memory (%zu bytes)", bytes);
-        return NULL;
-    }
+static int gpu_lde(sb_backend *be, sb_op *op, const uint64_t *trace, size_t n, size_t cols, unsigned blowup,
+                   sb_matrix *out) {
+    lde_args a = {trace, NULL, n, cols, 0, 0, out};
+    memset(out, 0, sizeof *out);
+    if (check_shape(op, n, cols, blowup, &a.log_n, &a.log_b)) return -1;
+    const gpu_op o = {"lde", placed_on_gpu(be, op, (uint64_t)n * blowup), lde_gpu, lde_cpu, &a};
+    return run(be, op, &o);
+}
+
+static int gpu_lde_matrix(sb_backend *be, sb_op *op, sb_matrix *in, unsigned blowup, sb_matrix *out) {
+    lde_args a = {NULL, in, in->rows, in->cols, 0, 0, out};
+    memset(out, 0, sizeof *out);
+    if (in->blowup != 1 || in->offset != 1) return sb_op_fail(op, "GPU LDE: the input is not values over H");
+    if (check_shape(op, in->rows, in->cols, blowup, &a.log_n, &a.log_b)) return -1;
+    const gpu_op o = {"lde", placed_on_gpu(be, op, (uint64_t)in->rows * blowup), lde_gpu, lde_cpu, &a};
+    return run(be, op, &o);
+}
+
+/* ---- from_host, to_host ---------------------------------------------------------------- */
+
+typedef struct upload_args {
+    const uint64_t *values;
+    size_t rows, cols;
+    unsigned blowup;
+    uint64_t offset;
+    sb_matrix *out;
+} upload_args;
+
+static cudaError_t upload_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+    const upload_args *a = args;
+    sb_matrix *m = a->out;
+    memset(m, 0, sizeof *m);
+    m->rows = a->rows, m->cols = a->cols, m->blowup = a->blowup, m->n = a->rows / a->blowup, m->offset = a->offset;
+    cudaError_t e = cudaSuccess;
+    CU(device_alloc(be, op, m, site), "device_alloc");
+    gpu_matrix *d = (gpu_matrix *)m->device;
+    CU(staged_copy(be, 1, d->values, a->values, a->rows * a->cols * sizeof(uint64_t), d->stream, site),
+       "values H2D");
+    CU(cudaStreamSynchronize(d->stream), "cudaStreamSynchronize");
+out:
+    if (e != cudaSuccess) drop_device(be, m);
+    return e;
+}
+
+static int upload_cpu(sb_backend *be, sb_op *op, void *args) {
+    const upload_args *a = args;
+    return sb_cpu_ops.from_host(be, op, a->values, a->rows, a->cols, a->blowup, a->offset, a->out);
+}
+
+static int gpu_from_host(sb_backend *be, sb_op *op, const uint64_t *values, size_t rows, size_t cols,
+                         unsigned blowup, uint64_t offset, sb_matrix *out) {
+    upload_args a = {values, rows, cols, blowup, offset, out};
+    memset(out, 0, sizeof *out);
+    if (log2_exact(rows) < 0 || log2_exact(blowup) < 0 || blowup > rows || cols == 0 ||
+        rows > SIZE_MAX / sizeof(uint64_t) / cols)
+        return sb_op_fail(op, "bad matrix shape %zu x %zu, blowup %u", rows, cols, blowup);
+    const gpu_op o = {"upload", placed_on_gpu(be, op, rows), upload_gpu, upload_cpu, &a};
+    return run(be, op, &o);
+}
+
+static const uint64_t *gpu_to_host(sb_backend *be, sb_op *op, sb_matrix *m) {
+    const gpu_matrix *d = (const gpu_matrix *)m->device;
+    if (m->host || !d) return sb_cpu_ops.to_host(be, op, m);
+    sb_matrix copy;
+    if (sb_matrix_host_alloc(be, op, &copy, m->rows, m->cols, m->blowup, m->offset) != 0) return NULL;
     sb_gpu_site site = {0};
-    cudaError_t e = staged_copy(impl_of(be), 0, h, d->lde, bytes, d->stream, &site);
+    cudaError_t e = staged_copy(be, 0, copy.host, d->values, m->rows * m->cols * sizeof(uint64_t),
+                                d->stream, &site);
     if (e != cudaSuccess) {
-        free(h);
-        set_error(be, "GPU LDE to host: %s in %s", cudaGetErrorString(e), site.kernel);
+        sb_cpu_ops.release(be, &copy);
+        sb_op_fail(op, "GPU matrix to host: %s in %s", cudaGetErrorString(e), site.kernel);
         return NULL;
     }
-    return c->lde = h;
+    return m->host = copy.host;
 }
 
-static cudaError_t commit_on_device(sb_backend *be, sb_commitment *c, sb_gpu_site *site) {
+/* ---- commit ---------------------------------------------------------------------------- */
+
+static cudaError_t commit_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+    (void)op; /* the matrix's stream is its table's already */
+    sb_matrix *c = args;
     gpu_impl *g = impl_of(be);
-    gpu_commitment *d = (gpu_commitment *)c->device;
-    const size_t leaves = c->lde_n;
+    gpu_matrix *d = (gpu_matrix *)c->device;
+    const size_t leaves = c->rows;
     cudaError_t e = cudaSuccess;
     cudaEvent_t ev[2] = {NULL, NULL};
+    c->committed = 0;
     CU(cudaSetDevice(g->device), "cudaSetDevice");
     for (int i = 0; i < 2; i++) CU(cudaEventCreate(&ev[i]), "cudaEventCreate");
-    if (!d->nodes) CU(cudaMallocAsync((void **)&d->nodes, (2 * leaves - 1) * 4 * sizeof(uint64_t), d->stream),
-                      "cudaMallocAsync(tree)");
+    if (!d->nodes) CU(dev_alloc(be, &d->nodes, tree_bytes(leaves), d->stream), "cudaMallocAsync(tree)");
     CU(cudaEventRecord(ev[0], d->stream), "cudaEventRecord");
-    CU(sb_gpu_merkle(d->lde, d->log_rows, (unsigned)c->cols, d->nodes, tpb_of(be, SB_K_KECCAK),
+    CU(sb_gpu_merkle(d->values, d->log_rows, (unsigned)c->cols, d->nodes, tpb_of(be, SB_K_KECCAK),
                      tpb_of(be, SB_K_MERKLE), g->sms, d->stream, site), "sb_gpu_merkle");
     CU(cudaEventRecord(ev[1], d->stream), "cudaEventRecord");
     CU(cudaMemcpyAsync(c->root.b, d->nodes, sizeof c->root.b, cudaMemcpyDeviceToHost, d->stream),
        "cudaMemcpyAsync(root D2H)");
     CU(cudaStreamSynchronize(d->stream), "cudaStreamSynchronize (a Merkle kernel faulted)");
     d->times.commit_ms = elapsed_ms(ev[0], ev[1]);
-    c->tree.n_leaves = leaves;
+    c->leaves = SB_LEAVES_ROWS;
+    c->committed = 1;
 out:
     for (int i = 0; i < 2; i++)
         if (ev[i]) cudaEventDestroy(ev[i]);
     if (e != cudaSuccess && d->nodes) {
-        cudaFree(d->nodes);
+        dev_free(be, d->nodes, tree_bytes(leaves), d->stream);
         d->nodes = NULL;
     }
     return e;
 }
 
-static int gpu_commit(sb_backend *be, const sb_op *op, sb_commitment *c) {
-    gpu_commitment *d = (gpu_commitment *)c->device;
-    if (!d) return sb_cpu_ops.commit(be, op, c);
-    if (!inject_silent("commit")) {
-        sb_gpu_site site = {0};
-        const cudaError_t e = commit_on_device(be, c, &site);
-        if (e == cudaSuccess) {
-            atomic_fetch_add(&be->gpu_ops, 1);
-            return 0;
-        }
-        record(be, op, &site, e);
-    }
-    /* The CPU commits the host copy of the LDE; after a sticky fault that copy cannot be made. */
-    if (!gpu_lde_host(be, c))
-        return set_error(be, "GPU commit fell back, but the LDE on the device is lost (%s)",
-                         cudaGetErrorString(cudaGetLastError()));
-    return sb_cpu_ops.commit(be, op, c);
+/* The CPU commits the host copy of the values; after a sticky fault that copy cannot be made
+ * and the commit fails with to_host's reason (never silently). */
+static int commit_cpu(sb_backend *be, sb_op *op, void *args) { return sb_cpu_ops.commit(be, op, args); }
+
+static int gpu_commit(sb_backend *be, sb_op *op, sb_matrix *c) {
+    const gpu_matrix *d = (const gpu_matrix *)c->device;
+    const gpu_op o = {"commit", d && !round_on_cpu(be, op), commit_gpu, commit_cpu, c};
+    return run(be, op, &o);
 }
 
-static int gpu_open_many(sb_backend *be, sb_commitment *c, const size_t *leaves, size_t n, uint64_t *rows,
-                         sb_digest *paths) {
-    gpu_commitment *d = (gpu_commitment *)c->device;
-    if (!d || !d->nodes) return sb_cpu_ops.open_many(be, c, leaves, n, rows, paths);
-    for (size_t i = 0; i < n; i++)
-        if (leaves[i] >= c->lde_n)
-            return set_error(be, "open: leaf %zu out of range (%zu leaves)", leaves[i], c->lde_n);
-    if (n == 0) return 0;
+/* ---- open_many ------------------------------------------------------------------------- */
+
+typedef struct open_args {
+    sb_matrix *m;
+    const size_t *leaves;
+    size_t n;
+    uint64_t *rows;
+    sb_digest *paths;
+} open_args;
+
+static cudaError_t open_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+    (void)op;
+    const open_args *a = args;
+    const sb_matrix *c = a->m;
+    const gpu_matrix *d = (const gpu_matrix *)c->device;
+    const size_t n = a->n;
     /* One buffer each side: the leaves, then the rows, then the paths. */
     const size_t row_words = n * c->cols, path_words = n * d->log_rows * 4;
     const size_t bytes = (n + row_words + path_words) * sizeof(uint64_t);
-    sb_gpu_site site_ = {0}, *site = &site_;
     cudaError_t e = cudaSuccess;
     uint64_t *dev = NULL, *host = malloc(bytes);
-    if (!host) return set_error(be, "GPU open: out of host memory (%zu bytes)", bytes);
-    for (size_t i = 0; i < n; i++) host[i] = leaves[i];
+    if (!host) {
+        site->kernel = "malloc(openings)";
+        return cudaErrorMemoryAllocation;
+    }
+    for (size_t i = 0; i < n; i++) host[i] = a->leaves[i];
     CU(cudaSetDevice(impl_of(be)->device), "cudaSetDevice");
-    CU(cudaMallocAsync((void **)&dev, bytes, d->stream), "cudaMallocAsync(openings)");
+    CU(dev_alloc(be, &dev, bytes, d->stream), "cudaMallocAsync(openings)");
     CU(cudaMemcpyAsync(dev, host, n * sizeof *host, cudaMemcpyHostToDevice, d->stream), "cudaMemcpyAsync(leaves H2D)");
-    CU(sb_gpu_merkle_open(d->lde, d->nodes, (unsigned)c->cols, d->log_rows, dev, n, dev + n, dev + n + row_words,
+    CU(sb_gpu_merkle_open(d->values, d->nodes, (unsigned)c->cols, d->log_rows, dev, n, dev + n, dev + n + row_words,
                           tpb_of(be, SB_K_MERKLE), impl_of(be)->max_blocks, d->stream, site), "merkle_open_many");
     CU(cudaMemcpyAsync(host + n, dev + n, (row_words + path_words) * sizeof *host, cudaMemcpyDeviceToHost,
                        d->stream), "cudaMemcpyAsync(openings D2H)");
     CU(cudaStreamSynchronize(d->stream), "cudaStreamSynchronize");
-    memcpy(rows, host + n, row_words * sizeof *rows);
-    memcpy(paths, host + n + row_words, path_words * sizeof *host);
+    memcpy(a->rows, host + n, row_words * sizeof *a->rows);
+    memcpy(a->paths, host + n + row_words, path_words * sizeof *host);
 out:
-    if (dev) cudaFreeAsync(dev, d->stream);
+    dev_free(be, dev, bytes, d->stream);
     free(host);
-    if (e != cudaSuccess) return set_error(be, "GPU open: %s in %s", cudaGetErrorString(e), site->kernel);
-    return 0;
+    return e;
 }
 
-static void gpu_release(sb_backend *be, sb_commitment *c) {
-    drop_device(c);
-    sb_cpu_ops.release(be, c);
+/* The CPU opens the host copy through a host tree (built from it first where the matrix was
+ * committed on the device: the same root). */
+static int open_cpu(sb_backend *be, sb_op *op, void *args) {
+    const open_args *a = args;
+    if (!a->m->tree.nodes && sb_cpu_ops.commit(be, op, a->m) != 0) return -1;
+    return sb_cpu_ops.open_many(be, op, a->m, a->leaves, a->n, a->rows, a->paths);
 }
 
-static void gpu_sync(sb_backend *be) {
-    cudaSetDevice(impl_of(be)->device);
-    cudaDeviceSynchronize();
+static int gpu_open_many(sb_backend *be, sb_op *op, sb_matrix *m, const size_t *leaves, size_t n, uint64_t *rows,
+                         sb_digest *paths) {
+    if (!m->committed) return sb_op_fail(op, "open: the matrix is not committed");
+    for (size_t i = 0; i < n; i++)
+        if (leaves[i] >= sb_matrix_leaves(m))
+            return sb_op_fail(op, "open: leaf %zu out of range (%zu leaves)", leaves[i], sb_matrix_leaves(m));
+    if (n == 0) return 0;
+    const gpu_matrix *d = (const gpu_matrix *)m->device;
+    open_args a = {m, leaves, n, rows, paths};
+    const gpu_op o = {"open", d && d->nodes && m->leaves == SB_LEAVES_ROWS && !round_on_cpu(be, op), open_gpu,
+                      open_cpu, &a};
+    return run(be, op, &o);
+}
+
+static void gpu_release(sb_backend *be, sb_matrix *m) {
+    drop_device(be, m);
+    sb_cpu_ops.release(be, m);
+}
+
+/* Waits for table's stream only: with --tp another table's work goes on meanwhile. */
+static void gpu_sync(sb_backend *be, const char *table) {
+    gpu_impl *g = impl_of(be);
+    cudaSetDevice(g->device);
+    if (!table || !table[0]) {
+        cudaDeviceSynchronize();
+        return;
+    }
+    cudaStream_t s = NULL;
+    pthread_mutex_lock(&g->stream_lock);
+    for (size_t k = 0; k < g->n_streams && !s; k++)
+        if (strncmp(g->streams[k].table, table, sizeof g->streams[k].table - 1) == 0) s = g->streams[k].stream;
+    pthread_mutex_unlock(&g->stream_lock);
+    if (s) cudaStreamSynchronize(s);
 }
 
 static void gpu_destroy(sb_backend *be) {
     gpu_impl *g = impl_of(be);
     cudaSetDevice(g->device);
+    cudaDeviceSynchronize();
+    for (size_t k = 0; k < g->n_streams; k++) cudaStreamDestroy(g->streams[k].stream);
     for (int i = 0; i <= GL_TWO_ADICITY; i++) {
         cudaFree(g->tw[i]);
         cudaFree(g->itw[i]);
@@ -378,14 +575,18 @@ static void gpu_destroy(sb_backend *be) {
         }
     pthread_mutex_destroy(&g->tw_lock);
     pthread_mutex_destroy(&g->stage_lock);
+    pthread_mutex_destroy(&g->stream_lock);
     free(g);
 }
 
 static const sb_backend_ops gpu_ops = {
     .name = "gpu",
+    .mem_spaces = 1u << SB_MEM_HOST | 1u << SB_MEM_DEVICE,
     .lde = gpu_lde,
+    .lde_matrix = gpu_lde_matrix,
+    .from_host = gpu_from_host,
     .commit = gpu_commit,
-    .lde_host = gpu_lde_host,
+    .to_host = gpu_to_host,
     .open_many = gpu_open_many,
     .release = gpu_release,
     .sync = gpu_sync,
@@ -422,6 +623,12 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
             snprintf(err, errlen, "--tpb %s=%u: not a multiple of 32 up to 1024", sb_kernel_names[k], cfg->tpb[k]);
             return NULL;
         }
+    unsigned cpu_rounds = 0;
+    const char *rounds_env = getenv("STARKBENCH_CPU_ROUNDS");
+    if (rounds_env && sb_rounds_parse(rounds_env, &cpu_rounds) != 0) {
+        snprintf(err, errlen, "STARKBENCH_CPU_ROUNDS='%s' is not a comma-separated list of R1, R2, R3, R4", rounds_env);
+        return NULL;
+    }
     cudaMemPool_t pool;
     uint64_t keep = UINT64_MAX; /* keep freed pool memory for the next operation instead of unmapping it */
     if ((e = cudaSetDevice(cfg->device)) != cudaSuccess ||
@@ -446,13 +653,26 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
     g->max_blocks = g->sms * 16;
     pthread_mutex_init(&g->tw_lock, NULL);
     pthread_mutex_init(&g->stage_lock, NULL);
+    pthread_mutex_init(&g->stream_lock, NULL);
     sb_backend_init_common(be, &gpu_ops, cfg);
+    be->cfg.cpu_rounds |= cpu_rounds;
     be->impl = g;
     return be;
 }
 
-int sb_gpu_commitment_times(const sb_commitment *c, sb_gpu_times *t) {
-    const gpu_commitment *d = (const gpu_commitment *)c->device;
+int sb_gpu_memory(const sb_backend *be, uint64_t *free_bytes, uint64_t *total_bytes) {
+    size_t f = 0, t = 0;
+    if (strcmp(be->ops->name, "gpu") != 0 || cudaSetDevice(((const gpu_impl *)be->impl)->device) != cudaSuccess ||
+        cudaMemGetInfo(&f, &t) != cudaSuccess) {
+        cudaGetLastError();
+        return -1;
+    }
+    *free_bytes = f, *total_bytes = t;
+    return 0;
+}
+
+int sb_gpu_matrix_times(const sb_matrix *m, sb_gpu_times *t) {
+    const gpu_matrix *d = (const gpu_matrix *)m->device;
     if (!d) return -1;
     *t = d->times;
     return 0;

@@ -1,10 +1,20 @@
 /* What the GPU backend offers beyond the backend interface (backend.h): device-side
- * timings of a commitment, kernel attributes and the floors for the `kernels` command.
+ * timings of a matrix, kernel attributes and the floors for the `kernels` command.
  * Built in both configurations: without CUDA (gpu_unavailable.c) every call says so.
  *
- * Fault injection (read at every lde/commit call, never cached):
- *   STARKBENCH_INJECT_SILENT_FALLBACK=lde|commit|all makes that GPU operation run on the
- *   CPU path WITHOUT a fallback record -- the silent fallback the harness must detect. */
+ * Fault injection (read at every call of a GPU operation, never cached):
+ *   STARKBENCH_INJECT_SILENT_FALLBACK=NAME makes the GPU operations of that name run on the
+ *   CPU path WITHOUT a fallback record -- the silent fallback the harness must detect. NAME is
+ *   one of sb_inject_names (backend.h): lde (lde and lde_matrix), upload (from_host), commit, open
+ *   (open_many), composition, ood, deep, fri (fri_fold), grind, or all. An operation the
+ *   backend runs on the CPU anyway (no kernel: today the Rounds 2-4 operations) is unaffected.
+ *
+ * Rounds kept on the CPU (read when the backend is created):
+ *   STARKBENCH_CPU_ROUNDS=R2,R4 (any of R1..R4, comma-separated) runs every operation of those
+ *   rounds on the CPU path, counted in cpu_ops and without a record, the others on the GPU;
+ *   matrices move between host and device where a round needs them. The proof bytes are the
+ *   same; a test proves it round by round. For bisecting a GPU round; the harness does not
+ *   know about it (a sweep child run with it shows those rounds as suspected fallbacks). */
 #ifndef SB_GPU_BACKEND_H
 #define SB_GPU_BACKEND_H
 
@@ -12,15 +22,27 @@
 
 #include "backend.h"
 
-/* Device time (CUDA events) of the GPU lde/commit that filled c, in milliseconds: the H2D of
+/* The kinds of operation (SB_OPK_*, prover/range_names.h) this GPU backend runs on the device
+ * when placed there; the fallback detector and calibrate judge the ranges holding them. 0 in a
+ * build without CUDA. */
+extern const unsigned sb_gpu_device_ops;
+
+/* Writes the free and total memory of be's device (cudaMemGetInfo). Returns 0, or -1 when be
+ * is not a GPU backend or the device does not answer. */
+int sb_gpu_memory(const sb_backend *be, uint64_t *free_bytes, uint64_t *total_bytes);
+
+/* Each of the two pinned host buffers host <-> device copies go through (kept until destroy). */
+#define SB_GPU_STAGE_BYTES ((size_t)32 << 20)
+
+/* Device time (CUDA events) of the GPU lde/commit that filled m, in milliseconds: the H2D of
  * the trace, the LDE kernels with the data already on the device, the Merkle kernels. */
 typedef struct sb_gpu_times {
     double h2d_ms, lde_ms, commit_ms;
 } sb_gpu_times;
 
-/* Fills t for c. Returns 0, or -1 when c's LDE does not live on the GPU. commit_ms is 0 before
- * a GPU commit. */
-int sb_gpu_commitment_times(const sb_commitment *c, sb_gpu_times *t);
+/* Fills t for m. Returns 0, or -1 when m does not live on the GPU. commit_ms is 0 before a GPU
+ * commit. */
+int sb_gpu_matrix_times(const sb_matrix *m, sb_gpu_times *t);
 
 /* The kernel launched with tpb[k] (k an sb_kernel_id) on device 0: its name(s), registers per
  * thread and max threads per block (cudaFuncGetAttributes). Returns 0; 1 when k launches no

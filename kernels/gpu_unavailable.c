@@ -6,6 +6,8 @@
 
 #define NO_CUDA "starkbench was built without CUDA"
 
+const unsigned sb_gpu_device_ops = 0;
+
 sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_t errlen) {
     (void)cfg;
     snprintf(err, errlen, NO_CUDA);
@@ -17,8 +19,15 @@ int sb_gpu_available(char *name, size_t len) {
     return 0;
 }
 
-int sb_gpu_commitment_times(const sb_commitment *c, sb_gpu_times *t) {
-    (void)c;
+int sb_gpu_memory(const sb_backend *be, uint64_t *free_bytes, uint64_t *total_bytes) {
+    (void)be;
+    (void)free_bytes;
+    (void)total_bytes;
+    return -1;
+}
+
+int sb_gpu_matrix_times(const sb_matrix *m, sb_gpu_times *t) {
+    (void)m;
     (void)t;
     return -1;
 }

@@ -2,9 +2,9 @@
  * so the prover never knows whether the CPU or the GPU did the work.
  *
  * Ownership: a backend owns its fallback log and counters; the caller owns
- * each sb_commitment it asks a backend to fill and must hand it back with
+ * each sb_matrix it asks a backend to fill and must hand it back with
  * ops->release. Thread safety: ops may be called concurrently from several
- * threads (--tp) on distinct commitments. */
+ * threads (--tp) on distinct matrices, each call with its own sb_op. */
 #ifndef SB_BACKEND_H
 #define SB_BACKEND_H
 
@@ -52,52 +52,91 @@ typedef struct sb_backend_config {
     uint64_t gpu_threshold;    /* LDE rows below which a table stays on the CPU; 0 = always GPU; SB_THRESHOLD_NEVER = never */
     unsigned tpb[SB_K_COUNT];  /* threads per block; 0 = the kernel's default */
     int device;                /* CUDA device ordinal */
+    unsigned cpu_rounds;       /* GPU backend: bit k-1 keeps round k (1..4) on the CPU; the GPU backend adds
+                                * STARKBENCH_CPU_ROUNDS to it when created (gpu_backend.h) */
 } sb_backend_config;
 
 /* Fills cfg with the defaults (auto backend, threshold 0, default tpb). */
 void sb_backend_config_default(sb_backend_config *cfg);
 
-/* Names the table and round range an operation belongs to (for fallback records). */
+/* One call of a backend operation: the table and round range it belongs to (for fallback
+ * records and placement) and the caller's own error buffer, so concurrent calls (--tp) never
+ * share one. */
 typedef struct sb_op {
-    const char *table; /* "cpu", "program", "range" */
-    const char *op;    /* a range name (docs/ARCHITECTURE.md "Ranges"), e.g. "R1 main commit" */
+    const char *table; /* "cpu", "program", "range"; "" for work outside any table */
+    const char *op;    /* the range it runs in (docs/ARCHITECTURE.md "Ranges"), e.g. "R1 main commit" */
+    char err[256];     /* one-line reason when the operation returns -1 (or NULL) */
 } sb_op;
 
-/* A committed matrix: the coset LDE of a row-major base matrix and its Merkle tree. */
-typedef struct sb_commitment {
-    size_t n;          /* trace rows */
-    size_t cols;       /* base columns (3M for an ext3 matrix of M columns) */
+/* How a committed matrix's Merkle leaves are formed (docs/PROTOCOL.md). */
+typedef enum sb_leaf_layout {
+    SB_LEAVES_ROWS = 0, /* leaf k = row bitrev(k) over log2(rows) bits: rows leaves (LDE commitments) */
+    SB_LEAVES_PAIRS = 1 /* leaf k = row k || row k + rows/2: rows/2 leaves (FRI layers) */
+} sb_leaf_layout;
+
+/* A matrix held by a backend: rows x cols base elements (an ext3 column is 3), row-major, the
+ * values of cols polynomials of degree < n = rows / blowup at the points offset * w_rows^i
+ * (values over H: blowup 1, offset 1; a coset LDE: offset 7). It lives on the host, on the
+ * device or both; to_host copies it to the host once, when asked. Committed, it carries its
+ * root and its tree (host or device). The caller owns every sb_matrix a backend fills and
+ * hands it back with ops->release. Zero-initialised = empty. */
+typedef struct sb_matrix {
+    size_t rows, cols;
+    size_t n;              /* rows / blowup */
     unsigned blowup;
-    size_t lde_n;      /* blowup * n */
-    sb_digest root;    /* valid after ops->commit */
-    uint64_t *lde;     /* host row-major lde_n x cols, or NULL while it lives only on the device; use sb_lde_host */
-    merkle_tree tree;  /* host tree, nodes NULL while it lives only on the device */
-    void *device;      /* backend-private device state, NULL for the CPU path */
-} sb_commitment;
+    uint64_t offset;
+    uint64_t *host;        /* host values, or NULL while they live only on the device */
+    merkle_tree tree;      /* host tree, nodes NULL unless committed on the host */
+    int committed;         /* root and a tree (host or device) are valid */
+    sb_leaf_layout leaves; /* the committed tree's layout */
+    sb_digest root;
+    void *device;          /* backend-private device state, NULL for a host-only matrix */
+} sb_matrix;
+
+/* Returns the number of leaves of m's tree under its layout, and the values in one leaf. */
+static inline size_t sb_matrix_leaves(const sb_matrix *m) {
+    return m->leaves == SB_LEAVES_PAIRS ? m->rows / 2 : m->rows;
+}
+static inline size_t sb_matrix_leaf_width(const sb_matrix *m) {
+    return m->leaves == SB_LEAVES_PAIRS ? 2 * m->cols : m->cols;
+}
 
 typedef struct sb_backend_ops {
     const char *name;
-    /* Computes the coset LDE of trace (row-major n x cols) into c. Returns 0 or -1 (error message in be). */
-    int (*lde)(sb_backend *be, const sb_op *op, const uint64_t *trace, size_t n, size_t cols,
-               unsigned blowup, sb_commitment *c);
-    /* Builds c's Merkle tree over its bit-reversed LDE rows and sets c->root. Returns 0 or -1. */
-    int (*commit)(sb_backend *be, const sb_op *op, sb_commitment *c);
-    /* Returns the host row-major LDE of c (a GPU commitment copies it back once). NULL on failure. */
-    const uint64_t *(*lde_host)(sb_backend *be, sb_commitment *c);
-    /* Opens the n leaves leaves[0..n): rows[i*cols ..] = LDE row bitrev(leaves[i]) (n x cols values),
-     * paths[i*log2(lde_n) ..] = its authentication path, leaf level first (n x log2(lde_n) digests).
-     * One call per commitment: a GPU commitment gathers everything in one copy. Returns 0, or -1
-     * (nothing usable written) when c is not committed or a leaf is out of range. */
-    int (*open_many)(sb_backend *be, sb_commitment *c, const size_t *leaves, size_t n, uint64_t *rows,
+    unsigned mem_spaces; /* bit s: the backend allocates in sb_mem_space s (sb_backend_mem) */
+    /* Round 1: the coset LDE (offset 7) of the host row-major trace (n x cols) into out, which
+     * lives in the backend's memory. Returns 0, or -1 with op->err. */
+    int (*lde)(sb_backend *be, sb_op *op, const uint64_t *trace, size_t n, size_t cols, unsigned blowup,
+               sb_matrix *out);
+    /* The coset LDE of a matrix of values over H (in: blowup 1, offset 1), e.g. the composition
+     * parts, into out; in stays where it lives. Returns 0, or -1 with op->err. */
+    int (*lde_matrix)(sb_backend *be, sb_op *op, sb_matrix *in, unsigned blowup, sb_matrix *out);
+    /* A backend matrix holding a copy of the host values (rows x cols, canonical: < p; the
+     * polynomials of degree < rows / blowup at offset * w_rows^i). Returns 0, or -1 with op->err. */
+    int (*from_host)(sb_backend *be, sb_op *op, const uint64_t *values, size_t rows, size_t cols, unsigned blowup,
+                     uint64_t offset, sb_matrix *out);
+    /* Builds m's Merkle tree over its bit-reversed rows (SB_LEAVES_ROWS) and sets m->root.
+     * Returns 0, or -1 with op->err. */
+    int (*commit)(sb_backend *be, sb_op *op, sb_matrix *m);
+    /* Returns m's host values (copied back once when m lives on the device; m keeps them).
+     * NULL with op->err on failure. */
+    const uint64_t *(*to_host)(sb_backend *be, sb_op *op, sb_matrix *m);
+    /* Opens the n leaves leaves[0..n) of committed m: rows[i * w ..] = leaf leaves[i]'s values
+     * (w = sb_matrix_leaf_width: row bitrev(leaf), or the pair), paths[i * log2(L) ..] = its
+     * authentication path, leaf level first (L = sb_matrix_leaves). One call per matrix: a GPU
+     * matrix gathers everything in one copy. Returns 0, or -1 with op->err (nothing usable
+     * written) when m is not committed or a leaf is out of range. */
+    int (*open_many)(sb_backend *be, sb_op *op, sb_matrix *m, const size_t *leaves, size_t n, uint64_t *rows,
                      sb_digest *paths);
-    /* Frees everything c holds (host and device) and zeroes it. */
-    void (*release)(sb_backend *be, sb_commitment *c);
-    /* Waits until all work queued by this backend is done (range-sync timing). */
-    void (*sync)(sb_backend *be);
+    /* Frees everything m holds (host and device) and zeroes it. */
+    void (*release)(sb_backend *be, sb_matrix *m);
+    /* Waits until the work this backend queued for table's operations is done (range-sync
+     * timing: a range's time holds its own table's GPU work, never another table's, with
+     * --tp); table "" waits for all of it. */
+    void (*sync)(sb_backend *be, const char *table);
     /* Frees be->impl and whatever it holds (streams, pools); NULL means free(be->impl). */
     void (*destroy)(sb_backend *be);
-    /* The heavy operations of Rounds 2-4 (rounds.h); a backend without its own kernels
-     * for them points at sb_cpu_round_ops, which reads LDEs through sb_lde_host. */
+    /* The heavy operations of Rounds 2-4 (rounds.h). */
     const struct sb_round_ops *rounds;
 } sb_backend_ops;
 
@@ -112,6 +151,11 @@ typedef struct sb_fallback {
 
 #define SB_MAX_FALLBACKS 64
 
+/* The memory a backend allocates, by where it lives. */
+typedef enum sb_mem_space { SB_MEM_HOST = 0, SB_MEM_DEVICE = 1, SB_MEM_SPACES = 2 } sb_mem_space;
+/* Ranges that can watch the peaks at once (one per table in flight, plus the outer ones). */
+#define SB_MEM_WATCHERS 32
+
 struct sb_backend {
     const sb_backend_ops *ops;
     sb_backend_config cfg;
@@ -121,7 +165,11 @@ struct sb_backend {
     pthread_mutex_t lock;        /* guards the fallback log */
     size_t n_fallbacks;          /* may exceed SB_MAX_FALLBACKS: the count is exact, the log keeps the first ones */
     sb_fallback fallbacks[SB_MAX_FALLBACKS];
-    char last_error[256];        /* one-line reason of the last op that returned -1 (written under lock) */
+    /* Bytes of the live allocations the backend made (matrices, trees, an operation's scratch;
+     * not a pool's reserve), now and at their highest, per space (sb_backend_mem). */
+    atomic_uint_fast64_t mem_now[SB_MEM_SPACES], mem_peak[SB_MEM_SPACES];
+    atomic_uint_fast64_t mem_watching; /* bit w: watcher w in use */
+    atomic_uint_fast64_t mem_watch[SB_MEM_WATCHERS][SB_MEM_SPACES];
 };
 
 /* Creates the backend cfg asks for. SB_BACKEND_GPU without a usable device returns NULL
@@ -132,6 +180,25 @@ void sb_backend_destroy(sb_backend *be);
 /* Initialises the common part of a backend (counters, lock, log). */
 void sb_backend_init_common(sb_backend *be, const sb_backend_ops *ops, const sb_backend_config *cfg);
 
+/* The operation names STARKBENCH_INJECT_SILENT_FALLBACK accepts (kernels/gpu_backend.h). */
+#define SB_INJECT_NAMES_LIST "lde, upload, commit, open, composition, ood, deep, fri, grind or all"
+#define SB_INJECT_NAMES 10
+extern const char *const sb_inject_names[SB_INJECT_NAMES];
+/* Returns 1 when name is one of them. */
+int sb_inject_name_valid(const char *name);
+
+/* Counts bytes the backend allocated (bytes > 0) or freed (bytes < 0) in space s, raising the
+ * peaks (thread-safe). */
+void sb_backend_mem(sb_backend *be, sb_mem_space s, int64_t bytes);
+/* Starts watching the peaks from now on. Returns a watcher, or -1 when all are in use. */
+int sb_backend_mem_watch(sb_backend *be);
+/* Stops watcher w and writes each space's highest bytes while it watched. */
+void sb_backend_mem_unwatch(sb_backend *be, int w, uint64_t peak[SB_MEM_SPACES]);
+
+/* Parses a comma-separated list of rounds ("R2,R4"; R1..R4) into a mask, bit k-1 for round k
+ * (sb_backend_config.cpu_rounds). Returns 0, or -1 when list is empty or names anything else. */
+int sb_rounds_parse(const char *list, unsigned *mask);
+
 /* Records a fallback (thread-safe). Any argument may be NULL. */
 void sb_backend_record_fallback(sb_backend *be, const sb_op *op, const char *kernel, const char *launch,
                                 const char *error);
@@ -140,11 +207,18 @@ void sb_backend_record_fallback(sb_backend *be, const sb_op *op, const char *ker
 extern const sb_backend_ops sb_cpu_ops;
 sb_backend *sb_cpu_backend_create(const sb_backend_config *cfg);
 
+/* Makes m an empty host matrix of the given shape with its values allocated (64-byte aligned,
+ * uninitialised). The CPU operations' outputs, and a GPU matrix's host copy, are made with it.
+ * Returns 0, or -1 with op->err (bad shape, out of memory). */
+int sb_matrix_host_alloc(sb_backend *be, sb_op *op, sb_matrix *m, size_t rows, size_t cols, unsigned blowup,
+                         uint64_t offset);
+
+/* Writes a one-line reason into op->err (printf format) and returns -1. */
+int sb_op_fail(sb_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Provided by kernels/ when CUDA is compiled in (otherwise: NULL, "built without CUDA"). */
 sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_t errlen);
 /* Returns 1 when a usable CUDA device exists and writes its name; 0 otherwise. */
 int sb_gpu_available(char *name, size_t len);
-
-static inline const uint64_t *sb_lde_host(sb_backend *be, sb_commitment *c) { return be->ops->lde_host(be, c); }
 
 #endif

@@ -1,4 +1,5 @@
-/* The CPU backend: LDE and commit on the host, with OpenMP over cfg.threads threads. */
+/* The CPU backend: every matrix in host memory, LDE and commit with OpenMP over cfg.threads
+ * threads; the Rounds 2-4 operations are cpu_rounds.c. */
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,89 +20,136 @@ static int threads_enter(const sb_backend *be) {
 }
 static void threads_leave(int prev) { omp_set_num_threads(prev); }
 
-/* Leaves a one-line reason in be->last_error and returns -1. */
-static int fail(sb_backend *be, const char *fmt, ...) {
+int sb_op_fail(sb_op *op, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    pthread_mutex_lock(&be->lock);
-    vsnprintf(be->last_error, sizeof be->last_error, fmt, ap);
-    pthread_mutex_unlock(&be->lock);
+    vsnprintf(op->err, sizeof op->err, fmt, ap);
     va_end(ap);
     return -1;
 }
 
-static int cpu_lde(sb_backend *be, const sb_op *op, const uint64_t *trace, size_t n, size_t cols,
-                   unsigned blowup, sb_commitment *c) {
-    (void)op;
-    memset(c, 0, sizeof *c);
-    if (log2_exact(n) < 0 || log2_exact(blowup) < 0 || cols == 0 || n > SIZE_MAX / blowup ||
-        n * blowup > SIZE_MAX / sizeof(uint64_t) / cols)
-        return fail(be, "cpu lde: bad shape %zu x %zu, blowup %u", n, cols, blowup);
-    size_t lde_n = n * blowup;
-    /* Whole cache lines per allocation: rows start where the hardware prefetcher expects. */
-    size_t bytes = (lde_n * cols * sizeof(uint64_t) + 63) & ~(size_t)63;
-    uint64_t *lde = aligned_alloc(64, bytes);
-    if (!lde) return fail(be, "cpu lde: out of memory for %zu x %zu", lde_n, cols);
+/* The bytes of a host matrix's values: whole cache lines, so rows start where the hardware
+ * prefetcher expects. */
+static size_t host_bytes(size_t rows, size_t cols) { return (rows * cols * sizeof(uint64_t) + 63) & ~(size_t)63; }
+
+int sb_matrix_host_alloc(sb_backend *be, sb_op *op, sb_matrix *m, size_t rows, size_t cols, unsigned blowup,
+                         uint64_t offset) {
+    memset(m, 0, sizeof *m);
+    if (log2_exact(rows) < 0 || log2_exact(blowup) < 0 || blowup > rows || cols == 0 ||
+        rows > SIZE_MAX / sizeof(uint64_t) / cols)
+        return sb_op_fail(op, "bad matrix shape %zu x %zu, blowup %u", rows, cols, blowup);
+    m->host = aligned_alloc(64, host_bytes(rows, cols));
+    if (!m->host) return sb_op_fail(op, "out of memory for a %zu x %zu matrix", rows, cols);
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)host_bytes(rows, cols));
+    m->rows = rows;
+    m->cols = cols;
+    m->blowup = blowup;
+    m->n = rows / blowup;
+    m->offset = offset;
+    return 0;
+}
+
+static int lde_into(sb_backend *be, sb_op *op, const uint64_t *values, size_t n, size_t cols, unsigned blowup,
+                    sb_matrix *out) {
+    if (log2_exact(n) < 0 || log2_exact(blowup) < 0 || cols == 0 || n > SIZE_MAX / blowup)
+        return sb_op_fail(op, "cpu lde: bad shape %zu x %zu, blowup %u", n, cols, blowup);
+    if (sb_matrix_host_alloc(be, op, out, n * blowup, cols, blowup, GL_GENERATOR) != 0) return -1;
     int prev = threads_enter(be);
-    int rc = lde_coset_row_major(trace, n, cols, blowup, lde);
+    int rc = lde_coset_row_major(values, n, cols, blowup, out->host);
     threads_leave(prev);
     if (rc != 0) {
-        free(lde);
-        return fail(be, "cpu lde: out of memory (twiddles) or log2(%zu) > 32", lde_n);
+        be->ops->release(be, out);
+        return sb_op_fail(op, "cpu lde: out of memory (twiddles) or log2(%zu) > 32", n * blowup);
     }
-    c->n = n;
-    c->cols = cols;
-    c->blowup = blowup;
-    c->lde_n = lde_n;
-    c->lde = lde;
     atomic_fetch_add(&be->cpu_ops, 1);
     return 0;
 }
 
-static int cpu_commit(sb_backend *be, const sb_op *op, sb_commitment *c) {
-    (void)op;
-    if (!c->lde) return fail(be, "cpu commit: the commitment has no LDE");
-    merkle_free(&c->tree);
+static int cpu_lde(sb_backend *be, sb_op *op, const uint64_t *trace, size_t n, size_t cols, unsigned blowup,
+                   sb_matrix *out) {
+    memset(out, 0, sizeof *out);
+    return lde_into(be, op, trace, n, cols, blowup, out);
+}
+
+static int cpu_lde_matrix(sb_backend *be, sb_op *op, sb_matrix *in, unsigned blowup, sb_matrix *out) {
+    memset(out, 0, sizeof *out);
+    if (in->blowup != 1 || in->offset != 1) return sb_op_fail(op, "cpu lde: the input is not values over H");
+    const uint64_t *values = be->ops->to_host(be, op, in);
+    return values ? lde_into(be, op, values, in->rows, in->cols, blowup, out) : -1;
+}
+
+static int cpu_from_host(sb_backend *be, sb_op *op, const uint64_t *values, size_t rows, size_t cols,
+                         unsigned blowup, uint64_t offset, sb_matrix *out) {
+    if (sb_matrix_host_alloc(be, op, out, rows, cols, blowup, offset) != 0) return -1;
+    memcpy(out->host, values, rows * cols * sizeof *values);
+    return 0;
+}
+
+static int cpu_commit(sb_backend *be, sb_op *op, sb_matrix *m) {
+    const uint64_t *values = be->ops->to_host(be, op, m);
+    if (!values) return -1;
+    sb_backend_mem(be, SB_MEM_HOST, -(int64_t)merkle_tree_bytes(&m->tree));
+    merkle_free(&m->tree);
+    m->committed = 0;
     int prev = threads_enter(be);
-    int rc = merkle_build_lde(&c->tree, c->lde, c->lde_n, c->cols);
+    int rc = merkle_build_lde(&m->tree, values, m->rows, m->cols);
     threads_leave(prev);
-    if (rc != 0) return fail(be, "cpu commit: out of memory for %zu leaves", c->lde_n);
-    c->root = *merkle_root(&c->tree);
+    if (rc != 0) return sb_op_fail(op, "cpu commit: out of memory for %zu leaves", m->rows);
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)merkle_tree_bytes(&m->tree));
+    m->root = *merkle_root(&m->tree);
+    m->leaves = SB_LEAVES_ROWS;
+    m->committed = 1;
     atomic_fetch_add(&be->cpu_ops, 1);
     return 0;
 }
 
-static const uint64_t *cpu_lde_host(sb_backend *be, sb_commitment *c) {
+static const uint64_t *cpu_to_host(sb_backend *be, sb_op *op, sb_matrix *m) {
     (void)be;
-    return c->lde;
+    if (!m->host) sb_op_fail(op, "the matrix holds no values");
+    return m->host;
 }
 
-static int cpu_open_many(sb_backend *be, sb_commitment *c, const size_t *leaves, size_t n, uint64_t *rows,
+static int cpu_open_many(sb_backend *be, sb_op *op, sb_matrix *m, const size_t *leaves, size_t n, uint64_t *rows,
                          sb_digest *paths) {
-    if (!c->lde || !c->tree.nodes) return fail(be, "cpu open: the commitment is not committed");
-    const unsigned bits = (unsigned)log2_exact(c->lde_n);
+    if (!m->host || !m->tree.nodes) return sb_op_fail(op, "cpu open: the matrix is not committed on the host");
+    const size_t n_leaves = sb_matrix_leaves(m), width = sb_matrix_leaf_width(m), half = m->rows / 2;
+    const unsigned bits = (unsigned)log2_exact(n_leaves);
     for (size_t i = 0; i < n; i++) {
-        if (leaves[i] >= c->lde_n) return fail(be, "cpu open: leaf %zu out of range (%zu leaves)", leaves[i], c->lde_n);
-        memcpy(rows + i * c->cols, c->lde + bit_reverse_index(leaves[i], bits) * c->cols, c->cols * sizeof *rows);
-        merkle_path(&c->tree, leaves[i], paths + i * bits);
+        const size_t k = leaves[i];
+        if (k >= n_leaves) return sb_op_fail(op, "cpu open: leaf %zu out of range (%zu leaves)", k, n_leaves);
+        uint64_t *row = rows + i * width;
+        if (m->leaves == SB_LEAVES_PAIRS) {
+            memcpy(row, m->host + k * m->cols, m->cols * sizeof *row);
+            memcpy(row + m->cols, m->host + (k + half) * m->cols, m->cols * sizeof *row);
+        } else {
+            memcpy(row, m->host + bit_reverse_index(k, bits) * m->cols, m->cols * sizeof *row);
+        }
+        merkle_path(&m->tree, k, paths + i * bits);
     }
+    atomic_fetch_add(&be->cpu_ops, 1);
     return 0;
 }
 
-static void cpu_release(sb_backend *be, sb_commitment *c) {
-    (void)be;
-    free(c->lde);
-    merkle_free(&c->tree);
-    memset(c, 0, sizeof *c);
+static void cpu_release(sb_backend *be, sb_matrix *m) {
+    if (m->host) sb_backend_mem(be, SB_MEM_HOST, -(int64_t)host_bytes(m->rows, m->cols));
+    sb_backend_mem(be, SB_MEM_HOST, -(int64_t)merkle_tree_bytes(&m->tree));
+    free(m->host);
+    merkle_free(&m->tree);
+    memset(m, 0, sizeof *m);
 }
 
-static void cpu_sync(sb_backend *be) { (void)be; /* every CPU operation is complete when it returns */ }
+static void cpu_sync(sb_backend *be, const char *table) {
+    (void)be, (void)table; /* every CPU operation is complete when it returns */
+}
 
 const sb_backend_ops sb_cpu_ops = {
     .name = "cpu",
+    .mem_spaces = 1u << SB_MEM_HOST,
     .lde = cpu_lde,
+    .lde_matrix = cpu_lde_matrix,
+    .from_host = cpu_from_host,
     .commit = cpu_commit,
-    .lde_host = cpu_lde_host,
+    .to_host = cpu_to_host,
     .open_many = cpu_open_many,
     .release = cpu_release,
     .sync = cpu_sync,

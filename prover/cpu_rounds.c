@@ -1,5 +1,6 @@
-/* The CPU implementation of the Rounds 2-4 operations (rounds.h). Every LDE is read
- * through sb_lde_host, so these run on commitments of either backend. */
+/* The CPU implementation of the Rounds 2-4 operations (rounds.h). Every input is read
+ * through ops->to_host, so these run on matrices of either backend; every output is a host
+ * matrix (sb_matrix_host_alloc). */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "fri.h"
 #include "ntt.h"
 #include "rounds.h"
+#include "stark.h"
 #include "stark_poly.h"
 
 _Static_assert(sizeof(fp3_t) == 3 * sizeof(uint64_t), "an ext3 row is 3 base elements per column");
@@ -22,9 +24,16 @@ static int threads_enter(const sb_backend *be) {
     return prev;
 }
 
-static int fail(char *err, size_t errlen, const sb_op *op, const char *what) {
-    snprintf(err, errlen, "%s (table %s, %s)", what, op ? op->table : "?", op ? op->op : "?");
-    return -1;
+static int fail(sb_op *op, const char *what) {
+    return sb_op_fail(op, "%s (table %s, %s)", what, op->table, op->op);
+}
+
+/* Counts one operation that ran on the CPU path, or releases what a failed one left in out
+ * (may be NULL); returns rc. */
+static int finish(sb_backend *be, int rc, sb_matrix *out) {
+    if (rc == 0) atomic_fetch_add(&be->cpu_ops, 1);
+    else if (out) be->ops->release(be, out);
+    return rc;
 }
 
 /* ---- Round 2: the composition polynomial ------------------------------------------- */
@@ -83,7 +92,7 @@ static fp3_t composition_row(const sb_composition_in *in, const uint64_t *main, 
                              const uint64_t *aux, const zerofiers *z, const fp3_t *beta_pows, size_t i,
                              comp_scratch *s) {
     const sb_table_air *air = in->air;
-    size_t m = in->main->lde_n, next = (i + in->main->blowup) & (m - 1);
+    size_t m = in->main->rows, next = (i + in->main->blowup) & (m - 1);
     sb_frame_base fb = {main + i * air->n_main, main + next * air->n_main, fixed ? fixed + i * air->n_fixed : NULL,
                         fixed ? fixed + next * air->n_fixed : NULL, in->pub};
     fp3_t acc[4] = {fp3_zero(), fp3_zero(), fp3_zero(), fp3_zero()};
@@ -113,34 +122,35 @@ static fp3_t composition_row(const sb_composition_in *in, const uint64_t *main, 
     return fp3_add(c, fp3_mul_base(acc[SB_DOM_LAST], z->inv_last[i]));
 }
 
-/* Interpolates C (m values on the coset 7<w_m>, overwritten) and writes its parts' values over H. */
-static int split_parts(fp3_t *c, size_t n, size_t m, uint64_t *parts_on_h, char *err, size_t errlen,
-                       const sb_op *op) {
+/* Interpolates C (m values on the coset 7<w_m>, overwritten) and makes parts its parts' values over H. */
+static int split_parts(sb_backend *be, sb_op *op, fp3_t *c, size_t n, size_t m, sb_matrix *parts) {
     sb_coset_interpolate(c[0].c, m, 3, GL_GENERATOR);
     for (size_t k = SB_COMPOSITION_PARTS * n; k < m; k++)
         if (!fp3_is_zero(c[k]))
-            return fail(err, errlen, op,
-                        "the composition polynomial is not of low degree: the trace breaks a constraint");
+            return fail(op, "the composition polynomial is not of low degree: the trace breaks a constraint");
     const size_t w = 3 * SB_COMPOSITION_PARTS;
+    if (sb_matrix_host_alloc(be, op, parts, n, w, 1, 1) != 0) return -1;
     for (size_t k = 0; k < n; k++)
-        for (size_t j = 0; j < SB_COMPOSITION_PARTS; j++) memcpy(parts_on_h + k * w + 3 * j, c[j * n + k].c, 24);
-    ntt_forward_rows(parts_on_h, n, w);
+        for (size_t j = 0; j < SB_COMPOSITION_PARTS; j++) memcpy(parts->host + k * w + 3 * j, c[j * n + k].c, 24);
+    ntt_forward_rows(parts->host, n, w);
     return 0;
 }
 
-static int composition_impl(sb_backend *be, const sb_op *op, const sb_composition_in *in, uint64_t *parts_on_h,
-                            char *err, size_t errlen) {
+static int composition_impl(sb_backend *be, sb_op *op, const sb_composition_in *in, sb_matrix *parts) {
     const sb_table_air *air = in->air;
-    size_t n = in->main->n, m = in->main->lde_n;
-    const uint64_t *main = sb_lde_host(be, in->main), *aux = sb_lde_host(be, in->aux);
-    const uint64_t *fixed = in->fixed ? sb_lde_host(be, in->fixed) : NULL;
-    if (!main || !aux || (air->n_fixed && !fixed)) return fail(err, errlen, op, "composition: an LDE is unavailable");
-    if (in->main->blowup < 2 || in->main->blowup > 8 || in->aux->lde_n != m || (fixed && in->fixed->lde_n != m))
-        return fail(err, errlen, op, "composition: the LDEs do not share one domain of blowup 2..8");
+    size_t n = in->main->n, m = in->main->rows;
+    if (air->n_fixed && !in->fixed) return fail(op, "composition: the fixed columns' LDE is missing");
+    const uint64_t *main = be->ops->to_host(be, op, in->main), *aux = main ? be->ops->to_host(be, op, in->aux) : NULL;
+    const uint64_t *fixed = in->fixed && aux ? be->ops->to_host(be, op, in->fixed) : NULL;
+    if (!main || !aux || (in->fixed && !fixed)) return -1;
+    if (in->main->blowup < 2 || in->main->blowup > 8 || in->aux->rows != m || (fixed && in->fixed->rows != m))
+        return fail(op, "composition: the LDEs do not share one domain of blowup 2..8");
     size_t nc = air->n_main_constraints + air->n_aux_constraints;
     fp3_t *beta_pows = malloc((nc ? nc : 1) * sizeof *beta_pows);
     fp3_t *c = malloc(m * sizeof *c);
     zerofiers z = {0};
+    const int64_t scratch = (int64_t)(m * sizeof *c + 3 * m * sizeof(uint64_t)); /* C and the zerofiers */
+    sb_backend_mem(be, SB_MEM_HOST, scratch);
     int rc = -1, oom = !beta_pows || !c || zerofiers_init(&z, n, in->main->blowup) != 0;
     if (!oom) {
         sb_fp3_powers(beta_pows, nc, in->beta);
@@ -166,53 +176,57 @@ static int composition_impl(sb_backend *be, const sb_op *op, const sb_compositio
             free(s.fixed_next);
         }
     }
-    if (oom) rc = fail(err, errlen, op, "composition: out of memory");
-    else rc = split_parts(c, n, m, parts_on_h, err, errlen, op);
+    if (oom) rc = fail(op, "composition: out of memory");
+    else rc = split_parts(be, op, c, n, m, parts);
     zerofiers_free(&z);
     free(beta_pows);
     free(c);
+    sb_backend_mem(be, SB_MEM_HOST, -scratch);
     return rc;
 }
 
-static int cpu_composition(sb_backend *be, const sb_op *op, const sb_composition_in *in, uint64_t *parts_on_h,
-                           char *err, size_t errlen) {
+static int cpu_composition(sb_backend *be, sb_op *op, const sb_composition_in *in, sb_matrix *parts) {
+    memset(parts, 0, sizeof *parts);
     int prev = threads_enter(be);
-    int rc = composition_impl(be, op, in, parts_on_h, err, errlen);
+    int rc = composition_impl(be, op, in, parts);
     omp_set_num_threads(prev);
-    return rc;
+    return finish(be, rc, parts);
 }
 
 /* ---- Round 3: out-of-domain evaluations --------------------------------------------- */
 
-static int cpu_ood(sb_backend *be, const sb_op *op, sb_commitment *const *mats, size_t n_mats, const fp3_t *points,
-                   size_t n_points, fp3_t *const *outs, char *err, size_t errlen) {
+static int cpu_ood(sb_backend *be, sb_op *op, sb_matrix *const *mats, size_t n_mats, const fp3_t *points,
+                   size_t n_points, fp3_t *const *outs) {
     sb_eval_matrix em[SB_DEEP_MAX_MATS];
-    if (n_mats == 0 || n_mats > SB_DEEP_MAX_MATS) return fail(err, errlen, op, "OOD: bad matrix count");
+    if (n_mats == 0 || n_mats > SB_DEEP_MAX_MATS) return fail(op, "OOD: bad matrix count");
     for (size_t k = 0; k < n_mats; k++) {
         /* Every blowup-th LDE row is the coset 7<w_n>: n points determine a polynomial of degree < n. */
-        sb_commitment *c = mats[k];
-        em[k] = (sb_eval_matrix){sb_lde_host(be, c), c->blowup * c->cols, c->cols, outs[k]};
-        if (!em[k].rows || c->n != mats[0]->n || c->blowup != mats[0]->blowup)
-            return fail(err, errlen, op, "OOD: an LDE is unavailable or of another shape");
+        sb_matrix *c = mats[k];
+        if (c->n != mats[0]->n || c->blowup != mats[0]->blowup || c->offset != GL_GENERATOR)
+            return fail(op, "OOD: the LDEs are not of one shape");
+        em[k] = (sb_eval_matrix){be->ops->to_host(be, op, c), c->blowup * c->cols, c->cols, outs[k]};
+        if (!em[k].rows) return -1;
     }
     int prev = threads_enter(be);
     int rc = sb_coset_eval(em, n_mats, mats[0]->n, GL_GENERATOR, points, n_points);
     omp_set_num_threads(prev);
-    return rc == 0 ? 0 : fail(err, errlen, op, "OOD: out of memory or bad shape");
+    return finish(be, rc == 0 ? 0 : fail(op, "OOD: out of memory or bad shape"), NULL);
 }
 
 /* ---- Round 4: DEEP composition and FRI folding --------------------------------------- */
 
-static int deep_impl(sb_backend *be, const sb_op *op, const sb_deep_in *in, fp3_t *out, char *err, size_t errlen) {
+static int deep_impl(sb_backend *be, sb_op *op, const sb_deep_in *in, sb_matrix *layer0) {
     const uint64_t *lde[SB_DEEP_MAX_MATS];
     if (in->n_mats == 0 || in->n_mats > SB_DEEP_MAX_MATS || in->n_shifted > in->n_mats)
-        return fail(err, errlen, op, "DEEP: bad matrix count");
-    size_t m = in->mats[0]->lde_n;
+        return fail(op, "DEEP: bad matrix count");
+    size_t m = in->mats[0]->rows;
     for (size_t k = 0; k < in->n_mats; k++) {
-        lde[k] = sb_lde_host(be, in->mats[k]);
-        if (!lde[k] || in->mats[k]->lde_n != m)
-            return fail(err, errlen, op, "DEEP: an LDE is unavailable or of another size");
+        if (in->mats[k]->rows != m || in->mats[k]->offset != GL_GENERATOR)
+            return fail(op, "DEEP: the LDEs are not of one domain");
+        if (!(lde[k] = be->ops->to_host(be, op, in->mats[k]))) return -1;
     }
+    if (sb_matrix_host_alloc(be, op, layer0, m, 3, in->mats[0]->blowup, GL_GENERATOR) != 0) return -1;
+    fp3_t *out = (fp3_t *)layer0->host;
     uint64_t w = gl_root_of_unity((unsigned)log2_exact(m));
     sb_inv_shift shift_z, shift_zw;
     sb_inv_shift_init(&shift_z, in->z);
@@ -244,19 +258,26 @@ static int deep_impl(sb_backend *be, const sb_op *op, const sb_deep_in *in, fp3_
     return 0;
 }
 
-static int cpu_deep(sb_backend *be, const sb_op *op, const sb_deep_in *in, fp3_t *out, char *err, size_t errlen) {
+static int cpu_deep(sb_backend *be, sb_op *op, const sb_deep_in *in, sb_matrix *layer0) {
+    memset(layer0, 0, sizeof *layer0);
     int prev = threads_enter(be);
-    int rc = deep_impl(be, op, in, out, err, errlen);
+    int rc = deep_impl(be, op, in, layer0);
     omp_set_num_threads(prev);
-    return rc;
+    return finish(be, rc, layer0);
 }
 
-static int fri_fold_impl(const sb_op *op, const fp3_t *layer, size_t m, uint64_t offset, fp3_t alpha, fp3_t *out,
-                         merkle_tree *tree, char *err, size_t errlen) {
+static int fri_fold_impl(sb_backend *be, sb_op *op, sb_matrix *layer_m, fp3_t alpha, int commit, sb_matrix *next) {
+    const size_t m = layer_m->rows;
     int log_m = log2_exact(m);
-    if (log_m < 1 || (tree && log_m < 2)) return fail(err, errlen, op, "FRI: layer too small to fold");
+    if (layer_m->cols != 3 || log_m < 1 || (commit && log_m < 2) || layer_m->blowup > m / 2)
+        return fail(op, "FRI: layer too small to fold");
+    const fp3_t *layer = (const fp3_t *)be->ops->to_host(be, op, layer_m);
+    if (!layer) return -1;
     size_t half = m / 2;
-    uint64_t inv_w = gl_inv(gl_root_of_unity((unsigned)log_m)), inv_offset = gl_inv(offset);
+    if (sb_matrix_host_alloc(be, op, next, half, 3, layer_m->blowup, gl_mul(layer_m->offset, layer_m->offset)) != 0)
+        return -1;
+    fp3_t *out = (fp3_t *)next->host;
+    uint64_t inv_w = gl_inv(gl_root_of_unity((unsigned)log_m)), inv_offset = gl_inv(layer_m->offset);
 #pragma omp parallel for schedule(static)
     for (size_t base = 0; base < half; base += ROW_CHUNK) {
         size_t end = base + ROW_CHUNK < half ? base + ROW_CHUNK : half;
@@ -264,23 +285,37 @@ static int fri_fold_impl(const sb_op *op, const fp3_t *layer, size_t m, uint64_t
         for (size_t k = base; k < end; k++, inv_x = gl_mul(inv_x, inv_w))
             out[k] = sb_fri_fold_pair(layer[k], layer[k + half], inv_x, alpha);
     }
-    if (!tree) return 0;
+    if (!commit) return 0;
     size_t n_leaves = half / 2;
     sb_digest *leaves = malloc(n_leaves * sizeof *leaves);
-    if (!leaves) return fail(err, errlen, op, "FRI: out of memory for the layer's leaves");
+    if (!leaves) return fail(op, "FRI: out of memory for the layer's leaves");
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)(n_leaves * sizeof *leaves));
 #pragma omp parallel for schedule(static)
     for (size_t k = 0; k < n_leaves; k++) sb_fri_leaf(out[k], out[k + n_leaves], &leaves[k]);
-    int rc = merkle_build_leaves(tree, leaves, n_leaves);
+    int rc = merkle_build_leaves(&next->tree, leaves, n_leaves);
     free(leaves);
-    return rc == 0 ? 0 : fail(err, errlen, op, "FRI: out of memory for the layer's tree");
+    sb_backend_mem(be, SB_MEM_HOST, -(int64_t)(n_leaves * sizeof *leaves));
+    if (rc != 0) return fail(op, "FRI: out of memory for the layer's tree");
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)merkle_tree_bytes(&next->tree));
+    next->root = *merkle_root(&next->tree);
+    next->leaves = SB_LEAVES_PAIRS;
+    next->committed = 1;
+    return 0;
 }
 
-static int cpu_fri_fold(sb_backend *be, const sb_op *op, const fp3_t *layer, size_t m, uint64_t offset, fp3_t alpha,
-                        fp3_t *out, merkle_tree *tree, char *err, size_t errlen) {
+static int cpu_fri_fold(sb_backend *be, sb_op *op, sb_matrix *layer, fp3_t alpha, int commit, sb_matrix *next) {
+    memset(next, 0, sizeof *next);
     int prev = threads_enter(be);
-    int rc = fri_fold_impl(op, layer, m, offset, alpha, out, tree, err, errlen);
+    int rc = fri_fold_impl(be, op, layer, alpha, commit, next);
     omp_set_num_threads(prev);
-    return rc;
+    return finish(be, rc, next);
+}
+
+static int cpu_grind(sb_backend *be, sb_op *op, const uint8_t seed[32], uint64_t *nonce) {
+    int prev = threads_enter(be);
+    *nonce = sb_pow_search(seed, UINT64_MAX);
+    omp_set_num_threads(prev);
+    return finish(be, *nonce == UINT64_MAX ? fail(op, "proof of work: no nonce below 2^64") : 0, NULL);
 }
 
 const sb_round_ops sb_cpu_round_ops = {
@@ -288,4 +323,5 @@ const sb_round_ops sb_cpu_round_ops = {
     .ood = cpu_ood,
     .deep = cpu_deep,
     .fri_fold = cpu_fri_fold,
+    .grind = cpu_grind,
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ntt.h"
 #include "rounds.h"
 #include "stark_poly.h"
 
@@ -33,57 +34,41 @@ size_t sb_fri_path_len(unsigned log_lde, unsigned n_folds) {
     return len;
 }
 
-void sb_fri_prover_free(sb_fri_prover *st) {
-    for (unsigned l = 0; l < 32; l++) {
-        free(st->layers[l]);
-        merkle_free(&st->trees[l]);
-    }
+void sb_fri_prover_free(sb_backend *be, sb_fri_prover *st) {
+    for (unsigned l = 0; l < 32; l++) be->ops->release(be, &st->layers[l]);
     memset(st, 0, sizeof *st);
 }
 
-int sb_fri_commit(sb_backend *be, const sb_op *op, const fp3_t *layer0, unsigned log_lde, unsigned log_n,
-                  sb_transcript *tr, sb_fri_prover *st, sb_digest *roots, fp3_t *final_coeffs, char *err,
-                  size_t errlen) {
+int sb_fri_commit(sb_backend *be, sb_op *op, sb_matrix *layer0, unsigned log_n, sb_transcript *tr,
+                  sb_fri_prover *st, sb_digest *roots, fp3_t *final_coeffs) {
     memset(st, 0, sizeof *st);
-    st->log_lde = log_lde;
+    st->log_lde = (unsigned)log2_exact(layer0->rows);
     st->n_folds = sb_fri_folds(log_n);
     const sb_round_ops *ops = be->ops->rounds;
-    const fp3_t *cur = layer0;
+    sb_matrix *cur = layer0;
     for (unsigned l = 0; l < st->n_folds; l++) {
-        size_t m = (size_t)1 << (log_lde - l);
         fp3_t alpha = transcript_squeeze_fp3(tr);
-        fp3_t *next = malloc(m / 2 * sizeof *next);
-        if (!next) {
-            snprintf(err, errlen, "FRI: out of memory for layer %u", l + 1);
-            return -1;
-        }
         int committed = l + 1 < st->n_folds;
-        int rc = ops->fri_fold(be, op, cur, m, sb_fri_offset(l), alpha, next, committed ? &st->trees[l + 1] : NULL,
-                               err, errlen);
-        st->layers[l + 1] = next;
-        if (rc != 0) return -1;
+        if (ops->fri_fold(be, op, cur, alpha, committed, &st->layers[l + 1]) != 0) return -1;
+        cur = &st->layers[l + 1];
         if (committed) {
-            roots[l] = *merkle_root(&st->trees[l + 1]);
+            roots[l] = cur->root;
             transcript_absorb_digest(tr, roots[l].b);
         }
-        cur = next;
     }
     /* The last layer is sent in the clear: interpolate it and check its degree. */
-    unsigned log_m = log_lde - st->n_folds;
-    size_t m = (size_t)1 << log_m, n_final = (size_t)1 << (log_n - st->n_folds);
+    size_t m = cur->rows, n_final = (size_t)1 << (log_n - st->n_folds);
+    const uint64_t *last = be->ops->to_host(be, op, cur);
+    if (!last) return -1;
     fp3_t *coeffs = malloc(m * sizeof *coeffs);
-    if (!coeffs) {
-        snprintf(err, errlen, "FRI: out of memory for the final layer");
-        return -1;
-    }
-    memcpy(coeffs, cur, m * sizeof *coeffs);
-    sb_coset_interpolate(coeffs[0].c, m, 3, sb_fri_offset(st->n_folds));
+    if (!coeffs) return sb_op_fail(op, "FRI: out of memory for the final layer");
+    memcpy(coeffs, last, m * sizeof *coeffs);
+    sb_coset_interpolate(coeffs[0].c, m, 3, cur->offset);
     for (size_t k = n_final; k < m; k++)
         if (!fp3_is_zero(coeffs[k])) {
             free(coeffs);
-            snprintf(err, errlen, "FRI: the final layer has degree >= %zu (the DEEP polynomial is not low-degree)",
-                     n_final);
-            return -1;
+            return sb_op_fail(op, "FRI: the final layer has degree >= %zu (the DEEP polynomial is not low-degree)",
+                              n_final);
         }
     memcpy(final_coeffs, coeffs, n_final * sizeof *coeffs);
     free(coeffs);
@@ -91,16 +76,31 @@ int sb_fri_commit(sb_backend *be, const sb_op *op, const fp3_t *layer0, unsigned
     return 0;
 }
 
-void sb_fri_open(const sb_fri_prover *st, size_t i0, fp3_t *siblings, sb_digest *paths) {
-    size_t r = i0; /* the row of layer l that the verifier computes by folding layer l-1 */
-    for (unsigned l = 1; l < st->n_folds; l++) {
-        size_t half = (size_t)1 << (st->log_lde - l - 1);
-        size_t leaf = r & (half - 1);
-        *siblings++ = r < half ? st->layers[l][leaf + half] : st->layers[l][leaf];
-        merkle_path(&st->trees[l], leaf, paths);
-        paths += st->log_lde - l - 1;
-        r = leaf;
+int sb_fri_open(sb_backend *be, sb_op *op, sb_fri_prover *st, const size_t *queries, size_t q, fp3_t *siblings,
+                size_t sibling_stride, sb_digest *paths, size_t path_stride) {
+    if (st->n_folds < 2 || q == 0) return 0;
+    size_t *leaves = malloc(q * sizeof *leaves);
+    fp3_t *pairs = malloc(2 * q * sizeof *pairs);
+    sb_digest *layer_paths = malloc(q * st->log_lde * sizeof *layer_paths);
+    int rc = leaves && pairs && layer_paths ? 0 : sb_op_fail(op, "FRI: out of memory for the openings");
+    size_t path_at = 0; /* where layer l's path starts inside one query's paths */
+    for (unsigned l = 1; rc == 0 && l < st->n_folds; l++) {
+        /* Layer l has 2 half values; the verifier computes row r = i0 mod 2 half itself and needs
+         * the other value of r's pair, leaf r mod half. */
+        const size_t half = (size_t)1 << (st->log_lde - l - 1), depth = st->log_lde - l - 1;
+        for (size_t j = 0; j < q; j++) leaves[j] = queries[j] & (half - 1);
+        rc = be->ops->open_many(be, op, &st->layers[l], leaves, q, pairs[0].c, layer_paths);
+        for (size_t j = 0; rc == 0 && j < q; j++) {
+            const int r_low = (queries[j] & half) == 0; /* r < half: the verifier has the pair's low value */
+            siblings[j * sibling_stride + l - 1] = pairs[2 * j + r_low];
+            memcpy(paths + j * path_stride + path_at, layer_paths + j * depth, depth * sizeof *paths);
+        }
+        path_at += depth;
     }
+    free(leaves);
+    free(pairs);
+    free(layer_paths);
+    return rc;
 }
 
 int sb_fri_verify_query(unsigned log_lde, unsigned n_folds, const fp3_t *alphas, const sb_digest *roots,

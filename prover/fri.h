@@ -31,28 +31,32 @@ fp3_t sb_fri_fold_pair(fp3_t a, fp3_t b, uint64_t inv_x, fp3_t alpha);
 /* Writes the leaf digest of a committed pair: merkle_hash_row of lo.c0..c2, hi.c0..c2. */
 void sb_fri_leaf(fp3_t lo, fp3_t hi, sb_digest *out);
 
-/* The prover's FRI state for one table. */
+/* The prover's FRI state for one table: the folded layers as backend matrices. */
 typedef struct sb_fri_prover {
     unsigned log_lde, n_folds;
-    fp3_t *layers[32];      /* layers[l], l = 1..n_folds (host, M_l values) */
-    merkle_tree trees[32];  /* trees[l], l = 1..n_folds-1 */
+    sb_matrix layers[32]; /* layers[l], l = 1..n_folds; 1..n_folds-1 committed */
 } sb_fri_prover;
 
-/* The commit phase: folds layer0 (M = 2^log_lde values; the caller keeps it) through the
- * backend's fri_fold, drawing alpha_l from tr before fold l and absorbing the root of every
- * committed layer after it; writes the roots (n_folds - 1, or none) and the final polynomial's
- * 2^(log_n - n_folds) coefficients, and absorbs those. Returns 0, or -1 with a reason in err
- * (e.g. the final layer is not of low degree); st then holds what was built (sb_fri_prover_free). */
-int sb_fri_commit(sb_backend *be, const sb_op *op, const fp3_t *layer0, unsigned log_lde, unsigned log_n,
-                  sb_transcript *tr, sb_fri_prover *st, sb_digest *roots, fp3_t *final_coeffs, char *err,
-                  size_t errlen);
+/* The commit phase: folds layer0 (M = 2^log_lde values of one ext3 column, offset 7; the
+ * caller keeps it) through the backend's fri_fold, drawing alpha_l from tr before fold l and
+ * absorbing the root of every committed layer after it; writes the roots (n_folds - 1, or
+ * none) and the final polynomial's 2^(log_n - n_folds) coefficients (from the last layer's
+ * host copy: 2^(log_lde - n_folds) values), and absorbs those. Returns 0, or -1 with a reason
+ * in op->err (e.g. the final layer is not of low degree); st then holds what was built
+ * (sb_fri_prover_free). */
+int sb_fri_commit(sb_backend *be, sb_op *op, sb_matrix *layer0, unsigned log_n, sb_transcript *tr,
+                  sb_fri_prover *st, sb_digest *roots, fp3_t *final_coeffs);
 
-/* Writes the openings of pair index i0 (< M/2) in every committed layer: the sibling of the
- * value the verifier folds (n_folds - 1 of them) and each layer's path (log2(M_l / 2) digests,
- * layer by layer). */
-void sb_fri_open(const sb_fri_prover *st, size_t i0, fp3_t *siblings, sb_digest *paths);
+/* Writes the openings of the q pair indices queries[j] (< M/2) in every committed layer, one
+ * backend open_many per layer: query j's siblings of the values the verifier folds
+ * (n_folds - 1 of them, at siblings + j * sibling_stride) and its paths (log2(M_l / 2)
+ * digests a layer, layer by layer, at paths + j * path_stride). Returns 0, or -1 with
+ * op->err. */
+int sb_fri_open(sb_backend *be, sb_op *op, sb_fri_prover *st, const size_t *queries, size_t q, fp3_t *siblings,
+                size_t sibling_stride, sb_digest *paths, size_t path_stride);
 
-void sb_fri_prover_free(sb_fri_prover *st);
+/* Releases every layer through the backend and zeroes st. */
+void sb_fri_prover_free(sb_backend *be, sb_fri_prover *st);
 
 /* Returns the digests in one query's FRI paths: sum over l = 1..n_folds-1 of log_lde - l - 1. */
 size_t sb_fri_path_len(unsigned log_lde, unsigned n_folds);

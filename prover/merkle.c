@@ -122,6 +122,8 @@ int merkle_build_leaves(merkle_tree *t, const sb_digest *leaves, size_t n_leaves
 
 const sb_digest *merkle_root(const merkle_tree *t) { return &t->nodes[0]; }
 
+size_t merkle_tree_bytes(const merkle_tree *t) { return t->nodes ? (2 * t->n_leaves - 1) * sizeof(sb_digest) : 0; }
+
 void merkle_path(const merkle_tree *t, size_t j, sb_digest *path) {
     /* A left child has an odd index, its sibling follows it; a right child's precedes it. */
     for (size_t node = t->n_leaves - 1 + j, l = 0; node > 0; node = (node - 1) / 2, l++)

@@ -34,6 +34,9 @@ void merkle_build_inner(merkle_tree *t);
 
 const sb_digest *merkle_root(const merkle_tree *t);
 
+/* Returns the bytes of t's nodes: (2L-1) digests, or 0 for an empty tree. */
+size_t merkle_tree_bytes(const merkle_tree *t);
+
 /* Writes the authentication path of leaf j: log2(L) sibling digests, leaf level first. */
 void merkle_path(const merkle_tree *t, size_t j, sb_digest *path);
 

@@ -1,8 +1,11 @@
 #include "range.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "range_names.h"
 
 #ifdef SB_HAVE_NVTX
 #include <nvtx3/nvToolsExt.h>
@@ -33,11 +36,12 @@ double sb_now(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-void sb_ranges_init(sb_ranges *set, sb_backend *sync_backend, const sb_range_hooks *hooks) {
+void sb_ranges_init(sb_ranges *set, sb_backend *be, int range_sync, const sb_range_hooks *hooks) {
     memset(set, 0, sizeof *set);
     pthread_mutex_init(&set->lock, NULL);
     set->t0 = sb_now();
-    set->sync_backend = sync_backend;
+    set->backend = be;
+    set->range_sync = be && range_sync;
     const char *nvtx = getenv("STARKBENCH_NVTX");
     set->nvtx = !(nvtx && strcmp(nvtx, "off") == 0);
     if (hooks) set->hooks = *hooks;
@@ -53,13 +57,14 @@ static void copy_name(char *dst, size_t cap, const char *src) {
 }
 
 sb_range sb_range_begin(sb_ranges *set, const char *table, const char *name) {
-    sb_range r = {set, 0, 0};
+    sb_range r = {set, 0, 0, set->backend ? sb_backend_mem_watch(set->backend) : -1};
     pthread_mutex_lock(&set->lock);
     /* A full set keeps timing into its last slot rather than losing the range. */
     r.id = set->n < SB_MAX_RANGES ? (unsigned)set->n++ : SB_MAX_RANGES - 1;
     sb_range_rec *rec = &set->recs[r.id];
     copy_name(rec->table, sizeof rec->table, table);
     copy_name(rec->name, sizeof rec->name, name);
+    for (int s = 0; s < SB_MEM_SPACES; s++) rec->mem_peak[s] = NAN;
     pthread_mutex_unlock(&set->lock);
     if (set->nvtx) nvtx_push(name);
     if (set->hooks.begin) set->hooks.begin(set->hooks.ud, r.id, table ? table : "", name);
@@ -70,13 +75,17 @@ sb_range sb_range_begin(sb_ranges *set, const char *table, const char *name) {
 
 void sb_range_end(sb_range *r) {
     sb_ranges *set = r->set;
-    if (set->sync_backend && set->sync_backend->ops->sync) set->sync_backend->ops->sync(set->sync_backend);
-    double t = sb_now();
     sb_range_rec *rec = &set->recs[r->id];
+    if (set->range_sync) set->backend->ops->sync(set->backend, rec->table);
+    double t = sb_now();
+    uint64_t peak[SB_MEM_SPACES];
+    if (r->mem_watch >= 0) sb_backend_mem_unwatch(set->backend, r->mem_watch, peak);
     if (set->hooks.end) set->hooks.end(set->hooks.ud, r->id, rec->table, rec->name);
     if (set->nvtx) nvtx_pop();
     pthread_mutex_lock(&set->lock);
     rec->seconds = t - r->t_begin;
+    for (int s = 0; s < SB_MEM_SPACES; s++)
+        rec->mem_peak[s] = r->mem_watch >= 0 && (set->backend->ops->mem_spaces >> s & 1) ? (double)peak[s] : NAN;
     pthread_mutex_unlock(&set->lock);
 }
 
@@ -90,15 +99,28 @@ double sb_ranges_sum(const sb_ranges *set, const char *table, const char *name) 
     return s;
 }
 
-static double sum_suffix(const sb_ranges *set, const char *suffix) {
+/* Sums every table's ranges that add to total t. */
+static double sum_total(const sb_ranges *set, sb_range_total t) {
     double s = 0;
-    size_t ls = strlen(suffix);
     for (size_t i = 0; i < set->n; i++) {
         const sb_range_rec *rec = &set->recs[i];
-        size_t ln = strlen(rec->name);
-        if (rec->table[0] && ln >= ls && strcmp(rec->name + ln - ls, suffix) == 0) s += rec->seconds;
+        const sb_range_def *d = sb_range_find(rec->name);
+        if (rec->table[0] && d && d->total == t) s += rec->seconds;
     }
     return s;
+}
+
+/* Ends a line with rec's memory peaks, "   peak host X MiB, device Y MiB", where it has any. */
+static void print_peaks(FILE *out, const sb_range_rec *rec) {
+    if (isnan(rec->mem_peak[SB_MEM_HOST]) && isnan(rec->mem_peak[SB_MEM_DEVICE])) {
+        fprintf(out, "\n");
+        return;
+    }
+    char v[SB_MEM_SPACES][24];
+    for (int s = 0; s < SB_MEM_SPACES; s++)
+        if (isnan(rec->mem_peak[s])) snprintf(v[s], sizeof v[s], "n/a");
+        else snprintf(v[s], sizeof v[s], "%.1f MiB", rec->mem_peak[s] / (1 << 20));
+    fprintf(out, "   peak host %s, device %s\n", v[SB_MEM_HOST], v[SB_MEM_DEVICE]);
 }
 
 void sb_ranges_print(const sb_ranges *set, FILE *out) {
@@ -113,10 +135,17 @@ void sb_ranges_print(const sb_ranges *set, FILE *out) {
         if (seen) continue;
         fprintf(out, "table %s\n", table);
         for (size_t j = i; j < set->n; j++)
-            if (strcmp(set->recs[j].table, table) == 0)
-                fprintf(out, "  %-20s %10.3f ms\n", set->recs[j].name, 1e3 * set->recs[j].seconds);
+            if (strcmp(set->recs[j].table, table) == 0) {
+                fprintf(out, "  %-20s %10.3f ms", set->recs[j].name, 1e3 * set->recs[j].seconds);
+                print_peaks(out, &set->recs[j]);
+            }
     }
-    fprintf(out, "%-22s %10.3f ms\n", "Total LDE", 1e3 * sum_suffix(set, " LDE"));
-    fprintf(out, "%-22s %10.3f ms\n", "Total Merkle", 1e3 * sum_suffix(set, " commit"));
-    fprintf(out, "%-22s %10.3f ms\n", "Total", 1e3 * sb_ranges_sum(set, "", "prove"));
+    fprintf(out, "%-22s %10.3f ms\n", "Total LDE", 1e3 * sum_total(set, SB_TOTAL_LDE));
+    fprintf(out, "%-22s %10.3f ms\n", "Total Merkle", 1e3 * sum_total(set, SB_TOTAL_MERKLE));
+    fprintf(out, "%-22s %10.3f ms", "Total", 1e3 * sb_ranges_sum(set, "", SB_RANGE_NAME(SB_PROVE)));
+    const sb_range_rec *whole = NULL;
+    for (size_t i = 0; i < set->n; i++)
+        if (!set->recs[i].table[0] && strcmp(set->recs[i].name, SB_RANGE_NAME(SB_PROVE)) == 0) whole = &set->recs[i];
+    if (whole) print_peaks(out, whole);
+    else fprintf(out, "\n");
 }

@@ -3,9 +3,11 @@
  * A range times itself on the host (wall clock), pushes/pops the NVTX range of
  * the same name in the domain "starkbench" (free when no tool is attached),
  * calls optional hooks (the harness pushes CUPTI external correlation ids
- * there) and, in range-sync mode, synchronizes the backend before it stops the
- * clock so that the range's wall time contains its GPU work. Thread-safe:
- * tables proved concurrently record into one set. */
+ * there) and, in range-sync mode, synchronizes the backend's work of the range's
+ * table before it stops the clock so that the range's wall time contains its GPU
+ * work and no other table's; with a backend it also records the backend's memory
+ * high-water mark while the range was open. Thread-safe: tables proved
+ * concurrently record into one set. The names are range_names.h's. */
 #ifndef SB_RANGE_H
 #define SB_RANGE_H
 
@@ -23,6 +25,10 @@ typedef struct sb_range_rec {
     char name[SB_RANGE_NAME_LEN];
     double start;   /* seconds since the set was created */
     double seconds; /* wall time */
+    /* The backend's allocated bytes at their highest while the range was open, per
+     * sb_mem_space (all of its tables' work: with --tp, what ran beside it too); NAN where
+     * unknown (no backend, a space it does not allocate in, every watcher in use). */
+    double mem_peak[SB_MEM_SPACES];
 } sb_range_rec;
 
 typedef struct sb_range_hooks {
@@ -37,7 +43,8 @@ typedef struct sb_ranges {
     double t0;
     size_t n;
     sb_range_rec recs[SB_MAX_RANGES];
-    sb_backend *sync_backend; /* non-NULL: range-sync mode, synchronize it at each range end */
+    sb_backend *backend;      /* the backend whose memory is watched; NULL: none */
+    int range_sync;           /* synchronize the backend at each range end */
     int nvtx;                 /* push NVTX ranges (0 when STARKBENCH_NVTX=off at sb_ranges_init) */
     sb_range_hooks hooks;
 } sb_ranges;
@@ -46,12 +53,14 @@ typedef struct sb_range {
     sb_ranges *set;
     unsigned id;
     double t_begin;
+    int mem_watch; /* the backend's memory watcher, or -1 */
 } sb_range;
 
-/* Initialises an empty set. sync_backend may be NULL (--no-range-sync). hooks may be NULL.
- * STARKBENCH_NVTX=off (read here) leaves NVTX out of this set's ranges: the harness measures
- * the instrumentation's overhead with it. */
-void sb_ranges_init(sb_ranges *set, sb_backend *sync_backend, const sb_range_hooks *hooks);
+/* Initialises an empty set for the ranges of be's proofs (be may be NULL: no sync, no memory
+ * figures). range_sync: synchronize be at each range end (0 under --no-range-sync). hooks may
+ * be NULL. STARKBENCH_NVTX=off (read here) leaves NVTX out of this set's ranges: the harness
+ * measures the instrumentation's overhead with it. */
+void sb_ranges_init(sb_ranges *set, sb_backend *be, int range_sync, const sb_range_hooks *hooks);
 void sb_ranges_destroy(sb_ranges *set);
 
 /* Opens a range. table may be NULL or "" for a range outside any table. */
@@ -63,7 +72,9 @@ void sb_range_end(sb_range *r);
 double sb_ranges_sum(const sb_ranges *set, const char *table, const char *name);
 
 /* Prints the "=== PROVER TIMING ===" table: per table every round range, then
- * Total LDE, Total Merkle and Total (the "prove" range). */
+ * Total LDE, Total Merkle and Total (the "prove" range); with a backend, a range line and
+ * Total end with the memory high-water marks, "peak host X MiB, device Y MiB" ("n/a" for a
+ * space the backend does not allocate in). */
 void sb_ranges_print(const sb_ranges *set, FILE *out);
 
 /* Monotonic seconds. */

@@ -86,6 +86,9 @@ STARKBENCH_THREADS=0 expect 2 1 "STARKBENCH_THREADS '0' must be an integer" -- "
 STARKBENCH_TP=99 expect 2 1 "STARKBENCH_TP '99' must be an integer" -- "$SB" prove --steps 2^8
 STARKBENCH_TP=x expect 2 1 "STARKBENCH_TP 'x'" -- "$SB" sweep --steps 2^8 --backend cpu --out "$TMP/s2.json"
 STARKBENCH_THREADS=0 expect 2 1 "STARKBENCH_THREADS '0'" -- "$SB" calibrate
+# switches that would put GPU work on the CPU: calibrate refuses them, before needing a GPU
+STARKBENCH_CPU_ROUNDS=R2 expect 2 1 "unset STARKBENCH_CPU_ROUNDS" -- "$SB" calibrate
+STARKBENCH_INJECT_SILENT_FALLBACK=deep expect 2 1 "unset STARKBENCH_INJECT_SILENT_FALLBACK" -- "$SB" calibrate
 
 # ---- sweep children get every option as a flag, no mirror: a CPU point keeps default tpb ----
 STARKBENCH_TPB=keccak=64 STARKBENCH_GPU_THRESHOLD=0 expect 0 1 "" -- \
@@ -109,10 +112,10 @@ if "$SB" kernels --pipes >"$TMP/out" 2>"$TMP/err"; then
 else
     expect 2 1 "kernels --pipes needs a GPU" -- "$SB" kernels --pipes
 fi
-for op in lde commit all; do  # accepted: the parse gets past it to the (invalid) --filter
+for op in lde upload commit open composition ood deep fri grind all; do  # accepted: the parse gets past it to the (invalid) --filter
     expect 2 1 "--filter" -- "$SB" sweep --steps 2^8 --backend cpu --inject-silent-fallback $op --filter '('
 done
-expect 2 1 "--inject-silent-fallback 'ntt' must be lde, commit or all" -- \
+expect 2 1 "--inject-silent-fallback 'ntt' must name a GPU operation (lde, upload, .*, grind or all)" -- \
     "$SB" sweep --steps 2^8 --backend cpu --inject-silent-fallback ntt --out "$TMP/s5.json" --filter '('
 
 # ---- usage errors: one line --------------------------------------------------------------------

@@ -19,11 +19,13 @@ grep -qx "=== PROVER TIMING ===" "$TMP/prove.txt" || fail "prove: no timing tabl
 for t in cpu program range; do grep -qx "table $t" "$TMP/prove.txt" || fail "prove: no table $t"; done
 for r in "R1 main LDE" "R1 main commit" "R1 aux LDE" "R1 aux commit" "R2 evaluate" "R2 commit" "R3 OOD" \
     "R4 DEEP" "R4 FRI" "R4 queries"; do
-    [ "$(grep -c "^  $r  *[0-9.]* ms$" "$TMP/prove.txt")" = 3 ] || fail "prove: '$r' not once per table"
+    [ "$(grep -c "^  $r  *[0-9.]* ms   peak host [0-9.]* MiB, device n/a$" "$TMP/prove.txt")" = 3 ] ||
+        fail "prove: '$r' not once per table, with its memory high-water mark"
 done
 for r in "Total LDE" "Total Merkle" "Total" "R4 grinding"; do
     grep -q "^$r  *[0-9.]* ms" "$TMP/prove.txt" || fail "prove: no '$r' line"
 done
+grep -q "^Total  *[0-9.]* ms   peak host [0-9.]* MiB, device n/a$" "$TMP/prove.txt" || fail "prove: no proof-wide peak"
 ls "$TMP" | grep -q tmp && fail "prove: a temporary file was left behind"
 
 # --json: one object with the same facts
@@ -36,6 +38,8 @@ assert j["output"] == "12586269025" and j["iterations"] == 50 and j["log_steps"]
 assert j["proof_size"] == int(sys.argv[2]) and j["queries"] == 219 and j["backend"] == "cpu", j
 assert j["fallbacks"] == [] and j["fallback_count"] == 0 and j["cpu_ops"] > 0, j
 names = {(r["table"], r["name"]) for r in j["ranges"]}
+assert all(r["host_peak_mib"] >= 0 and r["device_peak_mib"] is None for r in j["ranges"]), j["ranges"]
+assert [r["host_peak_mib"] for r in j["ranges"] if r["name"] == "prove"][0] > 0, j["ranges"]
 assert ("", "prove") in names and ("range", "R4 FRI") in names and ("", "R4 grinding") in names, names
 assert len(j["proof_digest"]) == 64 and j["total_ms"] > 0, j
 EOF
@@ -77,6 +81,8 @@ expect 2 1 "not supported" -- "$SB" prove --steps 8 --backend cpu
 expect 2 1 "power of two" -- "$SB" prove --steps 100
 expect 2 1 "over the limit" -- "$SB" prove --steps 2^31
 expect 2 1 "blowup" -- "$SB" prove --blowup 3
+# a size the memory model (every round's buffers) puts far beyond any CI machine: refused before any work
+expect 2 1 "need about .* GiB of host memory, over this machine's" -- "$SB" prove --steps 2^29 --backend cpu
 expect 2 1 "unknown argument" -- "$SB" prove --frobnicate
 expect 2 1 "needs a value" -- "$SB" prove --out
 expect 2 1 "cannot write" -- "$SB" prove --steps 2^6 --backend cpu --out "$TMP/no/such/dir/p.bin"

@@ -1,6 +1,9 @@
-/* The fallback detector on a fake calibration (CPU only): a synthetic slow commit is
- * flagged, a normal one passes, a small CPU/GPU ratio is "undetectable", records win,
- * CUPTI evidence works alone, and the calibration file round-trips. */
+/* The fallback detector on a fake calibration (CPU only), table-driven from the one range
+ * table (prover/range_names.h): every range whose operations the GPU runs is judged, each one
+ * slowed to its CPU time alone is flagged by name (so renaming a range cannot blind the
+ * detector), ranges the GPU does not run are not judged, the ranges outside any table are
+ * judged as "all tables" once grinding runs on the GPU; records win, a small CPU/GPU ratio is
+ * "undetectable", CUPTI evidence works alone, and the calibration file round-trips. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,58 +14,67 @@
 
 #include "check.h"
 
-static const sb_detect_table tables[] = {
-    {"cpu", 1u << 10, 130, 6},
-    {"range", 1u << 16, 1, 3},
-};
+#define CPU_MS 1000.0
+#define GPU_MS 100.0
+#define ALL_OPS 0xFFu
+/* What the GPU backend runs on the device today: the LDEs, commits and openings. */
+#define TODAY_OPS (SB_OPK_LDE | SB_OPK_COMMIT | SB_OPK_OPEN)
 
-static sb_calib_entry entry(uint64_t rows, unsigned cols, const char *driver, double cpu, double gpu) {
+static const sb_detect_table tables[] = {
+    {"cpu", 1u << 10, 130, 6, 0},
+    {"range", 1u << 16, 1, 3, 0},
+};
+#define N_TABLES 2
+
+/* A calibration entry for table ("" outside any table) with every range at CPU_MS vs GPU_MS. */
+static sb_calib_entry entry(const char *table, uint64_t rows, const char *driver, double cpu, double gpu) {
+    sb_calib_key k;
+    memset(&k, 0, sizeof k);
+    snprintf(k.gpu, sizeof k.gpu, "NVIDIA H100 80GB HBM3");
+    snprintf(k.driver, sizeof k.driver, "%s", driver);
+    snprintf(k.build, sizeof k.build, "abc123");
+    snprintf(k.table, sizeof k.table, "%s", table);
+    k.threads = 2;
+    k.rows = rows;
+    k.blowup = 2;
     sb_calib_entry e;
-    memset(&e, 0, sizeof e);
-    snprintf(e.key.gpu, sizeof e.key.gpu, "NVIDIA H100 80GB HBM3");
-    snprintf(e.key.driver, sizeof e.key.driver, "%s", driver);
-    snprintf(e.key.build, sizeof e.key.build, "abc123");
-    e.key.threads = 2;
-    e.key.rows = rows;
-    e.key.cols = cols;
-    e.key.blowup = 2;
-    e.lde_cpu_ms = e.commit_cpu_ms = cpu;
-    e.lde_gpu_ms = e.commit_gpu_ms = gpu;
+    sb_calib_entry_init(&e, &k);
+    for (int id = 0; id < SB_RANGE_COUNT; id++)
+        if (sb_range_defs[id].per_table == (table[0] != 0)) e.cpu_ms[id] = cpu, e.gpu_ms[id] = gpu;
     return e;
 }
 
-/* A GPU point of two repetitions where every Round-1 range of every table took `ms`,
- * except the cpu table's main commit, which took `commit_ms`. */
-static sb_point *gpu_point(sb_results *r, double ms, double commit_ms) {
+/* Sets range id of table ("" outside any table) to v in both repetitions, with a suffix. */
+static void set(sb_point *p, const char *table, int id, const char *suffix, double v) {
+    char key[sizeof ((sb_metric *)0)->key];
+    sb_range_key(key, sizeof key, table, id, suffix);
+    sb_metric *m = sb_point_metric(p, key);
+    m->values[0] = v;
+    m->values[1] = v * 1.02;
+}
+
+/* Sets every range of every table and outside them to v (with a suffix). */
+static void set_all(sb_point *p, const char *suffix, double v) {
+    for (int id = 0; id < SB_RANGE_COUNT; id++) {
+        if (!sb_range_defs[id].per_table) set(p, "", id, suffix, v);
+        else
+            for (size_t t = 0; t < N_TABLES; t++) set(p, tables[t].name, id, suffix, v);
+    }
+}
+
+/* A GPU point of two repetitions where every range took the GPU calibration's time. */
+static sb_point *gpu_point(sb_results *r) {
     sb_point *p = sb_results_add_point(r, 2);
     snprintf(p->backend_used, sizeof p->backend_used, "gpu");
     p->backend = SB_BACKEND_GPU;
     p->blowup = 2;
     p->threads = 2;
     p->threshold = 0;
-    const char *ranges[] = {"R1 main LDE", "R1 main commit", "R1 aux LDE", "R1 aux commit"};
-    for (size_t t = 0; t < 2; t++)
-        for (size_t k = 0; k < 4; k++) {
-            char key[72];
-            snprintf(key, sizeof key, "%s:%s", tables[t].name, ranges[k]);
-            sb_metric *m = sb_point_metric(p, key);
-            int slow = t == 0 && k == 1;
-            m->values[0] = slow ? commit_ms : ms;
-            m->values[1] = slow ? commit_ms * 1.02 : ms * 0.98;
-        }
+    set_all(p, "", GPU_MS * 0.99);
     return p;
 }
 
-static void set_all(sb_point *p, const char *suffix, double v) {
-    const char *ranges[] = {"R1 main LDE", "R1 main commit", "R1 aux LDE", "R1 aux commit"};
-    for (size_t t = 0; t < 2; t++)
-        for (size_t k = 0; k < 4; k++) {
-            char key[72];
-            snprintf(key, sizeof key, "%s:%s%s", tables[t].name, ranges[k], suffix);
-            sb_metric *m = sb_point_metric(p, key);
-            m->values[0] = m->values[1] = v;
-        }
-}
+static int verdict_is(const sb_point *p, const char *v) { return strcmp(p->verdict, v) == 0; }
 
 int main(void) {
     /* Timing alone: calibration CPU 1850 ms, GPU 250 ms (ratio 7.4). */
@@ -74,111 +86,141 @@ int main(void) {
     CHECK(sb_detect_timing(NAN, 1850, 250) == SB_TIMING_UNDETECTABLE, "no measurement");
 
     sb_calibration cal = {0, NULL};
-    sb_calib_entry es[] = {entry(1u << 10, 130, "550.54", 1850, 250), entry(1u << 10, 18, "550.54", 400, 40),
-                           entry(1u << 16, 1, "550.54", 300, 30), entry(1u << 16, 9, "550.54", 900, 60)};
-    for (size_t i = 0; i < 4; i++) CHECK(sb_calibration_put(&cal, &es[i]) == 0, "put");
-    sb_detect_context ctx = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &cal};
-    sb_detect_table t3[] = {{"cpu", 1u << 10, 130, 18}, {"range", 1u << 16, 1, 9}};
+    sb_calib_entry es[] = {entry("cpu", 1u << 10, "550.54", CPU_MS, GPU_MS),
+                           entry("range", 1u << 16, "550.54", CPU_MS, GPU_MS), entry("", 0, "550.54", CPU_MS, GPU_MS)};
+    for (size_t i = 0; i < 3; i++) CHECK(sb_calibration_put(&cal, &es[i]) == 0, "put");
+    sb_detect_context today = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &cal, TODAY_OPS};
+    sb_detect_context all = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &cal, ALL_OPS};
     sb_results r;
     memset(&r, 0, sizeof r);
 
-    /* A normal GPU run: clean. Ranges take their GPU calibration times. */
-    sb_point *p = gpu_point(&r, 40, 250);
-    sb_metric *m = sb_point_metric(p, "range:R1 main LDE");
-    m->values[0] = m->values[1] = 30;
-    m = sb_point_metric(p, "range:R1 main commit");
-    m->values[0] = m->values[1] = 30;
-    m = sb_point_metric(p, "range:R1 aux LDE");
-    m->values[0] = m->values[1] = 60;
-    m = sb_point_metric(p, "range:R1 aux commit");
-    m->values[0] = m->values[1] = 60;
-    sb_detect_point(p, t3, 2, &ctx);
-    CHECK(strcmp(p->verdict, "clean") == 0, "normal run: %s (%s)", p->verdict, p->verdict_reason);
-
-    /* The upstream symptom: the main commit takes the CPU time, no record. */
-    p = gpu_point(&r, 40, 1900);
-    sb_detect_point(p, t3, 2, &ctx);
-    CHECK(strcmp(p->verdict, "suspected-fallback") == 0, "slow commit: %s", p->verdict);
-    CHECK(strstr(p->verdict_reason, "cpu: suspected-fallback (R1 main commit") != NULL, "reason: %s",
+    /* A normal GPU run: clean, with today's device operations and with every one. */
+    sb_point *p = gpu_point(&r);
+    sb_detect_point(p, tables, N_TABLES, &today);
+    CHECK(verdict_is(p, "clean"), "normal run: %s (%s)", p->verdict, p->verdict_reason);
+    CHECK(!strstr(p->verdict_reason, "all tables"), "no range outside the tables runs on the GPU today: %s",
           p->verdict_reason);
+    sb_detect_point(p, tables, N_TABLES, &all);
+    CHECK(verdict_is(p, "clean") && strstr(p->verdict_reason, "all tables: clean"), "normal run, all ops: %s (%s)",
+          p->verdict, p->verdict_reason);
+
+    /* Each range alone at its CPU time, no record: flagged by name wherever the GPU runs it. */
+    int judged_today = 0;
+    for (int id = 0; id < SB_RANGE_COUNT; id++) {
+        const sb_range_def *d = &sb_range_defs[id];
+        if (!d->ops) continue;
+        p = gpu_point(&r);
+        set(p, d->per_table ? "cpu" : "", id, "", CPU_MS);
+        char want[96];
+        snprintf(want, sizeof want, "%s: suspected-fallback (%s ", d->per_table ? "cpu" : "all tables", d->name);
+        sb_detect_point(p, tables, N_TABLES, &all);
+        CHECK(verdict_is(p, "suspected-fallback") && strstr(p->verdict_reason, want), "%s slow, all ops: %s (%s)",
+              d->name, p->verdict, p->verdict_reason);
+        sb_detect_point(p, tables, N_TABLES, &today);
+        const int on_gpu = sb_range_on_gpu((sb_range_id)id, TODAY_OPS);
+        judged_today += on_gpu;
+        CHECK(verdict_is(p, on_gpu ? "suspected-fallback" : "clean"), "%s slow, today's ops: %s (%s)", d->name,
+              p->verdict, p->verdict_reason);
+    }
+    CHECK(judged_today == 7, "today's GPU ranges: the four Round-1 ranges, R2 evaluate, R2 commit, R4 queries (%d)",
+          judged_today);
 
     /* The same slow commit with a backend record: "fallback", which outranks the timing. */
-    p = gpu_point(&r, 40, 1900);
+    p = gpu_point(&r);
+    set(p, "cpu", SB_R1_MAIN_COMMIT, "", CPU_MS);
     p->n_fallbacks = 1;
     p->fallbacks = calloc(1, sizeof *p->fallbacks);
     snprintf(p->fallbacks[0].table, sizeof p->fallbacks[0].table, "cpu");
-    snprintf(p->fallbacks[0].op, sizeof p->fallbacks[0].op, "R1 main commit");
+    snprintf(p->fallbacks[0].op, sizeof p->fallbacks[0].op, "%s", SB_RANGE_NAME(SB_R1_MAIN_COMMIT));
     snprintf(p->fallbacks[0].error, sizeof p->fallbacks[0].error, "too many resources requested for launch");
-    sb_detect_point(p, t3, 2, &ctx);
-    CHECK(strcmp(p->verdict, "fallback") == 0, "recorded: %s", p->verdict);
+    sb_detect_point(p, tables, N_TABLES, &today);
+    CHECK(verdict_is(p, "fallback"), "recorded: %s", p->verdict);
     CHECK(strstr(p->verdict_reason, "too many resources") != NULL, "reason: %s", p->verdict_reason);
 
-    /* Ratio under 3 (lde and commit of the cpu main shape calibrated at 500 vs 200): undetectable. */
+    /* Ratio under 3 (the cpu table calibrated at 500 vs 200): undetectable. */
     sb_calibration small = {0, NULL};
-    sb_calib_entry e = entry(1u << 10, 130, "550.54", 500, 200);
+    sb_calib_entry e = entry("cpu", 1u << 10, "550.54", 500, 200);
     sb_calibration_put(&small, &e);
-    sb_detect_context sctx = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &small};
-    sb_detect_table cpu_only[] = {{"cpu", 1u << 10, 130, 0}};
-    p = gpu_point(&r, 500, 500);
-    sb_detect_point(p, cpu_only, 1, &sctx);
-    CHECK(strcmp(p->verdict, "undetectable") == 0, "ratio 2.5: %s (%s)", p->verdict, p->verdict_reason);
+    sb_detect_context sctx = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &small, TODAY_OPS};
+    p = gpu_point(&r);
+    set_all(p, "", 500);
+    sb_detect_point(p, tables, 1, &sctx);
+    CHECK(verdict_is(p, "undetectable") && strstr(p->verdict_reason, "ratio under 3"), "ratio 2.5: %s (%s)",
+          p->verdict, p->verdict_reason);
 
     /* A calibration for another driver does not apply: undetectable, not clean. */
-    sb_detect_context other = {"NVIDIA H100 80GB HBM3", "560.00", "abc123", &cal};
-    p = gpu_point(&r, 40, 250);
-    sb_detect_point(p, cpu_only, 1, &other);
-    CHECK(strcmp(p->verdict, "undetectable") == 0, "other driver: %s", p->verdict);
+    sb_detect_context other = {"NVIDIA H100 80GB HBM3", "560.00", "abc123", &cal, TODAY_OPS};
+    p = gpu_point(&r);
+    sb_detect_point(p, tables, 1, &other);
+    CHECK(verdict_is(p, "undetectable"), "other driver: %s", p->verdict);
     CHECK(strstr(p->verdict_reason, "no calibration") != NULL, "reason: %s", p->verdict_reason);
 
-    /* CUPTI alone (no calibration): Keccak kernels present -> clean; absent -> suspected;
-     * a failed launch -> suspected. */
-    sb_detect_context nocal = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", NULL};
-    p = gpu_point(&r, 40, 250);
+    /* CUPTI alone (no calibration): kernels present -> clean; a commit range without a Keccak
+     * kernel, or a range without any kernel -> suspected; a failed launch -> suspected. */
+    sb_detect_context nocal = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", NULL, TODAY_OPS};
+    p = gpu_point(&r);
     set_all(p, ":launches", 12);
     set_all(p, ":keccak_launches", 1);
     set_all(p, ":failed_launches", 0);
-    sb_detect_point(p, t3, 2, &nocal);
-    CHECK(strcmp(p->verdict, "clean") == 0, "CUPTI clean: %s (%s)", p->verdict, p->verdict_reason);
-    sb_point_metric(p, "range:R1 aux commit:keccak_launches")->values[1] = 0;
-    sb_detect_point(p, t3, 2, &nocal);
-    CHECK(strcmp(p->verdict, "suspected-fallback") == 0, "no keccak: %s", p->verdict);
-    CHECK(strstr(p->verdict_reason, "no Keccak kernel") != NULL, "reason: %s", p->verdict_reason);
-    sb_point_metric(p, "range:R1 aux commit:keccak_launches")->values[1] = 1;
-    sb_point_metric(p, "cpu:R1 main LDE:failed_launches")->values[0] = 1;
-    sb_detect_point(p, t3, 2, &nocal);
-    CHECK(strcmp(p->verdict, "suspected-fallback") == 0, "failed launch: %s", p->verdict);
+    sb_detect_point(p, tables, N_TABLES, &nocal);
+    CHECK(verdict_is(p, "clean"), "CUPTI clean: %s (%s)", p->verdict, p->verdict_reason);
+    set(p, "range", SB_R1_AUX_COMMIT, ":keccak_launches", 0);
+    sb_detect_point(p, tables, N_TABLES, &nocal);
+    CHECK(verdict_is(p, "suspected-fallback") && strstr(p->verdict_reason, "R1 aux commit: no Keccak kernel"),
+          "no keccak: %s (%s)", p->verdict, p->verdict_reason);
+    set(p, "range", SB_R1_AUX_COMMIT, ":keccak_launches", 1);
+    set(p, "range", SB_R2_EVALUATE, ":launches", 0);
+    sb_detect_point(p, tables, N_TABLES, &nocal);
+    CHECK(verdict_is(p, "suspected-fallback") && strstr(p->verdict_reason, "R2 evaluate: no GPU kernel"),
+          "no kernel: %s (%s)", p->verdict, p->verdict_reason);
+    set(p, "range", SB_R2_EVALUATE, ":launches", 3);
+    set(p, "cpu", SB_R1_MAIN_LDE, ":failed_launches", 1);
+    sb_detect_point(p, tables, N_TABLES, &nocal);
+    CHECK(verdict_is(p, "suspected-fallback"), "failed launch: %s", p->verdict);
 
     /* CPU by configuration: threshold inf, or a CPU run, is n/a; a failed point is n/a. */
-    p = gpu_point(&r, 40, 1900);
+    p = gpu_point(&r);
+    set_all(p, "", CPU_MS);
     p->threshold = SB_THRESHOLD_NEVER;
-    sb_detect_point(p, t3, 2, &ctx);
-    CHECK(strcmp(p->verdict, "n/a") == 0, "threshold inf: %s", p->verdict);
-    p = gpu_point(&r, 40, 1900);
+    sb_detect_point(p, tables, N_TABLES, &all);
+    CHECK(verdict_is(p, "n/a"), "threshold inf: %s", p->verdict);
+    p = gpu_point(&r);
+    set(p, "cpu", SB_R1_MAIN_COMMIT, "", CPU_MS);
     p->threshold = 1u << 12; /* cpu table LDE 2^11 rows stays on the CPU; range (2^17) on the GPU */
-    sb_detect_point(p, t3, 2, &ctx);
-    CHECK(strstr(p->verdict_reason, "cpu: n/a") != NULL, "below threshold: %s", p->verdict_reason);
-    p = gpu_point(&r, 40, 1900);
+    sb_detect_point(p, tables, N_TABLES, &today);
+    CHECK(verdict_is(p, "clean") && strstr(p->verdict_reason, "cpu: n/a"), "below threshold: %s (%s)", p->verdict,
+          p->verdict_reason);
+    p = gpu_point(&r);
     snprintf(p->status, sizeof p->status, "timeout");
-    sb_detect_point(p, t3, 2, &ctx);
-    CHECK(strcmp(p->verdict, "n/a") == 0, "timeout: %s", p->verdict);
+    sb_detect_point(p, tables, N_TABLES, &today);
+    CHECK(verdict_is(p, "n/a"), "timeout: %s", p->verdict);
 
-    /* The calibration file round-trips; a later put with the same key replaces. */
+    /* The calibration file round-trips every range; a later put with the same key replaces. */
     char path[] = "/tmp/sb_calib_XXXXXX";
     int fd = mkstemp(path);
     close(fd);
     char err[256];
-    e = entry(1u << 10, 130, "550.54", 1000, 100);
+    e = entry("cpu", 1u << 10, "550.54", 1000, 100);
+    e.cpu_ms[SB_R3_OOD] = 77;
+    e.gpu_ms[SB_R4_DEEP] = NAN; /* a range measured one way only is not stored */
     sb_calibration_put(&cal, &e);
-    CHECK(cal.n == 4, "put replaces: %zu entries", cal.n);
+    CHECK(cal.n == 3, "put replaces: %zu entries", cal.n);
     CHECK(sb_calibration_save(&cal, path, err, sizeof err) == 0, "save: %s", err);
     sb_calibration back;
     CHECK(sb_calibration_load(&back, path, err, sizeof err) == 0, "load: %s", err);
-    CHECK(back.n == 4, "loaded %zu entries", back.n);
+    CHECK(back.n == 3, "loaded %zu entries", back.n);
     const sb_calib_entry *f = sb_calibration_find(&back, &e.key);
-    CHECK(f && f->commit_cpu_ms == 1000 && f->lde_gpu_ms == 100, "loaded values");
+    CHECK(f && f->cpu_ms[SB_R1_MAIN_COMMIT] == 1000 && f->gpu_ms[SB_R1_AUX_LDE] == 100 && f->cpu_ms[SB_R3_OOD] == 77 &&
+              isnan(f->cpu_ms[SB_R4_DEEP]) && isnan(f->cpu_ms[SB_R4_GRINDING]),
+          "loaded values");
     sb_calibration_free(&back);
 
     FILE *bad = fopen(path, "w");
+    fputs("{\"format\": \"starkbench-calibration-1\", \"entries\": []}", bad);
+    fclose(bad);
+    CHECK(sb_calibration_load(&back, path, err, sizeof err) == -1 && strstr(err, "run calibrate again"),
+          "an older format rejected: %s", err);
+    bad = fopen(path, "w");
     fputs("{\"format\": \"something else\", \"entries\": []}", bad);
     fclose(bad);
     CHECK(sb_calibration_load(&back, path, err, sizeof err) == -1 && strstr(err, "not a starkbench calibration"),

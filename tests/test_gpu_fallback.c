@@ -7,15 +7,15 @@
 
 #include "../kernels/gpu_backend.h"
 
-static const sb_op op = {"cpu", "R1 main commit"};
+static sb_op op = {.table = "cpu", .op = "R1 main commit"};
 
 /* lde + commit on be; returns the root (exits the check on failure). */
 static sb_digest lde_commit(sb_backend *be, const uint64_t *trace, size_t n, size_t cols, unsigned blowup) {
-    sb_commitment c;
+    sb_matrix c;
     memset(&c, 0, sizeof c);
     sb_digest root = {{0}};
     if (be->ops->lde(be, &op, trace, n, cols, blowup, &c) == 0 && be->ops->commit(be, &op, &c) == 0) root = c.root;
-    else CHECK(0, "lde/commit failed: %s", be->last_error);
+    else CHECK(0, "lde/commit failed: %s", op.err);
     be->ops->release(be, &c);
     return root;
 }
@@ -109,13 +109,13 @@ int main(void) {
         {(size_t)1 << 31, 1, 4, "2^33"}, {(size_t)1 << 32, 1, 2, "2^33"}, {4, 0, 2, "columns"},
         {4, (size_t)1 << 30, 4, "columns"}, {12, 4, 2, "powers of two"}, {4, 4, 3, "powers of two"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        sb_commitment c;
+        sb_matrix c;
         memset(&c, 0, sizeof c);
-        be->last_error[0] = 0;
+        op.err[0] = 0;
         const int rc = be->ops->lde(be, &op, trace, bad[i].n, bad[i].cols, bad[i].blowup, &c);
-        CHECK(rc == -1 && strstr(be->last_error, bad[i].why) != NULL, "shape %zu x %zu b %u: rc %d, '%s'", bad[i].n,
-              bad[i].cols, bad[i].blowup, rc, be->last_error);
-        printf("rejected: %s\n", be->last_error);
+        CHECK(rc == -1 && strstr(op.err, bad[i].why) != NULL, "shape %zu x %zu b %u: rc %d, '%s'", bad[i].n,
+              bad[i].cols, bad[i].blowup, rc, op.err);
+        printf("rejected: %s\n", op.err);
     }
     CHECK(ops(be, 0) == 0 && ops(be, 1) == 0 && be->n_fallbacks == 0, "a rejected shape ran or fell back");
     sb_backend_destroy(be);

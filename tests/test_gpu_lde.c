@@ -10,28 +10,28 @@
 /* Runs lde + commit of trace on both backends and compares everything a prover reads. */
 static void compare(sb_backend *cpu, sb_backend *gpu, const uint64_t *trace, size_t n, size_t cols, unsigned blowup,
                     const char *what) {
-    const sb_op op = {"test", "R1 main LDE"};
-    sb_commitment a, b;
+    sb_op op = {.table = "test", .op = "R1 main LDE"};
+    sb_matrix a, b;
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     const uint64_t gpu_before = atomic_load(&gpu->gpu_ops);
     CHECK(cpu->ops->lde(cpu, &op, trace, n, cols, blowup, &a) == 0 && cpu->ops->commit(cpu, &op, &a) == 0,
-          "%s: cpu lde/commit: %s", what, cpu->last_error);
+          "%s: cpu lde/commit: %s", what, op.err);
     CHECK(gpu->ops->lde(gpu, &op, trace, n, cols, blowup, &b) == 0 && gpu->ops->commit(gpu, &op, &b) == 0,
-          "%s: gpu lde/commit: %s", what, gpu->last_error);
+          "%s: gpu lde/commit: %s", what, op.err);
     CHECK(atomic_load(&gpu->gpu_ops) == gpu_before + 2, "%s: lde + commit did not both run on the GPU", what);
-    CHECK(b.lde == NULL && b.device != NULL, "%s: the GPU LDE should live on the device until asked for", what);
+    CHECK(b.host == NULL && b.device != NULL, "%s: the GPU LDE should live on the device until asked for", what);
     CHECK(memcmp(a.root.b, b.root.b, 32) == 0, "%s: roots differ", what);
-    const uint64_t *la = sb_lde_host(cpu, &a), *lb = sb_lde_host(gpu, &b);
-    CHECK(la && lb && memcmp(la, lb, a.lde_n * cols * sizeof *la) == 0, "%s: LDE values differ", what);
-    CHECK(sb_lde_host(gpu, &b) == lb, "%s: a second lde_host copied again", what);
-    const unsigned log_l = (unsigned)__builtin_ctzll(a.lde_n);
+    const uint64_t *la = cpu->ops->to_host(cpu, &op, &a), *lb = gpu->ops->to_host(gpu, &op, &b);
+    CHECK(la && lb && memcmp(la, lb, a.rows * cols * sizeof *la) == 0, "%s: LDE values differ", what);
+    CHECK(gpu->ops->to_host(gpu, &op, &b) == lb, "%s: a second to_host copied again", what);
+    const unsigned log_l = (unsigned)__builtin_ctzll(a.rows);
     enum { OPENED = 4 };
-    const size_t leaves[OPENED] = {0, 1, (a.lde_n / 2 + 1) % a.lde_n, a.lde_n - 1};
+    const size_t leaves[OPENED] = {0, 1, (a.rows / 2 + 1) % a.rows, a.rows - 1};
     uint64_t *ra = malloc(OPENED * cols * sizeof *ra), *rb = malloc(OPENED * cols * sizeof *rb);
     sb_digest pa[OPENED * 32], pb[OPENED * 32];
-    CHECK(cpu->ops->open_many(cpu, &a, leaves, OPENED, ra, pa) == 0 &&
-          gpu->ops->open_many(gpu, &b, leaves, OPENED, rb, pb) == 0, "%s: open_many: %s", what, gpu->last_error);
+    CHECK(cpu->ops->open_many(cpu, &op, &a, leaves, OPENED, ra, pa) == 0 &&
+          gpu->ops->open_many(gpu, &op, &b, leaves, OPENED, rb, pb) == 0, "%s: open_many: %s", what, op.err);
     CHECK(memcmp(ra, rb, OPENED * cols * sizeof *ra) == 0 && memcmp(pa, pb, OPENED * log_l * sizeof *pa) == 0,
           "%s: openings differ", what);
     for (int i = 0; i < OPENED; i++) {
@@ -43,14 +43,14 @@ static void compare(sb_backend *cpu, sb_backend *gpu, const uint64_t *trace, siz
         CHECK(merkle_verify(&b.root, &leaf, j, log_l, pb + i * log_l), "%s: GPU path of leaf %zu does not verify",
               what, j);
     }
-    const size_t bad[2] = {0, a.lde_n};
-    CHECK(gpu->ops->open_many(gpu, &b, bad, 2, rb, pb) == -1 && strstr(gpu->last_error, "out of range"),
+    const size_t bad[2] = {0, a.rows};
+    CHECK(gpu->ops->open_many(gpu, &op, &b, bad, 2, rb, pb) == -1 && strstr(op.err, "out of range"),
           "%s: a leaf out of range accepted", what);
     free(ra);
     free(rb);
     cpu->ops->release(cpu, &a);
     gpu->ops->release(gpu, &b);
-    CHECK(b.device == NULL && b.lde == NULL, "%s: release left state behind", what);
+    CHECK(b.device == NULL && b.host == NULL, "%s: release left state behind", what);
 }
 
 /* lde-commit's deterministic matrix (docs/ARCHITECTURE.md): T[r][c] = ((r+1) A + c B) mod p, exact. */
@@ -76,11 +76,11 @@ static void known_roots(sb_backend *gpu) {
         char hex[65];
         if (line[0] == '#' || sscanf(line, "%u %u %u %64s", &log_n, &cols, &blowup, hex) != 4) continue;
         uint64_t *t = design_matrix((size_t)1 << log_n, cols);
-        const sb_op op = {"test", "R1 main commit"};
-        sb_commitment c;
+        sb_op op = {.table = "test", .op = "R1 main commit"};
+        sb_matrix c;
         memset(&c, 0, sizeof c);
         CHECK(gpu->ops->lde(gpu, &op, t, (size_t)1 << log_n, cols, blowup, &c) == 0 &&
-                  gpu->ops->commit(gpu, &op, &c) == 0, "vector %u %u %u: %s", log_n, cols, blowup, gpu->last_error);
+                  gpu->ops->commit(gpu, &op, &c) == 0, "vector %u %u %u: %s", log_n, cols, blowup, op.err);
         char got[65];
         for (int i = 0; i < 32; i++) snprintf(got + 2 * i, 3, "%02x", c.root.b[i]);
         CHECK(strcmp(got, hex) == 0, "vector 2^%u x %u blowup %u: root %s, expected %s", log_n, cols, blowup, got, hex);

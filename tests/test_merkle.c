@@ -105,36 +105,38 @@ static void cpu_backend(void) {
         sb_backend *be = sb_backend_create(&cfg, NULL, 0);
         CHECK(be && strcmp(be->ops->name, "cpu") == 0, "cpu backend");
         int omp_before = omp_get_max_threads();
-        sb_op op = {"test", "R1 main LDE"};
-        sb_commitment c;
+        sb_op op = {.table = "test", .op = "R1 main LDE"};
+        sb_matrix c;
         CHECK(be->ops->lde(be, &op, trace, n, cols, blowup, &c) == 0, "lde");
         CHECK(atomic_load(&be->cpu_ops) == 1, "one cpu op after lde");
-        CHECK(c.lde_n == n * blowup && c.cols == cols && c.n == n && c.blowup == blowup, "commitment shape");
-        CHECK(memcmp(sb_lde_host(be, &c), want, n * blowup * cols * 8) == 0, "lde values");
+        CHECK(c.rows == n * blowup && c.cols == cols && c.n == n && c.blowup == blowup && c.offset == GL_GENERATOR &&
+                  c.host && !c.device,
+              "matrix shape");
+        CHECK(memcmp(be->ops->to_host(be, &op, &c), want, n * blowup * cols * 8) == 0, "lde values");
         CHECK(be->ops->commit(be, &op, &c) == 0, "commit");
         CHECK(atomic_load(&be->cpu_ops) == 2 && atomic_load(&be->gpu_ops) == 0, "two cpu ops, no gpu op");
         CHECK(omp_get_max_threads() == omp_before, "the caller's thread count restored");
         roots[threads - 1] = c.root;
-        unsigned log = (unsigned)log2_exact(c.lde_n);
+        unsigned log = (unsigned)log2_exact(c.rows);
         enum { OPENED = 11 };
         size_t leaves[OPENED];
         uint64_t rows[OPENED * 13];
         sb_digest paths[OPENED * 12], leaf;
         for (size_t i = 0; i < OPENED; i++) leaves[i] = i * 377;
-        CHECK(log == 12 && be->ops->open_many(be, &c, leaves, OPENED, rows, paths) == 0, "open_many");
+        CHECK(log == 12 && be->ops->open_many(be, &op, &c, leaves, OPENED, rows, paths) == 0, "open_many");
         for (size_t i = 0; i < OPENED; i++) {
             const size_t j = leaves[i];
             CHECK(memcmp(rows + i * cols, want + bit_reverse_index(j, log) * cols, cols * 8) == 0, "opened row %zu", j);
             merkle_hash_row(rows + i * cols, cols, &leaf);
             CHECK(merkle_verify(&c.root, &leaf, j, log, paths + i * log), "opened path %zu", j);
         }
-        leaves[OPENED - 1] = c.lde_n;
-        CHECK(be->ops->open_many(be, &c, leaves, OPENED, rows, paths) == -1 && be->last_error[0],
-              "open out of range rejected");
-        be->ops->sync(be);
+        leaves[OPENED - 1] = c.rows;
+        CHECK(be->ops->open_many(be, &op, &c, leaves, OPENED, rows, paths) == -1 && strstr(op.err, "out of range"),
+              "open out of range rejected: %s", op.err);
+        be->ops->sync(be, "");
         be->ops->release(be, &c);
-        CHECK(c.lde == NULL && c.tree.nodes == NULL, "release zeroes");
-        sb_commitment bad;
+        CHECK(c.host == NULL && c.tree.nodes == NULL, "release zeroes");
+        sb_matrix bad;
         CHECK(be->ops->lde(be, &op, trace, n - 1, cols, blowup, &bad) == -1, "n not a power of two rejected");
         sb_backend_destroy(be);
     }

@@ -10,6 +10,7 @@
 #include "fri.h"
 #include "ntt.h"
 #include "check.h"
+#include "range_names.h"
 #include "stark.h"
 #include "toy_air.h"
 
@@ -147,21 +148,23 @@ static void test_pow(void) {
 
 static void test_ranges(void) {
     sb_ranges set;
-    sb_ranges_init(&set, NULL, NULL);
+    sb_ranges_init(&set, NULL, 0, NULL);
     char err[256] = "";
     sb_proof p = prove(&toy_air, 5, 2, 2, 0, &set, err, sizeof err);
     CHECK(p.len > 0, "prove failed: %s", err);
-    static const char *const names[] = {"R1 main LDE", "R1 main commit", "R1 aux LDE", "R1 aux commit",
-                                        "R2 evaluate", "R2 commit",      "R3 OOD",     "R4 DEEP",
-                                        "R4 FRI",      "R4 queries"};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        for (size_t t = 0; t < toy_air.n_tables; t++) {
+    /* Every range of the range table, once per table or once outside them, and nothing else. */
+    for (int k = 0; k < SB_RANGE_COUNT; k++) {
+        const sb_range_def *d = &sb_range_defs[k];
+        for (size_t t = 0; t < (d->per_table ? toy_air.n_tables : 1); t++) {
+            const char *table = d->per_table ? toy_tables[t].name : "";
             int found = 0;
             for (size_t i = 0; i < set.n; i++)
-                found |= strcmp(set.recs[i].name, names[k]) == 0 && strcmp(set.recs[i].table, toy_tables[t].name) == 0;
-            CHECK(found, "range %s of table %s missing", names[k], toy_tables[t].name);
+                found += strcmp(set.recs[i].name, d->name) == 0 && strcmp(set.recs[i].table, table) == 0;
+            CHECK(found == 1, "range %s of table '%s' recorded %d times", d->name, table, found);
         }
-    CHECK(sb_ranges_sum(&set, "", "prove") > 0, "no prove range");
+    }
+    for (size_t i = 0; i < set.n; i++) CHECK(sb_range_find(set.recs[i].name), "range '%s' is not in the table", set.recs[i].name);
+    CHECK(sb_ranges_sum(&set, "", SB_RANGE_NAME(SB_PROVE)) > 0, "no prove range");
     sb_proof_free(&p);
     sb_ranges_destroy(&set);
 }
@@ -185,40 +188,53 @@ static void test_fri(void) {
     const unsigned log_n = 7, log_lde = 9;
     const size_t n = (size_t)1 << log_n, m = (size_t)1 << log_lde, n_folds = sb_fri_folds(log_n);
     sb_backend *be = cpu_backend(0);
-    sb_op op = {"fri", "R4 FRI"};
-    fp3_t *layer0 = coset_values(n, m, 7), alphas[32], final[16], sibs[32];
-    sb_digest roots[32], paths[256];
+    sb_op op = {.table = "fri", .op = "R4 FRI"};
+    fp3_t *layer0 = coset_values(n, m, 7), alphas[32], final[16];
+    sb_digest roots[32];
     sb_transcript tr, replay;
     transcript_init(&tr, "fri-test");
     replay = tr;
     sb_fri_prover st;
-    char err[256] = "", why[64] = "";
-    CHECK(sb_fri_commit(be, &op, layer0, log_lde, log_n, &tr, &st, roots, final, err, sizeof err) == 0, "fri: %s", err);
+    sb_matrix l0;
+    CHECK(be->ops->from_host(be, &op, layer0[0].c, m, 3, (unsigned)(m / n), GL_GENERATOR, &l0) == 0, "from_host: %s",
+          op.err);
+    CHECK(sb_fri_commit(be, &op, &l0, log_n, &tr, &st, roots, final) == 0, "fri: %s", op.err);
     for (unsigned l = 0; l < n_folds; l++) {
         alphas[l] = transcript_squeeze_fp3(&replay);
         if (l + 1 < n_folds) transcript_absorb_digest(&replay, roots[l].b);
     }
-    size_t n_final = n >> n_folds;
-    for (size_t i0 = 0; i0 < m / 2; i0 += 37) {
-        sb_fri_open(&st, i0, sibs, paths);
+    size_t n_final = n >> n_folds, queries[8], q = 0;
+    for (size_t i0 = 0; i0 < m / 2; i0 += 37) queries[q++] = i0;
+    const size_t path_len = sb_fri_path_len(log_lde, (unsigned)n_folds);
+    fp3_t sibs[8 * 32];
+    sb_digest paths[8 * 64];
+    CHECK(path_len <= 64 && sb_fri_open(be, &op, &st, queries, q, sibs, 32, paths, 64) == 0, "fri open: %s", op.err);
+    char why[64] = "";
+    for (size_t j = 0; j < q; j++) {
+        const size_t i0 = queries[j];
+        const fp3_t *sj = sibs + 32 * j;
+        const sb_digest *pj = paths + 64 * j;
         fp3_t a = layer0[i0], b = layer0[i0 + m / 2];
-        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sibs, paths, why,
+        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sj, pj, why,
                                   sizeof why) == 0, "fri query %zu: %s", i0, why);
         fp3_t a_bad = fp3_add(a, fp3_one());
-        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a_bad, b, sibs, paths,
-                                  why, sizeof why) != 0 && strstr(why, "FRI layer 1"), "fri: wrong Q(x) accepted");
+        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a_bad, b, sj, pj, why,
+                                  sizeof why) != 0 && strstr(why, "FRI layer 1"), "fri: wrong Q(x) accepted");
         final[n_final - 1] = fp3_add(final[n_final - 1], fp3_one());
-        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sibs, paths, why,
+        CHECK(sb_fri_verify_query(log_lde, (unsigned)n_folds, alphas, roots, final, n_final, i0, a, b, sj, pj, why,
                                   sizeof why) != 0 && strstr(why, "final polynomial"),
               "fri: wrong final polynomial accepted");
         final[n_final - 1] = fp3_sub(final[n_final - 1], fp3_one());
     }
-    sb_fri_prover_free(&st);
+    sb_fri_prover_free(be, &st);
+    be->ops->release(be, &l0);
     free(layer0);
     layer0 = coset_values(n + 1, m, 7); /* degree n: not low enough */
-    CHECK(sb_fri_commit(be, &op, layer0, log_lde, log_n, &tr, &st, roots, final, err, sizeof err) != 0 &&
-          strstr(err, "degree"), "fri: degree n accepted (%s)", err);
-    sb_fri_prover_free(&st);
+    CHECK(be->ops->from_host(be, &op, layer0[0].c, m, 3, (unsigned)(m / n), GL_GENERATOR, &l0) == 0, "from_host");
+    CHECK(sb_fri_commit(be, &op, &l0, log_n, &tr, &st, roots, final) != 0 && strstr(op.err, "degree"),
+          "fri: degree n accepted (%s)", op.err);
+    sb_fri_prover_free(be, &st);
+    be->ops->release(be, &l0);
     free(layer0);
     sb_backend_destroy(be);
 }
@@ -233,6 +249,7 @@ int main(void) {
     test_fib_verifies();
     test_determinism(sb_air_fib(), 10, 2);
     test_determinism(sb_air_fib(), 8, 4);
+    test_determinism(&toy_air, 6, 8);
     test_ranges();
     return check_finish("test_prover");
 }

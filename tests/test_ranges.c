@@ -27,7 +27,7 @@ int main(void) {
     sb_range_hooks hooks = {on_begin, on_end, NULL};
     sb_ranges set;
     unsetenv("STARKBENCH_NVTX");
-    sb_ranges_init(&set, NULL, &hooks);
+    sb_ranges_init(&set, NULL, 0, &hooks);
     CHECK(set.nvtx == 1, "NVTX ranges are on by default");
     sb_range prove = sb_range_begin(&set, "", "prove");
     sb_range lde = sb_range_begin(&set, "cpu", "R1 main LDE");
@@ -63,7 +63,7 @@ int main(void) {
     sb_ranges_destroy(&set);
 
     setenv("STARKBENCH_NVTX", "off", 1);
-    sb_ranges_init(&set, NULL, NULL);
+    sb_ranges_init(&set, NULL, 0, NULL);
     CHECK(set.nvtx == 0, "STARKBENCH_NVTX=off turns NVTX off for the set");
     sb_range r = sb_range_begin(&set, "cpu", "R2 evaluate");
     sb_range_end(&r);

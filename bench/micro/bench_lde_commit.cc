@@ -72,10 +72,12 @@ void BM_commit_cpu(benchmark::State &state) {
 
 // LDE + commit through a backend's operations, as the prover calls them.
 bool backend_lde_commit(sb_backend *be, const std::vector<uint64_t> &trace, const shape &s) {
-    const sb_op op = {"bench", "R1 main commit"};
-    sb_commitment c{};
+    sb_op op{};
+    op.table = "bench";
+    op.op = "R1 main commit";
+    sb_matrix c{};
     bool ok = be->ops->lde(be, &op, trace.data(), s.n, s.cols, s.blowup, &c) == 0 && be->ops->commit(be, &op, &c) == 0;
-    be->ops->sync(be);
+    be->ops->sync(be, "");
     be->ops->release(be, &c);
     return ok;
 }
