@@ -26,7 +26,7 @@ static sb_point *measure(sb_results *holder, const sb_options *base, uint64_t th
     sb_backend *be = sb_backend_create(&o.be, err, errlen);
     if (!be) return NULL;
     sb_point *p = sb_results_add_point(holder, o.runs);
-    int rc = sb_sweep_run(p, &o, be, NULL);
+    int rc = sb_sweep_run(p, &o, be, NULL, NULL);
     const sb_metric *ops = sb_point_find(p, "backend:gpu_ops");
     double gpu_ops = ops ? sb_median(ops->values, p->reps) : 0;
     if (rc != 0) snprintf(err, errlen, "%s", p->error);

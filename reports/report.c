@@ -161,7 +161,7 @@ static void write_rounds(FILE *f, const sb_results *r) {
             if (!sb_metric_is_round(key)) continue;
             sb_stats s;
             stats_of(p->metrics[m].values, p->reps, &s);
-            char kernel_key[96], launches_key[96], kernel[24], launches[32] = "-";
+            char kernel_key[160], launches_key[160], kernel[24], launches[32] = "-";
             snprintf(kernel_key, sizeof kernel_key, "%s:kernel_ms", key);
             snprintf(launches_key, sizeof launches_key, "%s:launches", key);
             double k = metric_median(p, kernel_key), l = metric_median(p, launches_key);
