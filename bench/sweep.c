@@ -400,15 +400,23 @@ static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, 
 
 static double median_total(const sb_point *p) { return sb_median(sb_point_total(p), p->reps); }
 
+/* A point's noise for the tables: "-" where unknown (fewer than 6 usable repetitions). */
+static const char *noise_text(const sb_point *p, char buf[16]) {
+    if (isfinite(p->noise_pct)) snprintf(buf, 16, "%.2f", p->noise_pct);
+    else snprintf(buf, 16, "-");
+    return buf;
+}
+
 static void print_summary(const sb_results *r, FILE *out) {
     fprintf(out, "\n%-92s %-10s %12s %7s %5s %-9s %8s  %s\n", "point", "status", "median ms", "cv %", "N", "stop",
             "noise %", "detector");
     for (size_t i = 0; i < r->n_points; i++) {
         const sb_point *p = &r->points[i];
         sb_stats s;
+        char noise[16];
         sb_stats_compute(sb_point_total(p), p->reps, &s);
-        fprintf(out, "%-92s %-10s %12.3f %7.2f %5zu %-9s %8.2f  %s%s\n", p->name, p->status, s.median, 100 * s.cv, s.n,
-                p->stop_reason[0] ? p->stop_reason : "-", p->noise_pct, p->verdict,
+        fprintf(out, "%-92s %-10s %12.3f %7.2f %5zu %-9s %8s  %s%s\n", p->name, p->status, s.median, 100 * s.cv, s.n,
+                p->stop_reason[0] ? p->stop_reason : "-", noise_text(p, noise), p->verdict,
                 p->digest_mismatch ? "  DIGEST MISMATCH" : "");
         if (p->n_throttled)
             fprintf(out, "    %zu of %zu repetitions throttled (NVML): %s\n", p->n_throttled, p->reps,
@@ -740,9 +748,10 @@ int cmd_sweep(int argc, char **argv) {
         detect(p, &env.detect);
         done++;
         double el = sb_now() - t0;
-        fprintf(stderr, "[%zu/%zu] %s: %s, median %.3f ms of %zu (%s, noise %.2f %%%s), %s | elapsed %.1f s, ~%.1f s left\n",
+        char noise[16];
+        fprintf(stderr, "[%zu/%zu] %s: %s, median %.3f ms of %zu (stop %s, noise %s %%%s), %s | elapsed %.1f s, ~%.1f s left\n",
                 done + reused, n, p->name, p->status, median_total(p), p->reps, p->stop_reason[0] ? p->stop_reason : "-",
-                p->noise_pct, p->n_throttled ? ", throttled ones left out" : "", p->verdict, el,
+                noise_text(p, noise), p->n_throttled ? ", throttled ones left out" : "", p->verdict, el,
                 el / (double)done * (double)(to_run - done));
         if (sb_results_write(&r, partial, err, sizeof err) != 0) {
             fprintf(stderr, "starkbench: %s\n", err);

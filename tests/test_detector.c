@@ -73,7 +73,7 @@ int main(void) {
     CHECK(sb_detect_timing(500, 500, 200) == SB_TIMING_UNDETECTABLE, "ratio 2.5 cannot tell");
     CHECK(sb_detect_timing(NAN, 1850, 250) == SB_TIMING_UNDETECTABLE, "no measurement");
 
-    sb_calibration cal = {0, NULL};
+    sb_calibration cal = {0, NULL, 0, NULL};
     sb_calib_entry es[] = {entry(1u << 10, 130, "550.54", 1850, 250), entry(1u << 10, 18, "550.54", 400, 40),
                            entry(1u << 16, 1, "550.54", 300, 30), entry(1u << 16, 9, "550.54", 900, 60)};
     for (size_t i = 0; i < 4; i++) CHECK(sb_calibration_put(&cal, &es[i]) == 0, "put");
@@ -114,7 +114,7 @@ int main(void) {
     CHECK(strstr(p->verdict_reason, "too many resources") != NULL, "reason: %s", p->verdict_reason);
 
     /* Ratio under 3 (lde and commit of the cpu main shape calibrated at 500 vs 200): undetectable. */
-    sb_calibration small = {0, NULL};
+    sb_calibration small = {0, NULL, 0, NULL};
     sb_calib_entry e = entry(1u << 10, 130, "550.54", 500, 200);
     sb_calibration_put(&small, &e);
     sb_detect_context sctx = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &small};
@@ -170,12 +170,19 @@ int main(void) {
     e = entry(1u << 10, 130, "550.54", 1000, 100);
     sb_calibration_put(&cal, &e);
     CHECK(cal.n == 4, "put replaces: %zu entries", cal.n);
+    sb_calib_floors fl = {"NVIDIA H100 80GB HBM3", "550.54", 5.5e12, 1.25e12, 3.5e10};
+    CHECK(sb_calibration_put_floors(&cal, &fl) == 0, "put floors");
+    fl.keccak_f_per_s = 4e10; /* same GPU and driver: replaces */
+    CHECK(sb_calibration_put_floors(&cal, &fl) == 0 && cal.n_floors == 1, "floors replaced");
     CHECK(sb_calibration_save(&cal, path, err, sizeof err) == 0, "save: %s", err);
     sb_calibration back;
     CHECK(sb_calibration_load(&back, path, err, sizeof err) == 0, "load: %s", err);
     CHECK(back.n == 4, "loaded %zu entries", back.n);
     const sb_calib_entry *f = sb_calibration_find(&back, &e.key);
     CHECK(f && f->commit_cpu_ms == 1000 && f->lde_gpu_ms == 100, "loaded values");
+    const sb_calib_floors *lf = sb_calibration_floors(&back, "NVIDIA H100 80GB HBM3", "550.54");
+    CHECK(back.n_floors == 1 && lf && lf->d2d_bytes_per_s == 5.5e12 && lf->keccak_f_per_s == 4e10, "floors round-trip");
+    CHECK(!sb_calibration_floors(&back, "NVIDIA H100 80GB HBM3", "999"), "floors are per driver");
     sb_calibration_free(&back);
 
     FILE *bad = fopen(path, "w");
