@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "changepoints.h"
 #include "commands.h"
 #include "detector.h"
 #include "efficiency.h"
@@ -464,7 +465,7 @@ static void write_charts(FILE *md, const sb_results *r, const char *dir, const c
     chart_axis(&log, r, is_ok, AX_BACKEND, gpu_only, SB_PLOT_BARS, 1, "gpu-vs-cpu", "GPU vs CPU: total, each at its fastest setting");
     if (history_db) {
         char stem[128], err[1400];
-        if (sb_history_plot(history_db, "total", NULL, dir, stem, sizeof stem, err, sizeof err) == 0) {
+        if (sb_history_plot(history_db, "total", NULL, SB_CHANGE_MIN_STEP_PCT, dir, stem, sizeof stem, err, sizeof err) == 0) {
             fprintf(md, "### Trend over commits (%s)\n\n![trend](%s.svg)\n\n[PNG](%s.png)\n\n", history_db, stem, stem);
             log.drawn++;
         } else {
