@@ -374,18 +374,23 @@ static int write_comparison(FILE *f, int md, const cmp_side sides[2], const cmp_
         fprintf(f, md ? "\n## `%s`\n\n%zu vs %zu repetitions\n\n" : "\n%s  (%zu vs %zu repetitions)\n", b->name,
                 count_values(sb_point_total(b), b->reps), count_values(sb_point_total(c), c->reps));
         fails += point_failures(f, md, &sides[0], &sides[1], b, c);
+        /* explained from CUPTI where a side recorded kernels; a GPU point without any says so once */
+        sb_explanation e;
+        sb_explain(b, c, "total", &e);
+        const int explain = e.base_cupti || e.cand_cupti;
+        if (!explain && strcmp(c->backend_used, "gpu") == 0)
+            fprintf(f, "%sno CUPTI kernel records: a WARN or FAIL cannot be explained (sweep --cupti on a GPU)\n",
+                    md ? "- note: " : "  note  ");
         size_t first = r;
         if (r < n_rows && rows[r].base == b) print_header(f, md);
         for (; r < n_rows && rows[r].base == b; r++) {
             print_row(f, md, &rows[r]);
-            if (md || (strcmp(rows[r].verdict, "WARN") && strcmp(rows[r].verdict, "FAIL"))) continue;
-            sb_explanation e;
+            if (md || !explain || (strcmp(rows[r].verdict, "WARN") && strcmp(rows[r].verdict, "FAIL"))) continue;
             sb_explain(b, c, rows[r].metric, &e);
             sb_explain_write(f, &e, 0, "      why: ");
         }
-        for (size_t k = first; md && k < r; k++) { /* markdown: the explanations after the table */
+        for (size_t k = first; md && explain && k < r; k++) { /* markdown: the explanations after the table */
             if (strcmp(rows[k].verdict, "WARN") && strcmp(rows[k].verdict, "FAIL")) continue;
-            sb_explanation e;
             sb_explain(b, c, rows[k].metric, &e);
             fprintf(f, "\n**%s** `%s` %+.2f %%, explained from CUPTI:\n\n", rows[k].verdict, rows[k].metric,
                     rows[k].change_pct);
