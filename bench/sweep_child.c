@@ -238,8 +238,7 @@ int sb_sweep_child(int argc, char **argv) {
     r.range_sync = o.range_sync;
     r.cupti_overhead_pct = NAN;
     r.keep_throttled = policy.keep_throttled;
-    if (policy.adaptive.max_noise_pct > 0) o.runs = policy.adaptive.max_runs;
-    else policy.adaptive.max_runs = o.runs;
+    policy.adaptive.max_runs = o.runs; /* --runs: the fixed count, or the budget of adaptive repetitions */
     sb_point *p = sb_results_add_point(&r, o.runs);
     sb_point_config_apply(&cfg, p);
     char err[256];

@@ -4,7 +4,7 @@
  * [--max-noise PCT --min-runs N --max-runs N --max-time SEC] [--keep-throttled]
  * [--clock-ref MHZ] <common flags of the point> --runs N --warmup W`; the child proves
  * warmup + N times (or, with --max-noise, until the stopping rule of adaptive.h says so, N
- * being the --max-runs budget) through sb_prove, verifies the first proof, and writes a
+ * being the budget: the parent passes --max-runs as --runs) through sb_prove, verifies the first proof, and writes a
  * results file (results.h) holding that one point to FILE. Only children initialise CUDA. */
 #ifndef SB_SWEEP_CHILD_H
 #define SB_SWEEP_CHILD_H
