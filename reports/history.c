@@ -238,27 +238,35 @@ static void usage(FILE *out) {
                  "                  (docs/RESULTS.md \"Change points\"); plot marks them\n");
 }
 
-/* `history list --changes`: per configuration and machine (runs that are ok, in date order), the
- * change points of the metric's medians. */
-static int list_changes(const char *path, const char *filter, const char *metric, double min_step_pct) {
+/* Opens db read-only and prepares sql with ?1 = metric and ?2 = filter. Returns the statement
+ * (*db open), or NULL after one line on stderr. */
+static sqlite3_stmt *list_query(const char *path, const char *sql, const char *metric, const char *filter, sqlite3 **db) {
     char err[1200];
-    sqlite3 *db = open_db(path, 0, err, sizeof err);
-    if (!db) {
-        fprintf(stderr, "starkbench history: %s\n", err);
-        return 2;
-    }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT r.config, r.machine, r.git_commit, r.date, m.median FROM runs r JOIN metrics m ON "
-                           "m.run_id = r.id WHERE m.key = ?1 AND r.status = 'ok' AND m.median > 0 AND " FILTER_SQL
-                           " ORDER BY r.config, r.machine, r.date, r.id;",
-                           -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "starkbench history: %s: %s\n", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return 2;
+    if (!(*db = open_db(path, 0, err, sizeof err))) {
+        fprintf(stderr, "starkbench history: %s\n", err);
+        return NULL;
+    }
+    if (sqlite3_prepare_v2(*db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "starkbench history: %s: %s\n", path, sqlite3_errmsg(*db));
+        sqlite3_close(*db);
+        return NULL;
     }
     sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
     bind_filter(st, 2, filter);
+    return st;
+}
+
+/* `history list --changes`: per configuration and machine (runs that are ok, in date order), the
+ * change points of the metric's medians. */
+static int list_changes(const char *path, const char *filter, const char *metric, double min_step_pct) {
+    sqlite3 *db;
+    sqlite3_stmt *st = list_query(path,
+                                  "SELECT r.config, r.machine, r.git_commit, r.date, m.median FROM runs r JOIN metrics m "
+                                  "ON m.run_id = r.id WHERE m.key = ?1 AND r.status = 'ok' AND m.median > 0 AND " FILTER_SQL
+                                  " ORDER BY r.config, r.machine, r.date, r.id;",
+                                  metric, filter, &db);
+    if (!st) return 2;
     printf("change points of %s (steps of %g %% or more between windows of up to %d runs; docs/RESULTS.md)\n", metric,
            min_step_pct, SB_CHANGE_WINDOW);
     typedef struct run {
@@ -312,24 +320,13 @@ static int list_changes(const char *path, const char *filter, const char *metric
 }
 
 static int list_runs(const char *path, const char *filter, const char *metric) {
-    char err[1200];
-    sqlite3 *db = open_db(path, 0, err, sizeof err);
-    if (!db) {
-        fprintf(stderr, "starkbench history: %s\n", err);
-        return 2;
-    }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT r.date, r.git_commit, r.machine, r.config, r.status, r.verdict, r.reps, m.median, "
-                           "m.cv FROM runs r LEFT JOIN metrics m ON m.run_id = r.id AND m.key = ?1 WHERE " FILTER_SQL
-                           " ORDER BY r.date, r.id;",
-                           -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "starkbench history: %s: %s\n", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return 2;
-    }
-    sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
-    bind_filter(st, 2, filter);
+    sqlite3 *db;
+    sqlite3_stmt *st = list_query(path,
+                                  "SELECT r.date, r.git_commit, r.machine, r.config, r.status, r.verdict, r.reps, m.median, "
+                                  "m.cv FROM runs r LEFT JOIN metrics m ON m.run_id = r.id AND m.key = ?1 WHERE " FILTER_SQL
+                                  " ORDER BY r.date, r.id;",
+                                  metric, filter, &db);
+    if (!st) return 2;
     printf("%-25s  %-12s  %-24s  %-10s  %-18s %4s  %12s  %6s  %s\n", "date", "commit", "machine", "status", "verdict",
            "reps", metric, "CV %", "config");
     size_t n = 0;

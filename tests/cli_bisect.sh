@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # starkbench bisect on a scratch git repository whose commits change the delay switch: its
 # "build" is `true` and its "sweep" runs this starkbench with STARKBENCH_DELAY_ROUND read from the
-# commit's delay.txt. c0 (GOOD) and c1 have no delay, c2 and c3 delay R2 evaluate by 600 %: the
+# commit's delay.txt. c0 (GOOD) and c1 have no delay, c2 and c3 delay R2 evaluate by 800 %: the
 # first FAIL is c2, found with GOOD, BAD and two probes. BAD without a regression exits 1; a GOOD
 # that does not build exits 3; bad revisions exit 2 with one line; the worktree is removed.
 # Six runs a side with --alpha 0.005 let only the total FAIL (complete separation gives p = 0.0022;
 # Holm over the ~18 rounds would need 0.0003), so the wild round timings of a loaded 2-core machine
-# cannot make the A/A commit c1 FAIL, while the delayed commits (total x2.9) do.
+# cannot make the A/A commit c1 FAIL, while the delayed commits (total about x3) do. One thread:
+# on a loaded machine OpenMP's barriers wait for descheduled threads, which is most of the noise.
 # usage: cli_bisect.sh <starkbench> <source-dir>
 set -uo pipefail
 SB=$(realpath "$1")
@@ -28,10 +29,10 @@ commit() { # message, delay
 }
 c0=$(commit "c0 no delay" "")
 c1=$(commit "c1 notes only" "")
-c2=$(commit "c2 slow evaluate" "R2 evaluate:600")
-c3=$(commit "c3 still slow" "R2 evaluate:600")
+c2=$(commit "c2 slow evaluate" "R2 evaluate:800")
+c3=$(commit "c3 still slow" "R2 evaluate:800")
 SWEEP="env STARKBENCH_DELAY_ROUND=\"\$(cat delay.txt)\" '$SB' sweep"
-FLAGS=(-- --backend cpu --steps 2^8 --runs 6 --warmup 0 --threads 2 --no-noise-probe --calibration none.json)
+FLAGS=(-- --backend cpu --steps 2^8 --runs 6 --warmup 0 --threads 1 --no-noise-probe --calibration none.json)
 
 # ---- the first FAIL ------------------------------------------------------------------------
 rc=0
@@ -46,7 +47,7 @@ grep -q "^first FAIL: $c2 c2 slow evaluate$" out.txt || fail "wrong answer: $(ca
 for f in "${c0:0:12}.json" "${c3:0:12}-compare.txt" "${c2:0:12}-sweep.log"; do
   [ -s "$work/out/$f" ] || fail "--out lacks $f"
 done
-grep -q '"delay_round": "R2 evaluate:600"' "$work/out/${c2:0:12}.json" || fail "the sweep did not record the delay switch"
+grep -q '"delay_round": "R2 evaluate:800"' "$work/out/${c2:0:12}.json" || fail "the sweep did not record the delay switch"
 [ "$(git worktree list | wc -l)" -eq 1 ] || fail "the temporary worktree was left: $(git worktree list)"
 
 # ---- BAD does not FAIL: exit 1 -------------------------------------------------------------
