@@ -317,7 +317,7 @@ typedef struct sweep_env {
 
 /* Appends the child's repetition flags for policy pol (adaptive ones only with --max-noise) to
  * argv, their values in vals. Returns the new argc. */
-static int policy_argv(const sb_rep_policy *pol, char **argv, int argc, char vals[5][32]) {
+static int policy_argv(const sb_rep_policy *pol, char **argv, int argc, char vals[4][32]) {
     if (pol->adaptive.max_noise_pct > 0) {
         static char *const flags[] = {"--max-noise", "--min-runs", "--max-time"};
         snprintf(vals[0], 32, "%.17g", pol->adaptive.max_noise_pct);
@@ -343,7 +343,7 @@ static int policy_argv(const sb_rep_policy *pol, char **argv, int argc, char val
  * interrupted. */
 static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, unsigned runs, const sb_rep_policy *pol,
                      sb_results *r, int *cupti_ran) {
-    char result[128], buf[1024], vals[4][32], pvals[5][32];
+    char result[128], buf[1024], vals[4][32], pvals[4][32];
     snprintf(result, sizeof result, "%s/point.json", env->tmpdir);
     remove(result);
     char *argv[56];

@@ -192,8 +192,10 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
         if (rc == 0) {
             usable_totals(p, done, policy->keep_throttled, usable);
             const char *stop = sb_adaptive_stop(&policy->adaptive, usable, done, sb_now() - started, &p->noise_pct);
-            if (stop) snprintf(p->stop_reason, sizeof p->stop_reason, "%s", stop);
-            if (stop) break;
+            if (stop) {
+                snprintf(p->stop_reason, sizeof p->stop_reason, "%s", stop);
+                break;
+            }
         }
     }
     if (!usable) fail(p, "failed", "out of memory");
@@ -236,7 +238,8 @@ int sb_sweep_child(int argc, char **argv) {
     sb_results r;
     memset(&r, 0, sizeof r);
     r.range_sync = o.range_sync;
-    r.cupti_overhead_pct = NAN;
+    r.cupti_overhead_pct = r.noise_cpu_pct = r.noise_cpu_ms = r.noise_gpu_pct = r.noise_gpu_ms = NAN;
+    r.locked_clock_mhz = NAN; /* the parent's context has these; the child's file carries its point */
     r.keep_throttled = policy.keep_throttled;
     policy.adaptive.max_runs = o.runs; /* --runs: the fixed count, or the budget of adaptive repetitions */
     sb_point *p = sb_results_add_point(&r, o.runs);
