@@ -1,16 +1,18 @@
 /* `starkbench calibrate`: per table, every range's time CPU-forced (GPU backend, threshold
  * inf) and on the GPU (threshold 0), through the same backend operations a proof runs, stored
  * for the fallback detector keyed by GPU, driver, build, threads, table, height and blowup
- * (bench/detector.h); it prints the ranges the detector judges (those with GPU work). */
+ * (bench/detector.h); it prints the ranges the detector judges (those with GPU work). And the
+ * card's floors (`kernels --floors`), which the report relates each GPU round to
+ * (bench/efficiency.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../kernels/gpu_backend.h"
 #include "commands.h"
 #include "detector.h"
-#include "../kernels/gpu_backend.h"
 #include "stats.h"
 #include "sweep_child.h"
 #include "sweep_plan.h"
@@ -18,7 +20,8 @@
 static void usage(FILE *out) {
     fprintf(out, "usage: starkbench calibrate [--steps LIST] [--blowup LIST] [--threads LIST] [--runs N (3)]\n"
                  "                            [--out FILE (results/calibration.json)]\n"
-                 "Measures every range of every table CPU-forced and on the GPU (needs a GPU).\n");
+                 "Measures every range of every table CPU-forced and on the GPU, and the card's floors\n"
+                 "(D2D bandwidth, butterflies/s, Keccak-f/s), for the report's efficiency (needs a GPU).\n");
 }
 
 /* Proves 2^log_steps with the GPU backend at the given threshold into a new point of holder. */
@@ -29,7 +32,7 @@ static sb_point *measure(sb_results *holder, const sb_options *base, uint64_t th
     sb_backend *be = sb_backend_create(&o.be, err, errlen);
     if (!be) return NULL;
     sb_point *p = sb_results_add_point(holder, o.runs);
-    int rc = sb_sweep_run(p, &o, be, NULL);
+    int rc = sb_sweep_run(p, &o, be, NULL, NULL);
     const sb_metric *ops = sb_point_find(p, "backend:gpu_ops");
     double gpu_ops = ops ? sb_median(ops->values, p->reps) : 0;
     if (rc != 0) snprintf(err, errlen, "%s", p->error);
@@ -121,6 +124,10 @@ int cmd_calibrate(int argc, char **argv) {
             fprintf(stderr, "starkbench: calibrate: unset %s (it would calibrate GPU work done on the CPU)\n", skewing[k]);
             return 2;
         }
+    if (getenv(SB_DELAY_ENV) && *getenv(SB_DELAY_ENV)) {
+        fprintf(stderr, "starkbench: calibrate: unset %s (it would calibrate a delayed round)\n", SB_DELAY_ENV);
+        return 2;
+    }
     const sb_axis *steps = &axes.ax[SB_AX_STEPS], *blowups = &axes.ax[SB_AX_BLOWUP], *threads = &axes.ax[SB_AX_THREADS];
     sb_axis one_steps = {1, {base.log_steps}}, one_blowup = {1, {base.blowup}},
             one_threads = {1, {sb_resolve_threads(base.be.threads)}};
@@ -176,6 +183,21 @@ int cmd_calibrate(int argc, char **argv) {
                 }
                 sb_results_free(&holder);
             }
+    if (rc == 0) {
+        sb_calib_floors fl;
+        memset(&fl, 0, sizeof fl);
+        snprintf(fl.gpu, sizeof fl.gpu, "%s", ctx.gpu_name);
+        snprintf(fl.driver, sizeof fl.driver, "%s", ctx.gpu_driver);
+        if (sb_gpu_floors(&fl.d2d_bytes_per_s, &fl.butterflies_per_s, &fl.keccak_f_per_s, err, sizeof err) != 0) {
+            fprintf(stderr, "starkbench: calibrate: floors: %s\n", err);
+            rc = 1;
+        } else if (sb_calibration_put_floors(&cal, &fl) != 0) {
+            rc = 2;
+        } else {
+            printf("floors: d2d %.1f GB/s, butterflies %.3g /s, keccak-f[1600] %.3g /s\n", fl.d2d_bytes_per_s / 1e9,
+                   fl.butterflies_per_s, fl.keccak_f_per_s);
+        }
+    }
     if (rc == 0) {
         char dir[1024];
         snprintf(dir, sizeof dir, "%s", out);

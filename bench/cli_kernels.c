@@ -7,6 +7,7 @@
 
 #include "backend.h"
 #include "commands.h"
+#include "efficiency.h"
 #include "../kernels/gpu_backend.h"
 #include "options.h"
 
@@ -29,10 +30,10 @@ static int print_floors(unsigned log_n, unsigned cols, unsigned blowup) {
         fprintf(stderr, "starkbench: kernels --floors: %s\n", err);
         return 2;
     }
-    const double n = (double)(1ull << log_n), lde_n = n * blowup;
-    const double bytes = 8.0 * cols * (n + lde_n);                       /* read the trace, write the LDE */
-    const double butterflies = (n / 2) * log_n * cols * (1.0 + blowup);  /* inverse NTT + one per coset */
-    const double perms = lde_n * (8.0 * cols / 136 + 1) + (lde_n - 1);   /* leaves (rate 136, padding) + tree */
+    sb_work lde, commit; /* the work as bench/efficiency.h defines it */
+    sb_work_lde(1ull << log_n, cols, blowup, &lde);
+    sb_work_commit(1ull << log_n, cols, blowup, &commit);
+    const double bytes = lde.bytes, butterflies = lde.butterflies, perms = commit.permutations;
     printf("d2d copy: %.1f GB/s (read + write)\n", copy / 1e9);
     printf("butterflies: %.3g /s (straightforward, register-resident)\n", bfly);
     printf("keccak-f[1600]: %.3g /s (straightforward, one thread per state)\n", keccak);

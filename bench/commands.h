@@ -13,5 +13,6 @@ int cmd_calibrate(int argc, char **argv);  /* bench/calibrate.c */
 int cmd_report(int argc, char **argv);     /* reports/report.c */
 int cmd_compare(int argc, char **argv);    /* reports/compare.c */
 int cmd_history(int argc, char **argv);    /* reports/history.c */
+int cmd_bisect(int argc, char **argv);     /* bench/bisect.c */
 
 #endif

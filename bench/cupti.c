@@ -53,7 +53,7 @@ typedef struct kernel_rec {
     uint64_t start, end;
     char name[KERNEL_NAME_LEN];
     uint64_t grid, block;
-    unsigned regs, smem;
+    unsigned regs, static_smem, dynamic_smem;
 } kernel_rec;
 
 typedef struct memcpy_rec {
@@ -131,7 +131,8 @@ static void store(sb_cupti *c, const CUpti_Activity *rec) {
         d->grid = (uint64_t)k->gridX * (uint64_t)k->gridY * (uint64_t)k->gridZ;
         d->block = (uint64_t)k->blockX * (uint64_t)k->blockY * (uint64_t)k->blockZ;
         d->regs = k->registersPerThread;
-        d->smem = (unsigned)(k->staticSharedMemory + k->dynamicSharedMemory);
+        d->static_smem = (unsigned)k->staticSharedMemory;
+        d->dynamic_smem = (unsigned)k->dynamicSharedMemory;
         break;
     }
     case CUPTI_ACTIVITY_KIND_MEMCPY: {
@@ -234,11 +235,11 @@ static void key_of(const sb_ranges *ranges, uint64_t ext, char *key, size_t len)
     else snprintf(key, len, "%s", r->name);
 }
 
-/* Repetition rep's value of metric "<prefix>:<suffix>" (prefixes are at most 47 characters:
- * "kernel:" + a 40-character name; suffixes at most 15). */
+/* Repetition rep's value of metric "<prefix>:<suffix>" (prefixes are at most 95 characters:
+ * a range key, ":kernel:" and a 40-character name; suffixes at most 15). */
 static double *slot(sb_point *p, size_t rep, const char *prefix, const char *suffix) {
     char key[sizeof ((sb_metric *)0)->key];
-    snprintf(key, sizeof key, "%.55s:%.15s", prefix, suffix);
+    snprintf(key, sizeof key, "%.95s:%.15s", prefix, suffix);
     return &sb_point_metric(p, key)->values[rep];
 }
 
@@ -287,7 +288,7 @@ void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t 
     pthread_mutex_lock(&c->lock);
     qsort(c->corrs, c->n_corrs, sizeof *c->corrs, cmp_corr);
     qsort(c->kernels, c->n_kernels, sizeof *c->kernels, cmp_start);
-    char key[64], kname[sizeof ((sb_metric *)0)->key];
+    char key[64], kname[sizeof ((sb_metric *)0)->key], in_range[sizeof ((sb_metric *)0)->key];
     /* Every range gets zero counts, so "no Keccak kernel" is a 0, not a missing value. */
     for (uint64_t ext = 1; ext <= ranges->n; ext++) {
         key_of(ranges, ext, key, sizeof key);
@@ -306,7 +307,12 @@ void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t 
         set(p, rep, kname, "grid", (double)k->grid);
         set(p, rep, kname, "block", (double)k->block);
         set(p, rep, kname, "regs", k->regs);
-        set(p, rep, kname, "smem_bytes", k->smem);
+        set(p, rep, kname, "smem_bytes", k->static_smem + k->dynamic_smem);
+        set(p, rep, kname, "static_smem", k->static_smem);
+        set(p, rep, kname, "dynamic_smem", k->dynamic_smem);
+        snprintf(in_range, sizeof in_range, "%.47s:%.79s", key, kname); /* the kernel's share of its range */
+        add(p, rep, in_range, "launches", 1);
+        add(p, rep, in_range, "ms", (double)(k->end - k->start) * 1e-6);
     }
     /* A range's kernel time is the union of its kernels' intervals (streams may overlap them). */
     for (uint64_t ext = 0; ext <= ranges->n; ext++) {

@@ -40,7 +40,9 @@ void sb_cupti_hooks(sb_cupti *c, sb_range_hooks *h);
  * (kernel-launch runtime calls that returned an error), K:memcpy_ms, K:memcpy_bytes,
  * K:h2d_bytes, K:d2h_bytes, K:d2d_bytes. Per kernel N (name, at most 40 characters):
  * kernel:N:launches, kernel:N:ms, kernel:N:grid (blocks), kernel:N:block (threads),
- * kernel:N:regs (per thread), kernel:N:smem_bytes. And gpu_busy_ms: the union of kernel
+ * kernel:N:regs (per thread), kernel:N:static_smem, kernel:N:dynamic_smem and their sum
+ * kernel:N:smem_bytes (bytes per block; grid to smem: its last launch), and per range and
+ * kernel K:kernel:N:launches and K:kernel:N:ms (summed). And gpu_busy_ms: the union of kernel
  * intervals, cupti:dropped_records when CUPTI's buffers overflowed. */
 void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep);
 

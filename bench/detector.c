@@ -43,10 +43,31 @@ int sb_calibration_put(sb_calibration *c, const sb_calib_entry *e) {
     return 0;
 }
 
+const sb_calib_floors *sb_calibration_floors(const sb_calibration *c, const char *gpu, const char *driver) {
+    for (size_t i = 0; c && i < c->n_floors; i++)
+        if (strcmp(c->floors[i].gpu, gpu) == 0 && strcmp(c->floors[i].driver, driver) == 0) return &c->floors[i];
+    return NULL;
+}
+
+int sb_calibration_put_floors(sb_calibration *c, const sb_calib_floors *f) {
+    sb_calib_floors *old = (sb_calib_floors *)sb_calibration_floors(c, f->gpu, f->driver);
+    if (old) {
+        *old = *f;
+        return 0;
+    }
+    sb_calib_floors *grown = realloc(c->floors, (c->n_floors + 1) * sizeof *grown);
+    if (!grown) return -1;
+    c->floors = grown;
+    c->floors[c->n_floors++] = *f;
+    return 0;
+}
+
 void sb_calibration_free(sb_calibration *c) {
     free(c->entries);
+    free(c->floors);
     c->entries = NULL;
-    c->n = 0;
+    c->floors = NULL;
+    c->n = c->n_floors = 0;
 }
 
 static int get_str(json_t *o, const char *name, char *dst, size_t cap) {
@@ -131,6 +152,19 @@ int sb_calibration_load(sb_calibration *c, const char *path, char *err, size_t e
             return -1;
         }
     }
+    json_t *floors = json_object_get(root, "floors"); /* optional: calibrations before the floors have none */
+    json_array_foreach(floors, i, o) {
+        sb_calib_floors f;
+        memset(&f, 0, sizeof f);
+        if (get_str(o, "gpu", f.gpu, sizeof f.gpu) || get_str(o, "driver", f.driver, sizeof f.driver) ||
+            get_num(o, "d2d_bytes_per_s", &f.d2d_bytes_per_s) || get_num(o, "butterflies_per_s", &f.butterflies_per_s) ||
+            get_num(o, "keccak_f_per_s", &f.keccak_f_per_s) || sb_calibration_put_floors(c, &f) != 0) {
+            snprintf(err, errlen, "%s: floors %zu lack a field or have a wrong type", path, i);
+            json_decref(root);
+            sb_calibration_free(c);
+            return -1;
+        }
+    }
     json_decref(root);
     return 0;
 }
@@ -150,7 +184,14 @@ int sb_calibration_save(const sb_calibration *c, const char *path, char *err, si
                                                  (json_int_t)e->key.rows, "blowup", (json_int_t)e->key.blowup,
                                                  "ranges", ranges));
     }
-    json_t *root = json_pack("{s:s, s:o}", "format", CALIB_FORMAT, "entries", entries);
+    json_t *floors = json_array();
+    for (size_t i = 0; i < c->n_floors; i++) {
+        const sb_calib_floors *f = &c->floors[i];
+        json_array_append_new(floors, json_pack("{s:s, s:s, s:f, s:f, s:f}", "gpu", f->gpu, "driver", f->driver,
+                                                "d2d_bytes_per_s", f->d2d_bytes_per_s, "butterflies_per_s",
+                                                f->butterflies_per_s, "keccak_f_per_s", f->keccak_f_per_s));
+    }
+    json_t *root = json_pack("{s:s, s:o, s:o}", "format", CALIB_FORMAT, "entries", entries, "floors", floors);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int rc = json_dump_file(root, tmp, JSON_INDENT(2));

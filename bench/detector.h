@@ -51,9 +51,21 @@ typedef struct sb_calib_entry {
 /* Makes e an entry for key with no range measured. */
 void sb_calib_entry_init(sb_calib_entry *e, const sb_calib_key *key);
 
+/* The card's floors (`kernels --floors`), which calibrate measures and saves beside the entries,
+ * keyed by GPU name and driver: what the report relates each GPU round's rate to. */
+typedef struct sb_calib_floors {
+    char gpu[128];
+    char driver[32];
+    double d2d_bytes_per_s;    /* device-to-device copy, bytes read + written per second */
+    double butterflies_per_s;  /* straightforward Goldilocks butterflies per second */
+    double keccak_f_per_s;     /* straightforward Keccak-f[1600] permutations per second */
+} sb_calib_floors;
+
 typedef struct sb_calibration {
     size_t n;
     sb_calib_entry *entries;
+    size_t n_floors;
+    sb_calib_floors *floors;
 } sb_calibration;
 
 /* Loads a calibration file. A missing file gives an empty calibration and returns 0;
@@ -63,6 +75,10 @@ int sb_calibration_load(sb_calibration *c, const char *path, char *err, size_t e
 int sb_calibration_save(const sb_calibration *c, const char *path, char *err, size_t errlen);
 /* Adds e, replacing an entry with the same key. Returns 0, or -1 when out of memory. */
 int sb_calibration_put(sb_calibration *c, const sb_calib_entry *e);
+/* Adds f, replacing the floors of the same GPU and driver. Returns 0, or -1 when out of memory. */
+int sb_calibration_put_floors(sb_calibration *c, const sb_calib_floors *f);
+/* Returns the floors of that GPU and driver, or NULL. */
+const sb_calib_floors *sb_calibration_floors(const sb_calibration *c, const char *gpu, const char *driver);
 /* Returns the entry with key k, or NULL. */
 const sb_calib_entry *sb_calibration_find(const sb_calibration *c, const sb_calib_key *k);
 void sb_calibration_free(sb_calibration *c);

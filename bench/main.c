@@ -17,7 +17,8 @@ static const struct {
     {"calibrate", cmd_calibrate, "measure CPU-forced and GPU commit times for the fallback detector"},
     {"report", cmd_report, "turn results into markdown + charts"},
     {"compare", cmd_compare, "compare results (several files a side are pooled); exit code for CI"},
-    {"history", cmd_history, "store results in the history database, list and plot trends"},
+    {"history", cmd_history, "store results in the history database, list trends and their change points, plot"},
+    {"bisect", cmd_bisect, "find the first commit whose sweep compare FAILs against GOOD's (builds each in a worktree)"},
 };
 
 static void usage(FILE *out) {

@@ -2,8 +2,14 @@
 
 #include <dlfcn.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "throttle.h"
 
 /* The subset of NVML's ABI used here (types as the driver library defines them). */
 typedef int nvml_return;     /* nvmlReturn_t: 0 = NVML_SUCCESS */
@@ -22,6 +28,10 @@ struct sb_nvml {
     nvml_return (*temperature)(nvml_device, int, unsigned *);
     nvml_return (*power_usage)(nvml_device, unsigned *);
     nvml_return (*event_reasons)(nvml_device, unsigned long long *);
+    nvml_return (*max_clock)(nvml_device, int, unsigned *);
+    nvml_return (*lock_clocks)(nvml_device, unsigned, unsigned);
+    nvml_return (*reset_clocks)(nvml_device);
+    const char *(*error_string)(nvml_return);
 };
 
 /* The NVML index of the device CUDA will use as ordinal 0. */
@@ -58,6 +68,10 @@ sb_nvml *sb_nvml_open(void) {
     if (!n->event_reasons)
         n->event_reasons =
             (nvml_return(*)(nvml_device, unsigned long long *))dlsym(lib, "nvmlDeviceGetCurrentClocksThrottleReasons");
+    n->max_clock = (nvml_return(*)(nvml_device, int, unsigned *))dlsym(lib, "nvmlDeviceGetMaxClockInfo");
+    n->lock_clocks = (nvml_return(*)(nvml_device, unsigned, unsigned))dlsym(lib, "nvmlDeviceSetGpuLockedClocks");
+    n->reset_clocks = (nvml_return(*)(nvml_device))dlsym(lib, "nvmlDeviceResetGpuLockedClocks");
+    n->error_string = (const char *(*)(nvml_return))dlsym(lib, "nvmlErrorString");
     return n;
 }
 
@@ -86,4 +100,83 @@ void sb_nvml_sample_now(sb_nvml *n, sb_nvml_sample *s) {
     if (n->temperature && n->temperature(n->dev, NVML_TEMPERATURE_GPU, &v) == 0) s->temp_c = v;
     if (n->power_usage && n->power_usage(n->dev, &v) == 0) s->power_w = v / 1000.0; /* milliwatts */
     if (n->event_reasons && n->event_reasons(n->dev, &mask) == 0) s->throttle_reasons = (double)mask;
+}
+
+int sb_nvml_max_sm_clock(sb_nvml *n, double *mhz) {
+    unsigned v;
+    if (!n || !n->max_clock || n->max_clock(n->dev, NVML_CLOCK_SM, &v) != 0 || v == 0) return -1;
+    *mhz = v;
+    return 0;
+}
+
+int sb_nvml_lock_clocks(sb_nvml *n, unsigned mhz, char *err, size_t errlen) {
+    if (!n->lock_clocks) {
+        snprintf(err, errlen, "this driver's NVML has no nvmlDeviceSetGpuLockedClocks");
+        return -1;
+    }
+    nvml_return rc = n->lock_clocks(n->dev, mhz, mhz);
+    if (rc == 0) return 0;
+    const char *why = n->error_string ? n->error_string(rc) : NULL;
+    snprintf(err, errlen, "NVML refused: %s%s", why ? why : "error", rc == 4 ? " (locking clocks needs root)" : "");
+    return -1;
+}
+
+int sb_nvml_unlock_clocks(sb_nvml *n) { return n && n->reset_clocks && n->reset_clocks(n->dev) == 0 ? 0 : -1; }
+
+struct sb_nvml_watch {
+    sb_nvml *nvml;
+    pthread_t thread;
+    atomic_int stop;
+    long interval_ns;
+    unsigned long long reasons;
+    unsigned busy_clock; /* lowest SM clock while not idle; 0 = none seen */
+    int sampled;
+};
+
+/* One sample into w. */
+static void watch_sample(sb_nvml_watch *w) {
+    sb_nvml *n = w->nvml;
+    unsigned long long mask;
+    unsigned clock;
+    if (!n->event_reasons || n->event_reasons(n->dev, &mask) != 0) return;
+    w->sampled = 1;
+    w->reasons |= mask;
+    if (!(mask & SB_THROTTLE_GPU_IDLE) && n->clock_info && n->clock_info(n->dev, NVML_CLOCK_SM, &clock) == 0 &&
+        (w->busy_clock == 0 || clock < w->busy_clock))
+        w->busy_clock = clock;
+}
+
+static void *watch_loop(void *arg) {
+    sb_nvml_watch *w = arg;
+    struct timespec ts = {w->interval_ns / 1000000000L, w->interval_ns % 1000000000L};
+    while (!atomic_load(&w->stop)) {
+        watch_sample(w);
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+sb_nvml_watch *sb_nvml_watch_start(sb_nvml *n, double interval_s) {
+    if (!n) return NULL;
+    sb_nvml_watch *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->nvml = n;
+    w->interval_ns = (long)(interval_s * 1e9);
+    atomic_init(&w->stop, 0);
+    if (pthread_create(&w->thread, NULL, watch_loop, w) != 0) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void sb_nvml_watch_stop(sb_nvml_watch *w, double *reasons, double *busy_clock_mhz) {
+    *reasons = *busy_clock_mhz = NAN;
+    if (!w) return;
+    atomic_store(&w->stop, 1);
+    pthread_join(w->thread, NULL);
+    watch_sample(w); /* the state right after the repetition too */
+    if (w->sampled) *reasons = (double)w->reasons;
+    if (w->busy_clock) *busy_clock_mhz = w->busy_clock;
+    free(w);
 }

@@ -8,6 +8,7 @@
 #ifndef SB_NVML_H
 #define SB_NVML_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct sb_nvml sb_nvml;
@@ -29,5 +30,24 @@ int sb_nvml_memory(sb_nvml *n, uint64_t *total, uint64_t *free_bytes);
 
 /* Reads the current clocks, temperature, power and throttle reasons into s. */
 void sb_nvml_sample_now(sb_nvml *n, sb_nvml_sample *s);
+
+/* Writes the device's maximum SM clock in MHz. Returns 0 or -1. */
+int sb_nvml_max_sm_clock(sb_nvml *n, double *mhz);
+
+/* Locks the SM clock at mhz (nvmlDeviceSetGpuLockedClocks; needs root on most systems).
+ * Returns 0, or -1 with NVML's reason in err. sb_nvml_unlock_clocks resets it (0 or -1). */
+int sb_nvml_lock_clocks(sb_nvml *n, unsigned mhz, char *err, size_t errlen);
+int sb_nvml_unlock_clocks(sb_nvml *n);
+
+/* A thread that samples the clocks and throttle reasons every interval_s seconds while a
+ * repetition runs, so that a slowdown in its middle is seen, not only the state after it. */
+typedef struct sb_nvml_watch sb_nvml_watch;
+
+/* Starts sampling n. Returns NULL when n is NULL or the thread cannot start. */
+sb_nvml_watch *sb_nvml_watch_start(sb_nvml *n, double interval_s);
+/* Stops the thread and frees w; writes the OR of every sample's throttle reasons (NAN without
+ * a sample) and the lowest SM clock among the samples taken while the GPU was not idle (NAN
+ * without one: an idle GPU lowers its clocks by design). */
+void sb_nvml_watch_stop(sb_nvml_watch *w, double *reasons, double *busy_clock_mhz);
 
 #endif

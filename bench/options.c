@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "range.h"
+
 #define SB_MAX_LOG_STEPS 30
 
 int sb_parse_count(const char *s, int allow_inf, uint64_t *out) {
@@ -187,6 +189,13 @@ int sb_options_finish(sb_options *o, const char *command, unsigned accepted) {
         if (!valued[k].env || !(valued[k].bit & accepted) || (valued[k].bit & o->set)) continue;
         const char *v = getenv(valued[k].env);
         if (v && *v && apply(o, k, valued[k].env, v) != 0) return -1;
+    }
+    const char *delay = getenv(SB_DELAY_ENV); /* a testing switch every proving command honours */
+    char name[SB_RANGE_NAME_LEN], err[256];
+    double pct;
+    if (delay && *delay && sb_delay_parse(delay, name, &pct, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: %s\n", err);
+        return -1;
     }
     return 0;
 }

@@ -50,8 +50,8 @@ int sb_options_parse_flag(sb_options *o, int argc, char **argv, int *i);
 /* Ends a command's flag parsing. command names it in messages; accepted holds the SB_OPT_*
  * bits of the options it uses. A flag outside accepted would do nothing: one line on stderr
  * ("--runs has no effect on prove"), -1. Then each environment mirror of an accepted option
- * that no flag set is applied; an invalid one prints one line naming the variable, -1.
- * Returns 0 or -1. */
+ * that no flag set is applied; an invalid one prints one line naming the variable, -1; so does
+ * an invalid STARKBENCH_DELAY_ROUND (range.h). Returns 0 or -1. */
 int sb_options_finish(sb_options *o, const char *command, unsigned accepted);
 
 /* Returns 1 when the environment entry "NAME=value" is one of the five mirrors, else 0

@@ -201,7 +201,7 @@ sb_point *sb_point_move(sb_results *dst, sb_point *src) {
     *p = *src;
     src->n_metrics = 0;
     src->metrics = NULL;
-    src->real_time_ms = src->cpu_time_ms = NULL;
+    src->real_time_ms = src->cpu_time_ms = src->raw_real_time_ms = src->raw_cpu_time_ms = NULL;
     src->n_fallbacks = 0;
     src->fallbacks = NULL;
     return p;

@@ -13,6 +13,7 @@
 
 #include "options.h"
 #include "stats.h"
+#include "throttle.h"
 
 /* ---- the data model ---------------------------------------------------------- */
 
@@ -142,6 +143,7 @@ void sb_results_init(sb_results *r, int argc, char **argv) {
     read_gpu(r);
     r->range_sync = 1;
     r->cupti_overhead_pct = NAN;
+    r->noise_cpu_pct = r->noise_cpu_ms = r->noise_gpu_pct = r->noise_gpu_ms = r->locked_clock_mhz = NAN;
 }
 
 static double *nan_array(size_t n) {
@@ -171,6 +173,7 @@ sb_point *sb_results_add_point(sb_results *r, size_t reps) {
     copy_str(p->backend_used, sizeof p->backend_used, "cpu");
     copy_str(p->tpb, sizeof p->tpb, "default");
     p->tp = 1;
+    p->noise_pct = NAN;
     return p;
 }
 
@@ -192,16 +195,22 @@ sb_metric *sb_point_metric(sb_point *p, const char *key) {
     m = &ms[p->n_metrics++];
     copy_str(m->key, sizeof m->key, key);
     m->values = nan_array(p->reps);
+    m->raw = NULL;
     return m;
 }
 
 void sb_results_free(sb_results *r) {
     for (size_t i = 0; i < r->n_points; i++) {
         sb_point *p = &r->points[i];
-        for (size_t k = 0; k < p->n_metrics; k++) free(p->metrics[k].values);
+        for (size_t k = 0; k < p->n_metrics; k++) {
+            free(p->metrics[k].values);
+            free(p->metrics[k].raw);
+        }
         free(p->metrics);
         free(p->real_time_ms);
         free(p->cpu_time_ms);
+        free(p->raw_real_time_ms);
+        free(p->raw_cpu_time_ms);
         free(p->fallbacks);
     }
     free(r->points);
@@ -268,6 +277,9 @@ static const char *backend_name(sb_backend_kind k) {
 
 static int point_ok(const sb_point *p) { return strcmp(p->status, "ok") == 0; }
 
+/* A repetition's values as measured (what the files hold): raw where throttled ones are excluded. */
+static const double *measured(const double *values, const double *raw) { return raw ? raw : values; }
+
 /* The fields every entry of point p carries: Google Benchmark's identity keys and our point. */
 static json_t *entry_common(const sb_point *p, size_t family, const char *suffix) {
     char name[300];
@@ -302,6 +314,8 @@ static json_t *entry_common(const sb_point *p, size_t family, const char *suffix
     json_object_set_new(e, "fallback_count", json_integer((json_int_t)p->n_fallbacks));
     json_object_set_new(e, "verdict", json_string(p->verdict));
     json_object_set_new(e, "verdict_reason", json_string(p->verdict_reason));
+    if (p->stop_reason[0]) json_object_set_new(e, "stop_reason", json_string(p->stop_reason));
+    set_num(e, "noise_pct", p->noise_pct);
     return e;
 }
 
@@ -337,6 +351,13 @@ static json_t *results_to_json(const sb_results *r) {
     json_object_set_new(ctx, "cupti", json_boolean(r->cupti));
     json_object_set_new(ctx, "cupti_overhead_pct",
                         isfinite(r->cupti_overhead_pct) ? json_real(r->cupti_overhead_pct) : json_null());
+    json_object_set_new(ctx, "keep_throttled", json_boolean(r->keep_throttled));
+    const struct { const char *key; double v; } nullable[] = {
+        {"noise_cpu_pct", r->noise_cpu_pct}, {"noise_cpu_ms", r->noise_cpu_ms}, {"noise_gpu_pct", r->noise_gpu_pct},
+        {"noise_gpu_ms", r->noise_gpu_ms},   {"locked_clock_mhz", r->locked_clock_mhz}};
+    for (size_t i = 0; i < sizeof nullable / sizeof nullable[0]; i++)
+        json_object_set_new(ctx, nullable[i].key, isfinite(nullable[i].v) ? json_real(nullable[i].v) : json_null());
+    json_object_set_new(ctx, "delay_round", json_string(r->delay_round));
 
     json_t *bms = json_array();
     for (size_t i = 0; i < r->n_points; i++) {
@@ -353,16 +374,18 @@ static json_t *results_to_json(const sb_results *r) {
             json_array_append_new(bms, e);
             continue;
         }
+        const double *real = measured(p->real_time_ms, p->raw_real_time_ms), *cpu = measured(p->cpu_time_ms, p->raw_cpu_time_ms);
         for (size_t k = 0; k < p->reps; k++) {
             json_t *e = entry_common(p, i, "");
             json_object_set_new(e, "run_type", json_string("iteration"));
             json_object_set_new(e, "repetition_index", json_integer((json_int_t)k));
             json_object_set_new(e, "iterations", json_integer(1));
-            json_object_set_new(e, "real_time", json_real(isfinite(p->real_time_ms[k]) ? p->real_time_ms[k] : 0));
-            json_object_set_new(e, "cpu_time", json_real(isfinite(p->cpu_time_ms[k]) ? p->cpu_time_ms[k] : 0));
+            json_object_set_new(e, "real_time", json_real(isfinite(real[k]) ? real[k] : 0));
+            json_object_set_new(e, "cpu_time", json_real(isfinite(cpu[k]) ? cpu[k] : 0));
             json_object_set_new(e, "time_unit", json_string("ms"));
-            for (size_t m = 0; m < p->n_metrics; m++) set_num(e, p->metrics[m].key, p->metrics[m].values[k]);
-            if (!point_ok(p) || !isfinite(p->real_time_ms[k])) mark_error(e, p);
+            for (size_t m = 0; m < p->n_metrics; m++)
+                set_num(e, p->metrics[m].key, measured(p->metrics[m].values, p->metrics[m].raw)[k]);
+            if (!point_ok(p) || !isfinite(real[k])) mark_error(e, p);
             json_array_append_new(bms, e);
         }
         if (!point_ok(p)) continue; /* as Google Benchmark: no aggregates of a failed run */
@@ -428,7 +451,7 @@ static const char **metric_union(const sb_results *r, size_t *n) {
 static const char *const csv_fixed[] = {
     "name", "run_name", "run_type", "aggregate_name", "repetition_index", "steps", "blowup", "backend",
     "backend_used", "gpu_threshold", "tp", "cpu_threads", "tpb", "status", "error", "verdict",
-    "digest_mismatch", "fallback_count", "proof_digest", "real_time_ms", "cpu_time_ms"};
+    "digest_mismatch", "fallback_count", "proof_digest", "real_time_ms", "cpu_time_ms", "stop_reason", "noise_pct"};
 
 enum { CSV_AGGREGATE = -1, CSV_NEVER_RAN = -2 };
 
@@ -457,15 +480,18 @@ static void csv_row(FILE *f, const sb_point *p, long rep, int agg, const char **
     csv_str(f, p->verdict);
     fprintf(f, ",%d,%zu,%s", p->digest_mismatch, p->n_fallbacks, p->proof_digest);
     if (rep >= 0) {
-        csv_num(f, p->real_time_ms[rep]);
-        csv_num(f, p->cpu_time_ms[rep]);
+        csv_num(f, measured(p->real_time_ms, p->raw_real_time_ms)[rep]);
+        csv_num(f, measured(p->cpu_time_ms, p->raw_cpu_time_ms)[rep]);
     } else {
         csv_num(f, is_agg ? agg_of(p->real_time_ms, p->reps, agg) : NAN);
         csv_num(f, is_agg ? agg_of(p->cpu_time_ms, p->reps, agg) : NAN);
     }
+    fputc(',', f);
+    csv_str(f, p->stop_reason);
+    csv_num(f, p->noise_pct);
     for (size_t k = 0; k < n_keys; k++) {
         const sb_metric *m = sb_point_find(p, keys[k]);
-        csv_num(f, !m ? NAN : rep >= 0 ? m->values[rep] : is_agg ? agg_of(m->values, p->reps, agg) : NAN);
+        csv_num(f, !m ? NAN : rep >= 0 ? measured(m->values, m->raw)[rep] : is_agg ? agg_of(m->values, p->reps, agg) : NAN);
     }
     fputc('\n', f);
 }
@@ -562,7 +588,8 @@ static const char *const reserved_keys[] = {
     "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "aggregate_name",
     "aggregate_unit", "label", "error_occurred", "error_message", "skipped", "skip_message", "steps",
     "log_steps", "blowup", "backend", "backend_used", "gpu_threshold", "tp", "cpu_threads", "tpb", "status",
-    "proof_digest", "digest_mismatch", "fallbacks", "fallback_count", "verdict", "verdict_reason"};
+    "proof_digest", "digest_mismatch", "fallbacks", "fallback_count", "verdict", "verdict_reason", "stop_reason",
+    "noise_pct"};
 
 static int is_reserved(const char *key) {
     for (size_t i = 0; i < sizeof reserved_keys / sizeof reserved_keys[0]; i++)
@@ -629,6 +656,13 @@ static void load_context(sb_results *r, const json_t *ctx) {
     r->range_sync = rs ? json_is_true(rs) : 1;
     r->cupti = json_is_true(json_object_get(ctx, "cupti"));
     r->cupti_overhead_pct = get_num(ctx, "cupti_overhead_pct", NAN);
+    r->keep_throttled = json_is_true(json_object_get(ctx, "keep_throttled"));
+    r->noise_cpu_pct = get_num(ctx, "noise_cpu_pct", NAN);
+    r->noise_cpu_ms = get_num(ctx, "noise_cpu_ms", NAN);
+    r->noise_gpu_pct = get_num(ctx, "noise_gpu_pct", NAN);
+    r->noise_gpu_ms = get_num(ctx, "noise_gpu_ms", NAN);
+    r->locked_clock_mhz = get_num(ctx, "locked_clock_mhz", NAN);
+    get_str(ctx, "delay_round", r->delay_round, sizeof r->delay_round);
 }
 
 /* Fills p's point fields from its first entry e. Returns 0, or -1 with a reason. */
@@ -638,6 +672,8 @@ static int load_point_fields(sb_point *p, const json_t *e, char *why, size_t cap
     get_str(e, "proof_digest", p->proof_digest, sizeof p->proof_digest);
     get_str(e, "verdict", p->verdict, sizeof p->verdict);
     get_str(e, "verdict_reason", p->verdict_reason, sizeof p->verdict_reason);
+    get_str(e, "stop_reason", p->stop_reason, sizeof p->stop_reason);
+    p->noise_pct = get_num(e, "noise_pct", NAN);
     get_str(e, "status", p->status, sizeof p->status);
     if (json_is_true(json_object_get(e, "error_occurred"))) {
         if (strcmp(p->status, "ok") == 0) copy_str(p->status, sizeof p->status, "failed");
@@ -775,13 +811,19 @@ static int load_benchmarks(sb_results *r, const json_t *bms, char *why, size_t c
     free(counts);
     free(names);
     free(filled);
+    for (size_t i = 0; rc == 0 && i < r->n_points; i++) {
+        sb_point *p = &r->points[i];
+        if (r->keep_throttled) p->n_throttled = sb_point_count_throttled(p);
+        else sb_point_exclude_throttled(p);
+    }
     return rc;
 }
 
 int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
     r->range_sync = 1;
-    r->cupti_overhead_pct = NAN;
+    r->cupti_overhead_pct = r->noise_cpu_pct = r->noise_cpu_ms = r->noise_gpu_pct = r->noise_gpu_ms = NAN;
+    r->locked_clock_mhz = NAN;
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));

@@ -17,8 +17,9 @@
 #include "backend.h"
 
 typedef struct sb_metric {
-    char key[72];
-    double *values; /* reps values (NAN where a repetition has none) */
+    char key[128];
+    double *values; /* reps values (NAN where a repetition has none or it is excluded as throttled) */
+    double *raw;    /* NULL, or the values as measured when throttled repetitions were excluded (what is written) */
 } sb_metric;
 
 typedef struct sb_point {
@@ -33,6 +34,10 @@ typedef struct sb_point {
     size_t reps;
     double *real_time_ms;      /* reps values: wall time of the whole proof */
     double *cpu_time_ms;       /* reps values: process CPU time */
+    double *raw_real_time_ms, *raw_cpu_time_ms; /* as sb_metric.raw */
+    size_t n_throttled;        /* repetitions marked throttled (metric "throttled" = 1; bench/throttle.h) */
+    char stop_reason[16];      /* why it stopped repeating: "runs" (fixed N), "noise", "max-runs", "max-time"; "" unknown */
+    double noise_pct;          /* noise of the total's median (bench/adaptive.h), NAN when unknown */
     size_t n_metrics;
     sb_metric *metrics;
     char proof_digest[65];     /* Keccak-256 of the proof bytes, hex; "" if none */
@@ -66,6 +71,11 @@ typedef struct sb_results {
     char git_commit[48], build_type[24], command_line[1024], gpu_name[128], gpu_driver[32], cuda_version[16];
     int range_sync, cupti;
     double cupti_overhead_pct; /* measured overhead of CUPTI + NVTX on a whole proof, NAN if not measured */
+    int keep_throttled;        /* throttled repetitions count in the statistics (sweep --keep-throttled) */
+    double noise_cpu_pct, noise_cpu_ms; /* the noise probe before the sweep (bench/noise.h), NAN if not run */
+    double noise_gpu_pct, noise_gpu_ms;
+    double locked_clock_mhz;   /* SM clock locked by --lock-clocks, NAN when not locked */
+    char delay_round[64];      /* STARKBENCH_DELAY_ROUND during the sweep, "" when unset */
     size_t n_points;
     sb_point *points;
 } sb_results;
@@ -83,8 +93,10 @@ void sb_results_free(sb_results *r);
 /* Writes JSON to path and CSV to the same path with ".csv" in place of ".json", each to a
  * temporary name renamed into place. Returns 0, or -1 with a one-line reason in err. */
 int sb_results_write(const sb_results *r, const char *path, char *err, size_t errlen);
-/* Loads a results JSON written by sb_results_write (or Google Benchmark). Returns 0, or -1
- * with a one-line reason in err (unreadable, not JSON, wrong schema). */
+/* Loads a results JSON written by sb_results_write (or Google Benchmark). Unless the context
+ * says keep_throttled, repetitions marked throttled are excluded from every statistic
+ * (bench/throttle.h: their values become NAN, the measured ones stay in raw and are written
+ * back). Returns 0, or -1 with a one-line reason in err (unreadable, not JSON, wrong schema). */
 int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen);
 
 /* Returns 1 when key is a round time "<table>:R<k> <name>" (e.g. "cpu:R1 main LDE"); 0 for CUPTI,

@@ -9,8 +9,7 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Copies the non-NAN values of x into a new sorted array; returns it (NULL when none) and its length. */
-static double *sorted_finite(const double *x, size_t n, size_t *m) {
+double *sb_sorted_finite(const double *x, size_t n, size_t *m) {
     *m = 0;
     double *v = n ? malloc(n * sizeof *v) : NULL;
     if (!v) return NULL;
@@ -30,7 +29,7 @@ static double median_sorted(const double *v, size_t m) {
 
 double sb_median(const double *x, size_t n) {
     size_t m;
-    double *v = sorted_finite(x, n, &m);
+    double *v = sb_sorted_finite(x, n, &m);
     if (!v) return NAN;
     double med = median_sorted(v, m);
     free(v);
@@ -39,7 +38,7 @@ double sb_median(const double *x, size_t n) {
 
 void sb_stats_compute(const double *x, size_t n, sb_stats *out) {
     size_t m;
-    double *v = sorted_finite(x, n, &m);
+    double *v = sb_sorted_finite(x, n, &m);
     out->n = m;
     if (!v) {
         out->min = out->max = out->mean = out->median = out->stddev = out->mad = out->cv = NAN;

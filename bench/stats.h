@@ -25,4 +25,8 @@ void sb_stats_compute(const double *x, size_t n, sb_stats *out);
 /* Returns the median of the non-NAN values of x[0..n), or NAN when there is none. */
 double sb_median(const double *x, size_t n);
 
+/* Copies the non-NAN values of x[0..n) into a new ascending array (the caller frees it) and
+ * writes their count to *m. Returns NULL, with *m = 0, when there is none (or out of memory). */
+double *sb_sorted_finite(const double *x, size_t n, size_t *m);
+
 #endif

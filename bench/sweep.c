@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "detector.h"
 #include "digests.h"
+#include "noise.h"
 #include "nvml.h"
 #include "options.h"
 #include "range.h"
@@ -40,6 +41,14 @@ static void usage(FILE *out) {
             "                      given on the command line replace the suite's\n"
             "flags:\n"
             "  --runs N (5)  --warmup N (1)  --timeout SEC per point (1800)\n"
+            "  --max-noise PCT     adaptive repetitions instead of --runs: a point repeats until the noise of\n"
+            "                      its median (the relative half-width of its 95 %% order-statistic interval)\n"
+            "                      is at most PCT, after --min-runs N (10), within --max-runs N (100) and\n"
+            "                      --max-time SEC (120) per point\n"
+            "  --keep-throttled    count repetitions NVML saw throttled (thermal, power, hardware slowdown,\n"
+            "                      busy SM clock < 90 %% of the maximum) in the statistics; default: excluded\n"
+            "  --lock-clocks MHZ   lock the SM clock through NVML for the sweep (needs root; one line if not)\n"
+            "  --no-noise-probe    skip the CPU/GPU noise probe that precedes the points\n"
             "  --filter REGEX      run only points whose name matches (POSIX extended)\n"
             "  --out FILE.json     results (default results/<date>-<commit>.json; CSV beside)\n"
             "  --resume            keep the points already finished in --out (or its .partial.json)\n"
@@ -59,6 +68,9 @@ typedef struct sweep_opts {
     int runs_set, warmup_set, timeout_set;
     double timeout_s;
     int resume, range_sync, cupti; /* cupti: -1 = default */
+    sb_rep_policy policy;          /* --max-noise, --min-runs, --max-runs, --max-time, --keep-throttled */
+    unsigned lock_clocks_mhz;      /* --lock-clocks, 0 = none */
+    int noise_probe;
 } sweep_opts;
 
 static int parse_args(int argc, char **argv, sweep_opts *o) {
@@ -68,7 +80,10 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
     o->timeout_s = DEFAULT_TIMEOUT_S;
     o->range_sync = 1;
     o->cupti = -1;
+    o->noise_probe = 1;
     o->calibration = "results/calibration.json";
+    sb_rep_policy_init(&o->policy);
+    unsigned given = 0;
     char err[256];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -76,7 +91,11 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
             usage(stdout);
             exit(0);
         }
+        int pr = strcmp(a, "--clock-ref") && strncmp(a, "--clock-ref=", 12) ? sb_rep_policy_flag(&o->policy, argc, argv, &i, &given) : 0;
+        if (pr < 0) return -1;
+        if (pr > 0) continue;
         if (!strcmp(a, "--zip")) o->zip = 1;
+        else if (!strcmp(a, "--no-noise-probe")) o->noise_probe = 0;
         else if (!strcmp(a, "--resume")) o->resume = 1;
         else if (!strcmp(a, "--no-range-sync")) o->range_sync = 0;
         else if (!strcmp(a, "--cupti")) o->cupti = 1;
@@ -84,7 +103,7 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
         else {
             static const char *const valued[] = {"steps", "blowup", "backend", "gpu-threshold", "tp", "threads", "tpb",
                                                  "suite", "runs", "warmup", "timeout", "filter", "out", "calibration",
-                                                 "inject-silent-fallback"};
+                                                 "inject-silent-fallback", "lock-clocks"};
             const char *v = NULL;
             size_t k = 0;
             int missing = 0;
@@ -115,6 +134,12 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
                     return -1;
                 }
                 o->inject = v;
+            } else if (!strcmp(name, "lock-clocks")) {
+                if (sb_parse_count(v, 0, &n) != 0 || n < 100 || n > 10000) {
+                    fprintf(stderr, "starkbench: --lock-clocks '%s' must be an SM clock in MHz (100..10000)\n", v);
+                    return -1;
+                }
+                o->lock_clocks_mhz = (unsigned)n;
             }
             else if (!strcmp(name, "timeout")) {
                 o->timeout_s = strtod(v, &end);
@@ -136,6 +161,19 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
         }
     }
     if (o->zip) o->axes.zip = 1;
+    const sb_adaptive *ad = &o->policy.adaptive;
+    if (ad->max_noise_pct > 0 && o->runs_set) {
+        fprintf(stderr, "starkbench: --runs fixes the repetitions; with --max-noise give --min-runs and --max-runs\n");
+        return -1;
+    }
+    if (!(ad->max_noise_pct > 0) && (given & 0xE)) {
+        fprintf(stderr, "starkbench: --min-runs, --max-runs and --max-time need --max-noise (else --runs N)\n");
+        return -1;
+    }
+    if (ad->min_runs > ad->max_runs || ad->max_runs == 0) {
+        fprintf(stderr, "starkbench: --min-runs %u is above --max-runs %u\n", ad->min_runs, ad->max_runs);
+        return -1;
+    }
     return 0;
 }
 
@@ -274,19 +312,43 @@ typedef struct sweep_env {
     unsigned runs, warmup;
     double timeout_s;
     int range_sync, cupti;
+    const sb_rep_policy *policy;       /* how points repeat (adaptive or --runs) */
     uint64_t host_bytes, device_bytes; /* available; device 0 = unknown */
     sb_detect_context detect;
 } sweep_env;
 
+/* Appends the child's repetition flags for policy pol (adaptive ones only with --max-noise) to
+ * argv, their values in vals. Returns the new argc. */
+static int policy_argv(const sb_rep_policy *pol, char **argv, int argc, char vals[4][32]) {
+    if (pol->adaptive.max_noise_pct > 0) {
+        static char *const flags[] = {"--max-noise", "--min-runs", "--max-time"};
+        snprintf(vals[0], 32, "%.17g", pol->adaptive.max_noise_pct);
+        snprintf(vals[1], 32, "%u", pol->adaptive.min_runs);
+        snprintf(vals[2], 32, "%.17g", pol->adaptive.max_time_s);
+        for (int k = 0; k < 3; k++) {
+            argv[argc++] = flags[k];
+            argv[argc++] = vals[k];
+        }
+    }
+    if (pol->keep_throttled) argv[argc++] = "--keep-throttled";
+    if (pol->clock_ref_mhz > 0) {
+        snprintf(vals[3], 32, "%.17g", pol->clock_ref_mhz);
+        argv[argc++] = "--clock-ref";
+        argv[argc++] = vals[3];
+    }
+    return argc;
+}
+
 /* Runs configuration c in a child and moves its point into r (status failed/timeout when
- * the child did not deliver); *cupti_ran (may be NULL) tells whether CUPTI recorded it.
- * Returns 0, or -1 when interrupted. */
-static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, unsigned runs, sb_results *r,
-                     int *cupti_ran) {
-    char result[128], buf[1024], vals[4][32];
+ * the child did not deliver); *cupti_ran (may be NULL) tells whether CUPTI recorded it. pol NULL:
+ * exactly `runs` repetitions, else pol's rule within a budget of `runs`. Returns 0, or -1 when
+ * interrupted. */
+static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, unsigned runs, const sb_rep_policy *pol,
+                     sb_results *r, int *cupti_ran) {
+    char result[128], buf[1024], vals[4][32], pvals[4][32];
     snprintf(result, sizeof result, "%s/point.json", env->tmpdir);
     remove(result);
-    char *argv[40];
+    char *argv[56];
     int argc = 0;
     argv[argc++] = "starkbench";
     argv[argc++] = "sweep";
@@ -302,6 +364,7 @@ static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, 
     argv[argc++] = vals[1];
     if (!env->range_sync) argv[argc++] = "--no-range-sync";
     if (cupti) argv[argc++] = "--cupti";
+    if (pol) argc = policy_argv(pol, argv, argc, pvals);
     argv[argc] = NULL;
 
     child_run cr;
@@ -339,14 +402,27 @@ static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, 
 
 static double median_total(const sb_point *p) { return sb_median(sb_point_total(p), p->reps); }
 
+/* A point's noise for the tables: "-" where unknown (fewer than 6 usable repetitions). */
+static const char *noise_text(const sb_point *p, char buf[16]) {
+    if (isfinite(p->noise_pct)) snprintf(buf, 16, "%.2f", p->noise_pct);
+    else snprintf(buf, 16, "-");
+    return buf;
+}
+
 static void print_summary(const sb_results *r, FILE *out) {
-    fprintf(out, "\n%-92s %-10s %12s %7s  %s\n", "point", "status", "median ms", "cv %", "detector");
+    fprintf(out, "\n%-92s %-10s %12s %7s %5s %-9s %8s  %s\n", "point", "status", "median ms", "cv %", "N", "stop",
+            "noise %", "detector");
     for (size_t i = 0; i < r->n_points; i++) {
         const sb_point *p = &r->points[i];
         sb_stats s;
+        char noise[16];
         sb_stats_compute(sb_point_total(p), p->reps, &s);
-        fprintf(out, "%-92s %-10s %12.3f %7.2f  %s%s\n", p->name, p->status, s.median, 100 * s.cv, p->verdict,
+        fprintf(out, "%-92s %-10s %12.3f %7.2f %5zu %-9s %8s  %s%s\n", p->name, p->status, s.median, 100 * s.cv, s.n,
+                p->stop_reason[0] ? p->stop_reason : "-", noise_text(p, noise), p->verdict,
                 p->digest_mismatch ? "  DIGEST MISMATCH" : "");
+        if (p->n_throttled)
+            fprintf(out, "    %zu of %zu repetitions throttled (NVML): %s\n", p->n_throttled, p->reps,
+                    r->keep_throttled ? "kept (--keep-throttled)" : "left out of the statistics");
         if (strcmp(p->status, "ok")) fprintf(out, "    %s\n", p->error);
         else if (strcmp(p->verdict, "clean") && strcmp(p->verdict, "n/a")) fprintf(out, "    %s\n", p->verdict_reason);
     }
@@ -358,13 +434,14 @@ static void print_summary(const sb_results *r, FILE *out) {
 static double cupti_overhead(const sweep_env *env, const sb_point_config *c) {
     sb_results tmp;
     memset(&tmp, 0, sizeof tmp);
-    unsigned runs = env->runs < 3 ? 3 : env->runs;
+    unsigned runs = env->policy->adaptive.max_noise_pct > 0 ? env->policy->adaptive.min_runs : env->runs;
+    if (runs < 3) runs = 3;
     double pct = NAN;
     int ran = 0;
     setenv("STARKBENCH_NVTX", "off", 1);
-    const int off = run_point(env, c, 0, runs, &tmp, NULL);
+    const int off = run_point(env, c, 0, runs, NULL, &tmp, NULL);
     unsetenv("STARKBENCH_NVTX");
-    if (off == 0 && run_point(env, c, 1, runs, &tmp, &ran) == 0 && ran &&
+    if (off == 0 && run_point(env, c, 1, runs, NULL, &tmp, &ran) == 0 && ran &&
         !strcmp(tmp.points[0].status, "ok") && !strcmp(tmp.points[1].status, "ok"))
         pct = 100 * (sb_median(tmp.points[1].real_time_ms, runs) / sb_median(tmp.points[0].real_time_ms, runs) - 1);
     sb_results_free(&tmp);
@@ -374,6 +451,45 @@ static double cupti_overhead(const sweep_env *env, const sb_point_config *c) {
 static int ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Locks the SM clock for the sweep where NVML allows it, else says why in one line. */
+static void lock_clocks(sb_nvml *nvml, unsigned mhz, sb_rep_policy *policy, sb_results *r) {
+    char err[256];
+    if (!nvml) {
+        fprintf(stderr, "starkbench: sweep: --lock-clocks %u: no NVML (no NVIDIA driver or GPU): clocks not locked\n", mhz);
+    } else if (sb_nvml_lock_clocks(nvml, mhz, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: sweep: --lock-clocks %u: %s: clocks not locked\n", mhz, err);
+    } else {
+        r->locked_clock_mhz = mhz;
+        policy->clock_ref_mhz = mhz; /* throttling is judged against the locked clock, not the card's maximum */
+        fprintf(stderr, "starkbench: sweep: SM clock locked at %u MHz (reset at the end)\n", mhz);
+    }
+}
+
+/* The noise probe (noise.h) into r's context: the CPU loop here, the GPU kernel in a child. */
+static void noise_probe(sb_results *r, int have_gpu) {
+    sb_noise_cpu_probe(&r->noise_cpu_pct, &r->noise_cpu_ms);
+    char line[200];
+    int len = snprintf(line, sizeof line, "CPU %.2f %% (median %.3f ms)", r->noise_cpu_pct, r->noise_cpu_ms);
+    if (have_gpu) {
+        char *argv[] = {"starkbench", "sweep", "--noise-probe", NULL};
+        child_run cr;
+        if (run_child(argv, 120, &cr) == 0 && WIFEXITED(cr.exit_status) && WEXITSTATUS(cr.exit_status) == 0 &&
+            sb_noise_gpu_parse(cr.last_line, &r->noise_gpu_pct, &r->noise_gpu_ms) == 0)
+            snprintf(line + len, sizeof line - (size_t)len, ", GPU %.2f %% (median %.3f ms)", r->noise_gpu_pct,
+                     r->noise_gpu_ms);
+        else
+            snprintf(line + len, sizeof line - (size_t)len, ", GPU not measured (%.100s)", cr.last_line);
+    }
+    fprintf(stderr, "starkbench: sweep: noise probe (%d repetitions): %s\n", SB_NOISE_PROBE_REPS, line);
+}
+
+/* A finished point of an earlier run is reused by --resume when it repeated the way this sweep would. */
+static int same_repetitions(const sb_point *q, const sb_rep_policy *pol, unsigned runs) {
+    if (!strcmp(q->status, "infeasible")) return 1;
+    if (pol->adaptive.max_noise_pct > 0) return q->stop_reason[0] && strcmp(q->stop_reason, "runs") != 0;
+    return q->reps == runs && (!q->stop_reason[0] || !strcmp(q->stop_reason, "runs"));
 }
 
 /* ---- the command ------------------------------------------------------------------------ */
@@ -478,6 +594,7 @@ static void detect(sb_point *p, const sb_detect_context *ctx) {
 int cmd_sweep(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "--child")) return sb_sweep_child(argc - 2, argv + 2);
     if (argc > 1 && !strcmp(argv[1], "--probe")) return sb_sweep_probe();
+    if (argc > 1 && !strcmp(argv[1], "--noise-probe")) return sb_noise_gpu_child();
     sweep_opts o;
     if (parse_args(argc, argv, &o) != 0) return 2;
     if (o.suite && o.zip) {
@@ -489,6 +606,8 @@ int cmd_sweep(int argc, char **argv) {
     sb_point_config *cfgs = NULL;
     size_t n = 0;
     if (build_plan(&o, &cfgs, &n, &env.runs, &env.warmup, &env.timeout_s) != 0) return 2;
+    env.policy = &o.policy;
+    if (o.policy.adaptive.max_noise_pct > 0) env.runs = o.policy.adaptive.max_runs; /* the budget a child allocates */
 
     int wants_gpu = 0;
     for (size_t i = 0; i < n; i++) wants_gpu |= cfgs[i].backend != SB_BACKEND_CPU;
@@ -538,12 +657,17 @@ int cmd_sweep(int argc, char **argv) {
     if (gpu[0] && !r.gpu_name[0]) snprintf(r.gpu_name, sizeof r.gpu_name, "%s", gpu);
     env.range_sync = r.range_sync = o.range_sync;
     env.cupti = r.cupti = o.cupti < 0 ? gpu[0] != 0 : o.cupti;
+    r.keep_throttled = o.policy.keep_throttled;
+    const char *delay = getenv(SB_DELAY_ENV); /* valid: build_plan's sb_options_finish checked it */
+    if (delay && *delay) {
+        snprintf(r.delay_round, sizeof r.delay_round, "%s", delay);
+        fprintf(stderr, "starkbench: warning: %s=%s: every point is delayed (a testing switch)\n", SB_DELAY_ENV, delay);
+    }
     env.detect = (sb_detect_context){r.gpu_name, r.gpu_driver, SB_GIT_COMMIT, &calib, sb_gpu_device_ops};
     env.host_bytes = host_available_bytes();
-    sb_nvml *nvml = gpu[0] ? sb_nvml_open() : NULL;
+    sb_nvml *nvml = gpu[0] || o.lock_clocks_mhz ? sb_nvml_open() : NULL;
     uint64_t dev_total = 0;
     if (nvml) sb_nvml_memory(nvml, &dev_total, &env.device_bytes);
-    sb_nvml_close(nvml);
     if (gpu[0] && !env.device_bytes) fprintf(stderr, "starkbench: warning: no NVML: device memory not checked\n");
 
     /* --resume: reuse finished points of the partial (or final) file */
@@ -572,6 +696,8 @@ int cmd_sweep(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    if (o.lock_clocks_mhz) lock_clocks(nvml, o.lock_clocks_mhz, &o.policy, &r);
+    if (o.noise_probe) noise_probe(&r, gpu[0] != 0);
     if (env.cupti && isnan(r.cupti_overhead_pct)) {
         for (size_t i = 0; i < n; i++)
             if (cfgs[i].backend != SB_BACKEND_CPU) {
@@ -588,7 +714,8 @@ int cmd_sweep(int argc, char **argv) {
         int found = 0;
         for (size_t j = 0; j < prev.n_points && !found; j++) {
             sb_point *q = &prev.points[j];
-            if (!strcmp(q->name, name) && q->reps == env.runs && (!strcmp(q->status, "ok") || !strcmp(q->status, "infeasible"))) {
+            if (!strcmp(q->name, name) && same_repetitions(q, &o.policy, env.runs) &&
+                (!strcmp(q->status, "ok") || !strcmp(q->status, "infeasible"))) {
                 found = 1;
                 sb_point_move(&r, q);
                 reused++;
@@ -616,15 +743,18 @@ int cmd_sweep(int argc, char **argv) {
                      (double)(dev ? env.device_bytes : env.host_bytes) / (1 << 30));
         } else {
             int want = env.cupti && c->backend != SB_BACKEND_CPU, ran = 0;
-            if (run_point(&env, c, want, env.runs, &r, &ran) != 0) break;
+            if (run_point(&env, c, want, env.runs, env.policy, &r, &ran) != 0) break;
             if (want && !ran) r.cupti = 0; /* the child said why on stderr */
         }
         sb_point *p = &r.points[r.n_points - 1];
         detect(p, &env.detect);
         done++;
         double el = sb_now() - t0;
-        fprintf(stderr, "[%zu/%zu] %s: %s, median %.3f ms, %s | elapsed %.1f s, ~%.1f s left\n", done + reused,
-                n, p->name, p->status, median_total(p), p->verdict, el, el / (double)done * (double)(to_run - done));
+        char noise[16];
+        fprintf(stderr, "[%zu/%zu] %s: %s, median %.3f ms of %zu (stop %s, noise %s %%%s), %s | elapsed %.1f s, ~%.1f s left\n",
+                done + reused, n, p->name, p->status, median_total(p), p->reps, p->stop_reason[0] ? p->stop_reason : "-",
+                noise_text(p, noise), p->n_throttled ? ", throttled ones left out" : "", p->verdict, el,
+                el / (double)done * (double)(to_run - done));
         if (sb_results_write(&r, partial, err, sizeof err) != 0) {
             fprintf(stderr, "starkbench: %s\n", err);
             rc = 2;
@@ -662,6 +792,9 @@ int cmd_sweep(int argc, char **argv) {
             printf("results: %s (CSV beside it)\n", out);
         }
     }
+    if (!isnan(r.locked_clock_mhz) && sb_nvml_unlock_clocks(nvml) != 0)
+        fprintf(stderr, "starkbench: warning: could not reset the locked clocks (nvidia-smi -rgc does)\n");
+    sb_nvml_close(nvml);
     sb_results_free(&prev);
     sb_results_free(&r);
     sb_calibration_free(&calib);

@@ -12,6 +12,9 @@
 #include "options.h"
 #include "prover.h"
 #include "range_names.h"
+#include "throttle.h"
+
+#define NVML_WATCH_INTERVAL_S 0.01
 
 int sb_sweep_probe(void) {
     char name[128];
@@ -57,14 +60,28 @@ static void record_ranges(sb_point *p, size_t rep, const sb_ranges *rs) {
     }
 }
 
-static void record_nvml(sb_point *p, size_t rep, sb_nvml *nvml) {
+/* Repetition rep's NVML figures: a sample right after the proof, the OR of the throttle reasons
+ * and the lowest busy SM clock the watch saw during it, and whether that makes it throttled. */
+static void record_nvml(sb_point *p, size_t rep, sb_nvml *nvml, sb_nvml_watch *watch, double clock_ref_mhz) {
+    double reasons, busy_clock;
+    sb_nvml_watch_stop(watch, &reasons, &busy_clock);
     sb_nvml_sample s;
     sb_nvml_sample_now(nvml, &s);
     sb_point_metric(p, "nvml:sm_clock_mhz")->values[rep] = s.sm_clock_mhz;
+    sb_point_metric(p, "nvml:sm_clock_busy_min_mhz")->values[rep] = busy_clock;
     sb_point_metric(p, "nvml:mem_clock_mhz")->values[rep] = s.mem_clock_mhz;
     sb_point_metric(p, "nvml:temp_c")->values[rep] = s.temp_c;
     sb_point_metric(p, "nvml:power_w")->values[rep] = s.power_w;
-    sb_point_metric(p, "nvml:throttle_reasons")->values[rep] = s.throttle_reasons;
+    sb_point_metric(p, "nvml:throttle_reasons")->values[rep] = isnan(reasons) ? s.throttle_reasons : reasons;
+    sb_point_metric(p, "throttled")->values[rep] = sb_throttled(isnan(reasons) ? s.throttle_reasons : reasons, busy_clock,
+                                                                clock_ref_mhz);
+}
+
+/* The totals of repetitions 0..done that count toward the noise, into x (throttled ones NAN unless kept). */
+static void usable_totals(const sb_point *p, size_t done, int keep_throttled, double *x) {
+    const sb_metric *total = sb_point_find(p, "total"), *mark = sb_point_find(p, "throttled");
+    for (size_t k = 0; k < done; k++)
+        x[k] = !total || (!keep_throttled && mark && mark->values[k] == 1) ? NAN : total->values[k];
 }
 
 static void fail(sb_point *p, const char *status, const char *why) {
@@ -72,7 +89,45 @@ static void fail(sb_point *p, const char *status, const char *why) {
     snprintf(p->error, sizeof p->error, "%s", why);
 }
 
-int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cupti) {
+void sb_rep_policy_init(sb_rep_policy *pol) {
+    memset(pol, 0, sizeof *pol);
+    pol->adaptive = (sb_adaptive){0, SB_ADAPTIVE_DEFAULT_MIN_RUNS, SB_ADAPTIVE_DEFAULT_MAX_RUNS, SB_ADAPTIVE_DEFAULT_MAX_TIME_S};
+}
+
+int sb_rep_policy_flag(sb_rep_policy *pol, int argc, char **argv, int *i, unsigned *given) {
+    static const char *const names[] = {"max-noise", "min-runs", "max-runs", "max-time", "keep-throttled", "clock-ref"};
+    if (strcmp(argv[*i], "--keep-throttled") == 0) {
+        pol->keep_throttled = 1;
+        *given |= 1u << 4;
+        return 1;
+    }
+    for (unsigned k = 0; k < sizeof names / sizeof names[0]; k++) {
+        int missing = 0;
+        const char *v = k == 4 ? NULL : sb_flag_value(argc, argv, i, names[k], &missing);
+        if (missing) return -1;
+        if (!v) continue;
+        char *end;
+        double x = strtod(v, &end);
+        int integer = k == 1 || k == 2;
+        if (end == v || *end || !(x > 0 || (k == 1 && x == 0)) || x > 1e6 || (integer && x != (unsigned)x)) {
+            fprintf(stderr, "starkbench: --%s '%s' must be a %s\n", names[k], v,
+                    integer ? "count" : k == 0 ? "percentage above 0" : "positive number");
+            return -1;
+        }
+        if (k == 0) pol->adaptive.max_noise_pct = x;
+        else if (k == 1) pol->adaptive.min_runs = (unsigned)x;
+        else if (k == 2) pol->adaptive.max_runs = (unsigned)x;
+        else if (k == 3) pol->adaptive.max_time_s = x;
+        else pol->clock_ref_mhz = x;
+        *given |= 1u << k;
+        return 1;
+    }
+    return 0;
+}
+
+int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cupti, const sb_rep_policy *policy) {
+    const sb_rep_policy fixed = {{0, 0, (unsigned)p->reps, 0}, 0, 0};
+    if (!policy) policy = &fixed;
     sb_prove_config pc = {o->log_steps, o->blowup, o->tp, o->be.threads};
     char err[256];
     sb_proof proof;
@@ -88,11 +143,15 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
         sb_cupti_discard(cupti);
     }
     sb_nvml *nvml = strcmp(be->ops->name, "gpu") == 0 ? sb_nvml_open() : NULL; /* clocks of an idle GPU say nothing */
+    double clock_ref = policy->clock_ref_mhz;
+    if (nvml && !(clock_ref > 0) && sb_nvml_max_sm_clock(nvml, &clock_ref) != 0) clock_ref = 0;
     sb_range_hooks hooks;
     memset(&hooks, 0, sizeof hooks);
     if (cupti) sb_cupti_hooks(cupti, &hooks);
     int rc = 0;
-    for (size_t rep = 0; rep < p->reps && rc == 0; rep++) {
+    size_t done = 0;
+    double *usable = malloc((p->reps ? p->reps : 1) * sizeof *usable), started = sb_now();
+    for (size_t rep = 0; rep < p->reps && rc == 0 && usable; rep++) {
         sb_ranges *rs = malloc(sizeof *rs);
         if (!rs) {
             fail(p, "failed", "out of memory");
@@ -102,10 +161,14 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
         sb_ranges_init(rs, be, o->range_sync, &hooks);
         uint64_t cpu_ops = atomic_load(&be->cpu_ops), gpu_ops = atomic_load(&be->gpu_ops);
         size_t fallbacks = be->n_fallbacks;
+        sb_nvml_watch *watch = sb_nvml_watch_start(nvml, NVML_WATCH_INTERVAL_S);
         double c0 = process_cpu_ms(), t0 = sb_now();
         int prc = sb_prove(&pc, be, rs, &proof, err, sizeof err);
         double t1 = sb_now(), c1 = process_cpu_ms();
+        done = rep + 1;
         if (prc != 0) {
+            double ignored[2];
+            sb_nvml_watch_stop(watch, &ignored[0], &ignored[1]);
             fail(p, "failed", err);
             rc = -1;
         } else {
@@ -118,7 +181,7 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
             sb_point_metric(p, "backend:cpu_ops")->values[rep] = (double)(atomic_load(&be->cpu_ops) - cpu_ops);
             sb_point_metric(p, "backend:gpu_ops")->values[rep] = (double)(atomic_load(&be->gpu_ops) - gpu_ops);
             sb_point_metric(p, "backend:fallbacks")->values[rep] = (double)(be->n_fallbacks - fallbacks);
-            if (nvml) record_nvml(p, rep, nvml);
+            if (nvml) record_nvml(p, rep, nvml, watch, clock_ref); /* watch is NULL without NVML */
             if (cupti) sb_cupti_collect(cupti, rs, p, rep);
             char digest[65];
             hex_digest(&proof, digest);
@@ -139,23 +202,39 @@ int sb_sweep_run(sb_point *p, const sb_options *o, sb_backend *be, sb_cupti *cup
         }
         sb_ranges_destroy(rs);
         free(rs);
+        if (rc == 0) {
+            usable_totals(p, done, policy->keep_throttled, usable);
+            const char *stop = sb_adaptive_stop(&policy->adaptive, usable, done, sb_now() - started, &p->noise_pct);
+            if (stop) {
+                snprintf(p->stop_reason, sizeof p->stop_reason, "%s", stop);
+                break;
+            }
+        }
     }
+    if (!usable) fail(p, "failed", "out of memory");
+    free(usable);
+    if (policy->adaptive.max_noise_pct > 0 && done) p->reps = done; /* the budget was allocated, these were made */
     sb_nvml_close(nvml);
-    return rc;
+    return usable ? rc : -1;
 }
 
 int sb_sweep_child(int argc, char **argv) {
     sb_options o;
     sb_options_init(&o);
     const char *result = NULL;
-    int want_cupti = 0;
+    int want_cupti = 0, pr = 0;
+    sb_rep_policy policy;
+    sb_rep_policy_init(&policy);
+    unsigned given = 0;
     for (int i = 0; i < argc; i++) {
         int missing = 0;
         const char *v = sb_flag_value(argc, argv, &i, "result", &missing);
         if (missing) return 2;
         if (v) result = v;
         else if (strcmp(argv[i], "--cupti") == 0) want_cupti = 1;
-        else if (sb_options_parse_flag(&o, argc, argv, &i) != 1) {
+        else if ((pr = sb_rep_policy_flag(&policy, argc, argv, &i, &given)) != 0) {
+            if (pr < 0) return 2;
+        } else if (sb_options_parse_flag(&o, argc, argv, &i) != 1) {
             fprintf(stderr, "starkbench: sweep --child: unexpected argument '%s'\n", argv[i]);
             return 2;
         }
@@ -172,7 +251,10 @@ int sb_sweep_child(int argc, char **argv) {
     sb_results r;
     memset(&r, 0, sizeof r);
     r.range_sync = o.range_sync;
-    r.cupti_overhead_pct = NAN;
+    r.cupti_overhead_pct = r.noise_cpu_pct = r.noise_cpu_ms = r.noise_gpu_pct = r.noise_gpu_ms = NAN;
+    r.locked_clock_mhz = NAN; /* the parent's context has these; the child's file carries its point */
+    r.keep_throttled = policy.keep_throttled;
+    policy.adaptive.max_runs = o.runs; /* --runs: the fixed count, or the budget of adaptive repetitions */
     sb_point *p = sb_results_add_point(&r, o.runs);
     sb_point_config_apply(&cfg, p);
     char err[256];
@@ -185,7 +267,7 @@ int sb_sweep_child(int argc, char **argv) {
         fail(p, "failed", err);
     } else {
         snprintf(p->backend_used, sizeof p->backend_used, "%s", be->ops->name);
-        sb_sweep_run(p, &o, be, cupti);
+        sb_sweep_run(p, &o, be, cupti, &policy);
         size_t logged = be->n_fallbacks < SB_MAX_FALLBACKS ? be->n_fallbacks : SB_MAX_FALLBACKS;
         if (logged) {
             p->fallbacks = malloc(logged * sizeof *p->fallbacks);

@@ -3,6 +3,8 @@
  * register-resident Goldilocks butterfly and a straightforward Keccak-f[1600], one thread
  * each, no shared memory, every result stored so nothing is optimised away. Beside them, the
  * pipe probes behind the Keccak kernels' design (which instructions run beside the ALU). */
+#include <stdlib.h>
+
 #include "field.h"
 #include "gpu.h"
 #include "keccak_f.cuh"
@@ -182,14 +184,13 @@ extern "C" const char *const sb_gpu_pipe_names[SB_PIPE_PROBES] = {
     "LOP3 (the ALU reference)", "SHF.L.W (funnel shift)", "PRMT (byte permute)", "IMAD (multiply-add)",
     "funnel shift on the FP64 pipe (IMAD + DFMA.RZ)"};
 
-/* Median of 5 timed runs (after one warm-up) of launch(i) on stream 0, in seconds. */
+/* Times n runs of launch() on stream 0 after one warm-up, each between two events: ms[0..n). */
 template <typename F>
-static cudaError_t time_median(F launch, double *seconds) {
+static cudaError_t time_each(F launch, float *ms, int n) {
     cudaEvent_t a, b;
     cudaError_t e = cudaEventCreate(&a);
     if (e == cudaSuccess) e = cudaEventCreate(&b);
-    float ms[5] = {0};
-    for (int i = -1; i < 5 && e == cudaSuccess; i++) {
+    for (int i = -1; i < n && e == cudaSuccess; i++) {
         cudaEventRecord(a, 0);
         if ((e = launch()) != cudaSuccess) break;
         cudaEventRecord(b, 0);
@@ -197,6 +198,14 @@ static cudaError_t time_median(F launch, double *seconds) {
     }
     cudaEventDestroy(a);
     cudaEventDestroy(b);
+    return e;
+}
+
+/* Median of 5 timed runs (after one warm-up) of launch() on stream 0, in seconds. */
+template <typename F>
+static cudaError_t time_median(F launch, double *seconds) {
+    float ms[5] = {0};
+    const cudaError_t e = time_each(launch, ms, 5);
     for (int i = 1; i < 5; i++)
         for (int j = i; j > 0 && ms[j] < ms[j - 1]; j--) {
             const float x = ms[j];
@@ -243,6 +252,24 @@ extern "C" cudaError_t sb_gpu_measure_floors(sb_gpu_floor_rates *f, sb_gpu_site 
     }
     cudaFree(a);
     cudaFree(b);
+    return e;
+}
+
+extern "C" cudaError_t sb_gpu_time_noise_probe(double *ms, int n, sb_gpu_site *site) {
+    const dim3 grid(SB_NOISE_PROBE_BLOCKS), block(128);
+    uint64_t *io = NULL;
+    float *t = (float *)calloc((size_t)n, sizeof *t);
+    cudaError_t e = t ? cudaMalloc(&io, (size_t)grid.x * block.x * sizeof *io) : cudaErrorMemoryAllocation;
+    if (e == cudaSuccess) e = cudaMemset(io, 0x5a, (size_t)grid.x * block.x * sizeof *io);
+    if (e != cudaSuccess) site->kernel = "cudaMalloc/cudaMemset";
+    if (e == cudaSuccess)
+        e = time_each([&] {
+            floor_keccak_f<<<grid, block>>>(io);
+            return sb_launch_check(site, "floor_keccak_f", grid, block, 0);
+        }, t, n);
+    for (int i = 0; t && i < n; i++) ms[i] = t[i];
+    cudaFree(io);
+    free(t);
     return e;
 }
 

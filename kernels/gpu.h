@@ -85,6 +85,12 @@ typedef struct sb_gpu_floor_rates {
 } sb_gpu_floor_rates;
 cudaError_t sb_gpu_measure_floors(sb_gpu_floor_rates *f, sb_gpu_site *site);
 
+/* The GPU noise probe (bench/noise.h): n timed launches (ms, CUDA events, after one warm-up) of
+ * the floor's Keccak-f kernel on a fixed grid of SB_NOISE_PROBE_BLOCKS x 128 threads, whatever
+ * the device, so the work is the same everywhere. */
+#define SB_NOISE_PROBE_BLOCKS 1024
+cudaError_t sb_gpu_time_noise_probe(double *ms, int n, sb_gpu_site *site);
+
 /* The pipe probes (kernels/floors.cu): the instruction X beside three LOP3 in each step. */
 enum { SB_PIPE_LOP3, SB_PIPE_SHF, SB_PIPE_PRMT, SB_PIPE_IMAD, SB_PIPE_FP64_SHIFT, SB_PIPE_PROBES };
 extern const char *const sb_gpu_pipe_names[SB_PIPE_PROBES];

@@ -720,6 +720,21 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
     return 0;
 }
 
+int sb_gpu_noise_probe(double *ms, int n, char *err, size_t errlen) {
+    sb_gpu_site site = {0};
+    char name[256];
+    if (!sb_gpu_available(name, sizeof name)) {
+        snprintf(err, errlen, "no usable CUDA device");
+        return -1;
+    }
+    const cudaError_t e = sb_gpu_time_noise_probe(ms, n, &site);
+    if (e != cudaSuccess) {
+        snprintf(err, errlen, "%s in %s %s", cudaGetErrorString(e), site.kernel ? site.kernel : "?", site.launch);
+        return -1;
+    }
+    return 0;
+}
+
 int sb_gpu_floors(double *copy_bytes_per_s, double *butterflies_per_s, double *keccak_f_per_s, char *err,
                   size_t errlen) {
     sb_gpu_floor_rates f;

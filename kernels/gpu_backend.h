@@ -56,6 +56,10 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
 int sb_gpu_floors(double *copy_bytes_per_s, double *butterflies_per_s, double *keccak_f_per_s, char *err,
                   size_t errlen);
 
+/* The GPU noise probe on device 0: ms[0..n) for n launches of a fixed Keccak-f kernel (after one
+ * warm-up). Returns 0, or -1 with a reason in err. */
+int sb_gpu_noise_probe(double *ms, int n, char *err, size_t errlen);
+
 /* Runs the pipe probes on device 0 (which instructions issue beside the ALU, kernels/floors.cu):
  * names[i] and seconds[i] (median of 5) for each of the SB_GPU_PIPE_PROBES probes, and the
  * mismatches of the FP64-pipe funnel shift against SHF.L.W (0 expected). Returns 0, or -1 with

@@ -58,3 +58,10 @@ int sb_gpu_floors(double *copy_bytes_per_s, double *butterflies_per_s, double *k
     snprintf(err, errlen, NO_CUDA);
     return -1;
 }
+
+int sb_gpu_noise_probe(double *ms, int n, char *err, size_t errlen) {
+    (void)ms;
+    (void)n;
+    snprintf(err, errlen, NO_CUDA);
+    return -1;
+}

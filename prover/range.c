@@ -73,11 +73,43 @@ sb_range sb_range_begin(sb_ranges *set, const char *table, const char *name) {
     return r;
 }
 
+int sb_delay_parse(const char *value, char name[SB_RANGE_NAME_LEN], double *pct, char *err, size_t errlen) {
+    const char *colon = strrchr(value, ':');
+    char *end;
+    if (!colon || colon == value || (size_t)(colon - value) >= SB_RANGE_NAME_LEN) {
+        snprintf(err, errlen, "%s '%s' must be \"RANGE NAME:PERCENT\", e.g. \"R2 evaluate:5\"", SB_DELAY_ENV, value);
+        return -1;
+    }
+    *pct = strtod(colon + 1, &end);
+    if (end == colon + 1 || *end || !(*pct > 0 && *pct <= 1000)) {
+        snprintf(err, errlen, "%s '%s': the percentage must be a number in (0, 1000]", SB_DELAY_ENV, value);
+        return -1;
+    }
+    memcpy(name, value, (size_t)(colon - value));
+    name[colon - value] = 0;
+    return 0;
+}
+
+/* The delay STARKBENCH_DELAY_ROUND asks of a range named `name` that took `seconds`, or 0. */
+static double delay_of(const char *name, double seconds) {
+    const char *v = getenv(SB_DELAY_ENV);
+    char target[SB_RANGE_NAME_LEN], err[8];
+    double pct;
+    if (!v || !*v || sb_delay_parse(v, target, &pct, err, sizeof err) != 0 || strcmp(target, name) != 0) return 0;
+    return seconds * pct / 100;
+}
+
 void sb_range_end(sb_range *r) {
     sb_ranges *set = r->set;
     sb_range_rec *rec = &set->recs[r->id];
     if (set->range_sync) set->backend->ops->sync(set->backend, rec->table);
     double t = sb_now();
+    const double delay = delay_of(rec->name, t - r->t_begin);
+    if (delay > 0) { /* spin, as work would: the core stays busy */
+        const double until = t + delay;
+        while ((t = sb_now()) < until) {
+        }
+    }
     uint64_t peak[SB_MEM_SPACES];
     if (r->mem_watch >= 0) sb_backend_mem_unwatch(set->backend, r->mem_watch, peak);
     if (set->hooks.end) set->hooks.end(set->hooks.ud, r->id, rec->table, rec->name);

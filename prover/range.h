@@ -68,6 +68,17 @@ sb_range sb_range_begin(sb_ranges *set, const char *table, const char *name);
 /* Closes it and stores its wall time. */
 void sb_range_end(sb_range *r);
 
+/* The testing switch STARKBENCH_DELAY_ROUND="NAME:PCT" (read at every range end, never cached):
+ * each range named NAME, in every table, spins PCT % of its own time longer before its clock
+ * stops, so that range and every range around it (the total) grow by that time; the figures of
+ * docs/PERFORMANCE.md measure compare's power with it. PCT is a number in (0, 1000]. */
+#define SB_DELAY_ENV "STARKBENCH_DELAY_ROUND"
+
+/* Parses a value of STARKBENCH_DELAY_ROUND: the range name before the last ':' into name
+ * (SB_RANGE_NAME_LEN bytes), the percentage after it into *pct. Returns 0, or -1 with a
+ * one-line reason in err. */
+int sb_delay_parse(const char *value, char name[SB_RANGE_NAME_LEN], double *pct, char *err, size_t errlen);
+
 /* Returns the summed seconds of every range named `name` of table `table` (NULL: all tables). */
 double sb_ranges_sum(const sb_ranges *set, const char *table, const char *name);
 

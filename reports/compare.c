@@ -9,7 +9,11 @@
  * rounds that matter (median >= 1 ms or >= 2 % of the total, on either side) are gated, and
  * their p-values are adjusted with Holm's method within two families, the totals and the
  * rounds, so that testing many rounds of a same-build A/A pair does not manufacture a
- * failure while a regression of the whole proof can still fail at 5 repetitions. */
+ * failure while a regression of the whole proof can still fail at 5 repetitions. A change no
+ * larger than the noise either side's noise probe measured (bench/noise.h) is never significant.
+ * Every WARN or FAIL is explained from the CUPTI records (explain.h); --md writes it all as
+ * markdown too. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 
 #include "commands.h"
 #include "compare_stats.h"
+#include "explain.h"
 #include "options.h"
 #include "results.h"
 #include "stats.h"
@@ -32,16 +37,19 @@ typedef struct cmp_row {
     sb_mwu test;
     int gated;
     double p_holm;
+    double noise_pct;    /* the larger noise of the two sides' probes (NAN: not measured) */
+    int within_noise;    /* |change| <= noise_pct: never significant */
     const char *verdict; /* "ok", "WARN", "FAIL", "faster", "-" (not gated) */
 } cmp_row;
 
 typedef struct cmp_opts {
     double warn_pct, fail_pct, alpha;
+    const char *md; /* --md FILE, or NULL */
 } cmp_opts;
 
 #define USAGE                                                                      \
     "usage: starkbench compare BASE.json[,BASE2.json...] CAND.json[,CAND2.json...] " \
-    "[--warn PCT] [--fail PCT] [--alpha A]"
+    "[--warn PCT] [--fail PCT] [--alpha A] [--md FILE]"
 
 static void usage(void) {
     printf(USAGE "\n"
@@ -52,6 +60,9 @@ static void usage(void) {
            "  --warn PCT   WARN when a gated median is more than PCT %% slower (default 3)\n"
            "  --fail PCT   FAIL when it is more than PCT %% slower and significant after Holm (default 5)\n"
            "  --alpha A    significance level of the Holm-adjusted Mann-Whitney U test (default 0.05)\n"
+           "  --md FILE    also write the comparison, with the CUPTI explanation of every WARN and FAIL,\n"
+           "               as markdown to FILE\n"
+           "  A change no larger than the noise of either side's noise probe is never significant.\n"
            "exit: 0 ok or WARN, 1 FAIL, 2 unreadable or mismatched input\n");
 }
 
@@ -79,6 +90,7 @@ typedef struct cmp_side {
     size_t n_commits;
     sb_results pooled;       /* the first file's context; every point pooled over the files */
     unsigned char *unstable; /* per pooled point: its proof digest differs between files of one commit */
+    double noise_cpu_pct, noise_gpu_pct; /* the largest noise probe figures of its files (NAN: none) */
 } cmp_side;
 
 static void *checked(void *p) {
@@ -160,6 +172,7 @@ static int pool_side(cmp_side *s, const sb_results *in) {
             p->reps = reps;
             p->real_time_ms = real;
             p->cpu_time_ms = cpu;
+            p->raw_real_time_ms = p->raw_cpu_time_ms = NULL; /* pooled values are the usable ones */
             p->n_metrics = 0, p->metrics = NULL;
             p->n_fallbacks = 0, p->fallbacks = NULL;
             size_t at = 0;
@@ -178,6 +191,7 @@ static int pool_side(cmp_side *s, const sb_results *in) {
 static int side_load(cmp_side *s, const char *label, const char *arg) {
     memset(s, 0, sizeof *s);
     s->label = label;
+    s->noise_cpu_pct = s->noise_gpu_pct = NAN;
     s->arg = checked(strdup(arg));
     s->files = checked(calloc(strlen(arg) + 1, sizeof *s->files)); /* at most one file per comma, plus one */
     for (char *f = s->arg, *next; f; f = next) {
@@ -208,6 +222,8 @@ static int side_load(cmp_side *s, const char *label, const char *arg) {
         }
         loaded++;
         if (i > 0 && check_same_setup(s, &in[0], &in[i], i) != 0) goto out;
+        s->noise_cpu_pct = fmax(s->noise_cpu_pct, in[i].noise_cpu_pct); /* fmax ignores a NAN */
+        s->noise_gpu_pct = fmax(s->noise_gpu_pct, in[i].noise_gpu_pct);
         int seen = 0;
         for (size_t j = 0; j < i; j++) seen |= strcmp(in[j].git_commit, in[i].git_commit) == 0;
         if (!seen) {
@@ -231,12 +247,26 @@ static void side_free(cmp_side *s) {
     free(s->arg);
 }
 
-static void print_side(const cmp_side *s) {
-    printf("%-9s ", s->label);
-    for (size_t i = 0; i < s->n_files; i++) printf("%s%s", i ? ", " : "", s->files[i]);
+static void print_side(FILE *f, int md, const cmp_side *s) {
+    fprintf(f, md ? "| %s | " : "%-9s ", s->label);
+    for (size_t i = 0; i < s->n_files; i++) fprintf(f, md ? "%s`%s`" : "%s%s", i ? ", " : "", s->files[i]);
     const sb_results *r = &s->pooled;
-    printf(" (commit%s %s, %s%s%s)\n", s->n_commits > 1 ? "s" : "", s->commits, r->host_name, r->gpu_name[0] ? ", " : "",
-           r->gpu_name);
+    fprintf(f, " (commit%s %s, %s%s%s", s->n_commits > 1 ? "s" : "", s->commits, r->host_name, r->gpu_name[0] ? ", " : "",
+            r->gpu_name);
+    if (!isnan(s->noise_cpu_pct)) fprintf(f, "; noise CPU %.2f %%", s->noise_cpu_pct);
+    if (!isnan(s->noise_gpu_pct)) fprintf(f, ", GPU %.2f %%", s->noise_gpu_pct);
+    fprintf(f, md ? ") |\n" : ")\n");
+}
+
+/* The noise a change of point c must exceed: the larger probe figure of the two sides, the GPU's
+ * too where the point ran on the GPU (its proof uses both). NAN when no side measured it. */
+static double row_noise(const cmp_side sides[2], const sb_point *c) {
+    double n = NAN;
+    for (int s = 0; s < 2; s++) {
+        n = fmax(n, sides[s].noise_cpu_pct);
+        if (strcmp(c->backend_used, "gpu") == 0) n = fmax(n, sides[s].noise_gpu_pct);
+    }
+    return n;
 }
 
 static const double *metric_values(const sb_point *p, const char *metric) {
@@ -247,14 +277,15 @@ static const double *metric_values(const sb_point *p, const char *metric) {
 
 /* Appends the comparison of one metric of one benchmark. */
 static void add_row(cmp_row **rows, size_t *n, const sb_point *b, const sb_point *c, const char *metric,
-                    double base_total) {
+                    double base_total, double noise_pct) {
     const double *bv = metric_values(b, metric), *cv = metric_values(c, metric);
     if (!bv || !cv) return;
-    cmp_row row = {.base = b, .cand = c, .metric = metric, .p_holm = NAN, .verdict = "-"};
+    cmp_row row = {.base = b, .cand = c, .metric = metric, .p_holm = NAN, .verdict = "-", .noise_pct = noise_pct};
     row.base_med = sb_median(bv, b->reps);
     row.cand_med = sb_median(cv, c->reps);
     if (isnan(row.base_med) || isnan(row.cand_med)) return;
     row.change_pct = row.base_med > 0 ? 100 * (row.cand_med - row.base_med) / row.base_med : NAN;
+    row.within_noise = fabs(row.change_pct) <= noise_pct; /* false for a NAN noise */
     sb_mann_whitney(bv, b->reps, cv, c->reps, &row.test);
     double larger = fmax(row.base_med, row.cand_med);
     row.gated = !sb_metric_is_round(metric) || larger >= ROUND_MIN_MS || larger >= ROUND_MIN_SHARE * base_total;
@@ -269,29 +300,34 @@ static void add_row(cmp_row **rows, size_t *n, const sb_point *b, const sb_point
 }
 
 /* Failures that are not timings: a point that stopped working, a wrong proof, a new fallback.
- * Prints each; returns how many. */
-static int point_failures(const cmp_side *base, const cmp_side *cand, const sb_point *b, const sb_point *c) {
+ * Writes each to f (markdown list items with md); returns how many. */
+static int point_failures(FILE *f, int md, const cmp_side *base, const cmp_side *cand, const sb_point *b,
+                          const sb_point *c) {
+    const char *note = md ? "- note: " : "  note  ", *fail = md ? "- **FAIL**: " : "  FAIL  ";
     int fails = 0;
-    if (base->unstable[b - base->pooled.points])
-        printf("  note  base proof digest differs between its files of one commit\n");
+    if (base->unstable[b - base->pooled.points]) fprintf(f, "%sbase proof digest differs between its files of one commit\n", note);
     if (cand->unstable[c - cand->pooled.points]) {
-        printf("  FAIL  candidate proof digest differs between its files of one commit: proofs not reproducible\n");
+        fprintf(f, "%scandidate proof digest differs between its files of one commit: proofs not reproducible\n", fail);
         fails++;
     }
     if (strcmp(b->status, "ok") == 0 && strcmp(c->status, "ok") != 0) {
-        printf("  FAIL  candidate point %s: %s\n", c->status, c->error);
+        fprintf(f, "%scandidate point %s: %s\n", fail, c->status, c->error);
         fails++;
     }
     if (c->digest_mismatch) {
-        printf("  FAIL  candidate proof digest differs from other points of the same steps and blowup\n");
+        fprintf(f, "%scandidate proof digest differs from other points of the same steps and blowup\n", fail);
         fails++;
     }
     if (verdict_rank(c->verdict) && !verdict_rank(b->verdict)) {
-        printf("  FAIL  fallback detector: %s -> %s (%s)\n", b->verdict, c->verdict, c->verdict_reason);
+        fprintf(f, "%sfallback detector: %s -> %s (%s)\n", fail, b->verdict, c->verdict, c->verdict_reason);
         fails++;
     }
     if (b->proof_digest[0] && c->proof_digest[0] && strcmp(b->proof_digest, c->proof_digest) != 0)
-        printf("  note  proof bytes changed (digest %.12s -> %.12s)\n", b->proof_digest, c->proof_digest);
+        fprintf(f, "%sproof bytes changed (digest %.12s -> %.12s)\n", note, b->proof_digest, c->proof_digest);
+    if (b->n_throttled || c->n_throttled)
+        fprintf(f, "%sthrottled repetitions (NVML): %zu base, %zu candidate, %s\n", note, b->n_throttled, c->n_throttled,
+                base->pooled.keep_throttled || cand->pooled.keep_throttled ? "kept in a side (--keep-throttled)"
+                                                                           : "left out of the statistics");
     return fails;
 }
 
@@ -301,18 +337,76 @@ static size_t count_values(const double *v, size_t n) {
     return k;
 }
 
-static void print_row(const cmp_row *r) {
-    char p[16] = "-", ph[16] = "-";
+static void print_row(FILE *f, int md, const cmp_row *r) {
+    char p[16] = "-", ph[16] = "-", noise[16] = "-";
     if (!isnan(r->test.p)) snprintf(p, sizeof p, r->test.p < 1e-4 ? "%.1e" : "%.4f", r->test.p);
     if (!isnan(r->p_holm)) snprintf(ph, sizeof ph, r->p_holm < 1e-4 ? "%.1e" : "%.4f", r->p_holm);
+    if (!isnan(r->noise_pct)) snprintf(noise, sizeof noise, "%.2f%%", r->noise_pct);
     char b[24], c[24];
-    printf("  %-28s %11s %11s %+8.2f%% %8s %8s  %s\n", r->metric, sb_format_ms(r->base_med, b),
-           sb_format_ms(r->cand_med, c), r->change_pct, p, ph,
-           r->verdict);
+    const char *held = r->gated && r->within_noise && r->p_holm < 0.5 ? " (within the noise)" : "";
+    fprintf(f, md ? "| %s | %s | %s | %+.2f %% | %s | %s | %s | %s%s |\n" : "  %-28s %11s %11s %+8.2f%% %8s %8s %7s  %s%s\n",
+            r->metric, sb_format_ms(r->base_med, b), sb_format_ms(r->cand_med, c), r->change_pct, p, ph, noise, r->verdict,
+            held);
+}
+
+static void print_header(FILE *f, int md) {
+    if (md)
+        fprintf(f, "\n| metric | base ms | cand ms | change | p(U) | p(Holm) | noise | verdict |\n"
+                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    else
+        fprintf(f, "  %-28s %11s %11s %9s %8s %8s %7s  %s\n", "metric", "base ms", "cand ms", "change", "p(U)", "p(Holm)",
+                "noise", "verdict");
+}
+
+/* Writes the comparison to f, as text or (md) markdown; returns the non-timing failures. */
+static int write_comparison(FILE *f, int md, const cmp_side sides[2], const cmp_row *rows, size_t n_rows) {
+    const sb_results *base = &sides[0].pooled, *cand = &sides[1].pooled;
+    int fails = 0;
+    if (md) fprintf(f, "# starkbench compare\n\n| side | files |\n| --- | --- |\n");
+    print_side(f, md, &sides[0]);
+    print_side(f, md, &sides[1]);
+    if (!base->range_sync || !cand->range_sync)
+        fprintf(f, "%sranges overlap (--no-range-sync): comparing totals and GPU busy time only\n", md ? "\n" : "");
+    /* every common point, including one whose candidate has no timing left (it failed or timed out) */
+    for (size_t i = 0, r = 0; i < base->n_points; i++) {
+        const sb_point *b = &base->points[i], *c = find_point(cand, b->name);
+        if (!c) continue;
+        fprintf(f, md ? "\n## `%s`\n\n%zu vs %zu repetitions\n\n" : "\n%s  (%zu vs %zu repetitions)\n", b->name,
+                count_values(sb_point_total(b), b->reps), count_values(sb_point_total(c), c->reps));
+        fails += point_failures(f, md, &sides[0], &sides[1], b, c);
+        /* explained from CUPTI where a side recorded kernels; a GPU point without any says so once */
+        sb_explanation e;
+        sb_explain(b, c, "total", &e);
+        const int explain = e.base_cupti || e.cand_cupti;
+        if (!explain && strcmp(c->backend_used, "gpu") == 0)
+            fprintf(f, "%sno CUPTI kernel records: a WARN or FAIL cannot be explained (sweep --cupti on a GPU)\n",
+                    md ? "- note: " : "  note  ");
+        size_t first = r;
+        if (r < n_rows && rows[r].base == b) print_header(f, md);
+        for (; r < n_rows && rows[r].base == b; r++) {
+            print_row(f, md, &rows[r]);
+            if (md || !explain || (strcmp(rows[r].verdict, "WARN") && strcmp(rows[r].verdict, "FAIL"))) continue;
+            sb_explain(b, c, rows[r].metric, &e);
+            sb_explain_write(f, &e, 0, "      why: ");
+        }
+        for (size_t k = first; md && explain && k < r; k++) { /* markdown: the explanations after the table */
+            if (strcmp(rows[k].verdict, "WARN") && strcmp(rows[k].verdict, "FAIL")) continue;
+            sb_explain(b, c, rows[k].metric, &e);
+            fprintf(f, "\n**%s** `%s` %+.2f %%, explained from CUPTI:\n\n", rows[k].verdict, rows[k].metric,
+                    rows[k].change_pct);
+            sb_explain_write(f, &e, 1, "");
+        }
+    }
+    for (size_t i = 0; i < base->n_points; i++)
+        if (!find_point(cand, base->points[i].name)) fprintf(f, "\nonly in base: %s\n", base->points[i].name);
+    for (size_t i = 0; i < cand->n_points; i++)
+        if (!find_point(base, cand->points[i].name)) fprintf(f, "\nonly in candidate: %s\n", cand->points[i].name);
+    fprintf(f, "\n");
+    return fails;
 }
 
 int cmd_compare(int argc, char **argv) {
-    cmp_opts o = {3, 5, 0.05};
+    cmp_opts o = {3, 5, 0.05, NULL};
     const char *args[2] = {NULL, NULL};
     int n_args = 0;
     for (int i = 1; i < argc; i++) {
@@ -336,6 +430,8 @@ int cmd_compare(int argc, char **argv) {
                 fprintf(stderr, "starkbench compare: --alpha %s is not in (0, 0.5]\n", v);
                 return 2;
             }
+        } else if ((v = sb_flag_value(argc, argv, &i, "md", &missing))) {
+            o.md = v;
         } else if (missing) {
             return 2;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -364,6 +460,13 @@ int cmd_compare(int argc, char **argv) {
         side_free(&sides[1]);
         return 2;
     }
+    FILE *md = o.md ? fopen(o.md, "w") : NULL;
+    if (o.md && !md) {
+        fprintf(stderr, "starkbench compare: --md %s: cannot write: %s\n", o.md, strerror(errno));
+        side_free(&sides[0]);
+        side_free(&sides[1]);
+        return 2;
+    }
     const sb_results *base = &sides[0].pooled, *cand = &sides[1].pooled;
     int overlapped = !base->range_sync || !cand->range_sync;
     cmp_row *rows = NULL;
@@ -372,17 +475,18 @@ int cmd_compare(int argc, char **argv) {
         const sb_point *b = &base->points[i], *c = find_point(cand, b->name);
         if (!c) continue;
         common++;
-        double base_total = sb_median(sb_point_total(b), b->reps);
-        add_row(&rows, &n_rows, b, c, "total", base_total);
+        double base_total = sb_median(sb_point_total(b), b->reps), noise = row_noise(sides, c);
+        add_row(&rows, &n_rows, b, c, "total", base_total, noise);
         if (overlapped) {
-            add_row(&rows, &n_rows, b, c, "gpu_busy_ms", base_total);
+            add_row(&rows, &n_rows, b, c, "gpu_busy_ms", base_total, noise);
             continue;
         }
         for (size_t m = 0; m < b->n_metrics; m++)
-            if (sb_metric_is_round(b->metrics[m].key)) add_row(&rows, &n_rows, b, c, b->metrics[m].key, base_total);
+            if (sb_metric_is_round(b->metrics[m].key)) add_row(&rows, &n_rows, b, c, b->metrics[m].key, base_total, noise);
     }
     if (common == 0) {
         fprintf(stderr, "starkbench compare: %s and %s have no benchmark in common\n", args[0], args[1]);
+        if (md) fclose(md), remove(o.md);
         free(rows);
         side_free(&sides[0]);
         side_free(&sides[1]);
@@ -412,7 +516,7 @@ int cmd_compare(int argc, char **argv) {
     for (size_t i = 0; i < n_rows; i++) {
         cmp_row *r = &rows[i];
         if (!r->gated) continue;
-        int significant = r->p_holm < o.alpha;
+        int significant = r->p_holm < o.alpha && !r->within_noise;
         if (r->change_pct > o.fail_pct && significant) r->verdict = "FAIL", fails++;
         else if (r->change_pct > o.warn_pct) r->verdict = "WARN", warns++;
         else if (r->change_pct < -o.warn_pct && significant) r->verdict = "faster";
@@ -420,36 +524,24 @@ int cmd_compare(int argc, char **argv) {
     }
     free(p);
 
-    print_side(&sides[0]);
-    print_side(&sides[1]);
-    if (overlapped) printf("ranges overlap (--no-range-sync): comparing totals and GPU busy time only\n");
-    /* every common point, including one whose candidate has no timing left (it failed or timed out) */
-    for (size_t i = 0, r = 0; i < base->n_points; i++) {
-        const sb_point *b = &base->points[i], *c = find_point(cand, b->name);
-        if (!c) continue;
-        printf("\n%s  (%zu vs %zu repetitions)\n", b->name, count_values(sb_point_total(b), b->reps),
-               count_values(sb_point_total(c), c->reps));
-        fails += point_failures(&sides[0], &sides[1], b, c);
-        if (r < n_rows && rows[r].base == b)
-            printf("  %-28s %11s %11s %9s %8s %8s  %s\n", "metric", "base ms", "cand ms", "change", "p(U)", "p(Holm)",
-                   "verdict");
-        for (; r < n_rows && rows[r].base == b; r++) print_row(&rows[r]);
+    fails += write_comparison(stdout, 0, sides, rows, n_rows);
+    if (md) write_comparison(md, 1, sides, rows, n_rows);
+    for (int k = 0; k < 2; k++) {
+        FILE *f = k ? md : stdout;
+        if (!f) continue;
+        for (int family = 0; family < 2; family++)
+            if (n_family[family] && min_p * (double)n_family[family] >= o.alpha)
+                fprintf(f, "note: the smallest p-value these repetition counts allow is %.4f; Holm over %zu %s needs one "
+                           "below %.4f, so no %s can FAIL on timing: run more repetitions (--runs)\n%s",
+                        min_p, n_family[family], family ? "rounds" : "totals", o.alpha / (double)n_family[family],
+                        family ? "round" : "total", k ? "\n" : "");
+        fprintf(f, "%ssummary: %zu benchmarks, %zu gated tests (Mann-Whitney U: exact without ties up to %d repetitions, "
+                   "else normal approximation; Holm, alpha %g; never significant within the noise), WARN above %g %%, "
+                   "FAIL above %g %%: %d FAIL, %d WARN -> %s%s\n",
+                k ? "**" : "", common, n_gated, SB_MWU_EXACT_MAX, o.alpha, o.warn_pct, o.fail_pct, fails, warns,
+                fails ? "FAIL" : warns ? "WARN" : "ok", k ? "**" : "");
     }
-    for (size_t i = 0; i < base->n_points; i++)
-        if (!find_point(cand, base->points[i].name)) printf("\nonly in base: %s\n", base->points[i].name);
-    for (size_t i = 0; i < cand->n_points; i++)
-        if (!find_point(base, cand->points[i].name)) printf("\nonly in candidate: %s\n", cand->points[i].name);
-    printf("\n");
-    for (int family = 0; family < 2; family++)
-        if (n_family[family] && min_p * (double)n_family[family] >= o.alpha)
-            printf("note: the smallest p-value these repetition counts allow is %.4f; Holm over %zu %s needs one "
-                   "below %.4f, so no %s can FAIL on timing: run more repetitions (--runs)\n",
-                   min_p, n_family[family], family ? "rounds" : "totals", o.alpha / (double)n_family[family],
-                   family ? "round" : "total");
-    printf("summary: %zu benchmarks, %zu gated tests (Mann-Whitney U: exact without ties up to %d repetitions, "
-           "else normal approximation; Holm, alpha %g), WARN above %g %%, FAIL above %g %%: %d FAIL, %d WARN -> %s\n",
-           common, n_gated, SB_MWU_EXACT_MAX, o.alpha, o.warn_pct, o.fail_pct, fails, warns,
-           fails ? "FAIL" : warns ? "WARN" : "ok");
+    if (md && fclose(md) != 0) fprintf(stderr, "starkbench compare: --md %s: write failed\n", o.md);
     free(rows);
     side_free(&sides[0]);
     side_free(&sides[1]);

@@ -1,4 +1,5 @@
-/* `starkbench history add|list|plot`: the results history in SQLite. */
+/* `starkbench history add|list|plot`: the results history in SQLite; `list --changes` and the
+ * trend chart's markers are the change points of each configuration's trend (changepoints.h). */
 #include "history.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "changepoints.h"
 #include "commands.h"
 #include "options.h"
 #include "plot.h"
@@ -145,8 +147,31 @@ static double column_or_nan(sqlite3_stmt *st, int col) {
     return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
 }
 
-int sb_history_plot(const char *path, const char *metric, const char *filter, const char *dir, char *stem,
-                    size_t stemlen, char *err, size_t errlen) {
+/* Marks the change points of every series (column) of m: its cells in the order they were set (date order). */
+static void mark_changes(sb_plot_matrix *m, double min_step_pct) {
+    double *y = malloc((m->n_cells ? m->n_cells : 1) * sizeof *y);
+    size_t *row = malloc((m->n_cells ? m->n_cells : 1) * sizeof *row);
+    sb_change ch[64];
+    for (size_t col = 0; y && row && col < m->cols; col++) {
+        size_t n = 0;
+        for (size_t i = 0; i < m->n_cells; i++)
+            if (m->cells[i].col == col && m->cells[i].med > 0) {
+                y[n] = m->cells[i].med;
+                row[n++] = m->cells[i].row;
+            }
+        size_t found = sb_changepoints(y, n, min_step_pct, ch, 64);
+        for (size_t c = 0; c < found && c < 64; c++) {
+            char label[64];
+            snprintf(label, sizeof label, "%+.1f %%", ch[c].step_pct);
+            sb_plot_mark_row(m, row[ch[c].at], label);
+        }
+    }
+    free(y);
+    free(row);
+}
+
+int sb_history_plot(const char *path, const char *metric, const char *filter, double min_step_pct, const char *dir,
+                    char *stem, size_t stemlen, char *err, size_t errlen) {
     snprintf(stem, stemlen, "trend-");
     for (size_t i = 0, len = strlen(stem); metric[i] && len + 1 < stemlen; i++, len++) {
         char c = metric[i];
@@ -188,8 +213,10 @@ int sb_history_plot(const char *path, const char *metric, const char *filter, co
     } else if (sb_mkdir_p(dir) != 0) {
         snprintf(err, errlen, "%s: cannot create folder: %s", dir, strerror(errno));
     } else {
-        char title[160];
-        snprintf(title, sizeof title, "%s over commits (median, min..max)", metric);
+        char title[200];
+        mark_changes(&m, min_step_pct);
+        snprintf(title, sizeof title, "%s over commits (median, min..max; dashed: change points of %g %% or more)", metric,
+                 min_step_pct);
         rc = sb_plot_draw(dir, stem, &m, SB_PLOT_LINES, title, "ms", err, errlen);
     }
     sb_plot_free(&m);
@@ -200,33 +227,106 @@ int sb_history_plot(const char *path, const char *metric, const char *filter, co
 
 static void usage(FILE *out) {
     fprintf(out, "usage: starkbench history add RESULTS.json [--db FILE]\n"
-                 "       starkbench history list [--filter TEXT] [--metric KEY] [--db FILE]\n"
-                 "       starkbench history plot [--metric KEY] [--filter TEXT] [--out DIR] [--db FILE]\n"
-                 "  --db FILE      the history database (default " SB_HISTORY_DEFAULT_DB ")\n"
-                 "  --filter TEXT  only runs whose config, machine or commit contains TEXT\n"
-                 "  --metric KEY   a metric key: total (default), real_time, cpu_time, \"cpu:R1 main commit\", ...\n"
-                 "  --out DIR      where plot writes trend-<metric>.png/.svg (default results/trend)\n");
+                 "       starkbench history list [--changes [--min-step PCT]] [--filter TEXT] [--metric KEY] [--db FILE]\n"
+                 "       starkbench history plot [--metric KEY] [--filter TEXT] [--min-step PCT] [--out DIR] [--db FILE]\n"
+                 "  --db FILE       the history database (default " SB_HISTORY_DEFAULT_DB ")\n"
+                 "  --filter TEXT   only runs whose config, machine or commit contains TEXT\n"
+                 "  --metric KEY    a metric key: total (default), real_time, cpu_time, \"cpu:R1 main commit\", ...\n"
+                 "  --out DIR       where plot writes trend-<metric>.png/.svg (default results/trend)\n"
+                 "  --changes       list the change points of each configuration's trend instead of the runs: steps\n"
+                 "                  of at least --min-step PCT (default 5) between two windows of up to 5 runs\n"
+                 "                  (docs/RESULTS.md \"Change points\"); plot marks them\n");
 }
 
-static int list_runs(const char *path, const char *filter, const char *metric) {
+/* Opens db read-only and prepares sql with ?1 = metric and ?2 = filter. Returns the statement
+ * (*db open), or NULL after one line on stderr. */
+static sqlite3_stmt *list_query(const char *path, const char *sql, const char *metric, const char *filter, sqlite3 **db) {
     char err[1200];
-    sqlite3 *db = open_db(path, 0, err, sizeof err);
-    if (!db) {
-        fprintf(stderr, "starkbench history: %s\n", err);
-        return 2;
-    }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT r.date, r.git_commit, r.machine, r.config, r.status, r.verdict, r.reps, m.median, "
-                           "m.cv FROM runs r LEFT JOIN metrics m ON m.run_id = r.id AND m.key = ?1 WHERE " FILTER_SQL
-                           " ORDER BY r.date, r.id;",
-                           -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "starkbench history: %s: %s\n", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return 2;
+    if (!(*db = open_db(path, 0, err, sizeof err))) {
+        fprintf(stderr, "starkbench history: %s\n", err);
+        return NULL;
+    }
+    if (sqlite3_prepare_v2(*db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "starkbench history: %s: %s\n", path, sqlite3_errmsg(*db));
+        sqlite3_close(*db);
+        return NULL;
     }
     sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
     bind_filter(st, 2, filter);
+    return st;
+}
+
+/* `history list --changes`: per configuration and machine (runs that are ok, in date order), the
+ * change points of the metric's medians. */
+static int list_changes(const char *path, const char *filter, const char *metric, double min_step_pct) {
+    sqlite3 *db;
+    sqlite3_stmt *st = list_query(path,
+                                  "SELECT r.config, r.machine, r.git_commit, r.date, m.median FROM runs r JOIN metrics m "
+                                  "ON m.run_id = r.id WHERE m.key = ?1 AND r.status = 'ok' AND m.median > 0 AND " FILTER_SQL
+                                  " ORDER BY r.config, r.machine, r.date, r.id;",
+                                  metric, filter, &db);
+    if (!st) return 2;
+    printf("change points of %s (steps of %g %% or more between windows of up to %d runs; docs/RESULTS.md)\n", metric,
+           min_step_pct, SB_CHANGE_WINDOW);
+    typedef struct run {
+        char commit[48], date[40];
+    } run;
+    size_t cap = 0, n = 0, series = 0, total = 0;
+    run *runs = NULL;
+    double *y = NULL;
+    char config[512] = "", machine[300] = "";
+    int more = sqlite3_step(st) == SQLITE_ROW;
+    while (more || n) {
+        int same = more && !strcmp(config, (const char *)sqlite3_column_text(st, 0)) &&
+                   !strcmp(machine, (const char *)sqlite3_column_text(st, 1));
+        if (!same && n) { /* a series ends: report its changes */
+            sb_change ch[64];
+            size_t found = sb_changepoints(y, n, min_step_pct, ch, 64);
+            series++;
+            for (size_t c = 0; c < found && c < 64; c++, total++) {
+                const run *at = &runs[ch[c].at], *prev = &runs[ch[c].at - 1];
+                printf("%s @ %s: %+.1f %% at %.12s (%s): %.3f -> %.3f, after %.12s\n", config, machine, ch[c].step_pct,
+                       at->commit, at->date, ch[c].before, ch[c].after, prev->commit);
+            }
+            n = 0;
+        }
+        if (!more) break;
+        if (n == 0) {
+            snprintf(config, sizeof config, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(machine, sizeof machine, "%s", (const char *)sqlite3_column_text(st, 1));
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            run *gr = realloc(runs, cap * sizeof *runs);
+            double *gy = realloc(y, cap * sizeof *y);
+            if (!gr || !gy) {
+                fprintf(stderr, "starkbench history: out of memory\n");
+                exit(2);
+            }
+            runs = gr, y = gy;
+        }
+        snprintf(runs[n].commit, sizeof runs[n].commit, "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(runs[n].date, sizeof runs[n].date, "%s", (const char *)sqlite3_column_text(st, 3));
+        y[n++] = sqlite3_column_double(st, 4);
+        more = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(runs);
+    free(y);
+    printf("%zu change point%s in %zu series\n", total, total == 1 ? "" : "s", series);
+    return 0;
+}
+
+static int list_runs(const char *path, const char *filter, const char *metric) {
+    sqlite3 *db;
+    sqlite3_stmt *st = list_query(path,
+                                  "SELECT r.date, r.git_commit, r.machine, r.config, r.status, r.verdict, r.reps, m.median, "
+                                  "m.cv FROM runs r LEFT JOIN metrics m ON m.run_id = r.id AND m.key = ?1 WHERE " FILTER_SQL
+                                  " ORDER BY r.date, r.id;",
+                                  metric, filter, &db);
+    if (!st) return 2;
     printf("%-25s  %-12s  %-24s  %-10s  %-18s %4s  %12s  %6s  %s\n", "date", "commit", "machine", "status", "verdict",
            "reps", metric, "CV %", "config");
     size_t n = 0;
@@ -256,6 +356,8 @@ int cmd_history(int argc, char **argv) {
     }
     const char *action = argv[1], *db = SB_HISTORY_DEFAULT_DB, *filter = NULL, *metric = "total",
                *out = "results/trend", *file = NULL;
+    int changes = 0;
+    double min_step = SB_CHANGE_MIN_STEP_PCT;
     if (strcmp(action, "add") != 0 && strcmp(action, "list") != 0 && strcmp(action, "plot") != 0) {
         fprintf(stderr, "starkbench history: unknown action '%s' (add, list or plot)\n", action);
         return 2;
@@ -267,6 +369,14 @@ int cmd_history(int argc, char **argv) {
         else if ((v = sb_flag_value(argc, argv, &i, "filter", &missing))) filter = v;
         else if ((v = sb_flag_value(argc, argv, &i, "metric", &missing))) metric = v;
         else if ((v = sb_flag_value(argc, argv, &i, "out", &missing))) out = v;
+        else if ((v = sb_flag_value(argc, argv, &i, "min-step", &missing))) {
+            char *end;
+            min_step = strtod(v, &end);
+            if (end == v || *end || !(min_step > 0 && min_step <= 1000)) {
+                fprintf(stderr, "starkbench history: --min-step '%s' must be a percentage in (0, 1000]\n", v);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--changes") && !strcmp(action, "list")) changes = 1;
         else if (missing) return 2;
         else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "starkbench history: unknown flag '%s' (see --help)\n", argv[i]);
@@ -278,10 +388,10 @@ int cmd_history(int argc, char **argv) {
         }
     }
     char err[1200];
-    if (strcmp(action, "list") == 0) return list_runs(db, filter, metric);
+    if (strcmp(action, "list") == 0) return changes ? list_changes(db, filter, metric, min_step) : list_runs(db, filter, metric);
     if (strcmp(action, "plot") == 0) {
         char stem[128];
-        if (sb_history_plot(db, metric, filter, out, stem, sizeof stem, err, sizeof err) != 0) {
+        if (sb_history_plot(db, metric, filter, min_step, out, stem, sizeof stem, err, sizeof err) != 0) {
             fprintf(stderr, "starkbench history: %s\n", err);
             return 2;
         }

@@ -17,9 +17,10 @@ long sb_history_add(const char *db, const sb_results *r, const char *source, siz
 
 /* Draws the trend of `metric` (median with min..max bars) over commits, one line per config and
  * machine, for runs whose config, machine or commit contains `filter` (NULL: all), into
- * dir/<stem>.png and .svg; writes the stem ("trend-<metric>") to stem.
+ * dir/<stem>.png and .svg, each series' change points of at least min_step_pct percent
+ * (changepoints.h) marked; writes the stem ("trend-<metric>") to stem.
  * Returns 0, or -1 with a one-line reason in err (no such run, no gnuplot, ...). */
-int sb_history_plot(const char *db, const char *metric, const char *filter, const char *dir, char *stem, size_t stemlen,
-                    char *err, size_t errlen);
+int sb_history_plot(const char *db, const char *metric, const char *filter, double min_step_pct, const char *dir,
+                    char *stem, size_t stemlen, char *err, size_t errlen);
 
 #endif

@@ -71,12 +71,20 @@ void sb_plot_set(sb_plot_matrix *m, size_t row, size_t col, double med, double l
     m->cells[m->n_cells++] = (sb_plot_cell){row, col, med, lo, hi};
 }
 
+void sb_plot_mark_row(sb_plot_matrix *m, size_t row, const char *label) {
+    m->marks = xrealloc(m->marks, (m->n_marks + 1) * sizeof *m->marks);
+    sb_plot_mark *k = &m->marks[m->n_marks++];
+    k->row = row;
+    snprintf(k->label, sizeof k->label, "%s", label);
+}
+
 void sb_plot_free(sb_plot_matrix *m) {
     for (size_t i = 0; i < m->rows; i++) free(m->row_labels[i]);
     for (size_t i = 0; i < m->cols; i++) free(m->col_labels[i]);
     free(m->row_labels);
     free(m->col_labels);
     free(m->cells);
+    free(m->marks);
     memset(m, 0, sizeof *m);
 }
 
@@ -97,9 +105,23 @@ static void put_num(FILE *f, double v) {
     else fputs("\tNaN", f);
 }
 
+/* The rows in the order they are written: as added, or by their numeric label for LOGLOG (lines
+ * join points in file order). Returns a malloc'ed array of m->rows indices. */
+static size_t *row_order(const sb_plot_matrix *m, sb_plot_style style) {
+    size_t *order = xrealloc(NULL, m->rows * sizeof *order);
+    for (size_t i = 0; i < m->rows; i++) {
+        size_t j = i;
+        for (; style == SB_PLOT_LOGLOG && j > 0 && atof(m->row_labels[order[j - 1]]) > atof(m->row_labels[i]); j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+    }
+    return order;
+}
+
 static int write_data(const char *path, const sb_plot_matrix *m, sb_plot_style style) {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
+    size_t *order = row_order(m, style);
     fputs("config", f);
     for (size_t c = 0; c < m->cols; c++) {
         fputc('\t', f);
@@ -107,7 +129,8 @@ static int write_data(const char *path, const sb_plot_matrix *m, sb_plot_style s
         if (style != SB_PLOT_STACKED) fputs("\tmin\tmax", f);
     }
     fputc('\n', f);
-    for (size_t r = 0; r < m->rows; r++) {
+    for (size_t i = 0; i < m->rows; i++) {
+        const size_t r = order[i];
         clean_label(f, m->row_labels[r]);
         for (size_t c = 0; c < m->cols; c++) {
             const sb_plot_cell *cell = cell_at(m, r, c);
@@ -122,6 +145,7 @@ static int write_data(const char *path, const sb_plot_matrix *m, sb_plot_style s
         }
         fputc('\n', f);
     }
+    free(order);
     return fclose(f);
 }
 
@@ -134,9 +158,20 @@ static int write_script(const char *path, const char *stem, const sb_plot_matrix
     clean_label(f, title);
     fputs("' noenhanced\nset ylabel '", f);
     clean_label(f, ylabel);
-    fputs("'\nset yrange [0:*]\nset grid ytics\nset key below left Left reverse noenhanced\n"
-          "set xtics rotate by -30 noenhanced\n",
-          f);
+    if (style == SB_PLOT_LOGLOG)
+        fputs("'\nset logscale x 2\nset logscale y\nset format x '2^%L'\nset offsets graph 0.05, graph 0.05, 0, 0\n"
+              "set grid xtics ytics\nset key below left Left reverse noenhanced\n",
+              f);
+    else
+        fputs("'\nset yrange [0:*]\nset grid ytics\nset key below left Left reverse noenhanced\n"
+              "set xtics rotate by -30 noenhanced\n",
+              f);
+    for (size_t i = 0; i < m->n_marks; i++) { /* x of a LINES chart is the row index */
+        fprintf(f, "set arrow from %zu, graph 0 to %zu, graph 1 nohead dt 2 lw 1.5 lc rgb '#d62728'\nset label '", m->marks[i].row,
+                m->marks[i].row);
+        clean_label(f, m->marks[i].label);
+        fprintf(f, "' at %zu, graph 0.97 right rotate by 90 offset -0.5, 0 tc rgb '#d62728' noenhanced\n", m->marks[i].row);
+    }
     /* Twelve distinct colours: the ten rounds of a stacked bar must not share one. */
     static const char *const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                                           "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#f7b6d2"};
@@ -156,6 +191,11 @@ static int write_script(const char *path, const char *stem, const sb_plot_matrix
         snprintf(plot, sizeof plot,
                  "plot for [s=0:%zu] '%s.dat' using (column(2+3*s)):(column(3+3*s)):(column(4+3*s)):xtic(1) "
                  "title columnheader(2+3*s)",
+                 m->cols - 1, stem);
+    } else if (style == SB_PLOT_LOGLOG) {
+        snprintf(plot, sizeof plot,
+                 "plot for [s=0:%zu] '%s.dat' using 1:(column(2+3*s)):(column(3+3*s)):(column(4+3*s)) "
+                 "with yerrorlines title columnheader(2+3*s)",
                  m->cols - 1, stem);
     } else {
         fputs("set offsets 0.3, 0.3, 0, 0\n", f);

@@ -1,7 +1,9 @@
-/* `starkbench report RESULTS.json [--out DIR] [--history DB]`: the markdown a pull request
- * pastes (median-of-N totals and per-round tables, fallback verdicts, digest checks) and
- * gnuplot charts beside it (PNG + SVG): stacked rounds per config, tpb and threshold sweeps,
- * GPU vs CPU, and the trend over commits from the history database. */
+/* `starkbench report RESULTS.json [--out DIR] [--history DB] [--calibration FILE]`: the
+ * markdown a pull request pastes (median-of-N totals and per-round tables, fallback verdicts,
+ * digest checks, each GPU round's rate against the card's floors) and gnuplot charts beside it
+ * (PNG + SVG): stacked rounds per config, scaling over steps (log-log), blowup, tpb and
+ * threshold sweeps, GPU vs CPU, and the trend over commits (with its change points) from the
+ * history database. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "changepoints.h"
 #include "commands.h"
+#include "detector.h"
+#include "efficiency.h"
 #include "history.h"
 #include "options.h"
 #include "plot.h"
@@ -112,6 +117,18 @@ static void write_context(FILE *f, const sb_results *r, const char *path) {
         if (isfinite(r->cupti_overhead_pct)) fprintf(f, " (CUPTI + NVTX overhead on a whole proof: %.1f %%)", r->cupti_overhead_pct);
         fprintf(f, " |\n");
     }
+    if (isfinite(r->noise_cpu_pct)) {
+        fprintf(f, "| noise probe | CPU %.2f %% (median %.3f ms)", r->noise_cpu_pct, r->noise_cpu_ms);
+        if (isfinite(r->noise_gpu_pct)) fprintf(f, ", GPU %.2f %% (median %.3f ms)", r->noise_gpu_pct, r->noise_gpu_ms);
+        fprintf(f, ": relative half-width of the median's 95 %% interval before the sweep |\n");
+    }
+    size_t throttled = 0;
+    for (size_t i = 0; i < r->n_points; i++) throttled += r->points[i].n_throttled;
+    if (throttled)
+        fprintf(f, "| throttling | %zu repetition%s throttled (NVML), %s |\n", throttled, throttled == 1 ? "" : "s",
+                r->keep_throttled ? "kept in the statistics (--keep-throttled)" : "left out of the statistics");
+    if (isfinite(r->locked_clock_mhz)) fprintf(f, "| clocks | SM clock locked at %.0f MHz |\n", r->locked_clock_mhz);
+    if (r->delay_round[0]) fprintf(f, "| **testing switch** | STARKBENCH_DELAY_ROUND=%s: rounds delayed on purpose |\n", r->delay_round);
     fprintf(f, "\n");
 }
 
@@ -119,17 +136,21 @@ static void stats_of(const double *v, size_t n, sb_stats *s) { sb_stats_compute(
 
 static void write_totals(FILE *f, const sb_results *r) {
     fprintf(f, "## Totals (median of N)\n\n"
-               "| benchmark | backend | N | total ms | CV %% | min ms | max ms | verdict | proof digest |\n"
-               "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n");
+               "| benchmark | backend | N | total ms | CV %% | min ms | max ms | verdict | proof digest | stop | noise %% "
+               "| throttled |\n"
+               "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: |\n");
     for (size_t i = 0; i < r->n_points; i++) {
         const sb_point *p = &r->points[i];
         if (!is_ok(p, r->range_sync)) continue;
         sb_stats s;
         stats_of(sb_point_total(p), p->reps, &s);
         char med[24], lo[24], hi[24];
-        fprintf(f, "| `%s` | %s | %zu | %s | %.2f | %s | %s | %s | %s%.12s%s |\n", p->name, p->backend_used, s.n,
-                sb_format_ms(s.median, med), 100 * s.cv, sb_format_ms(s.min, lo), sb_format_ms(s.max, hi), p->verdict, p->proof_digest[0] ? "`" : "-", p->proof_digest,
-                p->proof_digest[0] ? "`" : "");
+        char noise[24] = "-";
+        if (!isnan(p->noise_pct)) snprintf(noise, sizeof noise, "%.2f", p->noise_pct);
+        fprintf(f, "| `%s` | %s | %zu | %s | %.2f | %s | %s | %s | %s%.12s%s | %s | %s | %zu |\n", p->name, p->backend_used,
+                s.n, sb_format_ms(s.median, med), 100 * s.cv, sb_format_ms(s.min, lo), sb_format_ms(s.max, hi), p->verdict,
+                p->proof_digest[0] ? "`" : "-", p->proof_digest, p->proof_digest[0] ? "`" : "",
+                p->stop_reason[0] ? p->stop_reason : "-", noise, p->n_throttled);
     }
     fprintf(f, "\n");
 }
@@ -161,7 +182,7 @@ static void write_rounds(FILE *f, const sb_results *r) {
             if (!sb_metric_is_round(key)) continue;
             sb_stats s;
             stats_of(p->metrics[m].values, p->reps, &s);
-            char kernel_key[96], launches_key[96], kernel[24], launches[32] = "-";
+            char kernel_key[160], launches_key[160], kernel[24], launches[32] = "-";
             snprintf(kernel_key, sizeof kernel_key, "%s:kernel_ms", key);
             snprintf(launches_key, sizeof launches_key, "%s:launches", key);
             double k = metric_median(p, kernel_key), l = metric_median(p, launches_key);
@@ -247,6 +268,47 @@ static void write_failures(FILE *f, const sb_results *r) {
     if (n) fprintf(f, "\n");
 }
 
+/* Each GPU point's GPU rounds against the card's floors from the calibration (efficiency.h). */
+static void write_efficiency(FILE *f, const sb_results *r, const char *calibration) {
+    size_t gpu_points = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        gpu_points += is_ok(&r->points[i], r->range_sync) && strcmp(r->points[i].backend_used, "gpu") == 0;
+    if (!gpu_points) return;
+    fprintf(f, "## Efficiency against the card's floors\n\n");
+    sb_calibration cal;
+    char err[1200];
+    if (sb_calibration_load(&cal, calibration, err, sizeof err) != 0) {
+        fprintf(f, "No floors: %s\n\n", err);
+        return;
+    }
+    const sb_calib_floors *fl = sb_calibration_floors(&cal, r->gpu_name, r->gpu_driver);
+    if (!fl) {
+        fprintf(f, "No floors for %s (driver %s) in `%s`: `starkbench calibrate` measures and saves them.\n\n",
+                r->gpu_name[0] ? r->gpu_name : "this GPU", r->gpu_driver, calibration);
+        sb_calibration_free(&cal);
+        return;
+    }
+    fprintf(f, "Floors (`%s`): D2D copy %.1f GB/s, straightforward butterflies %.3g /s, straightforward Keccak-f %.3g /s. "
+               "A round's work comes from its shape (docs/PERFORMANCE.md \"Efficiency\"); achieved = work / median time.\n\n"
+               "| benchmark | table | round | work | median ms | achieved /s | floor /s | of the floor |\n"
+               "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
+            calibration, fl->d2d_bytes_per_s / 1e9, fl->butterflies_per_s, fl->keccak_f_per_s);
+    sb_round_efficiency rows[SB_EFFICIENCY_MAX];
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        if (!is_ok(p, r->range_sync) || strcmp(p->backend_used, "gpu") != 0) continue;
+        size_t n = sb_point_efficiency(p, fl, rows);
+        for (size_t k = 0; k < n; k++) {
+            char ms[24];
+            fprintf(f, "| `%s` | %s | %s | %.3g %s | %s | %.3g | %.3g | %.1f %% |\n", p->name, rows[k].table, rows[k].range,
+                    rows[k].work, rows[k].unit, sb_format_ms(rows[k].ms, ms), rows[k].rate, rows[k].floor_rate,
+                    100 * rows[k].rate / rows[k].floor_rate);
+        }
+    }
+    fprintf(f, "\n");
+    sb_calibration_free(&cal);
+}
+
 /* ---- charts -------------------------------------------------------------------------------- */
 
 typedef struct chart_log {
@@ -267,6 +329,34 @@ static void draw(chart_log *log, const char *stem, const sb_plot_matrix *m, sb_p
     log->drawn++;
 }
 
+/* The median over p's repetitions of round `round` ("R1 main LDE") summed over every table. */
+static double round_median(const sb_point *p, const char *round) {
+    double *sum = malloc((p->reps ? p->reps : 1) * sizeof *sum);
+    if (!sum) return NAN;
+    for (size_t rep = 0; rep < p->reps; rep++) {
+        sum[rep] = NAN;
+        for (size_t j = 0; j < p->n_metrics; j++) {
+            const char *key = p->metrics[j].key;
+            double v = p->metrics[j].values[rep];
+            if (sb_metric_is_round(key) && strcmp(strchr(key, ':') + 1, round) == 0 && !isnan(v))
+                sum[rep] = (isnan(sum[rep]) ? 0 : sum[rep]) + v;
+        }
+    }
+    double med = sb_median(sum, p->reps);
+    free(sum);
+    return med;
+}
+
+/* Sets, in row `row` of m, one column per round of p: its median summed over tables. */
+static void set_rounds(sb_plot_matrix *m, size_t row, const sb_point *p) {
+    for (size_t k = 0; k < p->n_metrics; k++) {
+        const char *key = p->metrics[k].key;
+        if (!sb_metric_is_round(key)) continue;
+        const char *round = strchr(key, ':') + 1;
+        sb_plot_set(m, row, sb_plot_col(m, round), round_median(p, round), NAN, NAN);
+    }
+}
+
 /* Stacked bars of the rounds' medians (summed over tables) per configuration. */
 static void chart_rounds(chart_log *log, const sb_results *r) {
     sb_plot_matrix m = {0};
@@ -276,36 +366,52 @@ static void chart_rounds(chart_log *log, const sb_results *r) {
         if (!is_stackable(p, r->range_sync)) continue;
         char label[512];
         point_label(p, mask, label, sizeof label);
-        size_t row = sb_plot_row(&m, label);
-        double *sum = malloc(p->reps * sizeof *sum);
-        for (size_t k = 0; k < p->n_metrics; k++) {
-            const char *key = p->metrics[k].key;
-            if (!sb_metric_is_round(key)) continue;
-            const char *round = strchr(key, ':') + 1;
-            size_t col = sb_plot_col(&m, round);
-            /* the round's time per repetition, over every table */
-            for (size_t rep = 0; rep < p->reps; rep++) {
-                sum[rep] = 0;
-                for (size_t j = 0; j < p->n_metrics; j++) {
-                    const char *other = p->metrics[j].key;
-                    if (sb_metric_is_round(other) && strcmp(strchr(other, ':') + 1, round) == 0 &&
-                        !isnan(p->metrics[j].values[rep]))
-                        sum[rep] += p->metrics[j].values[rep];
-                }
-            }
-            sb_plot_set(&m, row, col, sb_median(sum, p->reps), NAN, NAN);
-        }
-        free(sum);
+        set_rounds(&m, sb_plot_row(&m, label), p);
     }
     if (m.cols) draw(log, "rounds", &m, SB_PLOT_STACKED, "Rounds per configuration (median ms, all tables)");
     else if (!r->range_sync) fprintf(log->md, "- Rounds per configuration: not drawn (no range sync: rounds overlap)\n");
     sb_plot_free(&m);
 }
 
+/* Per-round time against steps (log-log), one chart per setting of the other varying axes
+ * (blowup, backend, ...), one line per round (summed over tables). */
+static void chart_rounds_scaling(chart_log *log, const sb_results *r) {
+    unsigned mask = varying_axes(r, is_ok);
+    if (!(mask & (1u << AX_STEPS)) || !r->range_sync) return;
+    mask &= ~(1u << AX_STEPS);
+    sb_plot_matrix series = {0}; /* only its row labels: the settings, in order of appearance */
+    for (size_t i = 0; i < r->n_points; i++) {
+        char label[512];
+        point_label(&r->points[i], mask, label, sizeof label);
+        if (is_ok(&r->points[i], r->range_sync)) sb_plot_row(&series, mask ? label : "all");
+    }
+    for (size_t s = 0; s < series.rows; s++) {
+        sb_plot_matrix m = {0};
+        for (size_t i = 0; i < r->n_points; i++) {
+            const sb_point *p = &r->points[i];
+            char label[512], steps[32];
+            point_label(p, mask, label, sizeof label);
+            if (!is_ok(p, r->range_sync) || strcmp(mask ? label : "all", series.row_labels[s]) != 0) continue;
+            snprintf(steps, sizeof steps, "%llu", 1ULL << p->log_steps);
+            set_rounds(&m, sb_plot_row(&m, steps), p);
+        }
+        char stem[48], title[600];
+        snprintf(stem, sizeof stem, "scaling-rounds-%zu", s + 1);
+        snprintf(title, sizeof title, "Rounds vs steps (log-log, median ms, all tables)%s%s", mask ? ": " : "",
+                 mask ? series.row_labels[s] : "");
+        if (m.rows > 1) draw(log, stem, &m, SB_PLOT_LOGLOG, title);
+        sb_plot_free(&m);
+    }
+    sb_plot_free(&series);
+}
+
 /* Total medians over the values of one axis, one series per setting of the other axes that vary;
- * best_of keeps the fastest point per cell (GPU vs CPU: each backend at its best setting). */
-static void chart_axis(chart_log *log, const sb_results *r, point_pred pick, axis a, unsigned ignore, int axis_on_x,
-                       int best_of, const char *stem, const char *title) {
+ * best_of keeps the fastest point per cell (GPU vs CPU: each backend at its best setting). style:
+ * BARS puts the series on x (one cluster per axis value), LINES the axis values, LOGLOG the axis
+ * as numbers (steps) on logarithmic axes. */
+static void chart_axis(chart_log *log, const sb_results *r, point_pred pick, axis a, unsigned ignore,
+                       sb_plot_style style, int best_of, const char *stem, const char *title) {
+    const int axis_on_x = style != SB_PLOT_BARS;
     unsigned mask = varying_axes(r, pick);
     if (!(mask & (1u << a))) return;
     mask &= ~((1u << a) | ignore);
@@ -316,7 +422,8 @@ static void chart_axis(chart_log *log, const sb_results *r, point_pred pick, axi
         char series[512], value[160];
         point_label(p, mask, series, sizeof series);
         if (!mask) snprintf(series, sizeof series, "total");
-        axis_value(p, a, value, sizeof value);
+        if (style == SB_PLOT_LOGLOG) snprintf(value, sizeof value, "%llu", 1ULL << p->log_steps);
+        else axis_value(p, a, value, sizeof value);
         size_t row = axis_on_x ? sb_plot_row(&m, value) : sb_plot_row(&m, series);
         size_t col = axis_on_x ? sb_plot_col(&m, series) : sb_plot_col(&m, value);
         sb_stats s;
@@ -335,7 +442,7 @@ static void chart_axis(chart_log *log, const sb_results *r, point_pred pick, axi
         for (size_t d = c + 1; d < m.n_cells && !useful; d++)
             useful = axis_on_x ? (m.cells[c].col == m.cells[d].col && m.cells[c].row != m.cells[d].row)
                                : (m.cells[c].row == m.cells[d].row && m.cells[c].col != m.cells[d].col);
-    if (useful) draw(log, stem, &m, axis_on_x ? SB_PLOT_LINES : SB_PLOT_BARS, title);
+    if (useful) draw(log, stem, &m, style, title);
     sb_plot_free(&m);
 }
 
@@ -349,12 +456,16 @@ static void write_charts(FILE *md, const sb_results *r, const char *dir, const c
     chart_log log = {md, dir, 0};
     chart_rounds(&log, r);
     const unsigned gpu_only = (1u << AX_TPB) | (1u << AX_THRESHOLD);
-    chart_axis(&log, r, is_gpu_configured, AX_TPB, 0, 1, 0, "tpb", "Total vs threads per block (median, min..max)");
-    chart_axis(&log, r, is_gpu_configured, AX_THRESHOLD, 0, 1, 0, "threshold", "Total vs GPU threshold (median, min..max)");
-    chart_axis(&log, r, is_ok, AX_BACKEND, gpu_only, 0, 1, "gpu-vs-cpu", "GPU vs CPU: total, each at its fastest setting");
+    chart_axis(&log, r, is_ok, AX_STEPS, 0, SB_PLOT_LOGLOG, 0, "scaling", "Total vs steps (log-log; median, min..max)");
+    chart_rounds_scaling(&log, r);
+    chart_axis(&log, r, is_ok, AX_BLOWUP, 0, SB_PLOT_LINES, 0, "blowup", "Total vs blowup (median, min..max)");
+    chart_axis(&log, r, is_gpu_configured, AX_TPB, 0, SB_PLOT_LINES, 0, "tpb", "Total vs threads per block (median, min..max)");
+    chart_axis(&log, r, is_gpu_configured, AX_THRESHOLD, 0, SB_PLOT_LINES, 0, "threshold",
+               "Total vs GPU threshold (median, min..max)");
+    chart_axis(&log, r, is_ok, AX_BACKEND, gpu_only, SB_PLOT_BARS, 1, "gpu-vs-cpu", "GPU vs CPU: total, each at its fastest setting");
     if (history_db) {
         char stem[128], err[1400];
-        if (sb_history_plot(history_db, "total", NULL, dir, stem, sizeof stem, err, sizeof err) == 0) {
+        if (sb_history_plot(history_db, "total", NULL, SB_CHANGE_MIN_STEP_PCT, dir, stem, sizeof stem, err, sizeof err) == 0) {
             fprintf(md, "### Trend over commits (%s)\n\n![trend](%s.svg)\n\n[PNG](%s.png)\n\n", history_db, stem, stem);
             log.drawn++;
         } else {
@@ -381,13 +492,15 @@ static void write_profiles(FILE *md, const char *dir) {
 }
 
 static void usage(FILE *out) {
-    fprintf(out, "usage: starkbench report RESULTS.json [--out DIR] [--history DB]\n"
-                 "  --out DIR      where report.md and the charts go (default: RESULTS-report beside the file)\n"
-                 "  --history DB   add the trend over commits from this history database\n");
+    fprintf(out, "usage: starkbench report RESULTS.json [--out DIR] [--history DB] [--calibration FILE]\n"
+                 "  --out DIR          where report.md and the charts go (default: RESULTS-report beside the file)\n"
+                 "  --history DB       add the trend over commits (change points marked) from this history database\n"
+                 "  --calibration FILE the card's floors for the GPU rounds' efficiency (default results/calibration.json,\n"
+                 "                     written by starkbench calibrate)\n");
 }
 
 int cmd_report(int argc, char **argv) {
-    const char *file = NULL, *out = NULL, *history_db = NULL;
+    const char *file = NULL, *out = NULL, *history_db = NULL, *calibration = "results/calibration.json";
     for (int i = 1; i < argc; i++) {
         int missing = 0;
         const char *v;
@@ -396,6 +509,7 @@ int cmd_report(int argc, char **argv) {
             return 0;
         } else if ((v = sb_flag_value(argc, argv, &i, "out", &missing))) out = v;
         else if ((v = sb_flag_value(argc, argv, &i, "history", &missing))) history_db = v;
+        else if ((v = sb_flag_value(argc, argv, &i, "calibration", &missing))) calibration = v;
         else if (missing) return 2;
         else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "starkbench report: unknown flag '%s' (see --help)\n", argv[i]);
@@ -407,7 +521,8 @@ int cmd_report(int argc, char **argv) {
         }
     }
     if (!file) {
-        fprintf(stderr, "starkbench report: usage: starkbench report RESULTS.json [--out DIR] [--history DB] (see --help)\n");
+        fprintf(stderr, "starkbench report: usage: starkbench report RESULTS.json [--out DIR] [--history DB] "
+                        "[--calibration FILE] (see --help)\n");
         return 2;
     }
     sb_results r;
@@ -434,6 +549,7 @@ int cmd_report(int argc, char **argv) {
     write_verdicts(md, &r);
     write_failures(md, &r);
     write_rounds(md, &r);
+    write_efficiency(md, &r, calibration);
     write_charts(md, &r, dir, history_db);
     write_profiles(md, dir);
     int bad = fclose(md) != 0;

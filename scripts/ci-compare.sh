@@ -12,7 +12,8 @@
 #
 # FLAGS go to both sweeps, except compare's own --warn, --fail and --alpha, which go to compare.
 # Without FLAGS the sweeps run a small CPU suite: --backend cpu --steps 2^12 --blowup 2
-# --runs 3 --warmup 1 (FLAGS replace any of these; with --suite none of them is added).
+# --runs 3 --warmup 1 (FLAGS replace any of these; with --suite none of them is added, with
+# --max-noise not --runs: adaptive repetitions replace the fixed count).
 # Results and logs go to $CI_COMPARE_DIR when set (kept, e.g. as CI artifacts), else to a
 # temporary directory removed on exit.
 set -uo pipefail
@@ -39,7 +40,7 @@ for bin in "$base_bin" "$cand_bin"; do
     [ -f "$bin" ] && [ -x "$bin" ] || die "'$bin' is not an executable file"
 done
 
-sweep_flags=() compare_flags=() suite=0
+sweep_flags=() compare_flags=() suite=0 adaptive=0
 while [ $# -gt 0 ]; do
     case $1 in
     --warn | --fail | --alpha)
@@ -51,13 +52,15 @@ while [ $# -gt 0 ]; do
     --out | --out=* | --resume) die "$1 is set by ci-compare (results go to \$CI_COMPARE_DIR)" ;;
     *)
         [[ $1 == --suite || $1 == --suite=* ]] && suite=1
+        [[ $1 == --max-noise || $1 == --max-noise=* ]] && adaptive=1
         sweep_flags+=("$1")
         shift
         ;;
     esac
 done
 defaults=()
-[ "$suite" = 1 ] || defaults=(--backend cpu --steps 2^12 --blowup 2 --runs 3 --warmup 1)
+[ "$suite" = 1 ] || defaults=(--backend cpu --steps 2^12 --blowup 2 --warmup 1)
+[ "$suite" = 1 ] || [ "$adaptive" = 1 ] || defaults+=(--runs 3)
 
 if [ -n "${CI_COMPARE_DIR:-}" ]; then
     dir=$CI_COMPARE_DIR

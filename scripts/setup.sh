@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # libbenchmark-tools + python3-scipy: Google Benchmark's own compare.py, which a test runs on our results files.
+# git: starkbench bisect (worktrees) and its test.
 packages=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libssl-dev libbenchmark-dev gnuplot-nox
-          libbenchmark-tools python3-scipy python3-numpy)
+          libbenchmark-tools python3-scipy python3-numpy git)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -64,7 +64,7 @@ else [ $rc = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -qi gpu "$TMP/err" ||
     fail "STARKBENCH_BACKEND=gpu prove: exit $rc: $(cat "$TMP/err")"; fi
 # The sweep's base configuration takes the threshold and tpb mirrors (seen in the point's name).
 STARKBENCH_GPU_THRESHOLD=2^10 STARKBENCH_TPB=keccak=64 STARKBENCH_THREADS=1 expect 0 1 "" -- \
-    "$SB" sweep --steps 2^8 --backend auto --runs 1 --warmup 0 --no-cupti --out "$TMP/s1.json" --filter threshold:1024
+    "$SB" sweep --steps 2^8 --backend auto --runs 1 --warmup 0 --no-cupti --no-noise-probe --out "$TMP/s1.json" --filter threshold:1024
 grep -q '"name": *"prove/steps:8/blowup:2/backend:auto/threshold:1024/tp:1/threads:1/tpb:keccak=64"' "$TMP/s1.json" ||
     fail "sweep: STARKBENCH_GPU_THRESHOLD / STARKBENCH_TPB not in the point: $(grep -o '"name": *"[^"]*"' "$TMP/s1.json" | head -1)"
 
@@ -92,7 +92,7 @@ STARKBENCH_INJECT_SILENT_FALLBACK=deep expect 2 1 "unset STARKBENCH_INJECT_SILEN
 
 # ---- sweep children get every option as a flag, no mirror: a CPU point keeps default tpb ----
 STARKBENCH_TPB=keccak=64 STARKBENCH_GPU_THRESHOLD=0 expect 0 1 "" -- \
-    "$SB" sweep --steps 2^8 --backend cpu --threads 1 --runs 1 --warmup 0 --no-cupti --out "$TMP/s3.json"
+    "$SB" sweep --steps 2^8 --backend cpu --threads 1 --runs 1 --warmup 0 --no-cupti --no-noise-probe --out "$TMP/s3.json"
 grep -q '"name": *"prove/steps:8/blowup:2/backend:cpu/threshold:inf/tp:1/threads:1/tpb:default"' "$TMP/s3.json" ||
     fail "sweep: a mirror leaked into the CPU point: $(grep -o '"name": *"[^"]*"' "$TMP/s3.json" | head -1)"
 grep -q '"tpb": *"default"' "$TMP/s3.json" || fail "sweep: the CPU point's recorded tpb is not default"

@@ -85,7 +85,7 @@ int main(void) {
     CHECK(sb_detect_timing(500, 500, 200) == SB_TIMING_UNDETECTABLE, "ratio 2.5 cannot tell");
     CHECK(sb_detect_timing(NAN, 1850, 250) == SB_TIMING_UNDETECTABLE, "no measurement");
 
-    sb_calibration cal = {0, NULL};
+    sb_calibration cal = {0, NULL, 0, NULL};
     sb_calib_entry es[] = {entry("cpu", 1u << 10, "550.54", CPU_MS, GPU_MS),
                            entry("range", 1u << 16, "550.54", CPU_MS, GPU_MS), entry("", 0, "550.54", CPU_MS, GPU_MS)};
     for (size_t i = 0; i < 3; i++) CHECK(sb_calibration_put(&cal, &es[i]) == 0, "put");
@@ -138,7 +138,7 @@ int main(void) {
     CHECK(strstr(p->verdict_reason, "too many resources") != NULL, "reason: %s", p->verdict_reason);
 
     /* Ratio under 3 (the cpu table calibrated at 500 vs 200): undetectable. */
-    sb_calibration small = {0, NULL};
+    sb_calibration small = {0, NULL, 0, NULL};
     sb_calib_entry e = entry("cpu", 1u << 10, "550.54", 500, 200);
     sb_calibration_put(&small, &e);
     sb_detect_context sctx = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &small, TODAY_OPS};

@@ -193,7 +193,7 @@ static void check_csv(const char *path, const sb_results *r) {
     const char *fixed[] = {"name", "run_name", "run_type", "aggregate_name", "repetition_index", "steps", "blowup",
                            "backend", "backend_used", "gpu_threshold", "tp", "cpu_threads", "tpb", "status", "error",
                            "verdict", "digest_mismatch", "fallback_count", "proof_digest", "real_time_ms", "cpu_time_ms",
-                           "total", "cpu:R1 main commit", "nvml:temp_c"};
+                           "stop_reason", "noise_pct", "total", "cpu:R1 main commit", "nvml:temp_c"};
     size_t n_cols = sizeof fixed / sizeof fixed[0];
     char *save = NULL, *line = strtok_r(text, "\n", &save);
     char *f[64];
@@ -207,9 +207,9 @@ static void check_csv(const char *path, const sb_results *r) {
             EXPECT(strcmp(f[0], r->points[0].name) == 0);
             EXPECT(strcmp(f[2], "iteration") == 0 && strcmp(f[4], "0") == 0);
             EXPECT(strcmp(f[12], "keccak=128,ntt=256") == 0);
-            EXPECT(atof(f[19]) == 100 && atof(f[22]) == 10 && atof(f[23]) == 60);
+            EXPECT(atof(f[19]) == 100 && atof(f[24]) == 10 && atof(f[25]) == 60);
         }
-        if (rows == 1) EXPECT(f[23][0] == 0); /* NaN is an empty cell */
+        if (rows == 1) EXPECT(f[25][0] == 0); /* NaN is an empty cell */
         if (rows == 3) EXPECT(strcmp(f[2], "aggregate") == 0 && strcmp(f[3], "mean") == 0);
         if (rows == 10) {
             EXPECT(strcmp(f[13], "infeasible") == 0 && strcmp(f[9], "inf") == 0 && f[19][0] == 0);
