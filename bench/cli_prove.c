@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "keccak.h"
 #include "options.h"
+#include "outfile.h"
 #include "prover.h"
 #include "range.h"
 
@@ -30,22 +31,17 @@ static void hex32(const uint8_t d[32], char out[65]) {
     for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-/* Writes the proof to path through a temporary file in the same directory. Returns 0 or -1. */
-static int write_proof(const char *path, const sb_proof *p) {
-    char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
+/* Writes the proof to path (outfile.h: a temporary renamed into place, or in place for a
+ * device). Returns 0, or -1 with a reason in err. */
+static int write_proof(const char *path, const sb_proof *p, char *err, size_t errlen) {
+    sb_outfile out;
+    if (sb_outfile_open(&out, path, err, errlen) != 0) return -1;
+    if (fwrite(p->bytes, 1, p->len, out.f) != p->len) {
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        sb_outfile_discard(&out);
         return -1;
     }
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return -1;
-    int ok = fwrite(p->bytes, 1, p->len, f) == p->len;
-    ok &= fclose(f) == 0;
-    if (ok && rename(tmp, path) == 0) return 0;
-    int saved = errno;
-    unlink(tmp);
-    errno = saved;
-    return -1;
+    return sb_outfile_close(&out, err, errlen);
 }
 
 /* Host bytes the proof needs at its peak (traces, LDEs, trees, composition, FRI), an estimate. */
@@ -159,6 +155,11 @@ int cmd_prove(int argc, char **argv) {
                 o.log_steps);
         return 2;
     }
+    char err[SB_OUTFILE_PATH_MAX + 128] = "";
+    if (out_path && sb_outfile_check(out_path, err, sizeof err) != 0) { /* before the work, not after it */
+        fprintf(stderr, "starkbench: prove: %s\n", err);
+        return 2;
+    }
     double need = prove_memory_bytes(o.log_steps, o.blowup);
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (need > have) {
@@ -167,7 +168,6 @@ int cmd_prove(int argc, char **argv) {
                 o.log_steps, o.blowup, need / (1 << 30), have / (1 << 30));
         return 2;
     }
-    char err[320] = "";
     sb_backend *be = sb_backend_create(&o.be, err, sizeof err);
     if (!be) {
         fprintf(stderr, "starkbench: %s\n", err);
@@ -181,8 +181,8 @@ int cmd_prove(int argc, char **argv) {
     if (sb_prove(&cfg, be, &rs, &proof, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench: prove failed: %s\n", err);
         rc = 1;
-    } else if (out_path && write_proof(out_path, &proof) != 0) {
-        fprintf(stderr, "starkbench: prove: cannot write %s: %s\n", out_path, strerror(errno));
+    } else if (out_path && write_proof(out_path, &proof, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: prove: %s\n", err);
         rc = 2;
     } else {
         uint8_t d[32];

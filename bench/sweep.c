@@ -21,6 +21,7 @@
 #include "digests.h"
 #include "nvml.h"
 #include "options.h"
+#include "outfile.h"
 #include "range.h"
 #include "stats.h"
 #include "sweep_child.h"
@@ -420,13 +421,28 @@ static int build_plan(const sweep_opts *o, sb_point_config **cfgs, size_t *n, un
     *runs = o->runs_set || !so.runs ? o->runs : so.runs;
     *warmup = o->warmup_set || !so.warmup ? o->warmup : so.warmup;
     *timeout_s = o->timeout_set || !(so.timeout_s > 0) ? o->timeout_s : so.timeout_s;
-    int rc = 0;
-    for (int g = 0; g < n_groups && rc == 0; g++) {
+    /* the grid's size first: a grid over the cap is refused before anything is expanded */
+    size_t total = 0;
+    for (int g = 0; g < n_groups; g++) {
         sb_axes_override(&groups[g], &o->axes);
+        size_t count = sb_axes_count(&groups[g]);
+        total = count > SIZE_MAX - total ? SIZE_MAX : total + count;
+    }
+    int rc = 0;
+    if (total > SB_SWEEP_MAX_POINTS) {
+        fprintf(stderr, "starkbench: sweep: the grid has %s%zu configurations, more than the %d a sweep plans "
+                        "(fewer axis values, --zip, or several sweeps)\n",
+                total == SIZE_MAX ? "over " : "", total, SB_SWEEP_MAX_POINTS);
+        rc = -1;
+    }
+    for (int g = 0; g < n_groups && rc == 0; g++)
         if (sb_axes_expand(&groups[g], &base, cfgs, n, err, sizeof err) != 0) {
             fprintf(stderr, "starkbench: %s\n", err);
             rc = -1;
         }
+    if (rc == 0 && sb_configs_unique(*cfgs, n) != 0) {
+        fprintf(stderr, "starkbench: sweep: out of memory while planning\n");
+        rc = -1;
     }
     free(groups);
     return rc;
@@ -488,17 +504,9 @@ int cmd_sweep(int argc, char **argv) {
     size_t n = 0;
     if (build_plan(&o, &cfgs, &n, &env.runs, &env.warmup, &env.timeout_s) != 0) return 2;
 
-    int wants_gpu = 0;
-    for (size_t i = 0; i < n; i++) wants_gpu |= cfgs[i].backend != SB_BACKEND_CPU;
-    char gpu[128] = "";
-    if (wants_gpu) probe_gpu(gpu, sizeof gpu);
-    if (select_points(&o, cfgs, &n, gpu[0] != 0) != 0) {
-        free(cfgs);
-        return 2;
-    }
-
-    /* results paths */
-    char out[1024], partial[1100], err[512];
+    /* results paths, checked before any work: a sweep never runs for nothing */
+    char out[SB_OUTFILE_PATH_MAX], partial[SB_OUTFILE_PATH_MAX + 16], csv[SB_OUTFILE_PATH_MAX + 16],
+        err[SB_OUTFILE_PATH_MAX + 128];
     if (o.out) snprintf(out, sizeof out, "%s", o.out);
     else {
         char date[32];
@@ -507,12 +515,35 @@ int cmd_sweep(int argc, char **argv) {
         mkdir("results", 0777);
         snprintf(out, sizeof out, "results/%s-%s.json", date, SB_GIT_COMMIT);
     }
+    if (o.out && strlen(o.out) >= sizeof out - 16) {
+        fprintf(stderr, "starkbench: sweep: --out: a path of %zu characters is too long\n", strlen(o.out));
+        free(cfgs);
+        return 2;
+    }
     if (!ends_with(out, ".json")) {
         fprintf(stderr, "starkbench: --out '%s' must end in .json (the CSV goes beside it)\n", out);
         free(cfgs);
         return 2;
     }
     snprintf(partial, sizeof partial, "%.*s.partial.json", (int)(strlen(out) - 5), out);
+    const char *written[] = {out, partial};
+    for (int w = 0; w < 2; w++) {
+        snprintf(csv, sizeof csv, "%.*s.csv", (int)(strlen(written[w]) - 5), written[w]);
+        if (sb_outfile_check(written[w], err, sizeof err) != 0 || sb_outfile_check(csv, err, sizeof err) != 0) {
+            fprintf(stderr, "starkbench: sweep: --out %s\n", err);
+            free(cfgs);
+            return 2;
+        }
+    }
+
+    int wants_gpu = 0;
+    for (size_t i = 0; i < n; i++) wants_gpu |= cfgs[i].backend != SB_BACKEND_CPU;
+    char gpu[128] = "";
+    if (wants_gpu) probe_gpu(gpu, sizeof gpu);
+    if (select_points(&o, cfgs, &n, gpu[0] != 0) != 0) {
+        free(cfgs);
+        return 2;
+    }
 
     sb_calibration calib;
     if (sb_calibration_load(&calib, o.calibration, err, sizeof err) != 0) {
@@ -653,10 +684,9 @@ int cmd_sweep(int argc, char **argv) {
             fprintf(stderr, "starkbench: %s\n", err);
             rc = 2;
         } else {
-            char csv[1100];
             snprintf(csv, sizeof csv, "%.*s.partial.csv", (int)(strlen(out) - 5), out);
-            remove(partial);
-            remove(csv);
+            sb_outfile_remove(partial);
+            sb_outfile_remove(csv);
             printf("results: %s (CSV beside it)\n", out);
         }
     }

@@ -268,7 +268,14 @@ static void add_row(cmp_row **rows, size_t *n, const sb_point *b, const sb_point
     grown[(*n)++] = row;
 }
 
-/* Failures that are not timings: a point that stopped working, a wrong proof, a new fallback.
+static size_t count_values(const double *v, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += !isnan(v[i]);
+    return k;
+}
+
+/* Failures that are not timings: a point that stopped working or has no repetition on a side
+ * (unless neither side ran it: infeasible or skipped on both), a wrong proof, a new fallback.
  * Prints each; returns how many. */
 static int point_failures(const cmp_side *base, const cmp_side *cand, const sb_point *b, const sb_point *c) {
     int fails = 0;
@@ -278,8 +285,17 @@ static int point_failures(const cmp_side *base, const cmp_side *cand, const sb_p
         printf("  FAIL  candidate proof digest differs between its files of one commit: proofs not reproducible\n");
         fails++;
     }
-    if (strcmp(b->status, "ok") == 0 && strcmp(c->status, "ok") != 0) {
-        printf("  FAIL  candidate point %s: %s\n", c->status, c->error);
+    /* a side without repetitions, or whose point did not run to the end, is never "ok" */
+    int base_ran = strcmp(b->status, "ok") == 0 && count_values(sb_point_total(b), b->reps);
+    int cand_ran = strcmp(c->status, "ok") == 0 && count_values(sb_point_total(c), c->reps);
+    int both_skipped = strcmp(b->status, c->status) == 0 && (!strcmp(b->status, "infeasible") || !strcmp(b->status, "skipped"));
+    if (both_skipped) {
+        printf("  skip  not run on either side (%s)\n", b->status);
+    } else if (!base_ran || !cand_ran) {
+        const sb_point *x = base_ran ? c : b;
+        const char *side = base_ran ? "candidate" : "base";
+        if (strcmp(x->status, "ok") == 0) printf("  FAIL  %s has no repetition: nothing to compare\n", side);
+        else printf("  FAIL  %s point %s: %s\n", side, x->status, x->error);
         fails++;
     }
     if (c->digest_mismatch) {
@@ -293,12 +309,6 @@ static int point_failures(const cmp_side *base, const cmp_side *cand, const sb_p
     if (b->proof_digest[0] && c->proof_digest[0] && strcmp(b->proof_digest, c->proof_digest) != 0)
         printf("  note  proof bytes changed (digest %.12s -> %.12s)\n", b->proof_digest, c->proof_digest);
     return fails;
-}
-
-static size_t count_values(const double *v, size_t n) {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += !isnan(v[i]);
-    return k;
 }
 
 static void print_row(const cmp_row *r) {
