@@ -14,15 +14,19 @@ static const char *const axis_flags[SB_AX_TPB] = {"steps", "blowup", "backend", 
 /* Parses one value of a non-tpb axis. Returns 0 or -1 with a reason. */
 static int parse_value(int axis, const char *s, uint64_t *v, char *err, size_t errlen) {
     switch (axis) {
-    case SB_AX_STEPS:
-        if (sb_parse_count(s, 0, v) == 0 && *v && (*v & (*v - 1)) == 0 && *v <= (1ULL << 30)) {
+    case SB_AX_STEPS: {
+        int parsed = sb_parse_count(s, 0, v);
+        if (parsed == 0 && *v && (*v & (*v - 1)) == 0 && *v <= (1ULL << 30)) {
             unsigned k = 0;
             while ((1ULL << k) < *v) k++;
             *v = k;
             return 0;
         }
-        snprintf(err, errlen, "--steps: '%s' is not a power of two up to 2^30", s);
+        if ((parsed != 0 && errno == ERANGE) || (parsed == 0 && *v > (1ULL << 30)))
+            snprintf(err, errlen, "--steps: '%s' is over the limit 2^30", s);
+        else snprintf(err, errlen, "--steps: '%s' is not a power of two up to 2^30", s);
         return -1;
+    }
     case SB_AX_BLOWUP:
         if (sb_parse_count(s, 0, v) == 0 && (*v == 2 || *v == 4 || *v == 8)) return 0;
         snprintf(err, errlen, "--blowup: '%s' must be 2, 4 or 8", s);
