@@ -24,7 +24,8 @@ static void prove_usage(FILE *out) {
             "                        [--no-range-sync]\n"
             "  proves fib_iterative over S rows (a power of two: 65536, 2^16, 64K; default 2^16) and prints\n"
             "  the output, the proof size, the security claim, the backend's op counts and fallbacks, and\n"
-            "  the per-round timing table. --out writes the proof (to a temporary name, then renamed).\n");
+            "  the per-round timing table. --out writes the proof (a temporary renamed into place; a device\n"
+            "  or FIFO is written in place, a link followed to its file).\n");
 }
 
 static void hex32(const uint8_t d[32], char out[65]) {

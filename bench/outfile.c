@@ -20,12 +20,18 @@ static int copy_path(char *dst, size_t cap, const char *src) {
     return 0;
 }
 
-/* Where and how o->path is written: o->target is the file to replace (the path, or where its
- * link points); *in_place is 1 for an existing file that is not regular; *exists tells
- * whether st holds the target's status. Returns 0, or -1 with a reason in err. */
-static int resolve(sb_outfile *o, struct stat *st, int *exists, int *in_place, char *err, size_t errlen) {
-    const char *path = o->path;
+/* Starts o for path and decides where and how it is written: o->target is the file to
+ * replace (the path, or where its link points); *in_place is 1 for an existing file that is
+ * not regular; *exists tells whether st holds the target's status. Returns 0, or -1 with a
+ * reason in err. */
+static int resolve(sb_outfile *o, const char *path, struct stat *st, int *exists, int *in_place, char *err,
+                   size_t errlen) {
+    memset(o, 0, sizeof *o);
     *exists = *in_place = 0;
+    if (copy_path(o->path, sizeof o->path, path) != 0) {
+        snprintf(err, errlen, "%.200s...: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
     size_t len = strlen(path);
     if (len == 0 || path[len - 1] == '/') {
         snprintf(err, errlen, "'%s': not a file name", path);
@@ -85,14 +91,9 @@ static mode_t current_umask(void) {
 }
 
 int sb_outfile_open(sb_outfile *o, const char *path, char *err, size_t errlen) {
-    memset(o, 0, sizeof *o);
-    if (copy_path(o->path, sizeof o->path, path) != 0) {
-        snprintf(err, errlen, "%.200s...: cannot write: %s", path, strerror(errno));
-        return -1;
-    }
     struct stat st;
     int exists, in_place;
-    if (resolve(o, &st, &exists, &in_place, err, errlen) != 0) return -1;
+    if (resolve(o, path, &st, &exists, &in_place, err, errlen) != 0) return -1;
     int fd;
     if (in_place) {
         fd = open(o->target, O_WRONLY | O_NOCTTY | O_CLOEXEC);
@@ -174,14 +175,9 @@ void sb_outfile_discard(sb_outfile *o) {
 
 int sb_outfile_check(const char *path, char *err, size_t errlen) {
     sb_outfile o;
-    memset(&o, 0, sizeof o);
     struct stat st;
     int exists, in_place, ok;
-    if (copy_path(o.path, sizeof o.path, path) != 0) {
-        snprintf(err, errlen, "%.200s...: cannot write: %s", path, strerror(errno));
-        return -1;
-    }
-    if (resolve(&o, &st, &exists, &in_place, err, errlen) != 0) return -1;
+    if (resolve(&o, path, &st, &exists, &in_place, err, errlen) != 0) return -1;
     if (in_place) { /* opening a FIFO would wait for its reader */
         ok = access(o.target, W_OK) == 0;
     } else {

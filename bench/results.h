@@ -80,11 +80,15 @@ sb_metric *sb_point_metric(sb_point *p, const char *key);
 const sb_metric *sb_point_find(const sb_point *p, const char *key);
 void sb_results_free(sb_results *r);
 
-/* Writes JSON to path and CSV to the same path with ".csv" in place of ".json", each to a
- * temporary name renamed into place. Returns 0, or -1 with a one-line reason in err. */
+/* Writes JSON to path and CSV to the same path with ".csv" in place of ".json" through
+ * outfile.h (temporaries renamed into place once both are complete; devices in place).
+ * Returns 0, or -1 with a one-line reason in err. */
 int sb_results_write(const sb_results *r, const char *path, char *err, size_t errlen);
-/* Loads a results JSON written by sb_results_write (or Google Benchmark). Returns 0, or -1
- * with a one-line reason in err (unreadable, not JSON, wrong schema). */
+/* Loads a results JSON written by sb_results_write (or Google Benchmark), checking the type
+ * and range of every field it reads (docs/RESULTS.md "Loading"): whatever it accepts has
+ * names that fit, finite times and counters in [0, 1e18] and repetitions in order. Returns 0,
+ * or -1 with a one-line reason in err (unreadable, not JSON, wrong schema: where and which
+ * field). */
 int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen);
 
 /* Returns 1 when key is a round time "<table>:R<k> <name>" (e.g. "cpu:R1 main LDE"); 0 for CUPTI,

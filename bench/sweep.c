@@ -502,7 +502,10 @@ int cmd_sweep(int argc, char **argv) {
     memset(&env, 0, sizeof env);
     sb_point_config *cfgs = NULL;
     size_t n = 0;
-    if (build_plan(&o, &cfgs, &n, &env.runs, &env.warmup, &env.timeout_s) != 0) return 2;
+    if (build_plan(&o, &cfgs, &n, &env.runs, &env.warmup, &env.timeout_s) != 0) {
+        free(cfgs); /* what a section expanded before another failed */
+        return 2;
+    }
 
     /* results paths, checked before any work: a sweep never runs for nothing */
     char out[SB_OUTFILE_PATH_MAX], partial[SB_OUTFILE_PATH_MAX + 16], csv[SB_OUTFILE_PATH_MAX + 16],
@@ -583,6 +586,9 @@ int cmd_sweep(int argc, char **argv) {
         if (access(from, R_OK) == 0) {
             if (sb_results_load(&prev, from, err, sizeof err) != 0) {
                 fprintf(stderr, "starkbench: --resume: %s\n", err);
+                sb_results_free(&r);
+                sb_calibration_free(&calib);
+                free(cfgs);
                 return 2;
             }
             if (!isnan(prev.cupti_overhead_pct)) r.cupti_overhead_pct = prev.cupti_overhead_pct;
@@ -592,6 +598,10 @@ int cmd_sweep(int argc, char **argv) {
     char tmpl[] = "/tmp/starkbench-sweep-XXXXXX";
     if (!mkdtemp(tmpl)) {
         fprintf(stderr, "starkbench: cannot create a temporary directory: %s\n", strerror(errno));
+        sb_results_free(&prev);
+        sb_results_free(&r);
+        sb_calibration_free(&calib);
+        free(cfgs);
         return 2;
     }
     snprintf(env.tmpdir, sizeof env.tmpdir, "%s", tmpl);

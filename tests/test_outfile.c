@@ -22,12 +22,6 @@ static char dir[64];
 
 static void path_in_dir(char *out, size_t cap, const char *name) { snprintf(out, cap, "%s/%s", dir, name); }
 
-static void write_text(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-}
-
 /* The file's first 255 bytes, or "" when it cannot be read. */
 static const char *read_text(const char *path) {
     static char buf[256];
