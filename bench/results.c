@@ -590,7 +590,7 @@ typedef enum field_kind { F_STRING, F_BOOL, F_INT, F_NUMBER } field_kind;
 typedef struct field_rule {
     const char *key;
     field_kind kind;
-    double lo, hi;             /* a number's range; F_STRING: the shortest and longest length (hi 0: any) */
+    double lo, hi;             /* a number's range; F_STRING: hi is the longest length (0: any) */
     const char *const *one_of; /* F_STRING: the values allowed (NULL-terminated), or NULL for any */
     int nullable;              /* null stands for "not measured" */
 } field_rule;
@@ -626,8 +626,7 @@ static const field_rule fallback_rules[] = {
 };
 
 static const field_rule entry_rules[] = {
-    {"name", F_STRING, 1, NAME_MAX_LEN, NULL, 0},
-    {"run_name", F_STRING, 1, NAME_MAX_LEN, NULL, 0},
+    {"run_name", F_STRING, 0, 0, NULL, 0},
     {"run_type", F_STRING, 0, 0, run_types, 0},
     {"aggregate_name", F_STRING, 0, 0, NULL, 0},
     {"time_unit", F_STRING, 0, 0, time_units, 0},
@@ -708,7 +707,6 @@ static int check_fields(const json_t *o, const field_rule *rules, size_t n_rules
             if (!(x >= r->lo && x <= r->hi)) return reject(why, cap, at, "%s is outside [%g, %g]", shown, r->lo, r->hi);
         } else if (r->kind == F_STRING) {
             size_t len = json_string_length(v);
-            if (len < r->lo) return reject(why, cap, at, "empty");
             if (r->hi && len > r->hi) return reject(why, cap, at, "%zu characters, more than %g", len, r->hi);
             if (r->one_of) {
                 size_t k = 0;
@@ -762,9 +760,16 @@ static int check_entry(const json_t *e, size_t i, char *why, size_t cap) {
     printable(name, shown);
     snprintf(where, sizeof where, "benchmarks[%zu] '%s'", i, shown);
     if (check_fields(e, entry_rules, N_RULES(entry_rules), where, why, cap) != 0) return -1;
-    const char *rn = entry_run_name(e);
-    if (has_control_char(rn) || has_control_char(name))
-        return reject(why, cap, where, "name: contains a control character");
+    /* the names a point is known by (an aggregate's, "<name>_median", is not read) */
+    static const char *const names[] = {"name", "run_name"};
+    for (int k = 0; k < 2 && !is_aggregate(e); k++) {
+        const char *s = json_string_value(json_object_get(e, names[k]));
+        if (!s) continue;
+        if (!*s) return reject(why, cap, where, "%s: empty", names[k]);
+        if (strlen(s) > NAME_MAX_LEN)
+            return reject(why, cap, where, "%s: %zu characters, more than %zu", names[k], strlen(s), NAME_MAX_LEN);
+        if (has_control_char(s)) return reject(why, cap, where, "%s: contains a control character", names[k]);
+    }
     double scale;
     if (time_unit_scale(json_string_value(json_object_get(e, "time_unit")), &scale) != 0)
         return reject(why, cap, where, "has no time_unit ns|us|ms|s");

@@ -297,6 +297,23 @@ static void check_google_benchmark_file(void) {
     sb_results_free(&l);
 }
 
+/* A point's name of 255 characters, the most the loader takes, survives a write and a load
+ * (its aggregates are named longer: "<name>_median"). */
+static void check_longest_name(void) {
+    sb_results r, l;
+    char *argv[] = {"starkbench"}, path[128], err[512] = "";
+    sb_results_init(&r, 1, argv);
+    sb_point *p = sb_results_add_point(&r, 2);
+    memset(p->name, 'n', sizeof p->name - 1);
+    p->real_time_ms[0] = p->real_time_ms[1] = p->cpu_time_ms[0] = p->cpu_time_ms[1] = 5;
+    path_in_dir(path, sizeof path, "longest.json");
+    EXPECT(sb_results_write(&r, path, err, sizeof err) == 0);
+    CHECK(sb_results_load(&l, path, err, sizeof err) == 0, "%s", err);
+    EXPECT(l.n_points == 1 && strcmp(l.points[0].name, p->name) == 0 && l.points[0].reps == 2);
+    sb_results_free(&l);
+    sb_results_free(&r);
+}
+
 /* A write that fails half-way (file size limit) leaves the previous results intact. */
 static void check_atomic_write(const sb_results *r) {
     char path[128], csv[128], err[512] = "";
@@ -352,6 +369,7 @@ int main(void) {
     check_round_trip(path, &r);
     check_loader_errors(path);
     check_google_benchmark_file();
+    check_longest_name();
     check_atomic_write(&r);
     sb_results_free(&r);
     char cmd[128];
