@@ -920,13 +920,18 @@ static int load_benchmarks(sb_results *r, const json_t *bms, char *why, size_t c
     const char **names = checked_calloc(n, sizeof *names);
     json_t *index = json_object();
     size_t n_names = 0;
-    for (size_t i = 0; i < n; i++) {
+    int too_many = 0;
+    for (size_t i = 0; i < n && !too_many; i++) {
         const json_t *e = json_array_get(bms, i);
         if (is_aggregate(e)) continue;
         const char *rn = entry_run_name(e);
         const json_t *known = json_object_get(index, rn);
         if (known) point_of[i] = (size_t)json_integer_value(known);
-        else {
+        else if (n_names == SB_RESULTS_MAX_POINTS) {
+            snprintf(why, cap, "more than %d benchmarks (points)", SB_RESULTS_MAX_POINTS);
+            too_many = 1;
+            continue;
+        } else {
             point_of[i] = n_names;
             names[n_names++] = rn;
             if (json_object_set_new(index, rn, json_integer((json_int_t)point_of[i])) != 0) {
@@ -937,6 +942,12 @@ static int load_benchmarks(sb_results *r, const json_t *bms, char *why, size_t c
         if (get_num(e, "repetitions", 1) > 0) counts[point_of[i]]++; /* "repetitions": 0 marks a point that never ran */
     }
     json_decref(index);
+    if (too_many) {
+        free(point_of);
+        free(counts);
+        free(names);
+        return -1;
+    }
     /* offsets[j]: where point j's repetitions start in `taken` (which repetition_index is used) */
     size_t *offsets = checked_calloc(n_names + 1, sizeof *offsets), *filled = checked_calloc(n_names, sizeof *filled);
     for (size_t j = 0; j < n_names; j++) {

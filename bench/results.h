@@ -70,6 +70,10 @@ typedef struct sb_results {
     sb_point *points;
 } sb_results;
 
+/* The most points a results file may hold (what one sweep can plan): the readers compare
+ * points by name, and a bigger file is refused rather than taking minutes. */
+#define SB_RESULTS_MAX_POINTS 10000
+
 /* Fills the context from this process and machine (date, host, cpus, git commit, GPU, ...). */
 void sb_results_init(sb_results *r, int argc, char **argv);
 /* Appends a point (zeroed, reps repetitions allocated) and returns it. */
@@ -86,7 +90,8 @@ void sb_results_free(sb_results *r);
 int sb_results_write(const sb_results *r, const char *path, char *err, size_t errlen);
 /* Loads a results JSON written by sb_results_write (or Google Benchmark), checking the type
  * and range of every field it reads (docs/RESULTS.md "Loading"): whatever it accepts has
- * names that fit, finite times and counters in [0, 1e18] and repetitions in order. Returns 0,
+ * names that fit, finite times and counters in [0, 1e18], repetitions in order and at most
+ * SB_RESULTS_MAX_POINTS points. Returns 0,
  * or -1 with a one-line reason in err (unreadable, not JSON, wrong schema: where and which
  * field). */
 int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen);

@@ -47,8 +47,9 @@ typedef struct sb_suite_options {
 int sb_suite_load(const char *path, sb_sweep_axes **groups, sb_suite_options *opts, char *err, size_t errlen);
 
 /* The most configurations a sweep plans, over all its sections and before duplicates are
- * removed: a larger grid is refused before any work (README "Reading results"). */
-#define SB_SWEEP_MAX_POINTS 10000
+ * removed: a larger grid is refused before any work (README "Bad input and output files").
+ * The results loader's limit, so that a sweep's results always load. */
+#define SB_SWEEP_MAX_POINTS SB_RESULTS_MAX_POINTS
 
 /* Returns how many configurations a expands to before duplicates are removed (SIZE_MAX when
  * the product overflows): the product of the axes' lengths, or the longest axis when zipped. */

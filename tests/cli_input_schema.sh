@@ -45,6 +45,16 @@ refused "d['context']['load_avg'] = [1, 'x']" "context: load_avg\[1\]: not a num
 refused "
 for b in d['benchmarks']: b['repetitions'] = 0" "repetitions: 0 on an entry without error_occurred"
 
+# more points than a sweep can plan (SB_RESULTS_MAX_POINTS): refused, not compared for minutes
+for n in 10000 10001; do
+    python3 -c "import json; json.dump({'context': {}, 'benchmarks': [{'name': 'p%06d' % i, 'time_unit': 'ms', 'real_time': 1, 'cpu_time': 1} for i in range($n)]}, open('$TMP/many$n.json', 'w'))"
+done
+expect 0 "$REPORT_NOTES" "" -- "$SB" report "$TMP/many10000.json" --out "$TMP/many"
+for cmd in "report $TMP/many10001.json --out $TMP/rep" "compare $TMP/many10001.json $TMP/many10001.json" \
+           "history add $TMP/many10001.json --db $TMP/h.db"; do
+    expect 2 1 "many10001.json: wrong schema: more than 10000 benchmarks (points)" -- "$SB" $cmd
+done
+
 # ---- compare: a side without repetitions is never "ok" ----------------------------------------
 # the candidate failed every repetition: FAIL, exit 1
 results_edit "$TMP/good.json" "$TMP/failed.json" "
