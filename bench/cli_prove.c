@@ -13,6 +13,7 @@
 #include "keccak.h"
 #include "options.h"
 #include "point.h"
+#include "outfile.h"
 #include "prover.h"
 #include "range.h"
 #include "range_names.h"
@@ -27,29 +28,25 @@ static void prove_usage(FILE *out) {
             "                        [--no-range-sync]\n"
             "  proves fib_iterative over S rows (a power of two: 65536, 2^16, 64K; default 2^16) and prints\n"
             "  the output, the proof size, the security claim, the backend's op counts and fallbacks, and\n"
-            "  the per-round timing table. --out writes the proof (to a temporary name, then renamed).\n");
+            "  the per-round timing table. --out writes the proof (a temporary renamed into place; a device\n"
+            "  or FIFO is written in place, a link followed to its file).\n");
 }
 
 static void hex32(const uint8_t d[32], char out[65]) {
     for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-/* Writes the proof to path through a temporary file in the same directory. Returns 0 or -1. */
-static int write_proof(const char *path, const sb_proof *p) {
-    char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
+/* Writes the proof to path (outfile.h: a temporary renamed into place, or in place for a
+ * device). Returns 0, or -1 with a reason in err. */
+static int write_proof(const char *path, const sb_proof *p, char *err, size_t errlen) {
+    sb_outfile out;
+    if (sb_outfile_open(&out, path, err, errlen) != 0) return -1;
+    if (fwrite(p->bytes, 1, p->len, out.f) != p->len) {
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        sb_outfile_discard(&out);
         return -1;
     }
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return -1;
-    int ok = fwrite(p->bytes, 1, p->len, f) == p->len;
-    ok &= fclose(f) == 0;
-    if (ok && rename(tmp, path) == 0) return 0;
-    int saved = errno;
-    unlink(tmp);
-    errno = saved;
-    return -1;
+    return sb_outfile_close(&out, err, errlen);
 }
 
 /* Refuses (one line, returns -1) a proof whose memory model (bench/point.h) does not fit this
@@ -181,7 +178,11 @@ int cmd_prove(int argc, char **argv) {
         }
     }
     if (sb_options_finish(&o, "prove", ~(unsigned)(SB_OPT_RUNS | SB_OPT_WARMUP)) != 0) return 2;
-    char err[320] = "";
+    char err[SB_OUTFILE_PATH_MAX + 128] = "";
+    if (out_path && sb_outfile_check(out_path, err, sizeof err) != 0) { /* before the work, not after it */
+        fprintf(stderr, "starkbench: prove: %s\n", err);
+        return 2;
+    }
     sb_backend *be = sb_backend_create(&o.be, err, sizeof err);
     if (!be) {
         fprintf(stderr, "starkbench: %s\n", err);
@@ -206,8 +207,8 @@ int cmd_prove(int argc, char **argv) {
     if (sb_prove(&cfg, be, &rs, &proof, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench: prove failed: %s\n", err);
         rc = 1;
-    } else if (out_path && write_proof(out_path, &proof) != 0) {
-        fprintf(stderr, "starkbench: prove: cannot write %s: %s\n", out_path, strerror(errno));
+    } else if (out_path && write_proof(out_path, &proof, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: prove: %s\n", err);
         rc = 2;
     } else {
         uint8_t d[32];

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outfile.h"
 #include "stats.h"
 
 #define CALIB_FORMAT "starkbench-calibration-2"
@@ -192,16 +193,17 @@ int sb_calibration_save(const sb_calibration *c, const char *path, char *err, si
                                                 f->butterflies_per_s, "keccak_f_per_s", f->keccak_f_per_s));
     }
     json_t *root = json_pack("{s:s, s:o, s:o}", "format", CALIB_FORMAT, "entries", entries, "floors", floors);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int rc = json_dump_file(root, tmp, JSON_INDENT(2));
-    json_decref(root);
-    if (rc != 0 || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        remove(tmp);
-        return -1;
+    sb_outfile out;
+    int rc = sb_outfile_open(&out, path, err, errlen);
+    if (rc == 0 && json_dumpf(root, out.f, JSON_INDENT(2)) != 0) {
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        sb_outfile_discard(&out);
+        rc = -1;
+    } else if (rc == 0) {
+        rc = sb_outfile_close(&out, err, errlen);
     }
-    return 0;
+    json_decref(root);
+    return rc;
 }
 
 /* ---- verdicts -------------------------------------------------------------------- */

@@ -71,7 +71,8 @@ typedef struct sb_calibration {
 /* Loads a calibration file. A missing file gives an empty calibration and returns 0;
  * unreadable or malformed content returns -1 with a one-line reason in err. */
 int sb_calibration_load(sb_calibration *c, const char *path, char *err, size_t errlen);
-/* Writes c to path (a temporary name renamed into place). Returns 0, or -1 with a reason in err. */
+/* Writes c to path (outfile.h: a temporary renamed into place, or in place for a device).
+ * Returns 0, or -1 with a reason in err. */
 int sb_calibration_save(const sb_calibration *c, const char *path, char *err, size_t errlen);
 /* Adds e, replacing an entry with the same key. Returns 0, or -1 when out of memory. */
 int sb_calibration_put(sb_calibration *c, const sb_calib_entry *e);

@@ -17,26 +17,30 @@ int sb_parse_count(const char *s, int allow_inf, uint64_t *out) {
         return 0;
     }
     if (s[0] == '2' && s[1] == '^') {
+        if (s[2] < '0' || s[2] > '9') return -1;
         char *end;
         errno = 0;
         unsigned long k = strtoul(s + 2, &end, 10);
-        if (errno || *end || end == s + 2 || k > 63) return -1;
+        if (*end) return -1;
+        if (errno || k > 63) return errno = ERANGE, -1;
         *out = 1ULL << k;
+        errno = 0;
         return 0;
     }
     if (s[0] < '0' || s[0] > '9') return -1;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno) return -1;
+    int range = errno != 0;
     unsigned shift = 0;
     if (*end == 'K' || *end == 'k') shift = 10;
     else if (*end == 'M' || *end == 'm') shift = 20;
     else if (*end == 'G' || *end == 'g') shift = 30;
     if (shift) end++;
-    if (*end) return -1;
-    if (shift && v > (UINT64_MAX >> shift)) return -1;
+    if (*end) return errno = 0, -1;
+    if (range || (shift && v > (UINT64_MAX >> shift))) return errno = ERANGE, -1;
     *out = (uint64_t)v << shift;
+    errno = 0;
     return 0;
 }
 
@@ -56,7 +60,12 @@ int sb_parse_tpb(const char *s, unsigned tpb[SB_K_COUNT], char *err, size_t errl
     }
     strcpy(buf, s);
     char *save = NULL;
-    for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+    char *item = strtok_r(buf, ",", &save);
+    if (!item) {
+        snprintf(err, errlen, "'%s' names no kernel (NAME=N,...; kernels: see 'starkbench kernels')", s);
+        return -1;
+    }
+    for (; item; item = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(item, '=');
         if (!eq) {
             snprintf(err, errlen, "'%s' is not NAME=N (kernels: see 'starkbench kernels')", item);
@@ -99,7 +108,12 @@ static const struct {
 
 static int parse_steps(const char *label, const char *v, unsigned *log_steps) {
     uint64_t s;
-    if (sb_parse_count(v, 0, &s) != 0 || s == 0 || (s & (s - 1)) != 0) {
+    int parsed = sb_parse_count(v, 0, &s);
+    if (parsed != 0 && errno == ERANGE) { /* a count, but past 2^64 */
+        fprintf(stderr, "starkbench: %s '%s' is over the limit 2^%d\n", label, v, SB_MAX_LOG_STEPS);
+        return -1;
+    }
+    if (parsed != 0 || s == 0 || (s & (s - 1)) != 0) {
         fprintf(stderr, "starkbench: %s '%s' is not a power of two (e.g. 65536, 2^16, 64K)\n", label, v);
         return -1;
     }

@@ -62,11 +62,12 @@ int sb_env_is_mirror(const char *entry);
 unsigned sb_resolve_threads(unsigned threads);
 
 /* Parses a count: decimal, "2^k", or with suffix K/M/G (powers of two: 8M = 2^23).
- * "inf" gives UINT64_MAX when allow_inf. Returns 0 or -1. */
+ * "inf" gives UINT64_MAX when allow_inf. Returns 0, or -1 with errno ERANGE for a count past
+ * 2^64 - 1 ("2^64") and errno 0 for text that is no count. */
 int sb_parse_count(const char *s, int allow_inf, uint64_t *out);
 
 /* Parses "NAME=N,NAME=N" into tpb (entries not named are left as they are). N must be a
- * positive multiple of 32 up to 1024 and NAME one of sb_kernel_names.
+ * positive multiple of 32 up to 1024 and NAME one of sb_kernel_names; at least one entry.
  * Returns 0, or -1 with a one-line reason in err (without the flag's name). */
 int sb_parse_tpb(const char *s, unsigned tpb[SB_K_COUNT], char *err, size_t errlen);
 

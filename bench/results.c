@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "outfile.h"
 #include "stats.h"
 #include "throttle.h"
 
@@ -293,7 +295,7 @@ static json_t *entry_common(const sb_point *p, size_t family, const char *suffix
     json_object_set_new(e, "threads", json_integer(1));
     json_object_set_new(e, "steps", json_integer((json_int_t)1 << p->log_steps));
     json_object_set_new(e, "log_steps", json_integer(p->log_steps));
-    json_object_set_new(e, "blowup", json_integer(p->blowup));
+    if (p->blowup) json_object_set_new(e, "blowup", json_integer(p->blowup)); /* 0: not known (a Google Benchmark file) */
     json_object_set_new(e, "backend", json_string(backend_name(p->backend)));
     json_object_set_new(e, "backend_used", json_string(p->backend_used));
     set_threshold(e, p->threshold);
@@ -522,62 +524,35 @@ static void csv_path_of(const char *path, char *out, size_t cap) {
     else snprintf(out, cap, "%s.csv", path);
 }
 
-/* Creates a temporary file beside path; fills tmp with its name. */
-static FILE *open_temp(const char *path, char *tmp, size_t cap) {
-    snprintf(tmp, cap, "%s.tmp.%ld", path, (long)getpid());
-    return fopen(tmp, "w");
-}
-
-/* Flushes and closes f; returns 0 when every byte reached the file. */
-static int close_durably(FILE *f) {
-    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-    int saved = errno;
-    if (fclose(f) != 0 && !bad) return -1;
-    errno = saved;
-    return bad ? -1 : 0;
-}
-
 int sb_results_write(const sb_results *r, const char *path, char *err, size_t errlen) {
-    char csv[1100], tmp_json[1200], tmp_csv[1200];
+    char csv[SB_OUTFILE_PATH_MAX + 8]; /* a name too long for the helper is refused there */
     csv_path_of(path, csv, sizeof csv);
-    FILE *fj = open_temp(path, tmp_json, sizeof tmp_json);
-    if (!fj) {
-        snprintf(err, errlen, "%s: cannot write: %s", tmp_json, strerror(errno));
-        return -1;
-    }
+    sb_outfile fj, fc;
+    if (sb_outfile_open(&fj, path, err, errlen) != 0) return -1;
     json_t *root = results_to_json(r);
-    int bad = json_dumpf(root, fj, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 || fputc('\n', fj) == EOF;
+    int bad = json_dumpf(root, fj.f, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 || fputc('\n', fj.f) == EOF;
     json_decref(root);
-    if (close_durably(fj) != 0 || bad) {
-        snprintf(err, errlen, "%s: write failed: %s", tmp_json, strerror(errno));
-        unlink(tmp_json);
+    if (bad) {
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        sb_outfile_discard(&fj);
         return -1;
     }
-    FILE *fc = open_temp(csv, tmp_csv, sizeof tmp_csv);
-    if (!fc) {
-        snprintf(err, errlen, "%s: cannot write: %s", tmp_csv, strerror(errno));
-        unlink(tmp_json);
+    if (sb_outfile_finish(&fj, err, errlen) != 0) return -1;
+    if (sb_outfile_open(&fc, csv, err, errlen) != 0) {
+        sb_outfile_discard(&fj);
         return -1;
     }
-    write_csv(fc, r);
-    if (close_durably(fc) != 0) {
-        snprintf(err, errlen, "%s: write failed: %s", tmp_csv, strerror(errno));
-        unlink(tmp_json);
-        unlink(tmp_csv);
+    write_csv(fc.f, r);
+    /* both complete before either is renamed: a failure leaves the previous pair as it was */
+    if (sb_outfile_finish(&fc, err, errlen) != 0) {
+        sb_outfile_discard(&fj);
         return -1;
     }
-    if (rename(tmp_json, path) != 0) {
-        snprintf(err, errlen, "%s: cannot rename into place: %s", path, strerror(errno));
-        unlink(tmp_json);
-        unlink(tmp_csv);
+    if (sb_outfile_commit(&fj, err, errlen) != 0) {
+        sb_outfile_discard(&fc);
         return -1;
     }
-    if (rename(tmp_csv, csv) != 0) {
-        snprintf(err, errlen, "%s: cannot rename into place: %s", csv, strerror(errno));
-        unlink(tmp_csv);
-        return -1;
-    }
-    return 0;
+    return sb_outfile_commit(&fc, err, errlen);
 }
 
 /* ---- loading ------------------------------------------------------------------- */
@@ -609,7 +584,7 @@ static double get_num(const json_t *o, const char *key, double dflt) {
 
 static int time_unit_scale(const char *unit, double *to_ms) {
     static const struct { const char *name; double ms; } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"ms", 1}, {"s", 1e3}};
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    for (size_t i = 0; unit && i < sizeof units / sizeof units[0]; i++)
         if (strcmp(unit, units[i].name) == 0) {
             *to_ms = units[i].ms;
             return 0;
@@ -625,6 +600,257 @@ static int is_aggregate(const json_t *e) {
 static const char *entry_run_name(const json_t *e) {
     const char *rn = json_string_value(json_object_get(e, "run_name"));
     return rn ? rn : json_string_value(json_object_get(e, "name"));
+}
+
+/* ---- the schema the loader checks: every field it reads, its type and range (docs/RESULTS.md) */
+
+/* The largest time (ms) or counter a file may hold: sums and squares over a point's
+ * repetitions stay finite, so no infinity or NaN reaches the statistics. */
+#define MAX_VALUE 1e18
+/* The most counters one point may have (a sweep records fewer than 200), and repetitions. */
+#define MAX_METRICS 1024
+#define MAX_REPS 100000
+#define NAME_MAX_LEN (sizeof ((sb_point *)0)->name - 1)
+
+typedef enum field_kind { F_STRING, F_BOOL, F_INT, F_NUMBER } field_kind;
+
+typedef struct field_rule {
+    const char *key;
+    field_kind kind;
+    double lo, hi;             /* a number's range; F_STRING: hi is the longest length (0: any) */
+    const char *const *one_of; /* F_STRING: the values allowed (NULL-terminated), or NULL for any */
+    int nullable;              /* null stands for "not measured" */
+} field_rule;
+
+static const char *const run_types[] = {"iteration", "aggregate", NULL};
+static const char *const time_units[] = {"ns", "us", "ms", "s", NULL};
+static const char *const backends[] = {"cpu", "gpu", "auto", NULL};
+static const char *const backends_used[] = {"cpu", "gpu", NULL};
+static const char *const statuses[] = {"ok", "failed", "timeout", "infeasible", "skipped", NULL};
+static const char *const verdicts[] = {"clean", "fallback", "suspected-fallback", "undetectable", "n/a", NULL};
+
+static const field_rule context_rules[] = {
+    {"date", F_STRING, 0, 0, NULL, 0},          {"host_name", F_STRING, 0, 0, NULL, 0},
+    {"executable", F_STRING, 0, 0, NULL, 0},    {"library_build_type", F_STRING, 0, 0, NULL, 0},
+    {"gpu_name", F_STRING, 0, 0, NULL, 0},      {"gpu_driver", F_STRING, 0, 0, NULL, 0},
+    {"cuda_version", F_STRING, 0, 0, NULL, 0},  {"git_commit", F_STRING, 0, 0, NULL, 0},
+    {"build_type", F_STRING, 0, 0, NULL, 0},    {"command_line", F_STRING, 0, 0, NULL, 0},
+    {"num_cpus", F_INT, 0, 1 << 20, NULL, 0},   {"mhz_per_cpu", F_NUMBER, 0, 1e6, NULL, 0},
+    {"cpu_scaling_enabled", F_BOOL, 0, 0, NULL, 0}, {"range_sync", F_BOOL, 0, 0, NULL, 0},
+    {"cupti", F_BOOL, 0, 0, NULL, 0},           {"cupti_overhead_pct", F_NUMBER, -1e6, 1e6, NULL, 1},
+};
+
+static const field_rule cache_rules[] = {
+    {"type", F_STRING, 0, 0, NULL, 0},
+    {"level", F_INT, 0, 16, NULL, 0},
+    {"size", F_INT, 0, 1e15, NULL, 0},
+    {"num_sharing", F_INT, 0, 1 << 20, NULL, 0},
+};
+
+static const field_rule fallback_rules[] = {
+    {"table", F_STRING, 0, 0, NULL, 0}, {"op", F_STRING, 0, 0, NULL, 0},    {"kernel", F_STRING, 0, 0, NULL, 0},
+    {"launch", F_STRING, 0, 0, NULL, 0}, {"error", F_STRING, 0, 0, NULL, 0},
+};
+
+static const field_rule entry_rules[] = {
+    {"run_name", F_STRING, 0, 0, NULL, 0},
+    {"run_type", F_STRING, 0, 0, run_types, 0},
+    {"aggregate_name", F_STRING, 0, 0, NULL, 0},
+    {"time_unit", F_STRING, 0, 0, time_units, 0},
+    {"real_time", F_NUMBER, 0, MAX_VALUE, NULL, 0},
+    {"cpu_time", F_NUMBER, 0, MAX_VALUE, NULL, 0},
+    {"repetitions", F_INT, 0, MAX_REPS, NULL, 0},
+    {"repetition_index", F_INT, 0, MAX_REPS - 1, NULL, 0},
+    {"steps", F_INT, 1, 1 << 30, NULL, 0},
+    {"log_steps", F_INT, 0, 30, NULL, 0}, /* as --steps: up to 2^30 */
+    {"blowup", F_INT, 2, 8, NULL, 0},
+    {"tp", F_INT, 1, 64, NULL, 0},
+    {"cpu_threads", F_INT, 0, 1024, NULL, 0},
+    {"backend", F_STRING, 0, 0, backends, 0},
+    {"backend_used", F_STRING, 0, 0, backends_used, 0},
+    {"tpb", F_STRING, 0, sizeof ((sb_point *)0)->tpb - 1, NULL, 0},
+    {"status", F_STRING, 0, 0, statuses, 0},
+    {"error_occurred", F_BOOL, 0, 0, NULL, 0},
+    {"error_message", F_STRING, 0, 0, NULL, 0},
+    {"proof_digest", F_STRING, 0, 64, NULL, 0},
+    {"digest_mismatch", F_BOOL, 0, 0, NULL, 0},
+    {"fallback_count", F_INT, 0, 1e9, NULL, 0},
+    {"verdict", F_STRING, 0, 0, verdicts, 0},
+    {"verdict_reason", F_STRING, 0, 0, NULL, 0},
+};
+
+#define N_RULES(r) (sizeof r / sizeof r[0])
+
+/* Writes where + ": " + the formatted reason into why. Returns -1. */
+static int reject(char *why, size_t cap, const char *where, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int reject(char *why, size_t cap, const char *where, const char *fmt, ...) {
+    int n = snprintf(why, cap, "%s: ", where);
+    if (n < 0 || (size_t)n >= cap) return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why + n, cap - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* A short, printable rendering of v for messages (JSON text, at most about 40 characters). */
+static void render(const json_t *v, char out[64]) {
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    snprintf(out, 64, "%.40s%s", s ? s : "?", s && strlen(s) > 40 ? "..." : "");
+    free(s);
+}
+
+/* Copies s into out for a message: control characters as '?', long text cut with "...". */
+static void printable(const char *s, char out[64]) {
+    size_t n = 0;
+    for (; s[n] && n < 40; n++) out[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+    snprintf(out + n, 64 - n, "%s", s[n] ? "..." : "");
+}
+
+static int has_control_char(const char *s) {
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
+    return 0;
+}
+
+/* Checks the fields of object o that rules name (an absent field passes). where names o in
+ * messages. Returns 0, or -1 with "where: key: reason" in why. */
+static int check_fields(const json_t *o, const field_rule *rules, size_t n_rules, const char *where, char *why,
+                        size_t cap) {
+    static const char *const kinds[] = {"a string", "a boolean", "an integer", "a number"};
+    char shown[64], at[400];
+    for (size_t i = 0; i < n_rules; i++) {
+        const field_rule *r = &rules[i];
+        const json_t *v = json_object_get(o, r->key);
+        if (!v || (r->nullable && json_is_null(v))) continue;
+        snprintf(at, sizeof at, "%.300s: %s", where, r->key);
+        render(v, shown);
+        int type_ok = r->kind == F_STRING ? json_is_string(v) : r->kind == F_BOOL ? json_is_boolean(v)
+                      : r->kind == F_INT  ? json_is_integer(v)
+                                          : json_is_number(v);
+        if (!type_ok) return reject(why, cap, at, "%s is not %s", shown, kinds[r->kind]);
+        if (r->kind == F_INT || r->kind == F_NUMBER) {
+            double x = json_number_value(v);
+            if (!(x >= r->lo && x <= r->hi)) return reject(why, cap, at, "%s is outside [%g, %g]", shown, r->lo, r->hi);
+        } else if (r->kind == F_STRING) {
+            size_t len = json_string_length(v);
+            if (r->hi && len > r->hi) return reject(why, cap, at, "%zu characters, more than %g", len, r->hi);
+            if (r->one_of) {
+                size_t k = 0;
+                while (r->one_of[k] && strcmp(r->one_of[k], json_string_value(v)) != 0) k++;
+                if (!r->one_of[k]) {
+                    char list[128] = "";
+                    for (k = 0; r->one_of[k]; k++)
+                        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", r->one_of[k]);
+                    return reject(why, cap, at, "%s is not one of %s", shown, list);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Checks each element of o's array `key` (absent passes) as an object with rules. */
+static int check_array(const json_t *o, const char *key, const field_rule *rules, size_t n_rules, const char *where,
+                       char *why, size_t cap) {
+    const json_t *a = json_object_get(o, key), *x;
+    size_t i;
+    if (!a) return 0;
+    if (!json_is_array(a)) return reject(why, cap, where, "%s is not an array", key);
+    json_array_foreach(a, i, x) {
+        char at[400];
+        snprintf(at, sizeof at, "%.300s: %s[%zu]", where, key, i);
+        if (rules && !json_is_object(x)) return reject(why, cap, at, "not an object");
+        if (!rules && !(json_is_number(x) && json_number_value(x) >= 0 && json_number_value(x) <= 1e6))
+            return reject(why, cap, at, "not a number in [0, 1e6]");
+        if (rules && check_fields(x, rules, n_rules, at, why, cap) != 0) return -1;
+    }
+    return 0;
+}
+
+static int check_context(const json_t *ctx, char *why, size_t cap) {
+    return check_fields(ctx, context_rules, N_RULES(context_rules), "context", why, cap) != 0 ||
+                   check_array(ctx, "caches", cache_rules, N_RULES(cache_rules), "context", why, cap) != 0 ||
+                   check_array(ctx, "load_avg", NULL, 0, "context", why, cap) != 0
+               ? -1
+               : 0;
+}
+
+/* Checks entry i: the keys it needs, every field the loader reads (entry_rules and what a
+ * table cannot say) and its counters. Returns 0, or -1 with a reason naming the field. */
+static int check_entry(const json_t *e, size_t i, char *why, size_t cap) {
+    char where[120], shown[64];
+    snprintf(where, sizeof where, "benchmarks[%zu]", i);
+    if (!json_is_object(e)) return reject(why, cap, where, "not an object");
+    const char *name = json_string_value(json_object_get(e, "name"));
+    if (!name) return reject(why, cap, where, "has no string \"name\"");
+    printable(name, shown);
+    snprintf(where, sizeof where, "benchmarks[%zu] '%s'", i, shown);
+    if (check_fields(e, entry_rules, N_RULES(entry_rules), where, why, cap) != 0) return -1;
+    /* the names a point is known by (an aggregate's, "<name>_median", is not read) */
+    static const char *const names[] = {"name", "run_name"};
+    for (int k = 0; k < 2 && !is_aggregate(e); k++) {
+        const char *s = json_string_value(json_object_get(e, names[k]));
+        if (!s) continue;
+        if (!*s) return reject(why, cap, where, "%s: empty", names[k]);
+        if (strlen(s) > NAME_MAX_LEN)
+            return reject(why, cap, where, "%s: %zu characters, more than %zu", names[k], strlen(s), NAME_MAX_LEN);
+        if (has_control_char(s)) return reject(why, cap, where, "%s: contains a control character", names[k]);
+    }
+    double scale;
+    if (time_unit_scale(json_string_value(json_object_get(e, "time_unit")), &scale) != 0)
+        return reject(why, cap, where, "has no time_unit ns|us|ms|s");
+    static const char *const times[] = {"real_time", "cpu_time"};
+    for (int t = 0; t < 2; t++) {
+        const json_t *v = json_object_get(e, times[t]);
+        if (!v) return reject(why, cap, where, "has no numeric real_time and cpu_time");
+        if (json_number_value(v) * scale > MAX_VALUE)
+            return reject(why, cap, where, "%s: %g %s is more than %g ms", times[t], json_number_value(v),
+                          json_string_value(json_object_get(e, "time_unit")), MAX_VALUE);
+    }
+    if (is_aggregate(e) && !json_is_string(json_object_get(e, "aggregate_name")))
+        return reject(why, cap, where, "an aggregate without aggregate_name");
+    const json_t *steps = json_object_get(e, "steps"), *log_steps = json_object_get(e, "log_steps");
+    json_int_t s = json_integer_value(steps);
+    if (steps && (s & (s - 1)) != 0) return reject(why, cap, where, "steps: %lld is not a power of two", (long long)s);
+    if (steps && log_steps && s != (json_int_t)1 << json_integer_value(log_steps))
+        return reject(why, cap, where, "steps %lld and log_steps %lld disagree", (long long)s,
+                      (long long)json_integer_value(log_steps));
+    json_int_t blowup = json_integer_value(json_object_get(e, "blowup"));
+    if (json_object_get(e, "blowup") && blowup != 2 && blowup != 4 && blowup != 8)
+        return reject(why, cap, where, "blowup: %lld is not 2, 4 or 8", (long long)blowup);
+    const json_t *th = json_object_get(e, "gpu_threshold");
+    if (th && !(json_is_string(th) && strcmp(json_string_value(th), "inf") == 0) &&
+        !(json_is_integer(th) && json_integer_value(th) >= 0)) {
+        render(th, shown);
+        return reject(why, cap, where, "gpu_threshold: %s is neither a count nor \"inf\"", shown);
+    }
+    int error = json_is_true(json_object_get(e, "error_occurred"));
+    if (json_object_get(e, "repetitions") && json_integer_value(json_object_get(e, "repetitions")) == 0 && !error)
+        return reject(why, cap, where, "repetitions: 0 on an entry without error_occurred (only a point that never ran has none)");
+    const char *digest = json_string_value(json_object_get(e, "proof_digest"));
+    if (digest && digest[0] && (strlen(digest) != 64 || strspn(digest, "0123456789abcdef") != 64))
+        return reject(why, cap, where, "proof_digest: not 64 lowercase hex digits");
+    if (check_array(e, "fallbacks", fallback_rules, N_RULES(fallback_rules), where, why, cap) != 0) return -1;
+    size_t logged = json_array_size(json_object_get(e, "fallbacks"));
+    const json_t *count = json_object_get(e, "fallback_count");
+    if (count && (size_t)json_integer_value(count) < logged)
+        return reject(why, cap, where, "fallback_count %lld is below the %zu records in fallbacks",
+                      (long long)json_integer_value(count), logged);
+    const char *key;
+    const json_t *v;
+    size_t n_counters = 0;
+    json_object_foreach((json_t *)e, key, v) {
+        if (!json_is_number(v) || is_reserved(key)) continue;
+        printable(key, shown);
+        if (strlen(key) >= sizeof ((sb_metric *)0)->key)
+            return reject(why, cap, where, "counter '%s': a name of more than %zu characters", shown,
+                          sizeof ((sb_metric *)0)->key - 1);
+        if (!(json_number_value(v) >= 0 && json_number_value(v) <= MAX_VALUE))
+            return reject(why, cap, where, "counter '%s': %g is outside [0, %g]", shown, json_number_value(v), MAX_VALUE);
+        if (++n_counters > MAX_METRICS) return reject(why, cap, where, "more than %d counters", MAX_METRICS);
+    }
+    return 0;
 }
 
 static void load_context(sb_results *r, const json_t *ctx) {
@@ -665,8 +891,8 @@ static void load_context(sb_results *r, const json_t *ctx) {
     get_str(ctx, "delay_round", r->delay_round, sizeof r->delay_round);
 }
 
-/* Fills p's point fields from its first entry e. Returns 0, or -1 with a reason. */
-static int load_point_fields(sb_point *p, const json_t *e, char *why, size_t cap) {
+/* Fills p's point fields from its first entry e (checked by check_entry). */
+static void load_point_fields(sb_point *p, const json_t *e) {
     get_str(e, "tpb", p->tpb, sizeof p->tpb);
     get_str(e, "backend_used", p->backend_used, sizeof p->backend_used);
     get_str(e, "proof_digest", p->proof_digest, sizeof p->proof_digest);
@@ -686,24 +912,17 @@ static int load_point_fields(sb_point *p, const json_t *e, char *why, size_t cap
     p->threads = (unsigned)get_num(e, "cpu_threads", 0);
     p->digest_mismatch = json_is_true(json_object_get(e, "digest_mismatch"));
     const char *be = json_string_value(json_object_get(e, "backend"));
-    if (be && sb_parse_backend(be, &p->backend) != 0) {
-        snprintf(why, cap, "benchmark '%s': unknown backend '%s'", p->name, be);
-        return -1;
-    }
+    if (be) sb_parse_backend(be, &p->backend);
     const json_t *th = json_object_get(e, "gpu_threshold");
-    if (json_is_string(th) && strcmp(json_string_value(th), "inf") == 0) p->threshold = SB_THRESHOLD_NEVER;
-    else if (json_is_integer(th) && json_integer_value(th) >= 0) p->threshold = (uint64_t)json_integer_value(th);
-    else if (th) {
-        snprintf(why, cap, "benchmark '%s': gpu_threshold is neither a count nor \"inf\"", p->name);
-        return -1;
-    }
+    if (json_is_string(th)) p->threshold = SB_THRESHOLD_NEVER;
+    else if (th) p->threshold = (uint64_t)json_integer_value(th);
     const json_t *fb = json_object_get(e, "fallbacks");
-    if (fb && !json_is_array(fb)) {
-        snprintf(why, cap, "benchmark '%s': fallbacks is not an array", p->name);
-        return -1;
-    }
     p->n_fallbacks = json_array_size(fb);
     p->fallbacks = p->n_fallbacks ? calloc(p->n_fallbacks, sizeof *p->fallbacks) : NULL;
+    if (p->n_fallbacks && !p->fallbacks) {
+        fprintf(stderr, "starkbench: out of memory\n");
+        exit(2);
+    }
     for (size_t i = 0; i < p->n_fallbacks; i++) {
         const json_t *f = json_array_get(fb, i);
         get_str(f, "table", p->fallbacks[i].table, sizeof p->fallbacks[i].table);
@@ -715,40 +934,15 @@ static int load_point_fields(sb_point *p, const json_t *e, char *why, size_t cap
     /* the count may exceed the log (SB_MAX_FALLBACKS); the log is what the array holds */
     double count = get_num(e, "fallback_count", (double)p->n_fallbacks);
     if (count > (double)p->n_fallbacks && p->n_fallbacks == SB_MAX_FALLBACKS) p->n_fallbacks = (size_t)count;
-    return 0;
 }
 
-/* Checks the keys every entry needs. Returns 0, or -1 with a reason. */
-static int check_entry(const json_t *e, size_t i, char *why, size_t cap) {
-    if (!json_is_object(e)) {
-        snprintf(why, cap, "benchmarks[%zu] is not an object", i);
-        return -1;
+static void *checked_calloc(size_t n, size_t size) {
+    void *p = calloc(n ? n : 1, size);
+    if (!p) {
+        fprintf(stderr, "starkbench: out of memory\n");
+        exit(2);
     }
-    if (!json_is_string(json_object_get(e, "name"))) {
-        snprintf(why, cap, "benchmarks[%zu] has no string \"name\"", i);
-        return -1;
-    }
-    const json_t *unit = json_object_get(e, "time_unit");
-    double scale;
-    if (!json_is_string(unit) || time_unit_scale(json_string_value(unit), &scale) != 0) {
-        snprintf(why, cap, "benchmarks[%zu] has no time_unit ns|us|ms|s", i);
-        return -1;
-    }
-    if (!json_is_number(json_object_get(e, "real_time")) || !json_is_number(json_object_get(e, "cpu_time"))) {
-        snprintf(why, cap, "benchmarks[%zu] has no numeric real_time and cpu_time", i);
-        return -1;
-    }
-    if (is_aggregate(e) && !json_is_string(json_object_get(e, "aggregate_name"))) {
-        snprintf(why, cap, "benchmarks[%zu] is an aggregate without aggregate_name", i);
-        return -1;
-    }
-    return 0;
-}
-
-static sb_point *find_point(sb_results *r, const char *name) {
-    for (size_t i = r->n_points; i-- > 0;)
-        if (strcmp(r->points[i].name, name) == 0) return &r->points[i];
-    return NULL;
+    return p;
 }
 
 /* Loads the repetition entries (aggregates are recomputed from them). */
@@ -756,37 +950,67 @@ static int load_benchmarks(sb_results *r, const json_t *bms, char *why, size_t c
     size_t n = json_array_size(bms);
     for (size_t i = 0; i < n; i++)
         if (check_entry(json_array_get(bms, i), i, why, cap) != 0) return -1;
-    /* pass 1: one point per run_name, with as many repetitions as it has entries */
-    size_t *counts = calloc(n ? n : 1, sizeof *counts), *filled = calloc(n ? n : 1, sizeof *filled);
-    char (*names)[256] = calloc(n ? n : 1, sizeof *names);
-    if (!counts || !filled || !names) {
-        fprintf(stderr, "starkbench: out of memory\n");
-        exit(2);
-    }
+    /* pass 1: one point per run_name (a hash from name to point), with as many repetitions as
+     * it has entries; each entry remembers its point, so pass 2 never looks a name up again */
+    size_t *point_of = checked_calloc(n, sizeof *point_of), *counts = checked_calloc(n, sizeof *counts);
+    const char **names = checked_calloc(n, sizeof *names);
+    json_t *index = json_object();
     size_t n_names = 0;
-    for (size_t i = 0; i < n; i++) {
+    int too_many = 0;
+    for (size_t i = 0; i < n && !too_many; i++) {
         const json_t *e = json_array_get(bms, i);
         if (is_aggregate(e)) continue;
         const char *rn = entry_run_name(e);
-        size_t j = 0;
-        while (j < n_names && strcmp(names[j], rn) != 0) j++;
-        if (j == n_names) copy_str(names[n_names++], sizeof names[0], rn);
-        if (get_num(e, "repetitions", 1) > 0) counts[j]++; /* "repetitions": 0 marks a point that never ran */
+        const json_t *known = json_object_get(index, rn);
+        if (known) point_of[i] = (size_t)json_integer_value(known);
+        else if (n_names == SB_RESULTS_MAX_POINTS) {
+            snprintf(why, cap, "more than %d benchmarks (points)", SB_RESULTS_MAX_POINTS);
+            too_many = 1;
+            continue;
+        } else {
+            point_of[i] = n_names;
+            names[n_names++] = rn;
+            if (json_object_set_new(index, rn, json_integer((json_int_t)point_of[i])) != 0) {
+                fprintf(stderr, "starkbench: out of memory\n");
+                exit(2);
+            }
+        }
+        if (get_num(e, "repetitions", 1) > 0) counts[point_of[i]]++; /* "repetitions": 0 marks a point that never ran */
     }
+    json_decref(index);
+    if (too_many) {
+        free(point_of);
+        free(counts);
+        free(names);
+        return -1;
+    }
+    /* offsets[j]: where point j's repetitions start in `taken` (which repetition_index is used) */
+    size_t *offsets = checked_calloc(n_names + 1, sizeof *offsets), *filled = checked_calloc(n_names, sizeof *filled);
+    for (size_t j = 0; j < n_names; j++) {
+        offsets[j + 1] = offsets[j] + counts[j];
+        copy_str(sb_results_add_point(r, counts[j])->name, sizeof r->points[0].name, names[j]);
+    }
+    unsigned char *taken = checked_calloc(offsets[n_names], 1);
     int rc = 0;
-    for (size_t j = 0; j < n_names; j++) copy_str(sb_results_add_point(r, counts[j])->name, sizeof r->points[0].name, names[j]);
     /* pass 2: fill them */
     for (size_t i = 0; i < n && rc == 0; i++) {
         const json_t *e = json_array_get(bms, i);
         if (is_aggregate(e)) continue;
-        sb_point *p = find_point(r, entry_run_name(e));
-        size_t pi = (size_t)(p - r->points);
-        if (filled[pi] == 0 && load_point_fields(p, e, why, cap) != 0) rc = -1;
-        if (rc || p->reps == 0) continue;
-        double idx = get_num(e, "repetition_index", (double)filled[pi]);
-        size_t k = (idx >= 0 && idx < (double)p->reps) ? (size_t)idx : filled[pi];
-        if (k >= p->reps || filled[pi] >= p->reps) {
-            snprintf(why, cap, "benchmark '%s': more repetitions than entries", p->name);
+        size_t pi = point_of[i];
+        sb_point *p = &r->points[pi];
+        if (filled[pi] == 0) load_point_fields(p, e);
+        if (p->reps == 0) continue;
+        char where[64];
+        printable(p->name, where); /* the point's name, shortened, for messages */
+        const json_t *idx = json_object_get(e, "repetition_index");
+        size_t k = idx ? (size_t)json_integer_value(idx) : filled[pi];
+        if (k >= p->reps) {
+            snprintf(why, cap, "benchmark '%s': repetition_index %zu but %zu repetitions", where, k, p->reps);
+            rc = -1;
+            continue;
+        }
+        if (taken[offsets[pi] + k]++) {
+            snprintf(why, cap, "benchmark '%s': repetition_index %zu appears twice", where, k);
             rc = -1;
             continue;
         }
@@ -800,17 +1024,20 @@ static int load_benchmarks(sb_results *r, const json_t *bms, char *why, size_t c
         json_t *v;
         json_object_foreach((json_t *)e, key, v) {
             if (!json_is_number(v) || is_reserved(key)) continue;
-            if (strlen(key) >= sizeof p->metrics[0].key) {
-                snprintf(why, cap, "benchmark '%s': counter name too long: '%.40s...'", p->name, key);
+            if (p->n_metrics == MAX_METRICS && !sb_point_find(p, key)) {
+                snprintf(why, cap, "benchmark '%s': more than %d counters over its repetitions", where, MAX_METRICS);
                 rc = -1;
                 break;
             }
             sb_point_metric(p, key)->values[k] = json_number_value(v);
         }
     }
+    free(point_of);
     free(counts);
     free(names);
+    free(offsets);
     free(filled);
+    free(taken);
     for (size_t i = 0; rc == 0 && i < r->n_points; i++) {
         sb_point *p = &r->points[i];
         if (r->keep_throttled) p->n_throttled = sb_point_count_throttled(p);
@@ -836,14 +1063,14 @@ int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen) {
         snprintf(err, errlen, "%s: not JSON (line %d, column %d: %s)", path, jerr.line, jerr.column, jerr.text);
         return -1;
     }
-    char why[400] = "";
+    char why[600] = "";
     const json_t *ctx = json_object_get(root, "context");
     const json_t *bms = json_object_get(root, "benchmarks");
     int rc = -1;
     if (!json_is_object(root)) snprintf(why, sizeof why, "the top level is not an object");
     else if (!json_is_object(ctx)) snprintf(why, sizeof why, "no \"context\" object");
     else if (!json_is_array(bms)) snprintf(why, sizeof why, "no \"benchmarks\" array");
-    else {
+    else if (check_context(ctx, why, sizeof why) == 0) {
         load_context(r, ctx);
         rc = load_benchmarks(r, bms, why, sizeof why);
     }

@@ -80,6 +80,10 @@ typedef struct sb_results {
     sb_point *points;
 } sb_results;
 
+/* The most points a results file may hold (what one sweep can plan): the readers compare
+ * points by name, and a bigger file is refused rather than taking minutes. */
+#define SB_RESULTS_MAX_POINTS 10000
+
 /* Fills the context from this process and machine (date, host, cpus, git commit, GPU, ...). */
 void sb_results_init(sb_results *r, int argc, char **argv);
 /* Appends a point (zeroed, reps repetitions allocated) and returns it. */
@@ -90,13 +94,17 @@ sb_metric *sb_point_metric(sb_point *p, const char *key);
 const sb_metric *sb_point_find(const sb_point *p, const char *key);
 void sb_results_free(sb_results *r);
 
-/* Writes JSON to path and CSV to the same path with ".csv" in place of ".json", each to a
- * temporary name renamed into place. Returns 0, or -1 with a one-line reason in err. */
+/* Writes JSON to path and CSV to the same path with ".csv" in place of ".json" through
+ * outfile.h (temporaries renamed into place once both are complete; devices in place).
+ * Returns 0, or -1 with a one-line reason in err. */
 int sb_results_write(const sb_results *r, const char *path, char *err, size_t errlen);
-/* Loads a results JSON written by sb_results_write (or Google Benchmark). Unless the context
- * says keep_throttled, repetitions marked throttled are excluded from every statistic
- * (bench/throttle.h: their values become NAN, the measured ones stay in raw and are written
- * back). Returns 0, or -1 with a one-line reason in err (unreadable, not JSON, wrong schema). */
+/* Loads a results JSON written by sb_results_write (or Google Benchmark), checking the type
+ * and range of every field it reads (docs/RESULTS.md "Loading"): whatever it accepts has
+ * names that fit, finite times and counters in [0, 1e18], repetitions in order and at most
+ * SB_RESULTS_MAX_POINTS points. Unless the context says keep_throttled, repetitions marked
+ * throttled are excluded from every statistic (bench/throttle.h: their values become NAN, the
+ * measured ones stay in raw and are written back). Returns 0, or -1 with a one-line reason in
+ * err (unreadable, not JSON, wrong schema: where and which field). */
 int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen);
 
 /* Returns 1 when key is a round time "<table>:R<k> <name>" (e.g. "cpu:R1 main LDE"); 0 for CUPTI,

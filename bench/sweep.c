@@ -23,6 +23,7 @@
 #include "noise.h"
 #include "nvml.h"
 #include "options.h"
+#include "outfile.h"
 #include "range.h"
 #include "stats.h"
 #include "sweep_child.h"
@@ -538,13 +539,28 @@ static int build_plan(const sweep_opts *o, sb_point_config **cfgs, size_t *n, un
     *runs = o->runs_set || !so.runs ? o->runs : so.runs;
     *warmup = o->warmup_set || !so.warmup ? o->warmup : so.warmup;
     *timeout_s = o->timeout_set || !(so.timeout_s > 0) ? o->timeout_s : so.timeout_s;
-    int rc = 0;
-    for (int g = 0; g < n_groups && rc == 0; g++) {
+    /* the grid's size first: a grid over the cap is refused before anything is expanded */
+    size_t total = 0;
+    for (int g = 0; g < n_groups; g++) {
         sb_axes_override(&groups[g], &o->axes);
+        size_t count = sb_axes_count(&groups[g]);
+        total = count > SIZE_MAX - total ? SIZE_MAX : total + count;
+    }
+    int rc = 0;
+    if (total > SB_SWEEP_MAX_POINTS) {
+        fprintf(stderr, "starkbench: sweep: the grid has %s%zu configurations, more than the %d a sweep plans "
+                        "(fewer axis values, --zip, or several sweeps)\n",
+                total == SIZE_MAX ? "over " : "", total, SB_SWEEP_MAX_POINTS);
+        rc = -1;
+    }
+    for (int g = 0; g < n_groups && rc == 0; g++)
         if (sb_axes_expand(&groups[g], &base, cfgs, n, err, sizeof err) != 0) {
             fprintf(stderr, "starkbench: %s\n", err);
             rc = -1;
         }
+    if (rc == 0 && sb_configs_unique(*cfgs, n) != 0) {
+        fprintf(stderr, "starkbench: sweep: out of memory while planning\n");
+        rc = -1;
     }
     free(groups);
     return rc;
@@ -605,9 +621,44 @@ int cmd_sweep(int argc, char **argv) {
     memset(&env, 0, sizeof env);
     sb_point_config *cfgs = NULL;
     size_t n = 0;
-    if (build_plan(&o, &cfgs, &n, &env.runs, &env.warmup, &env.timeout_s) != 0) return 2;
+    if (build_plan(&o, &cfgs, &n, &env.runs, &env.warmup, &env.timeout_s) != 0) {
+        free(cfgs); /* what a section expanded before another failed */
+        return 2;
+    }
     env.policy = &o.policy;
     if (o.policy.adaptive.max_noise_pct > 0) env.runs = o.policy.adaptive.max_runs; /* the budget a child allocates */
+
+    /* results paths, checked before any work: a sweep never runs for nothing */
+    char out[SB_OUTFILE_PATH_MAX], partial[SB_OUTFILE_PATH_MAX + 16], csv[SB_OUTFILE_PATH_MAX + 16],
+        err[SB_OUTFILE_PATH_MAX + 128];
+    if (o.out) snprintf(out, sizeof out, "%s", o.out);
+    else {
+        char date[32];
+        time_t now = time(NULL);
+        strftime(date, sizeof date, "%Y-%m-%d-%H%M%S", localtime(&now));
+        mkdir("results", 0777);
+        snprintf(out, sizeof out, "results/%s-%s.json", date, SB_GIT_COMMIT);
+    }
+    if (o.out && strlen(o.out) >= sizeof out - 16) {
+        fprintf(stderr, "starkbench: sweep: --out: a path of %zu characters is too long\n", strlen(o.out));
+        free(cfgs);
+        return 2;
+    }
+    if (!ends_with(out, ".json")) {
+        fprintf(stderr, "starkbench: --out '%s' must end in .json (the CSV goes beside it)\n", out);
+        free(cfgs);
+        return 2;
+    }
+    snprintf(partial, sizeof partial, "%.*s.partial.json", (int)(strlen(out) - 5), out);
+    const char *written[] = {out, partial};
+    for (int w = 0; w < 2; w++) {
+        snprintf(csv, sizeof csv, "%.*s.csv", (int)(strlen(written[w]) - 5), written[w]);
+        if (sb_outfile_check(written[w], err, sizeof err) != 0 || sb_outfile_check(csv, err, sizeof err) != 0) {
+            fprintf(stderr, "starkbench: sweep: --out %s\n", err);
+            free(cfgs);
+            return 2;
+        }
+    }
 
     int wants_gpu = 0;
     for (size_t i = 0; i < n; i++) wants_gpu |= cfgs[i].backend != SB_BACKEND_CPU;
@@ -617,23 +668,6 @@ int cmd_sweep(int argc, char **argv) {
         free(cfgs);
         return 2;
     }
-
-    /* results paths */
-    char out[1024], partial[1100], err[512];
-    if (o.out) snprintf(out, sizeof out, "%s", o.out);
-    else {
-        char date[32];
-        time_t now = time(NULL);
-        strftime(date, sizeof date, "%Y-%m-%d-%H%M%S", localtime(&now));
-        mkdir("results", 0777);
-        snprintf(out, sizeof out, "results/%s-%s.json", date, SB_GIT_COMMIT);
-    }
-    if (!ends_with(out, ".json")) {
-        fprintf(stderr, "starkbench: --out '%s' must end in .json (the CSV goes beside it)\n", out);
-        free(cfgs);
-        return 2;
-    }
-    snprintf(partial, sizeof partial, "%.*s.partial.json", (int)(strlen(out) - 5), out);
 
     sb_calibration calib;
     if (sb_calibration_load(&calib, o.calibration, err, sizeof err) != 0) {
@@ -678,6 +712,9 @@ int cmd_sweep(int argc, char **argv) {
         if (access(from, R_OK) == 0) {
             if (sb_results_load(&prev, from, err, sizeof err) != 0) {
                 fprintf(stderr, "starkbench: --resume: %s\n", err);
+                sb_results_free(&r);
+                sb_calibration_free(&calib);
+                free(cfgs);
                 return 2;
             }
             if (!isnan(prev.cupti_overhead_pct)) r.cupti_overhead_pct = prev.cupti_overhead_pct;
@@ -687,6 +724,10 @@ int cmd_sweep(int argc, char **argv) {
     char tmpl[] = "/tmp/starkbench-sweep-XXXXXX";
     if (!mkdtemp(tmpl)) {
         fprintf(stderr, "starkbench: cannot create a temporary directory: %s\n", strerror(errno));
+        sb_results_free(&prev);
+        sb_results_free(&r);
+        sb_calibration_free(&calib);
+        free(cfgs);
         return 2;
     }
     snprintf(env.tmpdir, sizeof env.tmpdir, "%s", tmpl);
@@ -785,10 +826,9 @@ int cmd_sweep(int argc, char **argv) {
             fprintf(stderr, "starkbench: %s\n", err);
             rc = 2;
         } else {
-            char csv[1100];
             snprintf(csv, sizeof csv, "%.*s.partial.csv", (int)(strlen(out) - 5), out);
-            remove(partial);
-            remove(csv);
+            sb_outfile_remove(partial);
+            sb_outfile_remove(csv);
             printf("results: %s (CSV beside it)\n", out);
         }
     }

@@ -1,6 +1,8 @@
 #include "sweep_plan.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +14,19 @@ static const char *const axis_flags[SB_AX_TPB] = {"steps", "blowup", "backend", 
 /* Parses one value of a non-tpb axis. Returns 0 or -1 with a reason. */
 static int parse_value(int axis, const char *s, uint64_t *v, char *err, size_t errlen) {
     switch (axis) {
-    case SB_AX_STEPS:
-        if (sb_parse_count(s, 0, v) == 0 && *v && (*v & (*v - 1)) == 0 && *v <= (1ULL << 30)) {
+    case SB_AX_STEPS: {
+        int parsed = sb_parse_count(s, 0, v);
+        if (parsed == 0 && *v && (*v & (*v - 1)) == 0 && *v <= (1ULL << 30)) {
             unsigned k = 0;
             while ((1ULL << k) < *v) k++;
             *v = k;
             return 0;
         }
-        snprintf(err, errlen, "--steps: '%s' is not a power of two up to 2^30", s);
+        if ((parsed != 0 && errno == ERANGE) || (parsed == 0 && *v > (1ULL << 30)))
+            snprintf(err, errlen, "--steps: '%s' is over the limit 2^30", s);
+        else snprintf(err, errlen, "--steps: '%s' is not a power of two up to 2^30", s);
         return -1;
+    }
     case SB_AX_BLOWUP:
         if (sb_parse_count(s, 0, v) == 0 && (*v == 2 || *v == 4 || *v == 8)) return 0;
         snprintf(err, errlen, "--blowup: '%s' must be 2, 4 or 8", s);
@@ -63,6 +69,10 @@ static char *trim(char *s) {
 
 static int set_tpb(sb_sweep_axes *a, char *list, char *err, size_t errlen) {
     int kernel = -1;
+    if (!list[strspn(list, ", \t")]) {
+        snprintf(err, errlen, "--tpb: empty list (NAME=N,N,...)");
+        return -1;
+    }
     char *save = NULL;
     for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
         item = trim(item);
@@ -206,6 +216,12 @@ int sb_suite_load(const char *path, sb_sweep_axes **groups, sb_suite_options *op
         if (r == 0) snprintf(why, sizeof why, "unknown key '%s'", key);
         if (r != 1) rc = -1;
     }
+    if (rc == 0 && ferror(f)) { /* a directory opens, then fails on the first read */
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        fclose(f);
+        free(g);
+        return -1;
+    }
     fclose(f);
     if (rc != 0) {
         snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
@@ -236,51 +252,41 @@ static void apply_axis(int axis, uint64_t v, sb_point_config *c) {
     }
 }
 
-/* Appends c unless a configuration of the same name is already there. */
-static int append_unique(sb_point_config c, sb_point_config **cfgs, size_t *n) {
-    /* On the CPU path threshold and tpb change nothing: one point, not a row of copies. */
-    if (c.backend == SB_BACKEND_CPU) c.threshold = SB_THRESHOLD_NEVER;
-    if (c.threshold == SB_THRESHOLD_NEVER) memset(c.tpb, 0, sizeof c.tpb);
-    char name[256], other[256];
-    sb_point_config_name(&c, name, sizeof name);
-    for (size_t i = 0; i < *n; i++) {
-        sb_point_config_name(&(*cfgs)[i], other, sizeof other);
-        if (strcmp(name, other) == 0) return 0;
+size_t sb_axes_count(const sb_sweep_axes *a) {
+    size_t count = 1;
+    for (int i = 0; i < SB_AX_COUNT; i++) {
+        size_t len = a->ax[i].n;
+        if (!len) continue;
+        if (a->zip) count = len > count ? len : count;
+        else count = count > SIZE_MAX / len ? SIZE_MAX : count * len;
     }
-    sb_point_config *grown = realloc(*cfgs, (*n + 1) * sizeof *grown);
-    if (!grown) return -1;
-    *cfgs = grown;
-    grown[(*n)++] = c;
-    return 0;
+    return count;
 }
 
 int sb_axes_expand(const sb_sweep_axes *a, const sb_point_config *base, sb_point_config **cfgs, size_t *n, char *err,
                    size_t errlen) {
-    size_t count = 1, idx[SB_AX_COUNT] = {0};
-    if (a->zip) {
-        for (int i = 0; i < SB_AX_COUNT; i++) {
-            size_t len = a->ax[i].n;
-            if (len <= 1) continue;
-            if (count > 1 && len != count) {
-                snprintf(err, errlen, "--zip: axes have different lengths (%zu and %zu values)", count, len);
-                return -1;
-            }
-            count = len;
+    size_t count = sb_axes_count(a), idx[SB_AX_COUNT] = {0};
+    for (int i = 0; a->zip && i < SB_AX_COUNT; i++)
+        if (a->ax[i].n > 1 && a->ax[i].n != count) {
+            snprintf(err, errlen, "--zip: axes have different lengths (%zu and %zu values)", a->ax[i].n, count);
+            return -1;
         }
-    } else {
-        for (int i = 0; i < SB_AX_COUNT; i++)
-            if (a->ax[i].n) count *= a->ax[i].n;
+    sb_point_config *grown = count <= SIZE_MAX / sizeof *grown - *n ? realloc(*cfgs, (*n + count) * sizeof *grown) : NULL;
+    if (!grown) {
+        snprintf(err, errlen, "out of memory for %zu configurations", count);
+        return -1;
     }
+    *cfgs = grown;
     for (size_t p = 0; p < count; p++) {
         sb_point_config c = *base;
         for (int i = 0; i < SB_AX_COUNT; i++) {
             const sb_axis *ax = &a->ax[i];
             if (ax->n) apply_axis(i, ax->v[a->zip ? (ax->n == 1 ? 0 : p) : idx[i]], &c);
         }
-        if (append_unique(c, cfgs, n) != 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        /* On the CPU path threshold and tpb change nothing: one point, not a row of copies. */
+        if (c.backend == SB_BACKEND_CPU) c.threshold = SB_THRESHOLD_NEVER;
+        if (c.threshold == SB_THRESHOLD_NEVER) memset(c.tpb, 0, sizeof c.tpb);
+        grown[(*n)++] = c;
         /* odometer over the grid, last axis fastest */
         for (int i = SB_AX_COUNT - 1; !a->zip && i >= 0; i--) {
             if (!a->ax[i].n) continue;
@@ -289,4 +295,20 @@ int sb_axes_expand(const sb_sweep_axes *a, const sb_point_config *base, sb_point
         }
     }
     return 0;
+}
+
+int sb_configs_unique(sb_point_config *cfgs, size_t *n) {
+    json_t *seen = json_object(); /* a hash set of the names kept */
+    size_t kept = 0;
+    int rc = seen ? 0 : -1;
+    for (size_t i = 0; i < *n && rc == 0; i++) {
+        char name[256];
+        sb_point_config_name(&cfgs[i], name, sizeof name);
+        if (json_object_get(seen, name)) continue;
+        rc = json_object_set_new(seen, name, json_true());
+        cfgs[kept++] = cfgs[i];
+    }
+    json_decref(seen);
+    if (rc == 0) *n = kept;
+    return rc;
 }

@@ -46,11 +46,24 @@ typedef struct sb_suite_options {
  * count, or -1 with "FILE:LINE: reason" in err. */
 int sb_suite_load(const char *path, sb_sweep_axes **groups, sb_suite_options *opts, char *err, size_t errlen);
 
-/* Expands a into configurations appended to *cfgs (realloc'd; *n updated), taking each
- * axis not given from base. CPU-backend points get threshold inf, points of threshold inf
- * the default tpb (neither changes their work), and duplicates (same name) are dropped. Returns 0, or -1 with a reason in err
- * (zipped axes of different lengths). */
+/* The most configurations a sweep plans, over all its sections and before duplicates are
+ * removed: a larger grid is refused before any work (README "Bad input and output files").
+ * The results loader's limit, so that a sweep's results always load. */
+#define SB_SWEEP_MAX_POINTS SB_RESULTS_MAX_POINTS
+
+/* Returns how many configurations a expands to before duplicates are removed (SIZE_MAX when
+ * the product overflows): the product of the axes' lengths, or the longest axis when zipped. */
+size_t sb_axes_count(const sb_sweep_axes *a);
+
+/* Appends the sb_axes_count(a) configurations of a to *cfgs (realloc'd; *n updated), taking each
+ * axis not given from base. CPU-backend points get threshold inf, points of threshold inf the
+ * default tpb (neither changes their work). Returns 0, or -1 with a reason in err (zipped axes
+ * of different lengths, no memory). */
 int sb_axes_expand(const sb_sweep_axes *a, const sb_point_config *base, sb_point_config **cfgs, size_t *n, char *err,
                    size_t errlen);
+
+/* Removes from cfgs[0..*n) every configuration whose name an earlier one has (keeping the
+ * order), in time linear in *n. Returns 0, or -1 when out of memory. */
+int sb_configs_unique(sb_point_config *cfgs, size_t *n);
 
 #endif

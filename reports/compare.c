@@ -24,6 +24,7 @@
 #include "compare_stats.h"
 #include "explain.h"
 #include "options.h"
+#include "outfile.h"
 #include "results.h"
 #include "stats.h"
 
@@ -299,7 +300,14 @@ static void add_row(cmp_row **rows, size_t *n, const sb_point *b, const sb_point
     grown[(*n)++] = row;
 }
 
-/* Failures that are not timings: a point that stopped working, a wrong proof, a new fallback.
+static size_t count_values(const double *v, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += !isnan(v[i]);
+    return k;
+}
+
+/* Failures that are not timings: a point that stopped working or has no repetition on a side
+ * (unless neither side ran it: infeasible or skipped on both), a wrong proof, a new fallback.
  * Writes each to f (markdown list items with md); returns how many. */
 static int point_failures(FILE *f, int md, const cmp_side *base, const cmp_side *cand, const sb_point *b,
                           const sb_point *c) {
@@ -310,8 +318,17 @@ static int point_failures(FILE *f, int md, const cmp_side *base, const cmp_side 
         fprintf(f, "%scandidate proof digest differs between its files of one commit: proofs not reproducible\n", fail);
         fails++;
     }
-    if (strcmp(b->status, "ok") == 0 && strcmp(c->status, "ok") != 0) {
-        fprintf(f, "%scandidate point %s: %s\n", fail, c->status, c->error);
+    /* a side without repetitions, or whose point did not run to the end, is never "ok" */
+    int base_ran = strcmp(b->status, "ok") == 0 && count_values(sb_point_total(b), b->reps);
+    int cand_ran = strcmp(c->status, "ok") == 0 && count_values(sb_point_total(c), c->reps);
+    int both_skipped = strcmp(b->status, c->status) == 0 && (!strcmp(b->status, "infeasible") || !strcmp(b->status, "skipped"));
+    if (both_skipped) {
+        fprintf(f, "%snot run on either side (%s)\n", md ? "- skip: " : "  skip  ", b->status);
+    } else if (!base_ran || !cand_ran) {
+        const sb_point *x = base_ran ? c : b;
+        const char *side = base_ran ? "candidate" : "base";
+        if (strcmp(x->status, "ok") == 0) fprintf(f, "%s%s has no repetition: nothing to compare\n", fail, side);
+        else fprintf(f, "%s%s point %s: %s\n", fail, side, x->status, x->error);
         fails++;
     }
     if (c->digest_mismatch) {
@@ -329,12 +346,6 @@ static int point_failures(FILE *f, int md, const cmp_side *base, const cmp_side 
                 base->pooled.keep_throttled || cand->pooled.keep_throttled ? "kept in a side (--keep-throttled)"
                                                                            : "left out of the statistics");
     return fails;
-}
-
-static size_t count_values(const double *v, size_t n) {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += !isnan(v[i]);
-    return k;
 }
 
 static void print_row(FILE *f, int md, const cmp_row *r) {
@@ -460,13 +471,15 @@ int cmd_compare(int argc, char **argv) {
         side_free(&sides[1]);
         return 2;
     }
-    FILE *md = o.md ? fopen(o.md, "w") : NULL;
-    if (o.md && !md) {
-        fprintf(stderr, "starkbench compare: --md %s: cannot write: %s\n", o.md, strerror(errno));
+    sb_outfile md_out;
+    char md_err[SB_OUTFILE_PATH_MAX + 128];
+    if (o.md && sb_outfile_open(&md_out, o.md, md_err, sizeof md_err) != 0) {
+        fprintf(stderr, "starkbench compare: --md %s\n", md_err);
         side_free(&sides[0]);
         side_free(&sides[1]);
         return 2;
     }
+    FILE *md = o.md ? md_out.f : NULL;
     const sb_results *base = &sides[0].pooled, *cand = &sides[1].pooled;
     int overlapped = !base->range_sync || !cand->range_sync;
     cmp_row *rows = NULL;
@@ -486,7 +499,7 @@ int cmd_compare(int argc, char **argv) {
     }
     if (common == 0) {
         fprintf(stderr, "starkbench compare: %s and %s have no benchmark in common\n", args[0], args[1]);
-        if (md) fclose(md), remove(o.md);
+        if (md) sb_outfile_discard(&md_out);
         free(rows);
         side_free(&sides[0]);
         side_free(&sides[1]);
@@ -541,9 +554,10 @@ int cmd_compare(int argc, char **argv) {
                 k ? "**" : "", common, n_gated, SB_MWU_EXACT_MAX, o.alpha, o.warn_pct, o.fail_pct, fails, warns,
                 fails ? "FAIL" : warns ? "WARN" : "ok", k ? "**" : "");
     }
-    if (md && fclose(md) != 0) fprintf(stderr, "starkbench compare: --md %s: write failed\n", o.md);
+    int md_lost = md && sb_outfile_close(&md_out, md_err, sizeof md_err) != 0;
+    if (md_lost) fprintf(stderr, "starkbench compare: --md %s\n", md_err);
     free(rows);
     side_free(&sides[0]);
     side_free(&sides[1]);
-    return fails ? 1 : 0;
+    return fails ? 1 : md_lost ? 2 : 0; /* a FAIL stands; else a lost --md file is exit 2 */
 }

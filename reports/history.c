@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,73 @@ static const char *const schema =
     " n INTEGER, median REAL, mean REAL, min REAL, max REAL, stddev REAL, mad REAL, cv REAL,"
     " PRIMARY KEY (run_id, key));";
 
-/* Opens db (read-only unless create). Returns the handle, or NULL with a reason in err. */
+/* The marker of a starkbench history database: SQLite's application_id header field (the one
+ * SQLite keeps for naming an application's file format), "SBHI". */
+#define HISTORY_APP_ID 0x53424849
+
+/* The tables and columns of the schema above, to recognise a database the code before the
+ * marker made (same schema, application_id still 0). */
+static const struct {
+    const char *table, *columns;
+} legacy_tables[] = {
+    {"runs", "id,git_commit,machine,config,date,gpu,build_type,status,verdict,reps,proof_digest,source"},
+    {"metrics", "run_id,key,n,median,mean,min,max,stddev,mad,cv"},
+};
+
+/* Runs a query of one text or integer value; returns it as text in out ("" for NULL). */
+static int query_text(sqlite3 *db, const char *sql, char *out, size_t cap) {
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    if (ok) snprintf(out, cap, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
+}
+
+/* Decides whether db is a starkbench history: our marker, or (without any marker) nothing
+ * but the tables of the schema, or nothing at all. *empty is set for a database without
+ * tables. Returns 0, or -1 with a reason in err. */
+static int check_marker(sqlite3 *db, const char *path, int *empty, char *err, size_t errlen) {
+    char v[1024];
+    *empty = 0;
+    if (query_text(db, "PRAGMA application_id;", v, sizeof v) != 0) {
+        snprintf(err, errlen, "%s: not a starkbench history database: %s", path, sqlite3_errmsg(db));
+        return -1;
+    }
+    long id = strtol(v, NULL, 10);
+    if (id == HISTORY_APP_ID) return 0;
+    if (id != 0) {
+        snprintf(err, errlen, "%s: not a starkbench history database (SQLite application_id 0x%08lx)", path,
+                 (unsigned long)(uint32_t)id);
+        return -1;
+    }
+    if (query_text(db, "SELECT count(*) FROM sqlite_master;", v, sizeof v) != 0) {
+        snprintf(err, errlen, "%s: not a starkbench history database: %s", path, sqlite3_errmsg(db));
+        return -1;
+    }
+    if (strcmp(v, "0") == 0) {
+        *empty = 1;
+        return 0;
+    }
+    for (size_t t = 0; t < sizeof legacy_tables / sizeof legacy_tables[0]; t++) {
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('%s') ORDER BY cid);",
+                 legacy_tables[t].table);
+        if (query_text(db, sql, v, sizeof v) != 0 || strcmp(v, legacy_tables[t].columns) != 0) goto foreign;
+    }
+    if (query_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'metrics');",
+                   v, sizeof v) == 0 && strcmp(v, "0") == 0)
+        return 0;
+foreign:
+    query_text(db, "SELECT group_concat(name, ', ') FROM sqlite_master WHERE type = 'table';", v, sizeof v);
+    snprintf(err, errlen, "%s: not a starkbench history database (no starkbench marker; tables: %.200s)", path,
+             v[0] ? v : "none");
+    return -1;
+}
+
+/* Opens db (read-only unless create) after checking that it is a starkbench history
+ * (check_marker); create makes a new database, or marks one made before the marker existed.
+ * Returns the handle, or NULL with a reason in err. */
 static sqlite3 *open_db(const char *path, int create, char *err, size_t errlen) {
     if (create) {
         char dir[1024];
@@ -46,17 +113,39 @@ static sqlite3 *open_db(const char *path, int create, char *err, size_t errlen) 
         sqlite3_close(db);
         return NULL;
     }
+    int empty = 0, ok = 1;
     char *msg = NULL;
-    /* a read-only open of a file that is not a database fails here, on the first read */
-    const char *sql = create ? schema : "SELECT count(*) FROM runs JOIN metrics ON run_id = id LIMIT 1;";
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: not a starkbench history database: %s", path, msg ? msg : sqlite3_errmsg(db));
-        sqlite3_free(msg);
+    /* one write transaction from the check to the marker: no other writer in between */
+    if (create && sqlite3_exec(db, "BEGIN IMMEDIATE;", NULL, NULL, &msg) != SQLITE_OK) ok = 0;
+    else if (check_marker(db, path, &empty, err, errlen) != 0) ok = -1;
+    else if (create) {
+        char marker[64];
+        snprintf(marker, sizeof marker, "PRAGMA application_id = %d; COMMIT;", HISTORY_APP_ID);
+        ok = sqlite3_exec(db, schema, NULL, NULL, &msg) == SQLITE_OK &&
+             sqlite3_exec(db, marker, NULL, NULL, &msg) == SQLITE_OK;
+    } else if (empty) {
+        snprintf(err, errlen, "%s: not a starkbench history database (no tables)", path);
+        ok = -1;
+    } else {
+        ok = sqlite3_exec(db, "SELECT count(*) FROM runs JOIN metrics ON run_id = id LIMIT 1;", NULL, NULL, &msg) ==
+             SQLITE_OK;
+    }
+    if (ok == 0) snprintf(err, errlen, "%s: not a starkbench history database: %s", path, msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    if (ok != 1) {
+        if (create) sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
         sqlite3_close(db);
         return NULL;
     }
     sqlite3_exec(db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
     return db;
+}
+
+int sb_history_check(const char *path, char *err, size_t errlen) {
+    sqlite3 *db = open_db(path, 0, err, errlen);
+    if (!db) return -1;
+    sqlite3_close(db);
+    return 0;
 }
 
 static void machine_of(const sb_results *r, char *out, size_t cap) {

@@ -10,6 +10,15 @@
 
 #define SB_HISTORY_DEFAULT_DB "results/history.db"
 
+/* A history database carries a marker: SQLite's application_id 0x53424849 ("SBHI"). A
+ * database without it is refused unless it is empty (add creates the schema and the marker)
+ * or holds exactly the schema's tables, as the code before the marker made them (add marks it).
+ * Every function below checks this first. */
+
+/* Checks that db is a starkbench history database that can be read. Returns 0, or -1 with a
+ * one-line reason in err. */
+int sb_history_check(const char *db, char *err, size_t errlen);
+
 /* Adds every point of r (from file `source`) to db, creating db and its folder where missing.
  * A run already present (same commit, machine, config, date) is skipped and counted in *skipped.
  * Returns the number of runs added, or -1 with a one-line reason in err. */

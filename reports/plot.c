@@ -1,7 +1,6 @@
 #include "plot.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "outfile.h"
 
 static void *xrealloc(void *p, size_t n) {
     void *q = realloc(p, n ? n : 1);
@@ -118,9 +119,7 @@ static size_t *row_order(const sb_plot_matrix *m, sb_plot_style style) {
     return order;
 }
 
-static int write_data(const char *path, const sb_plot_matrix *m, sb_plot_style style) {
-    FILE *f = fopen(path, "w");
-    if (!f) return -1;
+static void write_data(FILE *f, const sb_plot_matrix *m, sb_plot_style style) {
     size_t *order = row_order(m, style);
     fputs("config", f);
     for (size_t c = 0; c < m->cols; c++) {
@@ -146,13 +145,10 @@ static int write_data(const char *path, const sb_plot_matrix *m, sb_plot_style s
         fputc('\n', f);
     }
     free(order);
-    return fclose(f);
 }
 
-static int write_script(const char *path, const char *stem, const sb_plot_matrix *m, sb_plot_style style,
-                        const char *title, const char *ylabel) {
-    FILE *f = fopen(path, "w");
-    if (!f) return -1;
+static void write_script(FILE *f, const char *stem, const sb_plot_matrix *m, sb_plot_style style, const char *title,
+                         const char *ylabel) {
     fprintf(f, "# drawn by starkbench: gnuplot %s.gp (reads %s.dat, writes %s.png and %s.svg)\n", stem, stem, stem, stem);
     fputs("set datafile separator \"\\t\"\nset datafile missing \"NaN\"\nset title '", f);
     clean_label(f, title);
@@ -208,24 +204,19 @@ static int write_script(const char *path, const char *stem, const sb_plot_matrix
             "set terminal pngcairo size 1200,700 noenhanced\nset output '%s.png'\n%s\nunset output\n"
             "set terminal svg size 1200,700 noenhanced dynamic\nset output '%s.svg'\n%s\nunset output\n",
             stem, plot, stem, plot);
-    return fclose(f);
 }
 
-/* Runs `gnuplot stem.gp` in dir with its output in dir/stem.log. Returns its exit status or -1. */
-static int run_gnuplot(const char *dir, const char *stem) {
-    char gp[256], log[256];
+/* Runs `gnuplot stem.gp` in dir with its output going to log_fd. Returns its exit status or -1. */
+static int run_gnuplot(const char *dir, const char *stem, int log_fd) {
+    char gp[256];
     snprintf(gp, sizeof gp, "%s.gp", stem);
-    snprintf(log, sizeof log, "%s.log", stem);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
-        int fd = -1;
-        if (chdir(dir) == 0) fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0) _exit(127);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
+        if (chdir(dir) != 0) _exit(127);
+        dup2(log_fd, 1);
+        dup2(log_fd, 2);
         execlp("gnuplot", "gnuplot", gp, (char *)NULL);
         _exit(127);
     }
@@ -244,18 +235,23 @@ int sb_plot_draw(const char *dir, const char *stem, const sb_plot_matrix *m, sb_
         snprintf(err, errlen, "%s: nothing to draw", stem);
         return -1;
     }
-    if (write_data(dat, m, style) != 0 || write_script(gp, stem, m, style, title, ylabel) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", dat, strerror(errno));
-        return -1;
-    }
-    int rc = run_gnuplot(dir, stem);
+    sb_outfile out;
+    if (sb_outfile_open(&out, dat, err, errlen) != 0) return -1;
+    write_data(out.f, m, style);
+    if (sb_outfile_close(&out, err, errlen) != 0 || sb_outfile_open(&out, gp, err, errlen) != 0) return -1;
+    write_script(out.f, stem, m, style, title, ylabel);
+    if (sb_outfile_close(&out, err, errlen) != 0) return -1;
     char log[1200];
     snprintf(log, sizeof log, "%s/%s.log", dir, stem);
-    if (rc != 0 || access(png, F_OK) != 0) {
+    if (sb_outfile_open(&out, log, err, errlen) != 0) return -1;
+    int rc = run_gnuplot(dir, stem, fileno(out.f));
+    int failed = rc != 0 || access(png, F_OK) != 0;
+    struct stat st;
+    if (!failed && fstat(fileno(out.f), &st) == 0 && st.st_size == 0) sb_outfile_discard(&out); /* gnuplot said nothing */
+    else if (sb_outfile_close(&out, err, errlen) != 0) return -1;
+    if (failed) {
         snprintf(err, errlen, "gnuplot failed on %s (exit %d; see %s)", gp, rc, log);
         return -1;
     }
-    struct stat st;
-    if (stat(log, &st) == 0 && st.st_size == 0) unlink(log); /* keep the log only when gnuplot said something */
     return 0;
 }

@@ -17,6 +17,7 @@
 #include "efficiency.h"
 #include "history.h"
 #include "options.h"
+#include "outfile.h"
 #include "plot.h"
 #include "results.h"
 #include "stats.h"
@@ -525,37 +526,47 @@ int cmd_report(int argc, char **argv) {
                         "[--calibration FILE] (see --help)\n");
         return 2;
     }
+    char err[SB_OUTFILE_PATH_MAX + 256];
+    if (history_db && sb_history_check(history_db, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench report: --history %s\n", err);
+        return 2;
+    }
     sb_results r;
-    char err[1200];
     if (sb_results_load(&r, file, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench report: %s\n", err);
         return 2;
     }
-    char dir[1024];
+    char dir[1024], md_path[1100];
     size_t len = strlen(file);
-    if (out) snprintf(dir, sizeof dir, "%s", out);
-    else if (len > 5 && strcmp(file + len - 5, ".json") == 0) snprintf(dir, sizeof dir, "%.*s-report", (int)(len - 5), file);
-    else snprintf(dir, sizeof dir, "%s-report", file);
-    char md_path[1100];
+    int n;
+    if (out) n = snprintf(dir, sizeof dir, "%s", out);
+    else if (len > 5 && strcmp(file + len - 5, ".json") == 0) n = snprintf(dir, sizeof dir, "%.*s-report", (int)(len - 5), file);
+    else n = snprintf(dir, sizeof dir, "%s-report", file);
     snprintf(md_path, sizeof md_path, "%s/report.md", dir);
-    FILE *md = NULL;
-    if (sb_mkdir_p(dir) != 0 || !(md = fopen(md_path, "w"))) {
-        fprintf(stderr, "starkbench report: %s: cannot write: %s\n", md ? md_path : dir, strerror(errno));
+    /* report.md is a temporary until every line is written: a full disk leaves the previous one */
+    sb_outfile md;
+    if (n >= (int)sizeof dir) errno = ENAMETOOLONG;
+    if (n >= (int)sizeof dir || sb_mkdir_p(dir) != 0) {
+        fprintf(stderr, "starkbench report: %s: cannot write: %s\n", dir, strerror(errno));
         sb_results_free(&r);
         return 2;
     }
-    write_context(md, &r, file);
-    write_totals(md, &r);
-    write_verdicts(md, &r);
-    write_failures(md, &r);
-    write_rounds(md, &r);
-    write_efficiency(md, &r, calibration);
-    write_charts(md, &r, dir, history_db);
-    write_profiles(md, dir);
-    int bad = fclose(md) != 0;
+    if (sb_outfile_open(&md, md_path, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench report: %s\n", err);
+        sb_results_free(&r);
+        return 2;
+    }
+    write_context(md.f, &r, file);
+    write_totals(md.f, &r);
+    write_verdicts(md.f, &r);
+    write_failures(md.f, &r);
+    write_rounds(md.f, &r);
+    write_efficiency(md.f, &r, calibration);
+    write_charts(md.f, &r, dir, history_db);
+    write_profiles(md.f, dir);
     sb_results_free(&r);
-    if (bad) {
-        fprintf(stderr, "starkbench report: %s: write failed\n", md_path);
+    if (sb_outfile_close(&md, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench report: %s\n", err);
         return 2;
     }
     printf("report: %s\n", md_path);

@@ -1,5 +1,6 @@
-/* What every C test needs: CHECK (count a failure with a one-line reason and go on), a
- * deterministic generator, and the exit code. Include once per test program. */
+/* What every C test needs: CHECK (count a failure with a one-line reason and go on), running a
+ * subcommand captured, writing a fixture file, a deterministic generator, and the exit code.
+ * Include once per test program. */
 #ifndef SB_TEST_CHECK_H
 #define SB_TEST_CHECK_H
 
@@ -42,6 +43,14 @@ static inline int run_captured(int (*cmd)(int, char **), int argc, char **argv, 
         fclose(f);
     }
     return rc;
+}
+
+/* Writes text to path (a fixture; failures show in the checks that read it). */
+static inline void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
 }
 
 /* splitmix64: the same sequence on every machine; reseed by assigning rng_state. */
