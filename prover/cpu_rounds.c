@@ -80,8 +80,8 @@ static void to_ext(fp3_t *out, const uint64_t *in, size_t n) {
 
 /* Evaluates C at LDE row i. */
 static fp3_t composition_row(const sb_composition_in *in, const uint64_t *main, const uint64_t *fixed,
-                             const uint64_t *aux, const zerofiers *z, const fp3_t *beta_pows, size_t i,
-                             comp_scratch *s) {
+                             const uint64_t *aux, const zerofiers *z, const fp3_t *beta_pows,
+                             const fp3_t *challenge_pows, size_t i, comp_scratch *s) {
     const sb_table_air *air = in->air;
     size_t m = in->main->lde_n, next = (i + in->main->blowup) & (m - 1);
     sb_frame_base fb = {main + i * air->n_main, main + next * air->n_main, fixed ? fixed + i * air->n_fixed : NULL,
@@ -99,7 +99,7 @@ static fp3_t composition_row(const sb_composition_in *in, const uint64_t *main, 
         size_t aux_w = 3 * air->n_aux;
         sb_frame_ext fe = {s->main_cur, s->main_next, s->fixed_cur, s->fixed_next,
                            (const fp3_t *)(aux + i * aux_w), (const fp3_t *)(aux + next * aux_w),
-                           in->challenges, in->claimed_sum, in->pub};
+                           in->challenges, in->claimed_sum, in->pub, challenge_pows};
         air->eval_aux(&fe, s->aux_vals);
         sb_accumulate_ext(acc, s->aux_vals, air->aux_domains, beta_pows + air->n_main_constraints,
                           air->n_aux_constraints);
@@ -138,12 +138,13 @@ static int composition_impl(sb_backend *be, const sb_op *op, const sb_compositio
     if (in->main->blowup < 2 || in->main->blowup > 8 || in->aux->lde_n != m || (fixed && in->fixed->lde_n != m))
         return fail(err, errlen, op, "composition: the LDEs do not share one domain of blowup 2..8");
     size_t nc = air->n_main_constraints + air->n_aux_constraints;
-    fp3_t *beta_pows = malloc((nc ? nc : 1) * sizeof *beta_pows);
+    fp3_t *beta_pows = malloc((nc ? nc : 1) * sizeof *beta_pows), challenge_pows[SB_AIR_CHALLENGE_POWERS];
     fp3_t *c = malloc(m * sizeof *c);
     zerofiers z = {0};
     int rc = -1, oom = !beta_pows || !c || zerofiers_init(&z, n, in->main->blowup) != 0;
     if (!oom) {
         sb_fp3_powers(beta_pows, nc, in->beta);
+        if (air->n_aux_constraints) sb_challenge_powers(in->challenges[0], challenge_pows);
 #pragma omp parallel
         {
             comp_scratch s = {malloc((air->n_main_constraints + 1) * sizeof(uint64_t)),
@@ -157,7 +158,7 @@ static int composition_impl(sb_backend *be, const sb_op *op, const sb_compositio
             }
 #pragma omp for schedule(static)
             for (size_t i = 0; i < m; i++)
-                if (ok) c[i] = composition_row(in, main, fixed, aux, &z, beta_pows, i, &s);
+                if (ok) c[i] = composition_row(in, main, fixed, aux, &z, beta_pows, challenge_pows, i, &s);
             free(s.main_vals);
             free(s.aux_vals);
             free(s.main_cur);
