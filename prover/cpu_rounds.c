@@ -45,7 +45,8 @@ static int zerofiers_init(zerofiers *z, size_t n, unsigned blowup) {
     z->inv_first = malloc(m * sizeof *z->inv_first);
     z->inv_last = malloc(m * sizeof *z->inv_last);
     if (!z->x || !z->inv_first || !z->inv_last) return -1;
-    z->g = gl_pow(gl_root_of_unity(log_n), n - 1);
+    sb_lde_vanishing(log_n, log_m - log_n, &z->g, z->inv_vanish);
+    for (unsigned j = 0; j < blowup; j++) z->inv_vanish[j] = gl_inv(z->inv_vanish[j]);
     gl_powers(z->x, m, GL_GENERATOR, gl_root_of_unity(log_m));
 #pragma omp parallel for schedule(static)
     for (size_t base = 0; base < m; base += ROW_CHUNK) {
@@ -57,8 +58,6 @@ static int zerofiers_init(zerofiers *z, size_t n, unsigned blowup) {
         gl_batch_inv(z->inv_first + base, z->inv_first + base, len);
         gl_batch_inv(z->inv_last + base, z->inv_last + base, len);
     }
-    uint64_t seven_n = gl_pow(GL_GENERATOR, n), w_b = gl_root_of_unity(log_m - log_n);
-    for (unsigned j = 0; j < blowup; j++) z->inv_vanish[j] = gl_inv(gl_sub(gl_mul(seven_n, gl_pow(w_b, j)), 1));
     return 0;
 }
 
@@ -104,13 +103,8 @@ static fp3_t composition_row(const sb_composition_in *in, const uint64_t *main, 
         sb_accumulate_ext(acc, s->aux_vals, air->aux_domains, beta_pows + air->n_main_constraints,
                           air->n_aux_constraints);
     }
-    uint64_t inv_vanish = z->inv_vanish[i & (in->main->blowup - 1)];
-    /* TRANSITION: 1 / ((x^n - 1) / (x - g)) = (x - g) / (x^n - 1). */
-    uint64_t inv_transition = gl_mul(gl_sub(z->x[i], z->g), inv_vanish);
-    fp3_t c = fp3_mul_base(acc[SB_DOM_ALL], inv_vanish);
-    c = fp3_add(c, fp3_mul_base(acc[SB_DOM_TRANSITION], inv_transition));
-    c = fp3_add(c, fp3_mul_base(acc[SB_DOM_FIRST], z->inv_first[i]));
-    return fp3_add(c, fp3_mul_base(acc[SB_DOM_LAST], z->inv_last[i]));
+    return sb_composition_combine(acc, z->x[i], z->g, z->inv_vanish[i & (in->main->blowup - 1)], z->inv_first[i],
+                                  z->inv_last[i]);
 }
 
 /* Interpolates C (m values on the coset 7<w_m>, overwritten) and writes its parts' values over H. */
