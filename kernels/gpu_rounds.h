@@ -175,8 +175,12 @@ cudaError_t sb_gpu_pow_search(const uint8_t seed[32], uint64_t limit, uint64_t *
 cudaError_t sb_gpu_rounds_load(void);
 
 /* composition.cu's kernels, i = 0 .. FIB_N_TABLES (the rows per table, then the split), else NULL
- * (sb_gpu_rounds_load reads them). */
+ * (sb_gpu_rounds_load and sb_gpu_rounds_kernel read them). */
 const void *sb_gpu_composition_kernel(int i);
+
+/* The kernel of --tpb group k (SB_K_COMPOSE .. SB_K_POW) with the most registers, for
+ * cudaFuncGetAttributes (compose: the CPU table's rows); NULL for another id. */
+const void *sb_gpu_rounds_kernel(int k);
 
 #ifdef __cplusplus
 }

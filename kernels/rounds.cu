@@ -334,3 +334,14 @@ extern "C" cudaError_t sb_gpu_rounds_load(void) {
     }
     return e;
 }
+
+extern "C" const void *sb_gpu_rounds_kernel(int k) {
+    switch (k) {
+    case SB_K_COMPOSE: return sb_gpu_composition_kernel(FIB_TABLE_CPU);
+    case SB_K_OOD: return (const void *)ood_dot;
+    case SB_K_DEEP: return (const void *)deep_rows;
+    case SB_K_FRI: return (const void *)fri_fold_leaves;
+    case SB_K_POW: return (const void *)pow_batch;
+    default: return NULL;
+    }
+}
