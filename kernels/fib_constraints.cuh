@@ -54,14 +54,7 @@ struct comp_sink {
 #define F_SINK(T) Sink &
 #define F_EMIT(out, i, v) (out).emit((i), (v))
 
-#define F uint64_t
-#define F_ADD gl_add
-#define F_SUB gl_sub
-#define F_MUL gl_mul
-#define F_C(u) ((uint64_t)(u))
-#define F_MULC gl_mul
-#define F_SCALE fp3_mul_base
-#define F_EXT fp3_from_base
+#include "air_fib_base_field.h"
 #define F_FN(name) name##_dev
 #define F_AUX 1
 #include "air_fib_constraints_impl.h"

@@ -46,7 +46,6 @@ _Static_assert(sizeof cpu_main_domains == FIB_CPU_MAIN_CONSTRAINTS, "one domain 
 
 /* ---- the constraints, one source instantiated over each field ------------------------------- */
 
-static inline fp3_t fp3_scale_base(fp3_t x, uint64_t a) { return fp3_mul_base(x, a); }
 /* x * a; on LDE rows a lies in the base field (3 products instead of 9). */
 static inline fp3_t fp3_scale_ext(fp3_t x, fp3_t a) { return fp3_is_base(a) ? fp3_mul_base(x, a.c[0]) : fp3_mul(x, a); }
 static inline fp3_t fp3_identity(fp3_t a) { return a; }
@@ -57,14 +56,7 @@ static inline fp3_t fp3_identity(fp3_t a) { return a; }
 #define F_EMIT(out, i, v) ((out)[i] = (v))
 
 /* Base field: the main constraints on LDE rows, the LogUp denominators of the aux trace. */
-#define F uint64_t
-#define F_ADD gl_add
-#define F_SUB gl_sub
-#define F_MUL gl_mul
-#define F_C(u) ((uint64_t)(u))
-#define F_MULC gl_mul
-#define F_SCALE fp3_scale_base
-#define F_EXT fp3_from_base
+#include "air_fib_base_field.h"
 #define F_FN(name) name##_base
 #define F_AUX 0
 #include "air_fib_constraints_impl.h"

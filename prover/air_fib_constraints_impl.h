@@ -3,7 +3,7 @@
  * Included three times, so that no two evaluations can disagree: by air_fib.c over the base
  * field (every LDE row; trace generation) and over Fp3 (the out-of-domain point), and by
  * kernels/fib_constraints.cuh as device code (every LDE row on the GPU). Before each inclusion
- * the includer defines
+ * the includer defines (air_fib_base_field.h: the first seven for the base field)
  *   F                 the element type of the main and fixed columns (uint64_t or fp3_t)
  *   F_ADD, F_SUB, F_MUL(a, b)   field operations on F
  *   F_C(u)            a canonical base-field constant as an F

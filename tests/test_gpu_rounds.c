@@ -22,9 +22,11 @@ int main(void) {
 #include "stark.h"
 #include "stark_poly.h"
 
+#include "rounds_inputs.h"
+
 static cudaStream_t stream;
 static unsigned sms, max_blocks;
-static const sb_op op = {"test", "R2 evaluate"};
+static const sb_op op = {"test", "R3 OOD"};
 
 /* A runtime call outside the launchers under test: exits on failure. */
 #define CUDA_OK(call)                                                                                       \
@@ -49,12 +51,6 @@ static void *to_dev(const void *host, size_t bytes) {
 static void to_host(void *host, const void *dev, size_t bytes) {
     CUDA_OK(cudaMemcpy(host, dev, bytes, cudaMemcpyDeviceToHost));
 }
-static void *xmalloc(size_t bytes) {
-    void *p = malloc(bytes ? bytes : 8);
-    if (!p) exit(1);
-    return p;
-}
-
 /* A launcher's result: success, and the stream's work finished without a fault. */
 static int ran(cudaError_t e, const sb_gpu_site *site, const char *what) {
     CHECK(e == cudaSuccess, "%s: %s in %s %s", what, cudaGetErrorString(e), site->kernel ? site->kernel : "?",
@@ -71,19 +67,6 @@ static void refused(cudaError_t e, const sb_gpu_site *site, const char *what) {
           "%s: not refused (%s, '%s')", what, cudaGetErrorName(e), site->launch);
 }
 
-static uint64_t rand_base(void) { return rnd() % GL_P; }
-static fp3_t rand_fp3(void) { return fp3_make(rand_base(), rand_base(), rand_base()); }
-static fp3_t rand_outside_fp(void) {
-    fp3_t z = rand_fp3();
-    z.c[1] |= 1;
-    return z;
-}
-static uint64_t *random_matrix(size_t rows, size_t cols) {
-    uint64_t *m = xmalloc(rows * cols * sizeof *m);
-    for (size_t i = 0; i < rows * cols; i++) m[i] = rand_base();
-    return m;
-}
-
 /* sb_gpu_twiddles of size 2^log_n on the device. */
 static uint64_t *twiddles(unsigned log_n, int inverse) {
     const size_t count = log_n ? (size_t)1 << (log_n - 1) : 1;
@@ -91,14 +74,6 @@ static uint64_t *twiddles(unsigned log_n, int inverse) {
     sb_gpu_site site = {0};
     ran(sb_gpu_twiddles(t, log_n, inverse, 256, max_blocks, stream, &site), &site, "twiddles");
     return t;
-}
-
-/* A commitment holding a host LDE (released by the CPU backend, which frees lde). */
-static sb_commitment host_lde(uint64_t *lde, size_t n, size_t cols, unsigned blowup) {
-    sb_commitment c;
-    memset(&c, 0, sizeof c);
-    c.n = n, c.cols = cols, c.blowup = blowup, c.lde_n = n * blowup, c.lde = lde;
-    return c;
 }
 
 /* ---- whole NTTs ----------------------------------------------------------------------------------- */
@@ -137,104 +112,36 @@ static void ntts(void) {
 
 /* ---- composition --------------------------------------------------------------------------------- */
 
-/* The GPU composition of table t (LDEs m, f, a on the host) against the CPU's. */
-static void composition_case(sb_backend *cpu, int t, const sb_public *pub, sb_commitment *m, sb_commitment *f,
-                             sb_commitment *a, const fp3_t *ch, fp3_t claimed, int low_degree, unsigned tpb,
-                             const char *what) {
-    const sb_table_air *air = &sb_air_fib()->tables[t];
+/* The GPU composition of table t: the LDEs uploaded, sb_gpu_fib_composition and
+ * sb_gpu_composition_split at *(unsigned *)ctx threads a block: a composition_fn. */
+static int composition_gpu(int t, const sb_composition_in *in, uint64_t *parts, uint32_t *bad, void *ctx) {
+    const unsigned tpb = *(const unsigned *)ctx;
+    const sb_commitment *m = in->main, *a = in->aux, *f = in->fixed;
     const unsigned log_n = (unsigned)log2_exact(m->n), log_b = (unsigned)log2_exact(m->blowup);
-    const size_t w = 3 * SB_COMPOSITION_PARTS, parts_bytes = m->n * w * sizeof(uint64_t);
-    const fp3_t beta = rand_fp3();
-    uint64_t *want = xmalloc(parts_bytes), *got = xmalloc(parts_bytes);
-    sb_composition_in in = {air, pub, m, f, a, ch, claimed, beta};
-    char err[256] = "";
-    const int rc = sb_cpu_round_ops.composition(cpu, &op, &in, want, err, sizeof err);
-
+    const size_t parts_bytes = m->n * 3 * SB_COMPOSITION_PARTS * sizeof(uint64_t);
     sb_gpu_fib_comp_consts k;
-    CHECK(sb_gpu_fib_comp_consts_init(&k, t, pub, log_n, log_b, beta, ch, claimed) == 0, "%s: consts", what);
+    CHECK(sb_gpu_fib_comp_consts_init(&k, t, in->pub, log_n, log_b, in->beta, in->challenges, in->claimed_sum) == 0,
+          "consts for table %d", t);
     sb_gpu_fib_comp_consts *dk = to_dev(&k, sizeof k);
     uint64_t *dm = to_dev(m->lde, m->lde_n * m->cols * sizeof(uint64_t));
     uint64_t *da = to_dev(a->lde, a->lde_n * a->cols * sizeof(uint64_t));
     uint64_t *df = f ? to_dev(f->lde, f->lde_n * f->cols * sizeof(uint64_t)) : NULL;
     uint64_t *dc = dev_alloc(m->lde_n * 3 * sizeof(uint64_t)), *dparts = dev_alloc(parts_bytes);
-    uint32_t *dbad = dev_alloc(sizeof *dbad), bad = 2;
+    uint32_t *dbad = dev_alloc(sizeof *dbad);
     uint64_t *itw = twiddles(log_n + log_b, 1), *tw = twiddles(log_n, 0);
     const sb_gpu_composition_args args = {t, dm, df, da, dk, log_n, log_b, dc, tpb, max_blocks};
     sb_gpu_site site = {0};
-    if (ran(sb_gpu_fib_composition(&args, stream, &site), &site, what) &&
-        ran(sb_gpu_composition_split(dc, log_n, log_b, itw, tw, dparts, dbad, 256, tpb, max_blocks, stream, &site),
-            &site, what)) {
-        to_host(got, dparts, parts_bytes);
-        to_host(&bad, dbad, sizeof bad);
-        if (low_degree) {
-            CHECK(rc == 0 && bad == 0, "%s: failed (cpu rc %d '%s', GPU degree flag %u)", what, rc, err, bad);
-            CHECK(memcmp(want, got, parts_bytes) == 0, "%s: the parts differ from the CPU's", what);
-        } else {
-            CHECK(rc != 0 && strstr(err, "not of low degree"), "%s: the CPU accepted a broken trace (%s)", what, err);
-            CHECK(bad == 1, "%s: the GPU degree flag is %u, not 1", what, bad);
-        }
+    const int ok = ran(sb_gpu_fib_composition(&args, stream, &site), &site, "composition") &&
+                   ran(sb_gpu_composition_split(dc, log_n, log_b, itw, tw, dparts, dbad, 256, tpb, max_blocks, stream,
+                                                &site),
+                       &site, "composition split");
+    if (ok) {
+        to_host(parts, dparts, parts_bytes);
+        to_host(bad, dbad, sizeof *bad);
     }
     cudaFree(dk), cudaFree(dm), cudaFree(da), cudaFree(df), cudaFree(dc), cudaFree(dparts), cudaFree(dbad);
     cudaFree(itw), cudaFree(tw);
-    free(want), free(got);
-}
-
-/* Every fib table of a 2^log_steps trace (the CPU table's pc at row 5 off by one when corrupt). */
-static void composition_traces(sb_backend *cpu, unsigned log_steps, int corrupt, unsigned blowup, unsigned tpb) {
-    const sb_air *air = sb_air_fib();
-    sb_public pub;
-    uint64_t *main[FIB_N_TABLES];
-    fp3_t *aux[FIB_N_TABLES], sums[FIB_N_TABLES], ch[FIB_N_CHALLENGES] = {rand_fp3(), rand_fp3()};
-    if (air->public_values(log_steps, &pub) != 0 || air->gen_main(&pub, main) != 0) {
-        CHECK(0, "no fib trace of 2^%u steps", log_steps);
-        return;
-    }
-    if (corrupt) main[FIB_TABLE_CPU][5 * FIB_CPU_COLS + FIB_CPU_PC] += 1;
-    CHECK(air->gen_aux(&pub, main, ch, aux, sums) == 0, "fib aux trace of 2^%u steps", log_steps);
-    for (int t = 0; t < FIB_N_TABLES; t++) {
-        const sb_table_air *ta = &air->tables[t];
-        const size_t n = (size_t)1 << ta->log_rows(&pub);
-        sb_commitment m, a, f;
-        memset(&f, 0, sizeof f);
-        CHECK(cpu->ops->lde(cpu, &op, main[t], n, ta->n_main, blowup, &m) == 0 &&
-                  cpu->ops->lde(cpu, &op, aux[t][0].c, n, 3 * ta->n_aux, blowup, &a) == 0,
-              "LDE of table %s", ta->name);
-        if (ta->n_fixed) {
-            uint64_t *fixed = xmalloc(n * ta->n_fixed * sizeof *fixed);
-            ta->gen_fixed(&pub, fixed);
-            CHECK(cpu->ops->lde(cpu, &op, fixed, n, ta->n_fixed, blowup, &f) == 0, "fixed LDE");
-            free(fixed);
-        }
-        char what[128];
-        snprintf(what, sizeof what, "composition of table %s, 2^%u steps%s, blowup %u, tpb %u", ta->name, log_steps,
-                 corrupt ? " (corrupt pc)" : "", blowup, tpb);
-        composition_case(cpu, t, &pub, &m, ta->n_fixed ? &f : NULL, &a, ch, sums[t], !(corrupt && t == FIB_TABLE_CPU),
-                         tpb, what);
-        cpu->ops->release(cpu, &m), cpu->ops->release(cpu, &a), cpu->ops->release(cpu, &f);
-    }
-    for (int t = 0; t < FIB_N_TABLES; t++) free(main[t]), free(aux[t]);
-}
-
-/* Random LDEs at blowup 2 (no degree check applies): any values, any height, up to 2^18 rows. */
-static void composition_random(sb_backend *cpu) {
-    const sb_air *air = sb_air_fib();
-    sb_public pub;
-    air->public_values(12, &pub);
-    static const unsigned log_ns[] = {0, 5, 11, 17};
-    for (int t = 0; t < FIB_N_TABLES; t++)
-        for (size_t s = 0; s < sizeof log_ns / sizeof *log_ns; s++) {
-            const sb_table_air *ta = &air->tables[t];
-            if (t == FIB_TABLE_CPU && log_ns[s] > 11) continue; /* the CPU reference's 138 columns: kept short */
-            const size_t n = (size_t)1 << log_ns[s], mm = 2 * n;
-            sb_commitment m = host_lde(random_matrix(mm, ta->n_main), n, ta->n_main, 2);
-            sb_commitment a = host_lde(random_matrix(mm, 3 * ta->n_aux), n, 3 * ta->n_aux, 2);
-            sb_commitment f = host_lde(ta->n_fixed ? random_matrix(mm, ta->n_fixed) : NULL, n, ta->n_fixed, 2);
-            const fp3_t ch[FIB_N_CHALLENGES] = {rand_fp3(), rand_fp3()};
-            char what[128];
-            snprintf(what, sizeof what, "composition of table %s, random LDE of 2^%u x 2 rows", ta->name, log_ns[s]);
-            composition_case(cpu, t, &pub, &m, ta->n_fixed ? &f : NULL, &a, ch, rand_fp3(), 1, 64 << (s % 3), what);
-            cpu->ops->release(cpu, &m), cpu->ops->release(cpu, &a), cpu->ops->release(cpu, &f);
-        }
+    return ok ? 0 : -1;
 }
 
 /* ---- OOD ------------------------------------------------------------------------------------------------ */
@@ -326,39 +233,32 @@ static void deep(sb_backend *cpu, unsigned log_n, unsigned blowup, const unsigne
 
 /* A fold of 2^log_m values (committed: with its tree and openings) against the CPU's. */
 static void fri(sb_backend *cpu, unsigned log_m, unsigned layer_index, int committed, unsigned tpb) {
-    const size_t m = (size_t)1 << log_m, half = m / 2, leaves = half / 2;
+    fri_case c;
+    fri_case_make(&c, cpu, log_m, layer_index, committed);
     const unsigned log_leaves = log_m >= 2 ? log_m - 2 : 0;
-    fp3_t *layer = xmalloc(m * sizeof(fp3_t)), *want = xmalloc(half * sizeof(fp3_t)), *got = xmalloc(half * sizeof(fp3_t));
-    for (size_t i = 0; i < m; i++) layer[i] = rand_fp3();
-    const uint64_t offset = sb_fri_offset(layer_index);
-    const fp3_t alpha = rand_fp3();
-    merkle_tree tree;
-    memset(&tree, 0, sizeof tree);
-    char err[256] = "";
-    CHECK(sb_cpu_round_ops.fri_fold(cpu, &op, layer, m, offset, alpha, want, committed ? &tree : NULL, err,
-                                    sizeof err) == 0, "cpu fri_fold: %s", err);
-    fp3_t *dl = to_dev(layer, m * sizeof(fp3_t)), *dout = dev_alloc(half * sizeof(fp3_t));
-    uint64_t *nodes = committed ? dev_alloc((2 * leaves - 1) * 4 * sizeof(uint64_t)) : NULL;
+    fp3_t *got = xmalloc(c.half * sizeof(fp3_t));
+    fp3_t *dl = to_dev(c.layer, c.m * sizeof(fp3_t)), *dout = dev_alloc(c.half * sizeof(fp3_t));
+    uint64_t *nodes = committed ? dev_alloc((2 * c.leaves - 1) * 4 * sizeof(uint64_t)) : NULL;
     sb_gpu_site site = {0};
-    if (ran(sb_gpu_fri_fold(dl, log_m, offset, alpha, dout, nodes, tpb, 128, sms, max_blocks, stream, &site), &site,
+    if (ran(sb_gpu_fri_fold(dl, log_m, c.offset, c.alpha, dout, nodes, tpb, 128, sms, max_blocks, stream, &site), &site,
             "fri_fold")) {
-        to_host(got, dout, half * sizeof(fp3_t));
-        CHECK(memcmp(want, got, half * sizeof(fp3_t)) == 0, "FRI fold of 2^%u values, tpb %u differs", log_m, tpb);
+        to_host(got, dout, c.half * sizeof(fp3_t));
+        CHECK(memcmp(c.want, got, c.half * sizeof(fp3_t)) == 0, "FRI fold of 2^%u values, tpb %u differs", log_m, tpb);
         if (committed) {
             sb_digest root;
             to_host(root.b, nodes, sizeof root.b);
-            CHECK(memcmp(root.b, merkle_root(&tree)->b, 32) == 0, "FRI layer root of 2^%u values, tpb %u differs",
+            CHECK(memcmp(root.b, merkle_root(&c.tree)->b, 32) == 0, "FRI layer root of 2^%u values, tpb %u differs",
                   log_m, tpb);
         }
     }
     if (committed) { /* openings at random rows of the folded layer (2L values) */
         enum { Q = 37 };
-        uint64_t rows[Q], *paths = xmalloc(Q * log_leaves * 4 * sizeof *paths + 8);
+        uint64_t rows[Q], *paths = xmalloc(Q * log_leaves * 4 * sizeof *paths);
         fp3_t siblings[Q];
-        sb_digest *want_paths = xmalloc(Q * log_leaves * sizeof *want_paths + 8);
+        sb_digest *want_paths = xmalloc(Q * log_leaves * sizeof *want_paths);
         for (int q = 0; q < Q; q++) {
-            rows[q] = rnd() % half;
-            merkle_path(&tree, rows[q] & (leaves - 1), want_paths + q * log_leaves);
+            rows[q] = rnd() % c.half;
+            merkle_path(&c.tree, rows[q] & (c.leaves - 1), want_paths + q * log_leaves);
         }
         uint64_t *drows = to_dev(rows, sizeof rows), *dpaths = dev_alloc(Q * log_leaves * 4 * sizeof *paths);
         fp3_t *dsib = dev_alloc(sizeof siblings);
@@ -367,17 +267,17 @@ static void fri(sb_backend *cpu, unsigned log_m, unsigned layer_index, int commi
             to_host(siblings, dsib, sizeof siblings);
             to_host(paths, dpaths, Q * log_leaves * 4 * sizeof *paths);
             for (int q = 0; q < Q; q++)
-                CHECK(fp3_eq(siblings[q], want[rows[q] ^ leaves]), "FRI sibling of row %llu (2^%u values) differs",
-                      (unsigned long long)rows[q], log_m);
+                CHECK(fp3_eq(siblings[q], c.want[rows[q] ^ c.leaves]), "FRI sibling of row %llu (2^%u values) differs",
+                      (unsigned long long)rows[q], log_m - 1);
             CHECK(memcmp(paths, want_paths, Q * log_leaves * sizeof *want_paths) == 0,
                   "FRI paths of a layer of 2^%u values differ", log_m - 1);
         }
         cudaFree(drows), cudaFree(dpaths), cudaFree(dsib);
         free(paths), free(want_paths);
     }
-    merkle_free(&tree);
     cudaFree(dl), cudaFree(dout), cudaFree(nodes);
-    free(layer), free(want), free(got);
+    fri_case_free(&c);
+    free(got);
 }
 
 /* ---- grinding ----------------------------------------------------------------------------------------- */
@@ -441,10 +341,15 @@ int main(void) {
     sb_backend *cpu = backend(SB_BACKEND_CPU, 0, NULL);
 
     ntts();
-    static const unsigned blowups[] = {2, 4, 8}, compose_tpbs[] = {32, 128, 256};
-    for (int b = 0; b < 3; b++) composition_traces(cpu, 8, 0, blowups[b], compose_tpbs[b]);
-    composition_traces(cpu, 7, 1, 4, 128);
-    composition_random(cpu);
+    static const unsigned compose_tpbs[] = {32, 128, 256};
+    for (unsigned b = 0; b < 3; b++) {
+        char label[32];
+        snprintf(label, sizeof label, ", tpb %u", compose_tpbs[b]);
+        composition_traces(cpu, 8, 0, 2u << b, composition_gpu, (void *)&compose_tpbs[b], label);
+        composition_random(cpu, 5 * b, composition_gpu, (void *)&compose_tpbs[b], label);
+    }
+    composition_traces(cpu, 7, 1, 4, composition_gpu, (void *)&compose_tpbs[1], ", tpb 128");
+    composition_random(cpu, 17, composition_gpu, (void *)&compose_tpbs[2], ", tpb 256"); /* a 3-pass 2^18 NTT */
     static const unsigned ood_tpbs[] = {32, 256, 1024};
     static const unsigned ood_log_ns[] = {0, 5, 10, 13};
     for (size_t i = 0; i < sizeof ood_log_ns / sizeof *ood_log_ns; i++)

@@ -17,9 +17,6 @@ extern "C" { /* backend.h and rounds.h have no C++ guard of their own; first, so
 #include "backend.h"
 #include "rounds.h"
 }
-#include <stdlib.h>
-#include <string.h>
-
 #include "fib_constraints.cuh"
 #include "fri.h"
 #include "merkle.h"
@@ -29,39 +26,9 @@ extern "C" { /* backend.h and rounds.h have no C++ guard of their own; first, so
 #include "transcript.h"
 
 #include "check.h"
+#include "rounds_inputs.h"
 
 static const sb_op op = {"test", "R2 evaluate"};
-
-static uint64_t rand_base(void) { return rnd() % GL_P; }
-static fp3_t rand_fp3(void) { return fp3_make(rand_base(), rand_base(), rand_base()); }
-static fp3_t rand_outside_fp(void) {
-    fp3_t z = rand_fp3();
-    z.c[1] |= 1; /* c1 != 0: outside the base field */
-    return z;
-}
-
-static void *xmalloc(size_t bytes) {
-    void *p = malloc(bytes ? bytes : 1);
-    if (!p) {
-        fprintf(stderr, "FAIL: out of memory (%zu bytes)\n", bytes);
-        exit(1);
-    }
-    return p;
-}
-
-static uint64_t *random_matrix(size_t rows, size_t cols) {
-    uint64_t *m = (uint64_t *)xmalloc(rows * cols * sizeof *m);
-    for (size_t i = 0; i < rows * cols; i++) m[i] = rand_base();
-    return m;
-}
-
-/* A commitment whose host LDE is lde (taken over: the backend's release frees it). */
-static sb_commitment host_lde(uint64_t *lde, size_t n, size_t cols, unsigned blowup) {
-    sb_commitment c;
-    memset(&c, 0, sizeof c);
-    c.n = n, c.cols = cols, c.blowup = blowup, c.lde_n = n * blowup, c.lde = lde;
-    return c;
-}
 
 /* ---- composition ----------------------------------------------------------------------------------- */
 
@@ -71,114 +38,31 @@ static fp3_t composition_row(int t, const fib_comp_view &v, uint64_t i) {
     return fib_composition_row<FIB_TABLE_RANGE>(v, i);
 }
 
-/* C on every row as the kernel computes it, then sb_gpu_composition_split's steps on the host: the
- * unscaled inverse NTT (natural in, bit-reversed out), the split, the forward NTT (bit-reversed
- * in). Returns the split's degree flag; parts: n x 6. */
-static int composition_dev(int t, const sb_public *pub, const sb_commitment *m, const sb_commitment *f,
-                           const sb_commitment *a, fp3_t beta, const fp3_t *ch, fp3_t claimed, uint64_t *parts) {
+/* C on every row as the kernel computes it (fib_composition_row), then sb_gpu_composition_split's
+ * steps on the host: the unscaled inverse NTT (natural in, bit-reversed out), the split
+ * (composition_split_coefficient), the forward NTT (bit-reversed in): a composition_fn. */
+static int composition_dev(int t, const sb_composition_in *in, uint64_t *parts, uint32_t *bad, void *ctx) {
+    (void)ctx;
+    const sb_commitment *m = in->main;
     const unsigned log_n = (unsigned)log2_exact(m->n), log_b = (unsigned)log2_exact(m->blowup);
     sb_gpu_fib_comp_consts k;
-    CHECK(sb_gpu_fib_comp_consts_init(&k, t, pub, log_n, log_b, beta, ch, claimed) == 0, "consts for table %d", t);
-    const fib_comp_view v = {m->lde, f ? f->lde : NULL, a->lde, &k, log_n, log_b};
+    CHECK(sb_gpu_fib_comp_consts_init(&k, t, in->pub, log_n, log_b, in->beta, in->challenges, in->claimed_sum) == 0,
+          "consts for table %d", t);
+    const fib_comp_view v = {m->lde, in->fixed ? in->fixed->lde : NULL, in->aux->lde, &k, log_n, log_b};
     uint64_t *c = (uint64_t *)xmalloc(m->lde_n * 3 * sizeof *c);
     for (uint64_t i = 0; i < m->lde_n; i++) {
         const fp3_t r = composition_row(t, v, i);
         memcpy(c + 3 * i, r.c, sizeof r.c);
     }
     ntt_dif_rows(c, m->lde_n, 3, 3, 1);
-    int bad = 0;
+    *bad = 0;
     const uint64_t inv_gen = gl_inv(GL_GENERATOR);
     uint64_t scale = gl_inv(m->lde_n);
     for (uint64_t j = 0; j < m->lde_n; j++, scale = gl_mul(scale, inv_gen))
-        bad |= composition_split_coefficient(c, parts, log_n, log_b, SB_COMPOSITION_PARTS, j, scale);
+        *bad |= (uint32_t)composition_split_coefficient(c, parts, log_n, log_b, SB_COMPOSITION_PARTS, j, scale);
     ntt_dit_rows(parts, m->n, 3 * SB_COMPOSITION_PARTS, 3 * SB_COMPOSITION_PARTS, 0, 0);
     free(c);
-    return bad;
-}
-
-/* The CPU composition and composition_dev on the same LDEs: equal parts, or the same failure. */
-static void composition_compare(sb_backend *cpu, int t, const sb_public *pub, sb_commitment *m, sb_commitment *f,
-                                sb_commitment *a, const fp3_t *ch, fp3_t claimed, int low_degree, const char *what) {
-    const sb_table_air *air = &sb_air_fib()->tables[t];
-    const size_t w = 3 * SB_COMPOSITION_PARTS;
-    const fp3_t beta = rand_fp3();
-    uint64_t *want = (uint64_t *)xmalloc(m->n * w * sizeof *want), *got = (uint64_t *)xmalloc(m->n * w * sizeof *got);
-    memset(got, 0xff, m->n * w * sizeof *got);
-    sb_composition_in in = {air, pub, m, f, a, ch, claimed, beta};
-    char err[256] = "";
-    const int rc = sb_cpu_round_ops.composition(cpu, &op, &in, want, err, sizeof err);
-    const int bad = composition_dev(t, pub, m, f, a, beta, ch, claimed, got);
-    if (low_degree) {
-        CHECK(rc == 0 && !bad, "%s: composition failed (cpu rc %d '%s', device degree flag %d)", what, rc, err, bad);
-        CHECK(memcmp(want, got, m->n * w * sizeof *got) == 0, "%s: the parts differ from the CPU's", what);
-    } else {
-        CHECK(rc != 0 && strstr(err, "not of low degree"), "%s: the CPU accepted a broken trace (%s)", what, err);
-        CHECK(bad, "%s: the device split did not flag the high-degree composition", what);
-    }
-    free(want);
-    free(got);
-}
-
-/* Real traces of fib_iterative over 2^log_steps steps, every table, LDE'd at each blowup. corrupt:
- * the CPU table's pc at row 5 plus 1 (breaks the pc update). */
-static void composition_traces(sb_backend *cpu, unsigned log_steps, int corrupt, const unsigned *blowups, int nb) {
-    const sb_air *air = sb_air_fib();
-    sb_public pub;
-    uint64_t *main[FIB_N_TABLES];
-    fp3_t *aux[FIB_N_TABLES], sums[FIB_N_TABLES], ch[FIB_N_CHALLENGES] = {rand_fp3(), rand_fp3()};
-    CHECK(air->public_values(log_steps, &pub) == 0 && air->gen_main(&pub, main) == 0, "fib trace 2^%u", log_steps);
-    if (corrupt) main[FIB_TABLE_CPU][5 * FIB_CPU_COLS + FIB_CPU_PC] += 1;
-    CHECK(air->gen_aux(&pub, main, ch, aux, sums) == 0, "fib aux trace 2^%u", log_steps);
-    for (int bi = 0; bi < nb; bi++)
-        for (int t = 0; t < FIB_N_TABLES; t++) {
-            const sb_table_air *ta = &air->tables[t];
-            const size_t n = (size_t)1 << ta->log_rows(&pub);
-            sb_commitment m, a, f;
-            memset(&f, 0, sizeof f);
-            CHECK(cpu->ops->lde(cpu, &op, main[t], n, ta->n_main, blowups[bi], &m) == 0 &&
-                      cpu->ops->lde(cpu, &op, aux[t][0].c, n, 3 * ta->n_aux, blowups[bi], &a) == 0,
-                  "LDE of table %s", ta->name);
-            if (ta->n_fixed) {
-                uint64_t *fixed = (uint64_t *)xmalloc(n * ta->n_fixed * sizeof *fixed);
-                ta->gen_fixed(&pub, fixed);
-                CHECK(cpu->ops->lde(cpu, &op, fixed, n, ta->n_fixed, blowups[bi], &f) == 0, "fixed LDE");
-                free(fixed);
-            }
-            char what[128];
-            snprintf(what, sizeof what, "table %s, 2^%u steps%s, blowup %u", ta->name, log_steps,
-                     corrupt ? " (corrupt pc)" : "", blowups[bi]);
-            /* The corrupt pc breaks the CPU table alone; the bus imbalance is not the composition's to see. */
-            composition_compare(cpu, t, &pub, &m, ta->n_fixed ? &f : NULL, &a, ch, sums[t],
-                                !(corrupt && t == FIB_TABLE_CPU), what);
-            cpu->ops->release(cpu, &m);
-            cpu->ops->release(cpu, &a);
-            cpu->ops->release(cpu, &f);
-        }
-    for (int t = 0; t < FIB_N_TABLES; t++) free(main[t]), free(aux[t]);
-}
-
-/* Random LDE values at blowup 2, where the composition fills the domain and no degree check
- * applies: every row's arithmetic is exercised on values no trace would give. */
-static void composition_random(sb_backend *cpu) {
-    const sb_air *air = sb_air_fib();
-    sb_public pub;
-    air->public_values(9, &pub);
-    static const unsigned log_ns[] = {1, 3, 6};
-    for (int t = 0; t < FIB_N_TABLES; t++)
-        for (size_t s = 0; s < sizeof log_ns / sizeof *log_ns; s++) {
-            const sb_table_air *ta = &air->tables[t];
-            const size_t n = (size_t)1 << log_ns[s], mm = 2 * n;
-            sb_commitment m = host_lde(random_matrix(mm, ta->n_main), n, ta->n_main, 2);
-            sb_commitment a = host_lde(random_matrix(mm, 3 * ta->n_aux), n, 3 * ta->n_aux, 2);
-            sb_commitment f = host_lde(ta->n_fixed ? random_matrix(mm, ta->n_fixed) : NULL, n, ta->n_fixed, 2);
-            const fp3_t ch[FIB_N_CHALLENGES] = {rand_fp3(), rand_fp3()};
-            char what[128];
-            snprintf(what, sizeof what, "table %s, random LDE of 2^%u x 2 rows", ta->name, log_ns[s]);
-            composition_compare(cpu, t, &pub, &m, ta->n_fixed ? &f : NULL, &a, ch, rand_fp3(), 1, what);
-            cpu->ops->release(cpu, &m);
-            cpu->ops->release(cpu, &a);
-            cpu->ops->release(cpu, &f);
-        }
+    return 0;
 }
 
 /* ---- OOD ------------------------------------------------------------------------------------------------ */
@@ -277,30 +161,20 @@ static void node_of_digest(const sb_digest *d, uint64_t node[4]) {
 }
 
 static void fri_fold(sb_backend *cpu, unsigned log_m, unsigned layer_index, int committed) {
-    const size_t m = (size_t)1 << log_m, half = m / 2, leaves = half / 2;
-    fp3_t *layer = (fp3_t *)xmalloc(m * sizeof(fp3_t)), *want = (fp3_t *)xmalloc(half * sizeof(fp3_t));
-    fp3_t *got = (fp3_t *)xmalloc(half * sizeof(fp3_t));
-    for (size_t i = 0; i < m; i++) layer[i] = rand_fp3();
-    const uint64_t offset = sb_fri_offset(layer_index);
-    const fp3_t alpha = rand_fp3();
-    merkle_tree tree;
-    memset(&tree, 0, sizeof tree);
-    char err[256] = "";
-    CHECK(sb_cpu_round_ops.fri_fold(cpu, &op, layer, m, offset, alpha, want, committed ? &tree : NULL, err,
-                                    sizeof err) == 0, "cpu fri_fold: %s", err);
-    const uint64_t inv_offset = gl_inv(offset), inv_w = gl_inv(gl_root_of_unity(log_m));
-    for (size_t k = 0; k < half; k++) got[k] = fri_fold_at(layer, half, k, inv_offset, inv_w, alpha);
-    CHECK(memcmp(want, got, half * sizeof(fp3_t)) == 0, "FRI fold of 2^%u values (layer %u) differs", log_m,
+    fri_case c;
+    fri_case_make(&c, cpu, log_m, layer_index, committed);
+    fp3_t *got = (fp3_t *)xmalloc(c.half * sizeof(fp3_t));
+    const uint64_t inv_offset = gl_inv(c.offset), inv_w = gl_inv(gl_root_of_unity(log_m));
+    for (size_t k = 0; k < c.half; k++) got[k] = fri_fold_at(c.layer, c.half, k, inv_offset, inv_w, c.alpha);
+    CHECK(memcmp(c.want, got, c.half * sizeof(fp3_t)) == 0, "FRI fold of 2^%u values (layer %u) differs", log_m,
           layer_index);
-    for (size_t k = 0; committed && k < leaves; k++) {
+    for (size_t k = 0; committed && k < c.leaves; k++) {
         uint64_t node[4], expect[4];
-        fri_leaf_node(got[k], got[k + leaves], node);
-        node_of_digest(&tree.nodes[leaves - 1 + k], expect);
+        fri_leaf_node(got[k], got[k + c.leaves], node);
+        node_of_digest(&c.tree.nodes[c.leaves - 1 + k], expect);
         CHECK(memcmp(node, expect, sizeof node) == 0, "FRI leaf %zu of 2^%u values differs", k, log_m);
     }
-    merkle_free(&tree);
-    free(layer);
-    free(want);
+    fri_case_free(&c);
     free(got);
 }
 
@@ -399,10 +273,11 @@ int main(void) {
     cfg.kind = SB_BACKEND_CPU;
     sb_backend *cpu = sb_cpu_backend_create(&cfg);
     CHECK(SB_DEEP_MAX_MATS == 4 && SB_GPU_OOD_MAX_POINTS <= SB_EVAL_MAX_POINTS, "the kernels' limits exceed the CPU's");
-    static const unsigned blowups[] = {2, 8}, four = 4; /* 4: the corrupt trace, which all but the CPU table pass */
-    composition_traces(cpu, 7, 0, blowups, 2);
-    composition_traces(cpu, 6, 1, &four, 1);
-    composition_random(cpu);
+    composition_traces(cpu, 7, 0, 2, composition_dev, NULL, "");
+    composition_traces(cpu, 7, 0, 8, composition_dev, NULL, "");
+    composition_traces(cpu, 6, 1, 4, composition_dev, NULL, ""); /* all but the CPU table pass */
+    static const unsigned random_log_ns[] = {0, 1, 6};
+    for (int i = 0; i < 3; i++) composition_random(cpu, random_log_ns[i], composition_dev, NULL, "");
     for (unsigned log_n = 0; log_n <= 9; log_n += 3)
         for (unsigned p = 1; p <= SB_GPU_OOD_MAX_POINTS; p++) ood(cpu, log_n, 2 << (p % 3), p);
     for (unsigned log_n = 1; log_n <= 9; log_n += 4) deep(cpu, log_n, 2 << (log_n % 3));
