@@ -50,7 +50,7 @@ _Static_assert(sizeof cpu_main_domains == FIB_CPU_MAIN_CONSTRAINTS, "one domain 
 static inline fp3_t fp3_scale_ext(fp3_t x, fp3_t a) { return fp3_is_base(a) ? fp3_mul_base(x, a.c[0]) : fp3_mul(x, a); }
 static inline fp3_t fp3_identity(fp3_t a) { return a; }
 
-#define F_QUAL static inline
+#define F_QUAL static
 #define F_SINK_QUAL static
 #define F_SINK(T) T *
 #define F_EMIT(out, i, v) ((out)[i] = (v))

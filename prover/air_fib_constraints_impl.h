@@ -14,7 +14,7 @@
  *   F_AUX             1 to include the LogUp (aux) constraints, 0 to leave them out
  * and this file #undefs them at its end. These stay defined, as they are the same for every
  * instantiation of one includer:
- *   F_QUAL            the qualifiers of every function (host: static inline; device: SB_HD)
+ *   F_QUAL            the qualifiers of every function (host: static; device: SB_HD)
  *   F_SINK_QUAL       the qualifiers of a function that emits constraint values (device: a
  *                     template over the sink type)
  *   F_SINK(T)         the type of an output sink of T values (host: T *)
