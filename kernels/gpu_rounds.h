@@ -64,7 +64,8 @@ typedef struct sb_gpu_composition_args {
     const sb_gpu_fib_comp_consts *consts; /* device copy of sb_gpu_fib_comp_consts_init's result */
     unsigned log_n, log_b;                /* the same as consts was built for */
     uint64_t *c;                          /* out: M x 3, C at every LDE row (fp3) */
-    unsigned tpb, max_blocks;             /* threads per block (a multiple of 32, <= 1024), grid cap */
+    unsigned tpb, max_blocks;             /* threads per block (a multiple of 32, <= 256: the CPU table's rows
+                                             take 250 registers a thread), grid cap */
 } sb_gpu_composition_args;
 
 /* Queues C(x_i) = sum_j beta^j num_j(x_i) / Z_dom(j)(x_i) on every LDE row i (cpu_rounds.c
@@ -145,11 +146,13 @@ cudaError_t sb_gpu_fri_fold(const fp3_t *layer, unsigned log_m, uint64_t offset,
                             uint64_t *nodes, unsigned tpb, unsigned tpb_merkle, unsigned sms, unsigned max_blocks,
                             cudaStream_t s, sb_gpu_site *site);
 
-/* Queues the openings of a committed FRI layer (layer: 2L values, nodes: its tree of
- * L = 2^log_leaves leaves, as sb_gpu_fri_fold left them) at n query rows rows[i] < 2L (the
- * value the verifier folds itself, fri.c sb_fri_open's r): siblings[i] = layer[rows[i] ^ L],
- * the other element of its pair, and paths[i] (log_leaves digests, leaf level first, byte
- * order) = the authentication path of leaf rows[i] mod L. One block a query. */
+/* Queues the openings of a committed FRI layer at n query rows: layer holds 2L values, nodes its
+ * tree of L = 2^log_leaves leaves (as sb_gpu_fri_fold left them), rows[i] < 2L is the value the
+ * verifier folds itself (fri.c sb_fri_open's r). siblings[i] = layer[rows[i] ^ L], the other
+ * element of its pair; paths[i] (log_leaves digests, leaf level first, byte order) = the
+ * authentication path of leaf rows[i] mod L. One block a query. merkle_open_many does not fit: it
+ * gathers LDE row bitrev(leaf) of a row-major matrix, while a FRI leaf pairs layer[k] with
+ * layer[k + L] and the proof needs one element of it; the path code (merkle_path_lanes) is shared. */
 cudaError_t sb_gpu_fri_open(const fp3_t *layer, const uint64_t *nodes, unsigned log_leaves, const uint64_t *rows,
                             uint64_t n, fp3_t *siblings, uint64_t *paths, unsigned tpb, unsigned max_blocks,
                             cudaStream_t s, sb_gpu_site *site);
