@@ -51,6 +51,17 @@ typedef struct sb_gpu_lde_args {
  * columns of an n x (b*cols) view whose row m is LDE rows b*m .. b*m+b-1. No bit-reversal pass. */
 cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_gpu_site *site);
 
+/* Queue whole NTTs of the 2^log_n x cols row-major matrix in place with the LDE's passes (at most
+ * SB_NTT_MAX_LEVELS levels a pass, tpb threads at most): sb_gpu_intt_dif is the inverse transform
+ * by decimation in frequency (itw: sb_gpu_twiddles(log_n, inverse)), natural order in,
+ * bit-reversed out, unscaled (n a_j at row bitrev(j)); sb_gpu_ntt_dit the forward one by
+ * decimation in time (tw: sb_gpu_twiddles(log_n, forward)), bit-reversed in, natural out. Values
+ * in must be canonical. */
+cudaError_t sb_gpu_intt_dif(uint64_t *data, unsigned log_n, unsigned cols, const uint64_t *itw, unsigned tpb,
+                            unsigned max_blocks, cudaStream_t s, sb_gpu_site *site);
+cudaError_t sb_gpu_ntt_dit(uint64_t *data, unsigned log_n, unsigned cols, const uint64_t *tw, unsigned tpb,
+                           unsigned max_blocks, cudaStream_t s, sb_gpu_site *site);
+
 /* Queues the Merkle tree over the LDE (2^log_rows x cols): leaf k = Keccak-256 of
  * row bitrev(k) (canonical u64 big-endian), nodes in heap layout (2L-1 digests, root at 0; the
  * root in byte order, every other node's lanes bit-interleaved, see keccak_f.cuh). sms:
@@ -58,6 +69,12 @@ cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_gpu_site *si
  * subtrees are climbed in one launch). */
 cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, unsigned cols, uint64_t *nodes,
                           unsigned tpb_keccak, unsigned tpb_merkle, unsigned sms, cudaStream_t s, sb_gpu_site *site);
+
+/* Queues the tree levels over leaves already in nodes[L-1 .. 2L-2] (interleaved digests, as the
+ * leaves kernel writes them), L = 2^log_leaves: the inner nodes, the root at 0 in byte order.
+ * sb_gpu_merkle is the leaves kernel and this. */
+cudaError_t sb_gpu_merkle_tree(uint64_t *nodes, unsigned log_leaves, unsigned tpb_merkle, unsigned sms, cudaStream_t s,
+                               sb_gpu_site *site);
 
 /* Queues the openings of the n leaves leaves[0..n) (each < 2^log_rows) of the tree nodes over lde
  * (2^log_rows x cols): rows (n x cols) = LDE row bitrev(leaf), paths (n x log_rows digests) = the

@@ -18,6 +18,7 @@
 
 #include "field.h"
 #include "gpu.h"
+#include "gpu_rounds.h"
 #include "ntt.h"
 #include "range_names.h"
 #include "rounds.h"
@@ -699,9 +700,15 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
                        "coset_power_tables",
         [SB_K_KECCAK] = "keccak256_leaves_row_major",
         [SB_K_MERKLE] = "keccak256_merkle_levels",
+        [SB_K_COMPOSE] = "fib_composition_rows<cpu, program, range>, composition_split (not wired yet)",
+        [SB_K_OOD] = "ood_weights, ood_dot, ood_reduce (not wired yet)",
+        [SB_K_DEEP] = "deep_rows (not wired yet)",
+        [SB_K_FRI] = "fri_fold, fri_fold_leaves, fri_open_many (not wired yet)",
+        [SB_K_POW] = "pow_batch (not wired yet)",
     };
     const void *fn = k == SB_K_NTT ? sb_gpu_ntt_kernel(0) : k == SB_K_SCALE ? sb_gpu_ntt_kernel(1)
-                   : k == SB_K_KECCAK ? sb_gpu_keccak_kernel(0) : k == SB_K_MERKLE ? sb_gpu_keccak_kernel(1) : NULL;
+                   : k == SB_K_KECCAK ? sb_gpu_keccak_kernel(0) : k == SB_K_MERKLE ? sb_gpu_keccak_kernel(1)
+                   : sb_gpu_rounds_kernel(k);
     char name[256];
     if (!sb_gpu_available(name, sizeof name)) {
         snprintf(err, errlen, "no usable CUDA device");

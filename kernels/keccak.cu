@@ -11,17 +11,7 @@
 #include "keccak_f.cuh"
 #include "launch.cuh"
 
-#define RATE_LANES 17
-
-/* The last block of a row: its REM = cols mod 17 lanes, then the padding; REM is a template
- * argument so that the block's loads, swaps and padding carry no per-lane predicates. */
-template <int REM>
-__device__ __forceinline__ void absorb_last_block(kl s[25], const uint64_t *__restrict__ src) {
-#pragma unroll
-    for (int l = 0; l < REM; l++) kl_absorb_be(s[l], src[l]);
-    s[REM].lo ^= 0x01;
-    s[RATE_LANES - 1].hi ^= 0x80000000u;
-}
+#define RATE_LANES KECCAK256_RATE_LANES
 
 /* lde must be canonical, as sb_gpu_lde leaves it (the loads do not reduce). full_blocks =
  * cols / 17, REM = cols mod 17. The first block is written into the state rather than XORed
@@ -53,11 +43,9 @@ __global__ void keccak256_leaves_row_major(const uint64_t *__restrict__ lde, uns
                 for (int l = 0; l < RATE_LANES; l++) kl_absorb_be(s[l], src[l]);
             }
         }
-        absorb_last_block<REM>(s, src);
+        keccak_absorb_last_block<REM>(s, src);
         keccak_f1600_digest<0, KECCAK_PLAIN>(s);
-        uint64_t *out = nodes + (leaves - 1 + k) * 4;
-#pragma unroll
-        for (int l = 0; l < 4; l++) out[l] = kl_u64(kl_interleave(s[l]));
+        keccak_store_node_digest(s, nodes + (leaves - 1 + k) * 4);
     }
 }
 
@@ -106,19 +94,14 @@ extern "C" __global__ void merkle_root_deinterleave(uint64_t *nodes) {
 }
 
 /* The openings of n leaves, one block per leaf (grid-stride): rows[i] = LDE row bitrev(leaves[i])
- * (cols values), paths[i][d] = the sibling of its ancestor d levels up (leaf level first): level d
- * starts at node 2^(log_rows-d) - 1 and siblings differ in the lowest bit of their offset. */
+ * (cols values), paths[i] = its authentication path (merkle_path_lanes). */
 extern "C" __global__ void merkle_open_many(const uint64_t *__restrict__ lde, const uint64_t *__restrict__ nodes,
                                             unsigned cols, unsigned log_rows, const uint64_t *__restrict__ leaves,
                                             uint64_t n, uint64_t *__restrict__ rows, uint64_t *__restrict__ paths) {
     for (uint64_t i = blockIdx.x; i < n; i += gridDim.x) {
         const uint64_t j = leaves[i], row = log_rows ? __brevll(j) >> (64 - log_rows) : 0;
         for (unsigned c = threadIdx.x; c < cols; c += blockDim.x) rows[i * cols + c] = lde[row * cols + c];
-        for (unsigned t = threadIdx.x; t < 4 * log_rows; t += blockDim.x) {
-            const unsigned d = t / 4;
-            const uint64_t sib = (1ull << (log_rows - d)) - 1 + ((j >> d) ^ 1);
-            paths[(i * log_rows + d) * 4 + t % 4] = u64_deinterleave(nodes[sib * 4 + t % 4]);
-        }
+        merkle_path_lanes(nodes, log_rows, j, paths + i * log_rows * 4, threadIdx.x, blockDim.x);
     }
 }
 
@@ -135,7 +118,14 @@ extern "C" cudaError_t sb_gpu_merkle(const uint64_t *lde, unsigned log_rows, uns
     const dim3 grid(sb_grid_blocks((leaves + tpb_keccak - 1) / tpb_keccak, sms * (LEAVES_THREADS_PER_SM / tpb_keccak))),
         block(tpb_keccak);
     leaves_by_rem[cols % RATE_LANES]<<<grid, block, 0, s>>>(lde, cols / RATE_LANES, log_rows, nodes);
-    cudaError_t e = sb_launch_check(site, "keccak256_leaves_row_major", grid, block, 0);
+    const cudaError_t e = sb_launch_check(site, "keccak256_leaves_row_major", grid, block, 0);
+    return e == cudaSuccess ? sb_gpu_merkle_tree(nodes, log_rows, tpb_merkle, sms, s, site) : e;
+}
+
+extern "C" cudaError_t sb_gpu_merkle_tree(uint64_t *nodes, unsigned log_leaves, unsigned tpb_merkle, unsigned sms,
+                                          cudaStream_t s, sb_gpu_site *site) {
+    const uint64_t leaves = 1ull << log_leaves;
+    cudaError_t e = cudaSuccess;
     /* Subtrees of the largest power of two <= tpb nodes, a block each (one node a thread: a grid
      * capped at 16 blocks an SM, two nodes a thread, took 2.128 ms instead of 2.111 for 2^23
      * nodes). While a level has more subtrees than SMs it is throughput and gets a launch of

@@ -236,4 +236,38 @@ SB_HD kl kl_of_u64(uint64_t v) { return {(uint32_t)v, (uint32_t)(v >> 32)}; }
 /* An interleaved lane stored as kl_u64, in byte order (the tree's digests leaving the device). */
 SB_HD uint64_t u64_deinterleave(uint64_t v) { return kl_u64(kl_deinterleave(kl_of_u64(v))); }
 
+/* Keccak-256's rate in lanes (136 bytes). */
+#define KECCAK256_RATE_LANES 17
+
+/* The last block of a row of canonical field elements: its REM (< 17) elements absorbed
+ * big-endian, then the padding (0x01 after them, 0x80 in the rate's last byte); REM is a
+ * template argument so that the block's loads, swaps and padding carry no per-lane predicates. */
+template <int REM>
+SB_HD void keccak_absorb_last_block(kl s[25], const uint64_t *__restrict__ src) {
+SB_DEVICE_PRAGMA(unroll)
+    for (int l = 0; l < REM; l++) kl_absorb_be(s[l], src[l]);
+    s[REM].lo ^= 0x01;
+    s[KECCAK256_RATE_LANES - 1].hi ^= 0x80000000u;
+}
+
+/* Writes lanes first, first + step, ... of the authentication path of leaf j (log_leaves digests,
+ * leaf level first, byte order) from a device tree's nodes (heap layout, interleaved): level d's
+ * digest is the sibling of leaf j's ancestor d levels up; level d starts at node
+ * 2^(log_leaves-d) - 1 and siblings differ in the lowest bit of their offset. A block's threads
+ * share one path with first = threadIdx.x, step = blockDim.x. */
+SB_HD void merkle_path_lanes(const uint64_t *nodes, unsigned log_leaves, uint64_t j, uint64_t *path, unsigned first,
+                             unsigned step) {
+    for (unsigned t = first; t < 4 * log_leaves; t += step) {
+        const unsigned d = t / 4;
+        const uint64_t sib = (1ull << (log_leaves - d)) - 1 + ((j >> d) ^ 1);
+        path[t] = u64_deinterleave(nodes[sib * 4 + t % 4]);
+    }
+}
+
+/* Stores a PLAIN state's digest (lanes 0..3) as the device tree keeps a node: bit-interleaved. */
+SB_HD void keccak_store_node_digest(const kl s[25], uint64_t *node) {
+SB_DEVICE_PRAGMA(unroll)
+    for (int l = 0; l < 4; l++) node[l] = kl_u64(kl_interleave(s[l]));
+}
+
 #endif

@@ -20,6 +20,32 @@ static inline cudaError_t sb_launch_check(sb_gpu_site *site, const char *kernel,
     return e;
 }
 
+/* A launch refused before anything is queued (a shape the kernel cannot index): names the kernel,
+ * says why in site->launch, returns cudaErrorInvalidValue. */
+static inline cudaError_t sb_launch_reject(sb_gpu_site *site, const char *kernel, const char *why) {
+    if (site) {
+        site->kernel = kernel;
+        snprintf(site->launch, sizeof site->launch, "not launched: %s", why);
+    }
+    return cudaErrorInvalidValue;
+}
+
+/* Returns why a launch of tpb threads a block and at most max_blocks blocks cannot run (whole
+ * warps, at most a block's 1024 threads, some blocks), or NULL. */
+static inline const char *sb_bad_tpb(unsigned tpb, unsigned max_blocks) {
+    if (tpb == 0 || tpb % 32 || tpb > 1024) return "threads per block not a multiple of 32 up to 1024";
+    return max_blocks == 0 ? "no blocks" : NULL;
+}
+
+/* Returns e; a failed runtime call (not a kernel) is named in *site. */
+static inline cudaError_t sb_runtime_check(cudaError_t e, const char *call, sb_gpu_site *site) {
+    if (e != cudaSuccess && site) {
+        site->kernel = call;
+        snprintf(site->launch, sizeof site->launch, "(runtime call)");
+    }
+    return e;
+}
+
 /* Blocks for a grid-stride loop over `items` work items: never more than needed, never above cap. */
 static inline unsigned sb_grid_blocks(uint64_t items, unsigned cap) {
     if (items == 0) return 1;

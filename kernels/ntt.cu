@@ -211,7 +211,7 @@ __device__ __forceinline__ void fill_tile_factors(uint64_t *ext, const uint64_t 
     __syncthreads();
 }
 
-/* One pass of k levels from s0 > 0 over an n x ncols view with row stride `stride`, in place,
+/* One pass of k levels from s0 over an n x ncols view with row stride `stride`, in place,
  * grid-stride over tiles; reduce: the loads reduce (the first pass over a trace). Shared memory:
  * the tile, ext, f4. */
 template <bool DIT, bool INV>
@@ -397,6 +397,36 @@ extern "C" cudaError_t sb_gpu_lde(const sb_gpu_lde_args *a, cudaStream_t s, sb_g
         if (e != cudaSuccess) return e;
     }
     return cudaSuccess;
+}
+
+/* Rejects a whole NTT the passes cannot index (launch.cuh sb_launch_reject). */
+static cudaError_t check_ntt_shape(unsigned log_n, unsigned cols, const char *kernel, sb_gpu_site *site) {
+    if (log_n > GL_TWO_ADICITY) return sb_launch_reject(site, kernel, "more rows than the field's 2^32");
+    if (cols == 0 || cols > (unsigned)INT32_MAX) return sb_launch_reject(site, kernel, "columns outside 1 .. 2^31-1");
+    return cudaSuccess;
+}
+
+extern "C" cudaError_t sb_gpu_intt_dif(uint64_t *data, unsigned log_n, unsigned cols, const uint64_t *itw,
+                                       unsigned tpb, unsigned max_blocks, cudaStream_t s, sb_gpu_site *site) {
+    unsigned k[32 / SB_NTT_MAX_LEVELS + 1], s0 = log_n;
+    cudaError_t e = check_ntt_shape(log_n, cols, "ntt_dif_levels_row_major", site);
+    /* Decimation in frequency: the top levels first. */
+    for (unsigned i = plan_passes(log_n, k); e == cudaSuccess && i-- > 0;) {
+        s0 -= k[i];
+        e = launch_pass(0, data, cols, cols, log_n, s0, k[i], itw, false, tpb, max_blocks, s, site);
+    }
+    return e;
+}
+
+extern "C" cudaError_t sb_gpu_ntt_dit(uint64_t *data, unsigned log_n, unsigned cols, const uint64_t *tw,
+                                      unsigned tpb, unsigned max_blocks, cudaStream_t s, sb_gpu_site *site) {
+    unsigned k[32 / SB_NTT_MAX_LEVELS + 1], s0 = 0;
+    cudaError_t e = check_ntt_shape(log_n, cols, "ntt_dit_levels_row_major", site);
+    /* Decimation in time: the lowest levels first. */
+    const unsigned passes = plan_passes(log_n, k);
+    for (unsigned i = 0; e == cudaSuccess && i < passes; s0 += k[i++])
+        e = launch_pass(1, data, cols, cols, log_n, s0, k[i], tw, false, tpb, max_blocks, s, site);
+    return e;
 }
 
 extern "C" cudaError_t sb_gpu_ntt_load(void) {

@@ -14,6 +14,10 @@
 
 #include "fp3.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum sb_domain {
     SB_DOM_TRANSITION = 0, /* rows 0..N-2: zero on H except the last point w^(N-1) */
     SB_DOM_FIRST = 1,      /* row 0 only */
@@ -29,6 +33,15 @@ typedef struct sb_public {
 } sb_public;
 
 #define SB_AIR_MAX_CHALLENGES 4
+/* LogUp compresses a tuple t into tag + c t[0] + c^2 t[1] + ... with the first challenge c: Fp3
+ * frames carry c's powers, computed once per evaluation pass instead of on every row. */
+#define SB_AIR_CHALLENGE_POWERS 16
+
+/* Writes pows[i] = c^(i+1) for i < SB_AIR_CHALLENGE_POWERS. */
+static inline void sb_challenge_powers(fp3_t c, fp3_t pows[SB_AIR_CHALLENGE_POWERS]) {
+    pows[0] = c;
+    for (int i = 1; i < SB_AIR_CHALLENGE_POWERS; i++) pows[i] = fp3_mul(pows[i - 1], c);
+}
 
 /* One row pair over the base field (LDE domain evaluation of main-only constraints). */
 typedef struct sb_frame_base {
@@ -45,6 +58,7 @@ typedef struct sb_frame_ext {
     const fp3_t *challenges;                /* n_challenges LogUp challenges */
     fp3_t claimed_sum;                      /* this table's LogUp claimed sum */
     const sb_public *pub;
+    const fp3_t *challenge_pows;            /* sb_challenge_powers(challenges[0]) */
 } sb_frame_ext;
 
 typedef struct sb_table_air {
@@ -61,10 +75,11 @@ typedef struct sb_table_air {
      * 2^SB_MAX_FIXED_LOG_ROWS rows (proof.h), whatever the step count. */
     void (*gen_fixed)(const sb_public *pub, uint64_t *fixed);
     /* Main constraints over the base field and over Fp3: the same constraints
-     * (one source, instantiated twice), out has n_main_constraints entries. */
+     * (one source, instantiated for each), out has n_main_constraints entries. */
     void (*eval_main_base)(const sb_frame_base *f, uint64_t *out);
     void (*eval_main_ext)(const sb_frame_ext *f, fp3_t *out);
-    /* Aux (LogUp) constraints, out has n_aux_constraints entries. */
+    /* Aux (LogUp) constraints, out has n_aux_constraints entries; they read the frame's
+     * challenge_pows where they compress tuples. */
     void (*eval_aux)(const sb_frame_ext *f, fp3_t *out);
     /* Each constraint's name for diagnostics (n_main_constraints / n_aux_constraints
      * entries, docs/AIR.md), or NULL. */
@@ -94,5 +109,9 @@ typedef struct sb_air {
 
 /* The fib_iterative machine (air_fib.c). */
 const sb_air *sb_air_fib(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -81,6 +81,8 @@ static int check_table(const sb_air *air, size_t ti, const sb_public *pub, const
         if (!fixed) goto done;
         t->gen_fixed(pub, fixed);
     }
+    fp3_t challenge_pows[SB_AIR_CHALLENGE_POWERS];
+    if (air->n_challenges) sb_challenge_powers(challenges[0], challenge_pows);
     if (scratch_alloc(&s, t)) {
         fail(msg, len, "table %s: out of memory", t->name);
         goto done;
@@ -106,7 +108,8 @@ static int check_table(const sb_air *air, size_t ti, const sb_public *pub, const
                            .aux_next = aux + r1 * t->n_aux,
                            .challenges = challenges,
                            .claimed_sum = claimed,
-                           .pub = pub};
+                           .pub = pub,
+                           .challenge_pows = challenge_pows};
         t->eval_main_base(&fb, s.out_base);
         t->eval_main_ext(&fe, s.out_ext);
         for (size_t c = 0; c < t->n_main_constraints; c++) {

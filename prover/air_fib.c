@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- constraint names and domains (the order of air_fib_constraints_impl.h, which checks the count) ------------------ */
+/* ---- constraint names and domains (the order of air_fib_constraints_impl.h; air_fib.h counts them) -- */
 
 #define L4(p, s) p "0" s, p "1" s, p "2" s, p "3" s
 #define S16(p, s)                                                                                       \
@@ -17,7 +17,7 @@
         L4("x6 limb ", s), L4("x7 limb ", s), L4("x8 limb ", s), L4("x9 limb ", s), L4("x10 limb ", s), \
         L4("x11 limb ", s), L4("x12 limb ", s), L4("x13 limb ", s), L4("x14 limb ", s), L4("x15 limb ", s)
 
-static const char *const cpu_main_names[] = {
+static const char *const cpu_main_names[FIB_CPU_MAIN_CONSTRAINTS] = {
     "opcode addi boolean", "opcode add boolean", "opcode bne boolean", "opcode jal boolean", "opcode lui boolean",
     "opcode one-hot", S16("rd slot ", " boolean"), S16("rs1 slot ", " boolean"), S16("rs2 slot ", " boolean"),
     "rd one-hot", "rs1 one-hot", "rs2 one-hot", L4("operand a limb ", ""), L4("operand b limb ", ""),
@@ -27,7 +27,6 @@ static const char *const cpu_main_names[] = {
     "pc starts at 0", X15(" starts at 0"),
     "pc ends at halt", L4("a0 limb ", " = output"),
 };
-#define FIB_CPU_MAIN_CONSTRAINTS (sizeof cpu_main_names / sizeof *cpu_main_names)
 
 #define R4(d) d, d, d, d
 #define R16(d) R4(d), R4(d), R4(d), R4(d)
@@ -45,22 +44,24 @@ static const uint8_t cpu_main_domains[] = {
 };
 _Static_assert(sizeof cpu_main_domains == FIB_CPU_MAIN_CONSTRAINTS, "one domain per CPU constraint");
 
-/* ---- the main constraints, one source instantiated twice ------------------------------------ */
+/* ---- the constraints, one source instantiated over each field ------------------------------- */
 
-static inline fp3_t fp3_scale_base(fp3_t x, uint64_t a) { return fp3_mul_base(x, a); }
 /* x * a; on LDE rows a lies in the base field (3 products instead of 9). */
 static inline fp3_t fp3_scale_ext(fp3_t x, fp3_t a) { return fp3_is_base(a) ? fp3_mul_base(x, a.c[0]) : fp3_mul(x, a); }
+static inline fp3_t fp3_identity(fp3_t a) { return a; }
 
-#define F uint64_t
-#define F_ADD gl_add
-#define F_SUB gl_sub
-#define F_MUL gl_mul
-#define F_C(u) ((uint64_t)(u))
-#define F_MULC gl_mul
-#define F_SCALE fp3_scale_base
+#define F_QUAL static
+#define F_SINK_QUAL static
+#define F_SINK(T) T *
+#define F_EMIT(out, i, v) ((out)[i] = (v))
+
+/* Base field: the main constraints on LDE rows, the LogUp denominators of the aux trace. */
+#include "air_fib_base_field.h"
 #define F_FN(name) name##_base
+#define F_AUX 0
 #include "air_fib_constraints_impl.h"
 
+/* Fp3: every constraint at the out-of-domain point, the aux constraints everywhere. */
 #define F fp3_t
 #define F_ADD fp3_add
 #define F_SUB fp3_sub
@@ -68,19 +69,23 @@ static inline fp3_t fp3_scale_ext(fp3_t x, fp3_t a) { return fp3_is_base(a) ? fp
 #define F_C(u) fp3_from_base(u)
 #define F_MULC fp3_mul_base
 #define F_SCALE fp3_scale_ext
+#define F_EXT fp3_identity
 #define F_FN(name) name##_ext
+#define F_AUX 1
 #include "air_fib_constraints_impl.h"
 
-static const char *const cpu_aux_names[] = {"lookup pair 0 (program, range c0)", "lookup pair 1 (range c1, c2)",
-                                            "running sum first", "running sum step", "running sum = claimed"};
+static const char *const cpu_aux_names[FIB_CPU_AUX_CONSTRAINTS] = {
+    "lookup pair 0 (program, range c0)", "lookup pair 1 (range c1, c2)", "running sum first", "running sum step",
+    "running sum = claimed"};
 static const uint8_t cpu_aux_domains[] = {ALL, ALL, SB_DOM_FIRST, TRANS, SB_DOM_LAST};
 /* Program and range tables: the running sum carries the row's one fraction. */
-static const char *const table_aux_names[] = {"running sum first", "running sum step", "running sum = claimed"};
+static const char *const table_aux_names[FIB_TABLE_AUX_CONSTRAINTS] = {"running sum first", "running sum step",
+                                                                       "running sum = claimed"};
 static const uint8_t table_aux_domains[] = {SB_DOM_FIRST, TRANS, SB_DOM_LAST};
 
-static const char *const program_main_names[] = {"padding multiplicity zero"};
+static const char *const program_main_names[FIB_PROG_MAIN_CONSTRAINTS] = {"padding multiplicity zero"};
 static const uint8_t program_main_domains[] = {ALL};
-static const char *const range_main_names[] = {"range starts at 0", "range increments"};
+static const char *const range_main_names[FIB_RANGE_MAIN_CONSTRAINTS] = {"range starts at 0", "range increments"};
 static const uint8_t range_main_domains[] = {SB_DOM_FIRST, TRANS};
 
 /* ---- decoding into the ROM tuple ------------------------------------------------------------- */
@@ -146,91 +151,36 @@ static void program_gen_fixed(const sb_public *pub, uint64_t *fixed) {
     }
 }
 
-/* ---- main constraint entry points ----------------------------------------------------------- */
+/* ---- constraint entry points ----------------------------------------------------------------- */
 
-static void cpu_eval_base(const sb_frame_base *f, uint64_t *out) { cpu_main_base(f->main_cur, f->main_next, f->pub, out); }
-static void cpu_eval_ext(const sb_frame_ext *f, fp3_t *out) { cpu_main_ext(f->main_cur, f->main_next, f->pub, out); }
+static void cpu_eval_base(const sb_frame_base *f, uint64_t *out) {
+    cpu_main_base(f->main_cur, f->main_next, rv64_fib_halt_pc(f->pub->iterations), f->pub->output, out);
+}
+static void cpu_eval_ext(const sb_frame_ext *f, fp3_t *out) {
+    cpu_main_ext(f->main_cur, f->main_next, rv64_fib_halt_pc(f->pub->iterations), f->pub->output, out);
+}
 static void program_eval_base(const sb_frame_base *f, uint64_t *out) { program_main_base(f->main_cur, f->fixed_cur, out); }
 static void program_eval_ext(const sb_frame_ext *f, fp3_t *out) { program_main_ext(f->main_cur, f->fixed_cur, out); }
 static void range_eval_base(const sb_frame_base *f, uint64_t *out) { range_main_base(f->main_cur, f->main_next, out); }
 static void range_eval_ext(const sb_frame_ext *f, fp3_t *out) { range_main_ext(f->main_cur, f->main_next, out); }
 
-/* ---- LogUp ---------------------------------------------------------------------------------- */
-
-/* pw[i] = alpha^(i+1), i < FIB_ROM_WIDTH. */
-static void alpha_powers(fp3_t alpha, fp3_t *pw) {
-    pw[0] = alpha;
-    for (int i = 1; i < FIB_ROM_WIDTH; i++) pw[i] = fp3_mul(pw[i - 1], alpha);
-}
-
-/* The powers of the last alpha seen by this thread: eval_aux runs on every LDE
- * row with the same challenges. */
-static const fp3_t *alpha_powers_cached(fp3_t alpha) {
-    static _Thread_local fp3_t pw[FIB_ROM_WIDTH];
-    static _Thread_local int valid;
-    if (!valid || !fp3_eq(pw[0], alpha)) {
-        alpha_powers(alpha, pw);
-        valid = 1;
-    }
-    return pw;
-}
-
-/* gamma - message: the denominator of a fraction. */
-static fp3_t den_ext(fp3_t gamma, uint64_t tag, const fp3_t *t, size_t n, const fp3_t *pw) {
-    return fp3_sub(gamma, message_ext(tag, t, n, pw));
-}
-static fp3_t den_base(fp3_t gamma, uint64_t tag, const uint64_t *t, size_t n, const fp3_t *pw) {
-    return fp3_sub(gamma, message_base(tag, t, n, pw));
-}
-
-/* Two fractions -1/x + -1/y in one helper h: h x y + y + x = 0 (degree 3). */
-static fp3_t pair_constraint(fp3_t h, fp3_t x, fp3_t y) {
-    return fp3_add(fp3_mul(fp3_mul(h, x), y), fp3_add(x, y));
-}
+_Static_assert(FIB_CH_ALPHA == 0, "the LogUp messages use the powers of the first challenge");
+_Static_assert(FIB_ROM_WIDTH <= SB_AIR_CHALLENGE_POWERS, "a ROM tuple fits the challenge powers");
 
 static void cpu_eval_aux(const sb_frame_ext *f, fp3_t *out) {
-    const fp3_t *pw = alpha_powers_cached(f->challenges[FIB_CH_ALPHA]);
-    fp3_t t[FIB_ROM_WIDTH];
-    const fp3_t g = f->challenges[FIB_CH_GAMMA], one = fp3_one();
-    const fp3_t *m = f->main_cur, *a = f->aux_cur, *an = f->aux_next;
-    cpu_rom_tuple_ext(m, t);
-    fp3_t x_prog = den_ext(g, FIB_TAG_PROGRAM, t, FIB_ROM_WIDTH, pw), x_c[FIB_LIMBS];
-    for (int k = 0; k < FIB_LIMBS; k++) x_c[k] = den_ext(g, FIB_TAG_RANGE, &m[FIB_CPU_C(k)], 1, pw);
-    fp3_t x_c3_next = den_ext(g, FIB_TAG_RANGE, &f->main_next[FIB_CPU_C(3)], 1, pw);
-    fp3_t helpers = fp3_add(a[FIB_CPU_AUX_H0], a[FIB_CPU_AUX_H1]);
-    fp3_t helpers_next = fp3_add(an[FIB_CPU_AUX_H0], an[FIB_CPU_AUX_H1]);
-    out[0] = pair_constraint(a[FIB_CPU_AUX_H0], x_prog, x_c[0]);
-    out[1] = pair_constraint(a[FIB_CPU_AUX_H1], x_c[1], x_c[2]);
-    /* s_0 = h0 + h1 - 1/x_c3, s_{i+1} = s_i + (same on row i+1), s_{N-1} = claimed. */
-    out[2] = fp3_add(fp3_mul(fp3_sub(a[FIB_CPU_AUX_SUM], helpers), x_c[3]), one);
-    out[3] = fp3_add(fp3_mul(fp3_sub(fp3_sub(an[FIB_CPU_AUX_SUM], a[FIB_CPU_AUX_SUM]), helpers_next), x_c3_next), one);
-    out[4] = fp3_sub(a[FIB_CPU_AUX_SUM], f->claimed_sum);
+    cpu_aux_ext(f->main_cur, f->main_next, f->aux_cur, f->aux_next, f->challenge_pows, f->challenges[FIB_CH_GAMMA],
+                f->claimed_sum, out);
 }
-
-/* A table side with one fraction mult/x per row: s_0 x_0 = mult_0,
- * (s_{i+1} - s_i) x_{i+1} = mult_{i+1}, s_{N-1} = claimed. */
-static void table_sum_constraints(const sb_frame_ext *f, fp3_t x, fp3_t x_next, fp3_t mult, fp3_t mult_next,
-                                  fp3_t *out) {
-    fp3_t s = f->aux_cur[FIB_TABLE_AUX_SUM], s_next = f->aux_next[FIB_TABLE_AUX_SUM];
-    out[0] = fp3_sub(fp3_mul(s, x), mult);
-    out[1] = fp3_sub(fp3_mul(fp3_sub(s_next, s), x_next), mult_next);
-    out[2] = fp3_sub(s, f->claimed_sum);
-}
-
 static void program_eval_aux(const sb_frame_ext *f, fp3_t *out) {
-    const fp3_t *pw = alpha_powers_cached(f->challenges[FIB_CH_ALPHA]);
-    const fp3_t g = f->challenges[FIB_CH_GAMMA];
-    table_sum_constraints(f, den_ext(g, FIB_TAG_PROGRAM, f->fixed_cur, FIB_ROM_WIDTH, pw),
-                          den_ext(g, FIB_TAG_PROGRAM, f->fixed_next, FIB_ROM_WIDTH, pw), f->main_cur[FIB_PROG_MULT],
-                          f->main_next[FIB_PROG_MULT], out);
+    program_aux_ext(f->main_cur, f->main_next, f->fixed_cur, f->fixed_next, f->aux_cur, f->aux_next,
+                    f->challenge_pows, f->challenges[FIB_CH_GAMMA], f->claimed_sum, out);
+}
+static void range_eval_aux(const sb_frame_ext *f, fp3_t *out) {
+    range_aux_ext(f->main_cur, f->main_next, f->aux_cur, f->aux_next, f->challenge_pows, f->challenges[FIB_CH_GAMMA],
+                  f->claimed_sum, out);
 }
 
-static void range_eval_aux(const sb_frame_ext *f, fp3_t *out) {
-    const fp3_t alpha = f->challenges[FIB_CH_ALPHA], g = f->challenges[FIB_CH_GAMMA];
-    table_sum_constraints(f, den_ext(g, FIB_TAG_RANGE, &f->main_cur[FIB_RANGE_VALUE], 1, &alpha),
-                          den_ext(g, FIB_TAG_RANGE, &f->main_next[FIB_RANGE_VALUE], 1, &alpha),
-                          f->main_cur[FIB_RANGE_MULT], f->main_next[FIB_RANGE_MULT], out);
-}
+/* ---- LogUp ---------------------------------------------------------------------------------- */
 
 /* Inverts x[0..n) in place: Montgomery's trick in independent chunks, run in
  * parallel. Returns -1 if some x[i] is 0 (x is then partly overwritten). */
@@ -261,28 +211,19 @@ static int fp3_batch_inv(fp3_t *x, size_t n) {
     return bad ? -1 : 0;
 }
 
-/* The CPU's fractions per row: the program lookup and the four result limbs. */
-#define CPU_FRACTIONS (1 + FIB_LIMBS)
-
 static int cpu_gen_aux(const uint64_t *main, size_t n, const fp3_t *pw, fp3_t g, fp3_t *aux, fp3_t *claimed) {
-    fp3_t *inv = malloc(sizeof(fp3_t) * CPU_FRACTIONS * n);
+    fp3_t *inv = malloc(sizeof(fp3_t) * FIB_CPU_FRACTIONS * n);
     if (!inv) return -1;
 #pragma omp parallel for schedule(static)
-    for (long r = 0; r < (long)n; r++) {
-        const uint64_t *row = main + (size_t)r * FIB_CPU_COLS;
-        uint64_t t[FIB_ROM_WIDTH];
-        cpu_rom_tuple_base(row, t);
-        fp3_t *x = inv + (size_t)r * CPU_FRACTIONS;
-        x[0] = den_base(g, FIB_TAG_PROGRAM, t, FIB_ROM_WIDTH, pw);
-        for (int k = 0; k < FIB_LIMBS; k++) x[1 + k] = den_base(g, FIB_TAG_RANGE, &row[FIB_CPU_C(k)], 1, pw);
-    }
-    if (fp3_batch_inv(inv, CPU_FRACTIONS * n)) {
+    for (long r = 0; r < (long)n; r++)
+        cpu_denominators_base(main + (size_t)r * FIB_CPU_COLS, pw, g, inv + (size_t)r * FIB_CPU_FRACTIONS);
+    if (fp3_batch_inv(inv, FIB_CPU_FRACTIONS * n)) {
         free(inv);
         return -1;
     }
     fp3_t s = fp3_zero();
     for (size_t r = 0; r < n; r++) {
-        const fp3_t *y = inv + r * CPU_FRACTIONS;
+        const fp3_t *y = inv + r * FIB_CPU_FRACTIONS;
         fp3_t *a = aux + r * FIB_CPU_AUX_COLS;
         /* Every CPU fraction has multiplicity -1. */
         a[FIB_CPU_AUX_H0] = fp3_neg(fp3_add(y[0], y[1]));
@@ -310,8 +251,8 @@ static int table_gen_aux(fp3_t *x, const uint64_t *mult, size_t mult_stride, siz
 
 static int fib_gen_aux(const sb_public *pub, uint64_t *const *main, const fp3_t *challenges, fp3_t **aux,
                        fp3_t *claimed) {
-    fp3_t pw[FIB_ROM_WIDTH];
-    alpha_powers(challenges[FIB_CH_ALPHA], pw);
+    fp3_t pw[SB_AIR_CHALLENGE_POWERS];
+    sb_challenge_powers(challenges[FIB_CH_ALPHA], pw);
     const fp3_t g = challenges[FIB_CH_GAMMA];
     const size_t n_cpu = (size_t)1 << pub->log_steps, n_prog = (size_t)1 << FIB_LOG_PROGRAM,
                  n_range = (size_t)1 << FIB_LOG_RANGE;
@@ -326,7 +267,7 @@ static int fib_gen_aux(const sb_public *pub, uint64_t *const *main, const fp3_t 
     /* The program side's denominators go in its aux column before it is turned into the sum. */
     program_gen_fixed(pub, fixed);
     for (size_t r = 0; r < n_prog; r++)
-        aux[FIB_TABLE_PROGRAM][r] = den_base(g, FIB_TAG_PROGRAM, fixed + r * FIB_PROG_FIXED_COLS, FIB_ROM_WIDTH, pw);
+        aux[FIB_TABLE_PROGRAM][r] = denominator_base(g, FIB_TAG_PROGRAM, fixed + r * FIB_PROG_FIXED_COLS, FIB_ROM_WIDTH, pw);
     if (table_gen_aux(aux[FIB_TABLE_PROGRAM], main[FIB_TABLE_PROGRAM] + FIB_PROG_MULT, FIB_PROG_MAIN_COLS, n_prog,
                       aux[FIB_TABLE_PROGRAM], &claimed[FIB_TABLE_PROGRAM]))
         goto done;
@@ -335,7 +276,7 @@ static int fib_gen_aux(const sb_public *pub, uint64_t *const *main, const fp3_t 
     fp3_t *xr = aux[FIB_TABLE_RANGE];
 #pragma omp parallel for schedule(static)
     for (long r = 0; r < (long)n_range; r++)
-        xr[r] = den_base(g, FIB_TAG_RANGE, &range[(size_t)r * FIB_RANGE_COLS + FIB_RANGE_VALUE], 1, pw);
+        xr[r] = denominator_base(g, FIB_TAG_RANGE, &range[(size_t)r * FIB_RANGE_COLS + FIB_RANGE_VALUE], 1, pw);
     if (table_gen_aux(xr, range + FIB_RANGE_MULT, FIB_RANGE_COLS, n_range, xr, &claimed[FIB_TABLE_RANGE])) goto done;
     rc = 0;
 done:
@@ -455,8 +396,10 @@ static int fib_gen_main(const sb_public *pub, uint64_t **main) {
 /* ---- the AIR ---------------------------------------------------------------------------------- */
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
-_Static_assert(COUNT(cpu_aux_names) == COUNT(cpu_aux_domains), "CPU aux names and domains");
-_Static_assert(COUNT(table_aux_names) == COUNT(table_aux_domains), "table aux names and domains");
+_Static_assert(COUNT(cpu_aux_domains) == FIB_CPU_AUX_CONSTRAINTS, "CPU aux names and domains");
+_Static_assert(COUNT(table_aux_domains) == FIB_TABLE_AUX_CONSTRAINTS, "table aux names and domains");
+_Static_assert(COUNT(program_main_domains) == FIB_PROG_MAIN_CONSTRAINTS, "program names and domains");
+_Static_assert(COUNT(range_main_domains) == FIB_RANGE_MAIN_CONSTRAINTS, "range names and domains");
 
 static const sb_table_air fib_tables[FIB_N_TABLES] = {
     [FIB_TABLE_CPU] = {.name = "cpu",

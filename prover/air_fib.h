@@ -9,6 +9,10 @@
 #include "air.h"
 #include "rv64.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Table order in sb_air_fib()->tables. */
 enum { FIB_TABLE_CPU = 0, FIB_TABLE_PROGRAM = 1, FIB_TABLE_RANGE = 2, FIB_N_TABLES = 3 };
 
@@ -67,6 +71,15 @@ enum {
 #define FIB_RANGE_MULT 1
 #define FIB_RANGE_COLS 2
 
+/* Constraints per table, in the order of air_fib_constraints_impl.h (air_fib.c names each one). */
+#define FIB_CPU_MAIN_CONSTRAINTS 207
+#define FIB_CPU_AUX_CONSTRAINTS 5
+#define FIB_PROG_MAIN_CONSTRAINTS 1
+#define FIB_RANGE_MAIN_CONSTRAINTS 2
+#define FIB_TABLE_AUX_CONSTRAINTS 3 /* program and range */
+/* The CPU's fractions per row: its program lookup and the range lookups of the four result limbs. */
+#define FIB_CPU_FRACTIONS (1 + FIB_LIMBS)
+
 /* Aux (Fp3) columns. The CPU's five fractions per row (program lookup, result
  * limbs 0..3) are paired into two helpers; the fifth is carried by the running
  * sum's constraint, as is the single fraction of the program and range tables. */
@@ -88,5 +101,9 @@ int sb_air_fib_gen_main_program(const rv64_program *prog, const sb_public *pub, 
  * that edit CPU rows call it to keep the bus honest). Values outside the
  * tables are not counted. */
 void sb_air_fib_count_multiplicities(const sb_public *pub, uint64_t *const *main);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

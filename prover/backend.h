@@ -36,6 +36,11 @@ typedef enum sb_kernel_id {
     SB_K_SCALE,  /* the fused pass: last inverse levels, coset scaling, first forward levels */
     SB_K_KECCAK, /* Keccak-256 leaves over rows */
     SB_K_MERKLE, /* Merkle tree levels and openings */
+    SB_K_COMPOSE, /* Round 2: the composition rows of a fib table, the split's scaling */
+    SB_K_OOD,     /* Round 3: OOD weights, column dot products, their reduction */
+    SB_K_DEEP,    /* Round 4: DEEP composition rows */
+    SB_K_FRI,     /* Round 4: FRI folds (with the layer's leaves) and openings */
+    SB_K_POW,     /* Round 4: the grinding search */
     SB_K_COUNT
 } sb_kernel_id;
 

@@ -54,7 +54,8 @@ static int zerofiers_init(zerofiers *z, size_t n, unsigned blowup) {
     z->inv_first = malloc(m * sizeof *z->inv_first);
     z->inv_last = malloc(m * sizeof *z->inv_last);
     if (!z->x || !z->inv_first || !z->inv_last) return -1;
-    z->g = gl_pow(gl_root_of_unity(log_n), n - 1);
+    sb_lde_vanishing(log_n, log_m - log_n, &z->g, z->inv_vanish);
+    for (unsigned j = 0; j < blowup; j++) z->inv_vanish[j] = gl_inv(z->inv_vanish[j]);
     gl_powers(z->x, m, GL_GENERATOR, gl_root_of_unity(log_m));
 #pragma omp parallel for schedule(static)
     for (size_t base = 0; base < m; base += ROW_CHUNK) {
@@ -66,8 +67,6 @@ static int zerofiers_init(zerofiers *z, size_t n, unsigned blowup) {
         gl_batch_inv(z->inv_first + base, z->inv_first + base, len);
         gl_batch_inv(z->inv_last + base, z->inv_last + base, len);
     }
-    uint64_t seven_n = gl_pow(GL_GENERATOR, n), w_b = gl_root_of_unity(log_m - log_n);
-    for (unsigned j = 0; j < blowup; j++) z->inv_vanish[j] = gl_inv(gl_sub(gl_mul(seven_n, gl_pow(w_b, j)), 1));
     return 0;
 }
 
@@ -89,8 +88,8 @@ static void to_ext(fp3_t *out, const uint64_t *in, size_t n) {
 
 /* Evaluates C at LDE row i. */
 static fp3_t composition_row(const sb_composition_in *in, const uint64_t *main, const uint64_t *fixed,
-                             const uint64_t *aux, const zerofiers *z, const fp3_t *beta_pows, size_t i,
-                             comp_scratch *s) {
+                             const uint64_t *aux, const zerofiers *z, const fp3_t *beta_pows,
+                             const fp3_t *challenge_pows, size_t i, comp_scratch *s) {
     const sb_table_air *air = in->air;
     size_t m = in->main->rows, next = (i + in->main->blowup) & (m - 1);
     sb_frame_base fb = {main + i * air->n_main, main + next * air->n_main, fixed ? fixed + i * air->n_fixed : NULL,
@@ -108,18 +107,13 @@ static fp3_t composition_row(const sb_composition_in *in, const uint64_t *main, 
         size_t aux_w = 3 * air->n_aux;
         sb_frame_ext fe = {s->main_cur, s->main_next, s->fixed_cur, s->fixed_next,
                            (const fp3_t *)(aux + i * aux_w), (const fp3_t *)(aux + next * aux_w),
-                           in->challenges, in->claimed_sum, in->pub};
+                           in->challenges, in->claimed_sum, in->pub, challenge_pows};
         air->eval_aux(&fe, s->aux_vals);
         sb_accumulate_ext(acc, s->aux_vals, air->aux_domains, beta_pows + air->n_main_constraints,
                           air->n_aux_constraints);
     }
-    uint64_t inv_vanish = z->inv_vanish[i & (in->main->blowup - 1)];
-    /* TRANSITION: 1 / ((x^n - 1) / (x - g)) = (x - g) / (x^n - 1). */
-    uint64_t inv_transition = gl_mul(gl_sub(z->x[i], z->g), inv_vanish);
-    fp3_t c = fp3_mul_base(acc[SB_DOM_ALL], inv_vanish);
-    c = fp3_add(c, fp3_mul_base(acc[SB_DOM_TRANSITION], inv_transition));
-    c = fp3_add(c, fp3_mul_base(acc[SB_DOM_FIRST], z->inv_first[i]));
-    return fp3_add(c, fp3_mul_base(acc[SB_DOM_LAST], z->inv_last[i]));
+    return sb_composition_combine(acc, z->x[i], z->g, z->inv_vanish[i & (in->main->blowup - 1)], z->inv_first[i],
+                                  z->inv_last[i]);
 }
 
 /* Interpolates C (m values on the coset 7<w_m>, overwritten) and makes parts its parts' values over H. */
@@ -146,7 +140,7 @@ static int composition_impl(sb_backend *be, sb_op *op, const sb_composition_in *
     if (in->main->blowup < 2 || in->main->blowup > 8 || in->aux->rows != m || (fixed && in->fixed->rows != m))
         return fail(op, "composition: the LDEs do not share one domain of blowup 2..8");
     size_t nc = air->n_main_constraints + air->n_aux_constraints;
-    fp3_t *beta_pows = malloc((nc ? nc : 1) * sizeof *beta_pows);
+    fp3_t *beta_pows = malloc((nc ? nc : 1) * sizeof *beta_pows), challenge_pows[SB_AIR_CHALLENGE_POWERS];
     fp3_t *c = malloc(m * sizeof *c);
     zerofiers z = {0};
     const int64_t scratch = (int64_t)(m * sizeof *c + 3 * m * sizeof(uint64_t)); /* C and the zerofiers */
@@ -154,6 +148,7 @@ static int composition_impl(sb_backend *be, sb_op *op, const sb_composition_in *
     int rc = -1, oom = !beta_pows || !c || zerofiers_init(&z, n, in->main->blowup) != 0;
     if (!oom) {
         sb_fp3_powers(beta_pows, nc, in->beta);
+        if (air->n_aux_constraints) sb_challenge_powers(in->challenges[0], challenge_pows);
 #pragma omp parallel
         {
             comp_scratch s = {malloc((air->n_main_constraints + 1) * sizeof(uint64_t)),
@@ -167,7 +162,7 @@ static int composition_impl(sb_backend *be, sb_op *op, const sb_composition_in *
             }
 #pragma omp for schedule(static)
             for (size_t i = 0; i < m; i++)
-                if (ok) c[i] = composition_row(in, main, fixed, aux, &z, beta_pows, i, &s);
+                if (ok) c[i] = composition_row(in, main, fixed, aux, &z, beta_pows, challenge_pows, i, &s);
             free(s.main_vals);
             free(s.aux_vals);
             free(s.main_cur);

@@ -8,19 +8,10 @@
 #include "rounds.h"
 #include "stark_poly.h"
 
-/* 1/2 mod p = (p + 1) / 2. */
-#define GL_INV_TWO 0x7FFFFFFF80000001ULL
-
 uint64_t sb_fri_offset(unsigned layer) {
     uint64_t s = GL_GENERATOR;
     for (unsigned l = 0; l < layer; l++) s = gl_mul(s, s);
     return s;
-}
-
-fp3_t sb_fri_fold_pair(fp3_t a, fp3_t b, uint64_t inv_x, fp3_t alpha) {
-    fp3_t even = fp3_add(a, b);
-    fp3_t odd = fp3_mul_base(fp3_sub(a, b), inv_x);
-    return fp3_mul_base(fp3_add(even, fp3_mul(alpha, odd)), GL_INV_TWO);
 }
 
 void sb_fri_leaf(fp3_t lo, fp3_t hi, sb_digest *out) {

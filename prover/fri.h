@@ -14,7 +14,12 @@
 
 #include "backend.h"
 #include "fp3.h"
+#include "stark_row.h" /* sb_fri_fold_pair */
 #include "transcript.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Folding stops at a final polynomial of fewer than 2^SB_FRI_FINAL_LOG coefficients. */
 #define SB_FRI_FINAL_LOG 3
@@ -24,9 +29,6 @@ static inline unsigned sb_fri_folds(unsigned log_n) { return log_n > SB_FRI_FINA
 
 /* Returns the offset of layer l's coset: 7^(2^l). */
 uint64_t sb_fri_offset(unsigned layer);
-
-/* Returns the folded value (a + b)/2 + alpha (a - b) * inv_x / 2 of the pair a = Q(x), b = Q(-x). */
-fp3_t sb_fri_fold_pair(fp3_t a, fp3_t b, uint64_t inv_x, fp3_t alpha);
 
 /* Writes the leaf digest of a committed pair: merkle_hash_row of lo.c0..c2, hi.c0..c2. */
 void sb_fri_leaf(fp3_t lo, fp3_t hi, sb_digest *out);
@@ -67,5 +69,9 @@ size_t sb_fri_path_len(unsigned log_lde, unsigned n_folds);
 int sb_fri_verify_query(unsigned log_lde, unsigned n_folds, const fp3_t *alphas, const sb_digest *roots,
                         const fp3_t *final_coeffs, size_t n_final, size_t i0, fp3_t a, fp3_t b,
                         const fp3_t *siblings, const sb_digest *paths, char *why, size_t whylen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sb_digest {
     uint8_t b[32];
 } sb_digest;
@@ -45,5 +49,9 @@ int merkle_verify(const sb_digest *root, const sb_digest *leaf, size_t j, unsign
                   const sb_digest *path);
 
 void merkle_free(merkle_tree *t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Forward NTT: on input column c holds coefficients a_0..a_{n-1} (natural order);
  * on output it holds evaluations A(w_n^r) at row r (natural order), w_n = gl_root_of_unity(log2 n). */
 void ntt_forward_rows(uint64_t *data, size_t n, size_t cols);
@@ -41,5 +45,9 @@ static inline uint64_t bit_reverse_index(uint64_t x, unsigned bits) {
 
 /* Returns log2(n) for a power of two n, or -1 when n is not a power of two. */
 int log2_exact(uint64_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 #include "fp3.h"
 #include "merkle.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SB_PROOF_MAGIC "SBPROOF"  /* 8 bytes with its NUL */
 #define SB_PROOF_VERSION 1u
 #define SB_MAX_TABLES 8
@@ -92,5 +96,9 @@ int sb_proof_serialize(const sb_stark_proof *p, uint8_t **bytes, size_t *len);
  * nothing to release). */
 int sb_proof_parse(const sb_air *air, const uint8_t *bytes, size_t len, sb_stark_proof *p, char *why,
                    size_t whylen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

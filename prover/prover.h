@@ -9,6 +9,10 @@
 #include "backend.h"
 #include "range.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sb_prove_config {
     unsigned log_steps; /* CPU table height 2^log_steps */
     unsigned blowup;    /* 2, 4 or 8 */
@@ -41,5 +45,9 @@ void sb_security_note(unsigned blowup, char *out, size_t len);
 
 /* The FRI query count for a blowup: ceil((128 - 20) / -log2(sqrt(1/b) + 1/300)). */
 unsigned sb_query_count(unsigned blowup);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

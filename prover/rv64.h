@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define RV64_NREGS 16
 /* ABI names of the registers fib_iterative uses. */
 #define RV64_A0 10
@@ -78,5 +82,9 @@ typedef struct rv64_state {
  * 0, or -1 if a word does not decode or the pc leaves the program (or is not
  * a multiple of 4). */
 int rv64_run(const rv64_program *prog, rv64_state *s, uint64_t cycles, rv64_state *rows);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include "proof.h"
 #include "transcript.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Proof-of-work: Keccak-256(seed || nonce as u64 big-endian) must start with this many zero bits. */
 #define SB_POW_BITS 20
 /* The transcript's label. */
@@ -79,5 +83,9 @@ uint64_t sb_pow_search(const uint8_t seed[32], uint64_t limit);
 /* Returns the Fp3 value of an ext3 column from the values of its three base components
  * (c0 + c1 W + c2 W^2, W^3 = 2). */
 fp3_t sb_ext3_recombine(const fp3_t comp[3]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -61,13 +61,9 @@ void sb_inv_shift_init(sb_inv_shift *c, fp3_t z) {
 }
 
 void sb_inv_shift_batch(const sb_inv_shift *c, const uint64_t *x, size_t m, fp3_t *out, uint64_t *scratch) {
-    for (size_t j = 0; j < m; j++)
-        scratch[j] = gl_sub(gl_mul(gl_add(gl_mul(gl_sub(x[j], c->n1), x[j]), c->n2), x[j]), c->n3);
+    for (size_t j = 0; j < m; j++) scratch[j] = sb_inv_shift_norm(c, x[j]);
     gl_batch_inv(scratch, scratch, m);
-    for (size_t j = 0; j < m; j++) {
-        fp3_t q = fp3_add_base(fp3_sub(c->b, fp3_mul_base(c->a, x[j])), gl_mul(x[j], x[j]));
-        out[j] = fp3_mul_base(q, scratch[j]);
-    }
+    for (size_t j = 0; j < m; j++) out[j] = sb_inv_shift_apply(c, x[j], scratch[j]);
 }
 
 fp3_t sb_fp3_dot_base(const fp3_t *coeffs, const uint64_t *row, size_t cols) {
@@ -139,11 +135,9 @@ int sb_coset_eval(const sb_eval_matrix *mats, size_t n_mats, size_t n, uint64_t 
         }
         for (size_t i = 0; i < acc_len; i++) partial[(size_t)me * acc_len + i] = lazy_reduce_fp3(my + 3 * i);
     }
-    uint64_t s_n = gl_pow(s, n);
-    uint64_t inv_n_sn = gl_inv(gl_mul(gl_reduce((uint64_t)n), s_n));
     const fp3_t *sum = partial;
     for (size_t p = 0; p < n_points; p++) {
-        fp3_t scale = fp3_mul_base(fp3_sub(fp3_pow(points[p], n), fp3_from_base(s_n)), inv_n_sn);
+        fp3_t scale = sb_coset_eval_scale(points[p], n, s);
         for (size_t k = 0; k < n_mats; k++)
             for (size_t c = 0; c < mats[k].cols; c++, sum++) {
                 fp3_t v = *sum;
@@ -154,6 +148,12 @@ int sb_coset_eval(const sb_eval_matrix *mats, size_t n_mats, size_t n, uint64_t 
     free(acc);
     free(partial);
     return 0;
+}
+
+fp3_t sb_coset_eval_scale(fp3_t z, size_t n, uint64_t s) {
+    uint64_t s_n = gl_pow(s, n);
+    uint64_t inv_n_sn = gl_inv(gl_mul(gl_reduce((uint64_t)n), s_n));
+    return fp3_mul_base(fp3_sub(fp3_pow(z, n), fp3_from_base(s_n)), inv_n_sn);
 }
 
 int sb_coset_interpolate(uint64_t *vals, size_t m, size_t cols, uint64_t s) {
@@ -179,6 +179,12 @@ fp3_t sb_zerofier(sb_domain d, fp3_t x, fp3_t x_n, unsigned log_n) {
     case SB_DOM_ALL: break;
     }
     return vanish;
+}
+
+void sb_lde_vanishing(unsigned log_n, unsigned log_b, uint64_t *g, uint64_t *vanish) {
+    const uint64_t n = (uint64_t)1 << log_n, seven_n = gl_pow(GL_GENERATOR, n), w_b = gl_root_of_unity(log_b);
+    *g = gl_pow(gl_root_of_unity(log_n), n - 1);
+    for (unsigned j = 0; j < 1u << log_b; j++) vanish[j] = gl_sub(gl_mul(seven_n, gl_pow(w_b, j)), 1);
 }
 
 void sb_accumulate_ext(fp3_t acc[4], const fp3_t *vals, const uint8_t *domains, const fp3_t *beta_pows, size_t n) {

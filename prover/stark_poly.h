@@ -8,16 +8,13 @@
 
 #include "air.h"
 #include "fp3.h"
+#include "stark_row.h"
 
-/* 1/(x - z) for many base x and one z in Fp3 \ Fp, through the norm: with z', z'' the
- * conjugates of z, N(x) = (x - z)(x - z')(x - z'') has base coefficients and
- * 1/(x - z) = q(x) / N(x), q(x) = (x - z')(x - z'') = x^2 - a x + b. One base inversion
- * (batched) per x instead of an Fp3 one. */
-typedef struct sb_inv_shift {
-    uint64_t n1, n2, n3; /* N(x) = x^3 - n1 x^2 + n2 x - n3 */
-    fp3_t a, b;
-} sb_inv_shift;
+#ifdef __cplusplus
+extern "C" {
+#endif
 
+/* Fills c for the point z (Fp3 \ Fp; stark_row.h). */
 void sb_inv_shift_init(sb_inv_shift *c, fp3_t z);
 /* Writes out[j] = 1/(x[j] - z) for j < m; scratch holds m base elements. Every x[j] must differ from z. */
 void sb_inv_shift_batch(const sb_inv_shift *c, const uint64_t *x, size_t m, fp3_t *out, uint64_t *scratch);
@@ -59,17 +56,23 @@ int sb_coset_interpolate(uint64_t *vals, size_t m, size_t cols, uint64_t s);
  * x_n is x^n. Returns the value (the caller inverts it). */
 fp3_t sb_zerofier(sb_domain d, fp3_t x, fp3_t x_n, unsigned log_n);
 
+/* The vanishing polynomials' constants on an LDE of 2^log_n rows at blowup 2^log_b: *g = w_n^(n-1),
+ * the last point of H, and vanish[j] = x^n - 1 on the LDE rows i = j mod 2^log_b (x^n = 7^n w_b^j
+ * takes 2^log_b values; vanish has 2^log_b entries). */
+void sb_lde_vanishing(unsigned log_n, unsigned log_b, uint64_t *g, uint64_t *vanish);
+
 /* Adds beta_pows[i] * vals[i] into acc[domains[i]] for i < n (acc has one entry per sb_domain;
  * every domains[i] must be a valid sb_domain: stark.h checks the AIR once). */
 void sb_accumulate_ext(fp3_t acc[4], const fp3_t *vals, const uint8_t *domains, const fp3_t *beta_pows, size_t n);
 void sb_accumulate_base(fp3_t acc[4], const uint64_t *vals, const uint8_t *domains, const fp3_t *beta_pows,
                         size_t n);
 
-/* The DEEP composition value at one point x (rounds.h sb_deep_in):
- * (s - sum_z) * inv_x_z + (s_shifted - sum_zw) * inv_x_zw. */
-static inline fp3_t sb_deep_value(fp3_t s, fp3_t s_shifted, fp3_t sum_z, fp3_t sum_zw, fp3_t inv_x_z,
-                                  fp3_t inv_x_zw) {
-    return fp3_add(fp3_mul(fp3_sub(s, sum_z), inv_x_z), fp3_mul(fp3_sub(s_shifted, sum_zw), inv_x_zw));
+/* Returns the barycentric factor of sb_coset_eval at z: (z^n - s^n) / (n s^n), i.e. f(z) is
+ * this times sum_j f(x_j) x_j / (z - x_j) over x_j = s w_n^j. */
+fp3_t sb_coset_eval_scale(fp3_t z, size_t n, uint64_t s);
+
+#ifdef __cplusplus
 }
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 
 #include "fp3.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sb_transcript {
     uint8_t state[32];
     uint64_t counter; /* squeezes since the last absorb */
@@ -30,5 +34,9 @@ fp3_t transcript_squeeze_fp3(sb_transcript *t);
 uint64_t transcript_squeeze_index(sb_transcript *t, uint64_t bound);
 /* A copy of t with the 64-bit value `fork_id` absorbed (per-table forks). */
 sb_transcript transcript_fork(const sb_transcript *t, uint64_t fork_id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -96,8 +96,10 @@ static int check_constraints(verify_ctx *v, size_t t) {
     const fp3_t *aux_z = tp->ood + 2 * ts->n_main, *aux_zw = aux_z + ts->n_aux, *parts_z = aux_zw + ts->n_aux;
     recombine(aux_at, aux_z, n_aux);
     recombine(aux_at + n_aux, aux_zw, n_aux);
-    sb_frame_ext f = {tp->ood,    tp->ood + ts->n_main, fixed_at,         fixed_at + n_fixed, aux_at,
-                      aux_at + n_aux, v->r.challenges,    tp->claimed_sum, v->pub};
+    fp3_t challenge_pows[SB_AIR_CHALLENGE_POWERS];
+    sb_challenge_powers(v->r.challenges[0], challenge_pows);
+    sb_frame_ext f = {tp->ood,       tp->ood + ts->n_main, fixed_at,        fixed_at + n_fixed, aux_at,
+                      aux_at + n_aux, v->r.challenges,        tp->claimed_sum, v->pub,             challenge_pows};
     air->eval_main_ext(&f, vals);
     if (air->n_aux_constraints) air->eval_aux(&f, vals + air->n_main_constraints);
     sb_fp3_powers(beta_pows, nc, c->beta);

@@ -280,14 +280,15 @@ static void test_degree(void) {
         fp3_t *p = malloc(sizeof(fp3_t) * nv), *q = malloc(sizeof(fp3_t) * nv), *x = malloc(sizeof(fp3_t) * nv);
         size_t nc = t->n_main_constraints + t->n_aux_constraints;
         fp3_t *y = malloc(sizeof(fp3_t) * nc * 5);
-        fp3_t ch[FIB_N_CHALLENGES] = {rand_fp3(), rand_fp3()};
+        fp3_t ch[FIB_N_CHALLENGES] = {rand_fp3(), rand_fp3()}, pows[SB_AIR_CHALLENGE_POWERS];
+        sb_challenge_powers(ch[0], pows);
         for (size_t i = 0; i < nv; i++) p[i] = rand_fp3(), q[i] = rand_fp3();
         for (uint64_t s = 0; s < 5; s++) {
             for (size_t i = 0; i < nv; i++) x[i] = fp3_add(p[i], fp3_mul_base(q[i], s));
             size_t m = t->n_main, fx = t->n_fixed, a = t->n_aux;
             sb_frame_ext fe = {.main_cur = x, .main_next = x + m, .fixed_cur = x + 2 * m, .fixed_next = x + 2 * m + fx,
                                .aux_cur = x + 2 * (m + fx), .aux_next = x + 2 * (m + fx) + a, .challenges = ch,
-                               .claimed_sum = x[nv - 1], .pub = &pub};
+                               .claimed_sum = x[nv - 1], .pub = &pub, .challenge_pows = pows};
             t->eval_main_ext(&fe, y + s * nc);
             t->eval_aux(&fe, y + s * nc + t->n_main_constraints);
         }

@@ -113,6 +113,8 @@ static void test_tags_constraints(void) {
     air->public_values(8, &pub);
     const fp3_t ch[FIB_N_CHALLENGES] = {rand_fp3(), rand_fp3()}, zero = fp3_zero(), one = fp3_one();
     const fp3_t alpha = ch[FIB_CH_ALPHA], gamma = ch[FIB_CH_GAMMA];
+    fp3_t pows[SB_AIR_CHALLENGE_POWERS];
+    sb_challenge_powers(alpha, pows);
     const fp3_t tag_gap = fp3_from_base(gl_sub(FIB_TAG_RANGE, FIB_TAG_PROGRAM)); /* range minus program */
     const uint64_t values[] = {0, 1, 12345, 65535};
     for (size_t k = 0; k < sizeof values / sizeof *values; k++) {
@@ -122,7 +124,8 @@ static void test_tags_constraints(void) {
 
         fp3_t range_row[FIB_RANGE_COLS] = {fp3_from_base(v), one}, range_next[FIB_RANGE_COLS] = {zero, zero};
         sb_frame_ext fr = {.main_cur = range_row, .main_next = range_next, .aux_cur = &s, .aux_next = &zero,
-                           .challenges = ch, .claimed_sum = zero, .pub = &pub};
+                           .challenges = ch, .claimed_sum = zero, .pub = &pub,
+                           .challenge_pows = pows};
         air->tables[FIB_TABLE_RANGE].eval_aux(&fr, out);
         CHECK(fp3_is_zero(out[0]), "v=%llu: the range message is not tag + alpha v", (unsigned long long)v);
 
@@ -131,7 +134,8 @@ static void test_tags_constraints(void) {
         tuple[FIB_ROM_PC] = fp3_from_base(v);
         tuple[FIB_PROG_REAL] = one;
         sb_frame_ext fp = {.main_cur = &mult, .main_next = &zero, .fixed_cur = tuple, .fixed_next = tuple_next,
-                           .aux_cur = &s, .aux_next = &zero, .challenges = ch, .claimed_sum = zero, .pub = &pub};
+                           .aux_cur = &s, .aux_next = &zero, .challenges = ch, .claimed_sum = zero, .pub = &pub,
+                           .challenge_pows = pows};
         air->tables[FIB_TABLE_PROGRAM].eval_aux(&fp, out);
         /* s (gamma - m_P) - 1 = s (m_R - m_P): the fields cancel, the tags remain. */
         CHECK(fp3_eq(out[0], fp3_mul(s, tag_gap)) && !fp3_is_zero(out[0]),
@@ -145,7 +149,8 @@ static void test_tags_constraints(void) {
         row[FIB_CPU_PC] = row[FIB_CPU_C(0)] = fp3_from_base(v);
         aux[FIB_CPU_AUX_H0] = fp3_mul_base(s, GL_P - 2);
         sb_frame_ext fc = {.main_cur = row, .main_next = row_next, .aux_cur = aux, .aux_next = aux_next,
-                           .challenges = ch, .claimed_sum = zero, .pub = &pub};
+                           .challenges = ch, .claimed_sum = zero, .pub = &pub,
+                           .challenge_pows = pows};
         air->tables[FIB_TABLE_CPU].eval_aux(&fc, out);
         /* h x_P x_R + x_P + x_R with h = -2 / x_R is x_R - x_P = m_P - m_R. */
         CHECK(fp3_eq(out[0], fp3_neg(tag_gap)) && !fp3_is_zero(out[0]),
