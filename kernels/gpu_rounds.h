@@ -146,15 +146,15 @@ cudaError_t sb_gpu_fri_fold(const fp3_t *layer, unsigned log_m, uint64_t offset,
                             uint64_t *nodes, unsigned tpb, unsigned tpb_merkle, unsigned sms, unsigned max_blocks,
                             cudaStream_t s, sb_gpu_site *site);
 
-/* Queues the openings of a committed FRI layer at n query rows: layer holds 2L values, nodes its
- * tree of L = 2^log_leaves leaves (as sb_gpu_fri_fold left them), rows[i] < 2L is the value the
- * verifier folds itself (fri.c sb_fri_open's r). siblings[i] = layer[rows[i] ^ L], the other
- * element of its pair; paths[i] (log_leaves digests, leaf level first, byte order) = the
- * authentication path of leaf rows[i] mod L. One block a query. merkle_open_many does not fit: it
- * gathers LDE row bitrev(leaf) of a row-major matrix, while a FRI leaf pairs layer[k] with
- * layer[k + L] and the proof needs one element of it; the path code (merkle_path_lanes) is shared. */
-cudaError_t sb_gpu_fri_open(const fp3_t *layer, const uint64_t *nodes, unsigned log_leaves, const uint64_t *rows,
-                            uint64_t n, fp3_t *siblings, uint64_t *paths, unsigned tpb, unsigned max_blocks,
+/* Queues the openings of n leaves of a committed FRI layer (the backend's open_many of an
+ * SB_LEAVES_PAIRS matrix): layer holds 2L values, nodes its tree of L = 2^log_leaves leaves (as
+ * sb_gpu_fri_fold left them), leaves[i] < L. pairs[2i], pairs[2i + 1] = layer[leaves[i]],
+ * layer[leaves[i] + L], the leaf's values; paths[i] (log_leaves digests, leaf level first, byte
+ * order) = its authentication path. One block a leaf. merkle_open_many does not fit: it gathers
+ * LDE row bitrev(leaf) of a row-major matrix, while a FRI leaf pairs layer[k] with layer[k + L];
+ * the path code (merkle_path_lanes) is shared. */
+cudaError_t sb_gpu_fri_open(const fp3_t *layer, const uint64_t *nodes, unsigned log_leaves, const uint64_t *leaves,
+                            uint64_t n, fp3_t *pairs, uint64_t *paths, unsigned tpb, unsigned max_blocks,
                             cudaStream_t s, sb_gpu_site *site);
 
 /* The final polynomial stays on the host: its layer has blowup * 8 values at most (64), which

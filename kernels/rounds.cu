@@ -226,14 +226,14 @@ extern "C" __global__ void fri_fold_leaves(const fp3_t *layer, uint64_t half, ui
     }
 }
 
-/* One block a query (grid-stride): the sibling value, then the path (merkle_path_lanes). */
+/* One block a leaf (grid-stride): its pair, then its path (merkle_path_lanes). */
 extern "C" __global__ void fri_open_many(const fp3_t *layer, const uint64_t *nodes, unsigned log_leaves,
-                                         const uint64_t *rows, uint64_t n, fp3_t *siblings, uint64_t *paths) {
-    const uint64_t leaves = 1ull << log_leaves;
+                                         const uint64_t *leaves, uint64_t n, fp3_t *pairs, uint64_t *paths) {
+    const uint64_t half = 1ull << log_leaves;
     for (uint64_t i = blockIdx.x; i < n; i += gridDim.x) {
-        const uint64_t r = rows[i];
-        if (threadIdx.x == 0) siblings[i] = layer[r ^ leaves];
-        merkle_path_lanes(nodes, log_leaves, r & (leaves - 1), paths + i * log_leaves * 4, threadIdx.x, blockDim.x);
+        const uint64_t k = leaves[i];
+        if (threadIdx.x == 0) pairs[2 * i] = layer[k], pairs[2 * i + 1] = layer[k + half];
+        merkle_path_lanes(nodes, log_leaves, k, paths + i * log_leaves * 4, threadIdx.x, blockDim.x);
     }
 }
 
@@ -258,14 +258,14 @@ extern "C" cudaError_t sb_gpu_fri_fold(const fp3_t *layer, unsigned log_m, uint6
 }
 
 extern "C" cudaError_t sb_gpu_fri_open(const fp3_t *layer, const uint64_t *nodes, unsigned log_leaves,
-                                       const uint64_t *rows, uint64_t n, fp3_t *siblings, uint64_t *paths, unsigned tpb,
+                                       const uint64_t *leaves, uint64_t n, fp3_t *pairs, uint64_t *paths, unsigned tpb,
                                        unsigned max_blocks, cudaStream_t s, sb_gpu_site *site) {
     const char *why = sb_bad_tpb(tpb, max_blocks);
     if (log_leaves > GL_TWO_ADICITY - 1) why = "more leaves than 2^31";
     if (why) return sb_launch_reject(site, "fri_open_many", why);
     if (n == 0) return cudaSuccess;
     const dim3 grid(sb_grid_blocks(n, max_blocks)), block(tpb);
-    fri_open_many<<<grid, block, 0, s>>>(layer, nodes, log_leaves, rows, n, siblings, paths);
+    fri_open_many<<<grid, block, 0, s>>>(layer, nodes, log_leaves, leaves, n, pairs, paths);
     return sb_launch_check(site, "fri_open_many", grid, block, 0);
 }
 

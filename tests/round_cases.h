@@ -283,6 +283,8 @@ static int ref_composition(const sb_composition_in *in, const uint64_t *main, co
     fp3_t *c = calloc(m, sizeof *c), *vals = calloc(nc + 1, sizeof *vals), *beta_k = calloc(nc + 1, sizeof *beta_k);
     fp3_t *cur = calloc(air->n_main + air->n_fixed + 1, sizeof *cur), *nxt = calloc(air->n_main + air->n_fixed + 1,
                                                                                      sizeof *nxt);
+    fp3_t challenge_pows[SB_AIR_CHALLENGE_POWERS];
+    sb_challenge_powers(in->challenges[0], challenge_pows); /* the frame's contract (air.h) */
     beta_k[0] = fp3_one();
     for (size_t k = 1; k < nc; k++) beta_k[k] = fp3_mul(beta_k[k - 1], in->beta);
     uint64_t x = GL_GENERATOR;
@@ -295,7 +297,7 @@ static int ref_composition(const sb_composition_in *in, const uint64_t *main, co
                           nxt[air->n_main + k] = fp3_from_base(fixed[j * air->n_fixed + k]);
         const sb_frame_ext fe = {cur, nxt, cur + air->n_main, nxt + air->n_main,
                                  (const fp3_t *)(aux + i * 3 * air->n_aux), (const fp3_t *)(aux + j * 3 * air->n_aux),
-                                 in->challenges, in->claimed_sum, in->pub};
+                                 in->challenges, in->claimed_sum, in->pub, challenge_pows};
         air->eval_main_ext(&fe, vals);
         air->eval_aux(&fe, vals + nmc);
         const uint64_t vanish = gl_sub(gl_pow(x, n), 1);

@@ -1,5 +1,6 @@
-/* What the Rounds 2-4 tests share (test_rounds_dev.cu on the host, test_gpu_rounds.c on a GPU):
- * random field values and matrices, host LDEs as commitments, a fib trace and its tables' LDEs,
+/* What the Rounds 2-4 kernel tests share (test_rounds_dev.cu on the host, test_gpu_round_kernels.c
+ * on a GPU): random field values and matrices, host LDEs as CPU backend matrices, a fib trace and
+ * its tables' LDEs,
  * the composition cases checked against the CPU composition, the FRI fold cases. C and C++;
  * include after check.h (rnd, CHECK), backend.h and rounds.h. */
 #ifndef SB_TEST_ROUNDS_INPUTS_H
@@ -39,12 +40,23 @@ static inline uint64_t *random_matrix(size_t rows, size_t cols) {
     return m;
 }
 
-/* A commitment whose host LDE is lde (the CPU backend's release frees it). */
-static inline sb_commitment host_lde(uint64_t *lde, size_t n, size_t cols, unsigned blowup) {
-    sb_commitment c;
-    memset(&c, 0, sizeof c);
-    c.n = n, c.cols = cols, c.blowup = blowup, c.lde_n = n * blowup, c.lde = lde;
-    return c;
+/* A call of range `range` outside the prover (the tests' own error buffer). */
+static inline sb_op test_op(const char *range) {
+    sb_op op;
+    memset(&op, 0, sizeof op);
+    op.table = "test", op.op = range;
+    return op;
+}
+
+/* The CPU backend's matrix of the LDE values lde (rows = n * blowup, offset 7); frees lde. */
+static inline sb_matrix host_lde(sb_backend *cpu, uint64_t *lde, size_t n, size_t cols, unsigned blowup) {
+    sb_op op = test_op("R1 main LDE");
+    sb_matrix m;
+    memset(&m, 0, sizeof m);
+    CHECK(cpu->ops->from_host(cpu, &op, lde, n * blowup, cols, blowup, GL_GENERATOR, &m) == 0, "host LDE: %s",
+          op.err);
+    free(lde);
+    return m;
 }
 
 /* A fib_iterative trace: public values, every table's main and aux trace, the claimed sums. */
@@ -71,9 +83,9 @@ static inline void fib_trace_free(fib_trace *tr) {
 
 /* Table t's main, aux and fixed (zeroed when it has none) LDEs at blowup, by the CPU backend.
  * Returns 0 or -1. */
-static inline int fib_table_ldes(sb_backend *cpu, const fib_trace *tr, int t, unsigned blowup, sb_commitment *m,
-                                 sb_commitment *a, sb_commitment *f) {
-    static const sb_op op = {"test", "R1 main LDE"};
+static inline int fib_table_ldes(sb_backend *cpu, const fib_trace *tr, int t, unsigned blowup, sb_matrix *m,
+                                 sb_matrix *a, sb_matrix *f) {
+    sb_op op = test_op("R1 main LDE");
     const sb_table_air *ta = &sb_air_fib()->tables[t];
     const size_t n = (size_t)1 << ta->log_rows(&tr->pub);
     memset(f, 0, sizeof *f);
@@ -96,27 +108,29 @@ typedef int (*composition_fn)(int t, const sb_composition_in *in, uint64_t *part
 
 /* The CPU composition and fn on the same LDEs with a random beta: equal parts, or (low_degree 0)
  * the same failure: the CPU's "not of low degree", the device's flag. */
-static inline void composition_check(sb_backend *cpu, int t, const sb_public *pub, sb_commitment *m,
-                                     sb_commitment *f, sb_commitment *a, const fp3_t *ch, fp3_t claimed,
-                                     int low_degree, composition_fn fn, void *ctx, const char *what) {
-    static const sb_op op = {"test", "R2 evaluate"};
+static inline void composition_check(sb_backend *cpu, int t, const sb_public *pub, sb_matrix *m, sb_matrix *f,
+                                     sb_matrix *a, const fp3_t *ch, fp3_t claimed, int low_degree,
+                                     composition_fn fn, void *ctx, const char *what) {
+    sb_op op = test_op("R2 evaluate");
     const size_t bytes = m->n * 3 * SB_COMPOSITION_PARTS * sizeof(uint64_t);
-    uint64_t *want = (uint64_t *)xmalloc(bytes), *got = (uint64_t *)xmalloc(bytes);
+    uint64_t *got = (uint64_t *)xmalloc(bytes);
     memset(got, 0xff, bytes);
     const sb_composition_in in = {&sb_air_fib()->tables[t], pub, m, f, a, ch, claimed, rand_fp3()};
-    char err[256] = "";
-    const int rc = sb_cpu_round_ops.composition(cpu, &op, &in, want, err, sizeof err);
+    sb_matrix want;
+    const int rc = sb_cpu_round_ops.composition(cpu, &op, &in, &want);
     uint32_t bad = 2;
     if (fn(t, &in, got, &bad, ctx) == 0) {
         if (low_degree) {
-            CHECK(rc == 0 && bad == 0, "%s: failed (cpu rc %d '%s', device degree flag %u)", what, rc, err, bad);
-            CHECK(memcmp(want, got, bytes) == 0, "%s: the parts differ from the CPU's", what);
+            CHECK(rc == 0 && bad == 0, "%s: failed (cpu rc %d '%s', device degree flag %u)", what, rc, op.err, bad);
+            CHECK(rc == 0 && memcmp(want.host, got, bytes) == 0, "%s: the parts differ from the CPU's", what);
         } else {
-            CHECK(rc != 0 && strstr(err, "not of low degree"), "%s: the CPU accepted a broken trace (%s)", what, err);
+            CHECK(rc != 0 && strstr(op.err, "not of low degree"), "%s: the CPU accepted a broken trace (%s)", what,
+                  op.err);
             CHECK(bad == 1, "%s: the device degree flag is %u, not 1", what, bad);
         }
     }
-    free(want), free(got);
+    cpu->ops->release(cpu, &want);
+    free(got);
 }
 
 /* composition_check on every table of a 2^log_steps trace (fib_trace_make) at blowup. */
@@ -128,7 +142,7 @@ static inline void composition_traces(sb_backend *cpu, unsigned log_steps, int c
     CHECK(fib_trace_make(&tr, log_steps, corrupt, ch) == 0, "fib trace of 2^%u steps", log_steps);
     for (int t = 0; t < FIB_N_TABLES; t++) {
         const sb_table_air *ta = &air->tables[t];
-        sb_commitment m, a, f;
+        sb_matrix m, a, f;
         CHECK(fib_table_ldes(cpu, &tr, t, blowup, &m, &a, &f) == 0, "LDEs of table %s", ta->name);
         char what[160];
         snprintf(what, sizeof what, "composition of table %s, 2^%u steps%s, blowup %u%s", ta->name, log_steps,
@@ -151,9 +165,10 @@ static inline void composition_random(sb_backend *cpu, unsigned log_n, compositi
     for (int t = 0; t < FIB_N_TABLES; t++) {
         const sb_table_air *ta = &air->tables[t];
         const size_t n = (size_t)1 << log_n, mm = 2 * n;
-        sb_commitment m = host_lde(random_matrix(mm, ta->n_main), n, ta->n_main, 2);
-        sb_commitment a = host_lde(random_matrix(mm, 3 * ta->n_aux), n, 3 * ta->n_aux, 2);
-        sb_commitment f = host_lde(ta->n_fixed ? random_matrix(mm, ta->n_fixed) : NULL, n, ta->n_fixed, 2);
+        sb_matrix m = host_lde(cpu, random_matrix(mm, ta->n_main), n, ta->n_main, 2);
+        sb_matrix a = host_lde(cpu, random_matrix(mm, 3 * ta->n_aux), n, 3 * ta->n_aux, 2), f;
+        memset(&f, 0, sizeof f);
+        if (ta->n_fixed) f = host_lde(cpu, random_matrix(mm, ta->n_fixed), n, ta->n_fixed, 2);
         const fp3_t ch[FIB_N_CHALLENGES] = {rand_fp3(), rand_fp3()};
         char what[160];
         snprintf(what, sizeof what, "composition of table %s, random LDE of 2^%u x 2 rows%s", ta->name, log_n, label);
@@ -164,31 +179,35 @@ static inline void composition_random(sb_backend *cpu, unsigned log_n, compositi
 
 /* ---- FRI -------------------------------------------------------------------------------------------- */
 
-/* A fold case: a random layer of m = 2^log_m values on layer `index`'s coset, a random alpha, and the
- * CPU's fold (want: m/2 values) with, when committed, the folded layer's tree (m/4 leaves). */
+/* A fold case: a random layer of m = 2^log_m values on layer `index`'s coset (a CPU backend matrix), a
+ * random alpha, and the CPU's fold (want: m/2 values; next: the folded layer, with, when committed,
+ * its tree of m/4 leaves). */
 typedef struct fri_case {
     size_t m, half, leaves;
     uint64_t offset;
     fp3_t alpha, *layer, *want;
-    merkle_tree tree;
+    sb_matrix layer_m, next;
 } fri_case;
 
 static inline void fri_case_make(fri_case *c, sb_backend *cpu, unsigned log_m, unsigned index, int committed) {
-    static const sb_op op = {"test", "R4 FRI"};
+    sb_op op = test_op("R4 FRI");
     c->m = (size_t)1 << log_m, c->half = c->m / 2, c->leaves = c->half / 2;
-    c->layer = (fp3_t *)xmalloc(c->m * sizeof(fp3_t)), c->want = (fp3_t *)xmalloc(c->half * sizeof(fp3_t));
-    for (size_t i = 0; i < c->m; i++) c->layer[i] = rand_fp3();
+    fp3_t *layer = (fp3_t *)xmalloc(c->m * sizeof(fp3_t));
+    for (size_t i = 0; i < c->m; i++) layer[i] = rand_fp3();
     c->offset = sb_fri_offset(index), c->alpha = rand_fp3();
-    memset(&c->tree, 0, sizeof c->tree);
-    char err[256] = "";
-    CHECK(sb_cpu_round_ops.fri_fold(cpu, &op, c->layer, c->m, c->offset, c->alpha, c->want,
-                                    committed ? &c->tree : NULL, err, sizeof err) == 0,
-          "cpu fri_fold of 2^%u values: %s", log_m, err);
+    memset(&c->layer_m, 0, sizeof c->layer_m), memset(&c->next, 0, sizeof c->next);
+    CHECK(cpu->ops->from_host(cpu, &op, layer[0].c, c->m, 3, 1, c->offset, &c->layer_m) == 0, "layer of 2^%u: %s",
+          log_m, op.err);
+    free(layer);
+    c->layer = (fp3_t *)c->layer_m.host;
+    CHECK(sb_cpu_round_ops.fri_fold(cpu, &op, &c->layer_m, c->alpha, committed, &c->next) == 0,
+          "cpu fri_fold of 2^%u values: %s", log_m, op.err);
+    c->want = (fp3_t *)c->next.host;
 }
 
-static inline void fri_case_free(fri_case *c) {
-    merkle_free(&c->tree);
-    free(c->layer), free(c->want);
+static inline void fri_case_free(sb_backend *cpu, fri_case *c) {
+    cpu->ops->release(cpu, &c->layer_m);
+    cpu->ops->release(cpu, &c->next);
 }
 
 #endif

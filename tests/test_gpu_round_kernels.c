@@ -26,7 +26,7 @@ int main(void) {
 
 static cudaStream_t stream;
 static unsigned sms, max_blocks;
-static const sb_op op = {"test", "R3 OOD"};
+static sb_op op;
 
 /* A runtime call outside the launchers under test: exits on failure. */
 #define CUDA_OK(call)                                                                                       \
@@ -116,17 +116,17 @@ static void ntts(void) {
  * sb_gpu_composition_split at *(unsigned *)ctx threads a block: a composition_fn. */
 static int composition_gpu(int t, const sb_composition_in *in, uint64_t *parts, uint32_t *bad, void *ctx) {
     const unsigned tpb = *(const unsigned *)ctx;
-    const sb_commitment *m = in->main, *a = in->aux, *f = in->fixed;
+    const sb_matrix *m = in->main, *a = in->aux, *f = in->fixed;
     const unsigned log_n = (unsigned)log2_exact(m->n), log_b = (unsigned)log2_exact(m->blowup);
     const size_t parts_bytes = m->n * 3 * SB_COMPOSITION_PARTS * sizeof(uint64_t);
     sb_gpu_fib_comp_consts k;
     CHECK(sb_gpu_fib_comp_consts_init(&k, t, in->pub, log_n, log_b, in->beta, in->challenges, in->claimed_sum) == 0,
           "consts for table %d", t);
     sb_gpu_fib_comp_consts *dk = to_dev(&k, sizeof k);
-    uint64_t *dm = to_dev(m->lde, m->lde_n * m->cols * sizeof(uint64_t));
-    uint64_t *da = to_dev(a->lde, a->lde_n * a->cols * sizeof(uint64_t));
-    uint64_t *df = f ? to_dev(f->lde, f->lde_n * f->cols * sizeof(uint64_t)) : NULL;
-    uint64_t *dc = dev_alloc(m->lde_n * 3 * sizeof(uint64_t)), *dparts = dev_alloc(parts_bytes);
+    uint64_t *dm = to_dev(m->host, m->rows * m->cols * sizeof(uint64_t));
+    uint64_t *da = to_dev(a->host, a->rows * a->cols * sizeof(uint64_t));
+    uint64_t *df = f ? to_dev(f->host, f->rows * f->cols * sizeof(uint64_t)) : NULL;
+    uint64_t *dc = dev_alloc(m->rows * 3 * sizeof(uint64_t)), *dparts = dev_alloc(parts_bytes);
     uint32_t *dbad = dev_alloc(sizeof *dbad);
     uint64_t *itw = twiddles(log_n + log_b, 1), *tw = twiddles(log_n, 0);
     const sb_gpu_composition_args args = {t, dm, df, da, dk, log_n, log_b, dc, tpb, max_blocks};
@@ -150,21 +150,20 @@ static void ood(sb_backend *cpu, unsigned log_n, unsigned blowup, unsigned n_poi
     static const unsigned widths[] = {1, 31, 32, 33, 138};
     enum { MATS = sizeof widths / sizeof *widths };
     const size_t n = (size_t)1 << log_n;
-    sb_commitment c[MATS];
-    sb_commitment *mats[MATS];
+    sb_matrix c[MATS];
+    sb_matrix *mats[MATS];
     sb_gpu_ood_matrix dm[MATS];
     fp3_t *want[MATS], points[SB_GPU_OOD_MAX_POINTS];
     for (unsigned p = 0; p < n_points; p++) points[p] = rand_outside_fp();
     for (int k = 0; k < MATS; k++) {
-        c[k] = host_lde(random_matrix(n * blowup, widths[k]), n, widths[k], blowup);
+        c[k] = host_lde(cpu, random_matrix(n * blowup, widths[k]), n, widths[k], blowup);
         mats[k] = &c[k];
         want[k] = xmalloc(n_points * widths[k] * sizeof(fp3_t));
-        dm[k] = (sb_gpu_ood_matrix){to_dev(c[k].lde, n * blowup * widths[k] * sizeof(uint64_t)),
+        dm[k] = (sb_gpu_ood_matrix){to_dev(c[k].host, n * blowup * widths[k] * sizeof(uint64_t)),
                                     (uint64_t)blowup * widths[k], widths[k],
                                     dev_alloc(n_points * widths[k] * sizeof(fp3_t))};
     }
-    char err[256] = "";
-    CHECK(sb_cpu_round_ops.ood(cpu, &op, mats, MATS, points, n_points, want, err, sizeof err) == 0, "cpu ood: %s", err);
+    CHECK(sb_cpu_round_ops.ood(cpu, &op, mats, MATS, points, n_points, want) == 0, "cpu ood: %s", op.err);
     fp3_t *scratch = dev_alloc(sb_gpu_ood_scratch_len(log_n, n_points, 138, sms) * sizeof(fp3_t));
     sb_gpu_site site = {0};
     if (ran(sb_gpu_ood(dm, MATS, log_n, points, n_points, scratch, tpb, sms, stream, &site), &site, "ood"))
@@ -189,7 +188,7 @@ static void ood(sb_backend *cpu, unsigned log_n, unsigned blowup, unsigned n_poi
 static void deep(sb_backend *cpu, unsigned log_n, unsigned blowup, const unsigned *widths, unsigned tpb) {
     enum { MATS = 3 };
     const size_t n = (size_t)1 << log_n, m = n * blowup;
-    sb_commitment c[MATS];
+    sb_matrix c[MATS];
     fp3_t *coeffs[MATS];
     sb_deep_in in;
     sb_gpu_deep_args args;
@@ -197,11 +196,11 @@ static void deep(sb_backend *cpu, unsigned log_n, unsigned blowup, const unsigne
     memset(&args, 0, sizeof args);
     in.n_mats = args.n_mats = MATS, in.n_shifted = args.n_shifted = 2;
     for (int k = 0; k < MATS; k++) {
-        c[k] = host_lde(random_matrix(m, widths[k]), n, widths[k], blowup);
+        c[k] = host_lde(cpu, random_matrix(m, widths[k]), n, widths[k], blowup);
         coeffs[k] = xmalloc(widths[k] * sizeof(fp3_t));
         for (unsigned i = 0; i < widths[k]; i++) coeffs[k][i] = rand_fp3();
         in.mats[k] = &c[k], in.coeffs[k] = coeffs[k];
-        args.rows[k] = to_dev(c[k].lde, m * widths[k] * sizeof(uint64_t));
+        args.rows[k] = to_dev(c[k].host, m * widths[k] * sizeof(uint64_t));
         args.coeffs[k] = to_dev(coeffs[k], widths[k] * sizeof(fp3_t));
         args.cols[k] = widths[k];
     }
@@ -211,13 +210,13 @@ static void deep(sb_backend *cpu, unsigned log_n, unsigned blowup, const unsigne
     args.log_m = log_n + (unsigned)log2_exact(blowup);
     args.out = dev_alloc(m * sizeof(fp3_t));
     args.tpb = tpb, args.max_blocks = max_blocks;
-    fp3_t *want = xmalloc(m * sizeof(fp3_t)), *got = xmalloc(m * sizeof(fp3_t));
-    char err[256] = "";
-    CHECK(sb_cpu_round_ops.deep(cpu, &op, &in, want, err, sizeof err) == 0, "cpu deep: %s", err);
+    fp3_t *got = xmalloc(m * sizeof(fp3_t));
+    sb_matrix layer0;
+    CHECK(sb_cpu_round_ops.deep(cpu, &op, &in, &layer0) == 0, "cpu deep: %s", op.err);
     sb_gpu_site site = {0};
     if (ran(sb_gpu_deep(&args, stream, &site), &site, "deep")) {
         to_host(got, args.out, m * sizeof(fp3_t));
-        CHECK(memcmp(want, got, m * sizeof(fp3_t)) == 0, "DEEP of 2^%u x %u rows (widths %u %u %u), tpb %u differs",
+        CHECK(layer0.host && memcmp(layer0.host, got, m * sizeof(fp3_t)) == 0, "DEEP of 2^%u x %u rows (widths %u %u %u), tpb %u differs",
               log_n, blowup, widths[0], widths[1], widths[2], tpb);
     }
     for (int k = 0; k < MATS; k++) {
@@ -226,7 +225,8 @@ static void deep(sb_backend *cpu, unsigned log_n, unsigned blowup, const unsigne
         free(coeffs[k]);
     }
     cudaFree(args.out);
-    free(want), free(got);
+    cpu->ops->release(cpu, &layer0);
+    free(got);
 }
 
 /* ---- FRI -------------------------------------------------------------------------------------------------- */
@@ -247,36 +247,36 @@ static void fri(sb_backend *cpu, unsigned log_m, unsigned layer_index, int commi
         if (committed) {
             sb_digest root;
             to_host(root.b, nodes, sizeof root.b);
-            CHECK(memcmp(root.b, merkle_root(&c.tree)->b, 32) == 0, "FRI layer root of 2^%u values, tpb %u differs",
+            CHECK(memcmp(root.b, c.next.root.b, 32) == 0, "FRI layer root of 2^%u values, tpb %u differs",
                   log_m, tpb);
         }
     }
-    if (committed) { /* openings at random rows of the folded layer (2L values) */
+    if (committed) { /* openings of random leaves of the folded layer (2L values) */
         enum { Q = 37 };
-        uint64_t rows[Q], *paths = xmalloc(Q * log_leaves * 4 * sizeof *paths);
-        fp3_t siblings[Q];
+        uint64_t leaves[Q], *paths = xmalloc(Q * log_leaves * 4 * sizeof *paths);
+        fp3_t pairs[2 * Q];
         sb_digest *want_paths = xmalloc(Q * log_leaves * sizeof *want_paths);
         for (int q = 0; q < Q; q++) {
-            rows[q] = rnd() % c.half;
-            merkle_path(&c.tree, rows[q] & (c.leaves - 1), want_paths + q * log_leaves);
+            leaves[q] = rnd() % c.leaves;
+            merkle_path(&c.next.tree, leaves[q], want_paths + q * log_leaves);
         }
-        uint64_t *drows = to_dev(rows, sizeof rows), *dpaths = dev_alloc(Q * log_leaves * 4 * sizeof *paths);
-        fp3_t *dsib = dev_alloc(sizeof siblings);
-        if (ran(sb_gpu_fri_open(dout, nodes, log_leaves, drows, Q, dsib, dpaths, tpb, max_blocks, stream, &site), &site,
-                "fri_open")) {
-            to_host(siblings, dsib, sizeof siblings);
+        uint64_t *dleaves = to_dev(leaves, sizeof leaves), *dpaths = dev_alloc(Q * log_leaves * 4 * sizeof *paths);
+        fp3_t *dpairs = dev_alloc(sizeof pairs);
+        if (ran(sb_gpu_fri_open(dout, nodes, log_leaves, dleaves, Q, dpairs, dpaths, tpb, max_blocks, stream, &site),
+                &site, "fri_open")) {
+            to_host(pairs, dpairs, sizeof pairs);
             to_host(paths, dpaths, Q * log_leaves * 4 * sizeof *paths);
             for (int q = 0; q < Q; q++)
-                CHECK(fp3_eq(siblings[q], c.want[rows[q] ^ c.leaves]), "FRI sibling of row %llu (2^%u values) differs",
-                      (unsigned long long)rows[q], log_m - 1);
+                CHECK(fp3_eq(pairs[2 * q], c.want[leaves[q]]) && fp3_eq(pairs[2 * q + 1], c.want[leaves[q] + c.leaves]),
+                      "FRI pair of leaf %llu (2^%u values) differs", (unsigned long long)leaves[q], log_m - 1);
             CHECK(memcmp(paths, want_paths, Q * log_leaves * sizeof *want_paths) == 0,
                   "FRI paths of a layer of 2^%u values differ", log_m - 1);
         }
-        cudaFree(drows), cudaFree(dpaths), cudaFree(dsib);
+        cudaFree(dleaves), cudaFree(dpaths), cudaFree(dpairs);
         free(paths), free(want_paths);
     }
     cudaFree(dl), cudaFree(dout), cudaFree(nodes);
-    fri_case_free(&c);
+    fri_case_free(cpu, &c);
     free(got);
 }
 
@@ -339,6 +339,7 @@ int main(void) {
     CUDA_OK(cudaStreamCreate(&stream));
     CUDA_OK(sb_gpu_rounds_load());
     sb_backend *cpu = backend(SB_BACKEND_CPU, 0, NULL);
+    op = test_op("R3 OOD");
 
     ntts();
     static const unsigned compose_tpbs[] = {32, 128, 256};

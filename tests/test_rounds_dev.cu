@@ -9,8 +9,8 @@
  *   OOD: weights (ood_weight) and scales against sb_cpu_round_ops.ood, several sizes and points;
  *   DEEP: deep_row_value over the rows' dot products against sb_cpu_round_ops.deep;
  *   FRI: fri_fold_at and fri_leaf_node against sb_cpu_round_ops.fri_fold (values, leaves), the
- *     openings (a sibling = layer[r ^ L], merkle_path_lanes over the device tree layout) against
- *     sb_fri_open;
+ *     openings (a leaf's pair layer[k], layer[k + L], merkle_path_lanes over the device tree layout)
+ *     against sb_fri_open's siblings and paths;
  *   grinding: pow_hit against sb_pow_ok, and the batch search's answer against sb_pow_search
  *     (seeds with a small answer, searched exhaustively). */
 extern "C" { /* backend.h and rounds.h have no C++ guard of their own; first, so later includes keep C linkage */
@@ -28,7 +28,7 @@ extern "C" { /* backend.h and rounds.h have no C++ guard of their own; first, so
 #include "check.h"
 #include "rounds_inputs.h"
 
-static const sb_op op = {"test", "R2 evaluate"};
+static sb_op op = test_op("R2 evaluate");
 
 /* ---- composition ----------------------------------------------------------------------------------- */
 
@@ -43,22 +43,22 @@ static fp3_t composition_row(int t, const fib_comp_view &v, uint64_t i) {
  * (composition_split_coefficient), the forward NTT (bit-reversed in): a composition_fn. */
 static int composition_dev(int t, const sb_composition_in *in, uint64_t *parts, uint32_t *bad, void *ctx) {
     (void)ctx;
-    const sb_commitment *m = in->main;
+    const sb_matrix *m = in->main;
     const unsigned log_n = (unsigned)log2_exact(m->n), log_b = (unsigned)log2_exact(m->blowup);
     sb_gpu_fib_comp_consts k;
     CHECK(sb_gpu_fib_comp_consts_init(&k, t, in->pub, log_n, log_b, in->beta, in->challenges, in->claimed_sum) == 0,
           "consts for table %d", t);
-    const fib_comp_view v = {m->lde, in->fixed ? in->fixed->lde : NULL, in->aux->lde, &k, log_n, log_b};
-    uint64_t *c = (uint64_t *)xmalloc(m->lde_n * 3 * sizeof *c);
-    for (uint64_t i = 0; i < m->lde_n; i++) {
+    const fib_comp_view v = {m->host, in->fixed ? in->fixed->host : NULL, in->aux->host, &k, log_n, log_b};
+    uint64_t *c = (uint64_t *)xmalloc(m->rows * 3 * sizeof *c);
+    for (uint64_t i = 0; i < m->rows; i++) {
         const fp3_t r = composition_row(t, v, i);
         memcpy(c + 3 * i, r.c, sizeof r.c);
     }
-    ntt_dif_rows(c, m->lde_n, 3, 3, 1);
+    ntt_dif_rows(c, m->rows, 3, 3, 1);
     *bad = 0;
     const uint64_t inv_gen = gl_inv(GL_GENERATOR);
-    uint64_t scale = gl_inv(m->lde_n);
-    for (uint64_t j = 0; j < m->lde_n; j++, scale = gl_mul(scale, inv_gen))
+    uint64_t scale = gl_inv(m->rows);
+    for (uint64_t j = 0; j < m->rows; j++, scale = gl_mul(scale, inv_gen))
         *bad |= (uint32_t)composition_split_coefficient(c, parts, log_n, log_b, SB_COMPOSITION_PARTS, j, scale);
     ntt_dit_rows(parts, m->n, 3 * SB_COMPOSITION_PARTS, 3 * SB_COMPOSITION_PARTS, 0, 0);
     free(c);
@@ -71,18 +71,17 @@ static void ood(sb_backend *cpu, unsigned log_n, unsigned blowup, unsigned n_poi
     const size_t n = (size_t)1 << log_n;
     static const size_t widths[] = {1, 9, 40};
     enum { MATS = 3 };
-    sb_commitment c[MATS];
-    sb_commitment *mats[MATS];
+    sb_matrix c[MATS];
+    sb_matrix *mats[MATS];
     fp3_t *want[MATS], *got[MATS], points[SB_GPU_OOD_MAX_POINTS];
     for (unsigned p = 0; p < n_points; p++) points[p] = rand_outside_fp();
     for (int k = 0; k < MATS; k++) {
-        c[k] = host_lde(random_matrix(n * blowup, widths[k]), n, widths[k], blowup);
+        c[k] = host_lde(cpu, random_matrix(n * blowup, widths[k]), n, widths[k], blowup);
         mats[k] = &c[k];
         want[k] = (fp3_t *)xmalloc(n_points * widths[k] * sizeof(fp3_t));
         got[k] = (fp3_t *)xmalloc(n_points * widths[k] * sizeof(fp3_t));
     }
-    char err[256] = "";
-    CHECK(sb_cpu_round_ops.ood(cpu, &op, mats, MATS, points, n_points, want, err, sizeof err) == 0, "cpu ood: %s", err);
+    CHECK(sb_cpu_round_ops.ood(cpu, &op, mats, MATS, points, n_points, want) == 0, "cpu ood: %s", op.err);
     /* The kernels' sums: weights per coset row, a dot product per column, the scale per point. */
     const uint64_t w_n = gl_root_of_unity(log_n);
     for (unsigned p = 0; p < n_points; p++) {
@@ -93,7 +92,7 @@ static void ood(sb_backend *cpu, unsigned log_n, unsigned blowup, unsigned n_poi
             for (size_t col = 0; col < widths[k]; col++) {
                 fp3_t sum = fp3_zero();
                 for (uint64_t j = 0; j < n; j++)
-                    sum = fp3_madd_base(sum, ood_weight(&shift, lde_point(w_n, j)), c[k].lde[j * blowup * widths[k] + col]);
+                    sum = fp3_madd_base(sum, ood_weight(&shift, lde_point(w_n, j)), c[k].host[j * blowup * widths[k] + col]);
                 got[k][p * widths[k] + col] = fp3_mul(sum, scale);
             }
     }
@@ -113,22 +112,23 @@ static void deep(sb_backend *cpu, unsigned log_n, unsigned blowup) {
     const size_t n = (size_t)1 << log_n, m = n * blowup;
     static const size_t widths[] = {33, 9, 6};
     enum { MATS = 3 };
-    sb_commitment c[MATS];
+    sb_matrix c[MATS];
     fp3_t *coeffs[MATS];
     sb_deep_in in;
     memset(&in, 0, sizeof in);
     in.n_mats = MATS, in.n_shifted = 2;
     for (int k = 0; k < MATS; k++) {
-        c[k] = host_lde(random_matrix(m, widths[k]), n, widths[k], blowup);
+        c[k] = host_lde(cpu, random_matrix(m, widths[k]), n, widths[k], blowup);
         coeffs[k] = (fp3_t *)xmalloc(widths[k] * sizeof(fp3_t));
         for (size_t i = 0; i < widths[k]; i++) coeffs[k][i] = rand_fp3();
         in.mats[k] = &c[k], in.coeffs[k] = coeffs[k];
     }
     in.z = rand_outside_fp(), in.zw = fp3_mul_base(in.z, gl_root_of_unity(log_n));
     in.sum_z = rand_fp3(), in.sum_zw = rand_fp3();
-    fp3_t *want = (fp3_t *)xmalloc(m * sizeof(fp3_t)), *got = (fp3_t *)xmalloc(m * sizeof(fp3_t));
-    char err[256] = "";
-    CHECK(sb_cpu_round_ops.deep(cpu, &op, &in, want, err, sizeof err) == 0, "cpu deep: %s", err);
+    fp3_t *got = (fp3_t *)xmalloc(m * sizeof(fp3_t));
+    sb_matrix layer0;
+    CHECK(sb_cpu_round_ops.deep(cpu, &op, &in, &layer0) == 0, "cpu deep: %s", op.err);
+    const fp3_t *want = (const fp3_t *)layer0.host;
     sb_inv_shift sz, szw;
     sb_inv_shift_init(&sz, in.z);
     sb_inv_shift_init(&szw, in.zw);
@@ -137,15 +137,15 @@ static void deep(sb_backend *cpu, unsigned log_n, unsigned blowup) {
         fp3_t s = fp3_zero(), s_shifted = fp3_zero();
         for (int k = 0; k < MATS; k++) {
             fp3_t acc = fp3_zero();
-            for (size_t col = 0; col < widths[k]; col++) acc = fp3_madd_base(acc, coeffs[k][col], c[k].lde[i * widths[k] + col]);
+            for (size_t col = 0; col < widths[k]; col++) acc = fp3_madd_base(acc, coeffs[k][col], c[k].host[i * widths[k] + col]);
             s = fp3_add(s, acc);
             if ((size_t)k < in.n_shifted) s_shifted = fp3_add(s_shifted, acc);
         }
         got[i] = deep_row_value(&sz, &szw, lde_point(w, i), s, s_shifted, in.sum_z, in.sum_zw);
     }
-    CHECK(memcmp(want, got, m * sizeof(fp3_t)) == 0, "DEEP of 2^%u x %u rows differs", log_n, blowup);
+    CHECK(want && memcmp(want, got, m * sizeof(fp3_t)) == 0, "DEEP of 2^%u x %u rows differs", log_n, blowup);
     for (int k = 0; k < MATS; k++) cpu->ops->release(cpu, &c[k]), free(coeffs[k]);
-    free(want);
+    cpu->ops->release(cpu, &layer0);
     free(got);
 }
 
@@ -171,53 +171,60 @@ static void fri_fold(sb_backend *cpu, unsigned log_m, unsigned layer_index, int 
     for (size_t k = 0; committed && k < c.leaves; k++) {
         uint64_t node[4], expect[4];
         fri_leaf_node(got[k], got[k + c.leaves], node);
-        node_of_digest(&c.tree.nodes[c.leaves - 1 + k], expect);
+        node_of_digest(&c.next.tree.nodes[c.leaves - 1 + k], expect);
         CHECK(memcmp(node, expect, sizeof node) == 0, "FRI leaf %zu of 2^%u values differs", k, log_m);
     }
-    fri_case_free(&c);
+    fri_case_free(cpu, &c);
     free(got);
 }
 
 /* sb_fri_commit on a random layer 0 (it builds every layer and tree, then finds the last one not of
- * low degree: fine here), then each query's openings as sb_gpu_fri_open takes them, against
- * sb_fri_open. */
+ * low degree: fine here), then each query's openings as the device opens a committed layer
+ * (sb_gpu_fri_open: the leaf's pair, merkle_path_lanes over the device tree layout), the sibling
+ * the verifier needs taken from the pair, against sb_fri_open on the CPU backend. */
 static void fri_openings(sb_backend *cpu, unsigned log_n, unsigned blowup) {
+    enum { Q = 20 };
     const unsigned log_lde = log_n + (unsigned)log2_exact(blowup);
     const size_t m = (size_t)1 << log_lde;
-    fp3_t *layer0 = (fp3_t *)xmalloc(m * sizeof(fp3_t));
-    for (size_t i = 0; i < m; i++) layer0[i] = rand_fp3();
+    sb_op fri_op = test_op("R4 FRI");
+    sb_matrix layer0 = host_lde(cpu, random_matrix(m, 3), m / blowup, 3, blowup);
     sb_transcript tr;
     transcript_init(&tr, "test");
     sb_fri_prover st;
     sb_digest roots[32];
     fp3_t final_coeffs[64];
-    char err[256];
-    sb_fri_commit(cpu, &op, layer0, log_lde, log_n, &tr, &st, roots, final_coeffs, err, sizeof err);
+    sb_fri_commit(cpu, &fri_op, &layer0, log_n, &tr, &st, roots, final_coeffs);
     const size_t n_open = st.n_folds > 1 ? st.n_folds - 1 : 0, path_len = sb_fri_path_len(log_lde, st.n_folds);
     CHECK(n_open > 0, "no committed FRI layer at 2^%u rows", log_n);
-    fp3_t want_sib[32], got_sib[32];
-    sb_digest *want_paths = (sb_digest *)xmalloc(path_len * sizeof(sb_digest));
+    size_t queries[Q];
+    for (int q = 0; q < Q; q++) queries[q] = rnd() % (m / 2);
+    fp3_t want_sib[Q * 32], got_sib[32];
+    sb_digest *want_paths = (sb_digest *)xmalloc(Q * path_len * sizeof(sb_digest));
     uint64_t *got_paths = (uint64_t *)xmalloc(path_len * 4 * sizeof(uint64_t));
-    for (int q = 0; q < 20; q++) {
-        const size_t i0 = rnd() % (m / 2);
-        sb_fri_open(&st, i0, want_sib, want_paths);
-        uint64_t *path = got_paths, r = i0;
+    CHECK(sb_fri_open(cpu, &fri_op, &st, queries, Q, want_sib, 32, want_paths, path_len) == 0, "sb_fri_open: %s",
+          fri_op.err);
+    for (int q = 0; q < Q; q++) {
+        uint64_t *path = got_paths, r = queries[q];
         for (unsigned l = 1; l < st.n_folds; l++) {
             const unsigned log_leaves = log_lde - l - 1;
-            const size_t leaves = (size_t)1 << log_leaves;
+            const size_t leaves = (size_t)1 << log_leaves, leaf = r & (leaves - 1);
+            const fp3_t *layer = (const fp3_t *)st.layers[l].host;
             uint64_t *nodes = (uint64_t *)xmalloc((2 * leaves - 1) * 4 * sizeof(uint64_t));
-            for (size_t i = 0; i < 2 * leaves - 1; i++) node_of_digest(&st.trees[l].nodes[i], nodes + 4 * i);
-            got_sib[l - 1] = st.layers[l][r ^ leaves];
-            merkle_path_lanes(nodes, log_leaves, r & (leaves - 1), path, 0, 1);
+            for (size_t i = 0; i < 2 * leaves - 1; i++) node_of_digest(&st.layers[l].tree.nodes[i], nodes + 4 * i);
+            const fp3_t pair[2] = {layer[leaf], layer[leaf + leaves]};
+            got_sib[l - 1] = pair[r < leaves];
+            merkle_path_lanes(nodes, log_leaves, leaf, path, 0, 1);
             path += 4 * log_leaves;
-            r &= leaves - 1;
+            r = leaf;
             free(nodes);
         }
-        CHECK(memcmp(want_sib, got_sib, n_open * sizeof(fp3_t)) == 0, "FRI siblings of query %zu differ", i0);
-        CHECK(memcmp(want_paths, got_paths, path_len * sizeof(sb_digest)) == 0, "FRI paths of query %zu differ", i0);
+        CHECK(memcmp(want_sib + q * 32, got_sib, n_open * sizeof(fp3_t)) == 0, "FRI siblings of query %zu differ",
+              queries[q]);
+        CHECK(memcmp(want_paths + q * path_len, got_paths, path_len * sizeof(sb_digest)) == 0,
+              "FRI paths of query %zu differ", queries[q]);
     }
-    sb_fri_prover_free(&st);
-    free(layer0);
+    sb_fri_prover_free(cpu, &st);
+    cpu->ops->release(cpu, &layer0);
     free(want_paths);
     free(got_paths);
 }
