@@ -267,7 +267,7 @@ static int judge_gpu_table(const sb_point *p, const char *table, uint64_t rows, 
         measured_any = 1;
         int checked = 0;
         /* A range whose GPU work is only commits must show a Keccak kernel; others any kernel. */
-        const int keccak = (d->ops & ctx->device_ops) == SB_OPK_COMMIT;
+        const int keccak = sb_range_kinds_in(d, ctx->device_ops) == SB_OPK_COMMIT;
         const char *no_timing = "no calibration";
         if (e && !isnan(e->cpu_ms[id])) {
             double cpu = e->cpu_ms[id], gpu = e->gpu_ms[id];

@@ -9,7 +9,7 @@
  *      (a Keccak kernel for a commit range, any kernel otherwise) or with a
  *      failed kernel launch in the runtime-API records         -> "suspected-fallback".
  * The GPU ranges come from the one range table (prover/range_names.h): every range
- * whose operations include one the GPU backend runs on the device
+ * whose operations include one the GPU backend runs on the device in that range's round
  * (sb_detect_context.device_ops); the ranges outside any table (grinding) are judged
  * as one more table, "" ("all tables"), when one of them is a GPU range.
  * A table is "clean" when every GPU range was checked by (2) or (3) and none
@@ -107,16 +107,17 @@ typedef struct sb_detect_table {
 typedef struct sb_detect_context {
     const char *gpu, *driver, *build;
     const sb_calibration *calib; /* may be NULL: timing evidence then absent */
-    unsigned device_ops;         /* SB_OPK_* the GPU backend runs on the device (sb_gpu_device_ops) */
+    unsigned device_ops;         /* what the GPU backend runs on the device: an SB_OPK_IN_ROUND mask (sb_gpu_device_ops) */
 } sb_detect_context;
 
 /* Writes the results key of range id (sb_range_id) of table ("" outside any table: the bare name)
  * with a suffix ("" for its time, ":launches", ... for its CUPTI figures). */
 void sb_range_key(char *key, size_t cap, const char *table, int id, const char *suffix);
 
-/* Returns 1 when range id runs GPU work for a backend whose device operations are device_ops. */
+/* Returns 1 when range id runs GPU work for a backend whose device operations are device_ops (an
+ * SB_OPK_IN_ROUND mask). */
 static inline int sb_range_on_gpu(sb_range_id id, unsigned device_ops) {
-    return (sb_range_defs[id].ops & device_ops) != 0;
+    return sb_range_kinds_in(&sb_range_defs[id], device_ops) != 0;
 }
 
 /* Sets p->verdict and p->verdict_reason (per table: "<table>: <verdict> (<why>); ...")

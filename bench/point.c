@@ -103,54 +103,74 @@ typedef struct table_memory {
 
 static uint64_t tree_bytes(uint64_t leaves) { return (2 * leaves - 1) * sizeof(sb_digest); }
 
-/* Adds a matrix of v bytes made by an operation of kind `made`, with a tree of t bytes (0: none)
- * made by one of kind `tree_made`, read by operations of the kinds `read`, to acc: on the device
- * where dev_ops (what runs on the device for this table) has its maker; a device matrix read on
- * the CPU gets a host copy, and its tree a host copy where the openings run on the CPU. */
+/* An operation of the kinds k in round r, in dev_ops' terms (an SB_OPK_IN_ROUND mask). */
+#define AT(r, k) SB_OPK_IN_ROUND(r, k)
+
+/* Adds a matrix of v bytes made by the operation `made`, with a tree of t bytes (0: none) made by
+ * `tree_made`, read by the operations `read` (AT masks), to acc: on the device where dev_ops (what
+ * runs on the device for this table) has its maker; a device matrix read on the CPU gets a host
+ * copy, and its tree a host copy where the openings (R4 queries) run on the CPU. */
 static void add_matrix(uint64_t acc[SB_MEM_SPACES], unsigned dev_ops, unsigned made, unsigned tree_made, unsigned read,
                        uint64_t v, uint64_t t) {
     const int dev = (dev_ops & made) != 0, dev_tree = dev && (dev_ops & tree_made);
     acc[dev ? SB_MEM_DEVICE : SB_MEM_HOST] += v;
     acc[dev_tree ? SB_MEM_DEVICE : SB_MEM_HOST] += t;
     if (dev && (read & ~dev_ops)) acc[SB_MEM_HOST] += v;
-    if (dev_tree && !(dev_ops & SB_OPK_OPEN)) acc[SB_MEM_HOST] += t;
+    if (dev_tree && !(dev_ops & AT(4, SB_OPK_OPEN))) acc[SB_MEM_HOST] += t;
 }
+
+/* The SMs the model allows the device (the OOD kernels' partial sums grow with them; an H200 has 132). */
+#define MODEL_MAX_SMS 256
 
 static void table_model(const sb_detect_table *tb, unsigned blowup, unsigned dev_ops, table_memory *tm) {
     memset(tm, 0, sizeof *tm);
     const uint64_t n = tb->rows, m = n * blowup, ext = 3 * sizeof(uint64_t);
     /* The operations that read the trace LDEs, and the parts LDE. */
-    const unsigned read_trace = SB_OPK_COMPOSITION | SB_OPK_OOD | SB_OPK_DEEP | SB_OPK_OPEN;
-    const unsigned read_parts = SB_OPK_OOD | SB_OPK_DEEP | SB_OPK_OPEN;
+    const unsigned read_trace = AT(2, SB_OPK_COMPOSITION) | AT(3, SB_OPK_OOD) | AT(4, SB_OPK_DEEP | SB_OPK_OPEN);
+    const unsigned read_parts = AT(3, SB_OPK_OOD) | AT(4, SB_OPK_DEEP | SB_OPK_OPEN);
     const unsigned cols[2] = {tb->main_cols, tb->aux_cols};
-    const int lde_dev = (dev_ops & SB_OPK_LDE) != 0, comp_dev = (dev_ops & SB_OPK_COMPOSITION) != 0;
+    const int lde1_dev = (dev_ops & AT(1, SB_OPK_LDE)) != 0, lde2_dev = (dev_ops & AT(2, SB_OPK_LDE)) != 0;
+    const int comp_dev = (dev_ops & AT(2, SB_OPK_COMPOSITION)) != 0;
     const unsigned log_n = (unsigned)__builtin_ctzll(n);
     /* A device LDE's scratch beside its output: the input's copy and the coset power tables. */
     const uint64_t coset_tables = blowup * (((uint64_t)1 << (log_n + 1) / 2) + ((uint64_t)1 << log_n / 2)) * 8;
     for (int k = 0; k < 2; k++) {
         if (!cols[k]) continue;
         tm->r1[SB_MEM_HOST] += n * cols[k] * 8; /* the prover's trace */
-        add_matrix(tm->r1, dev_ops, SB_OPK_LDE, SB_OPK_COMMIT, 0, m * cols[k] * 8, tree_bytes(m));
-        add_matrix(tm->held, dev_ops, SB_OPK_LDE, SB_OPK_COMMIT, read_trace, m * cols[k] * 8, tree_bytes(m));
-        if (lde_dev && n * cols[k] * 8 + coset_tables > tm->r1_scratch[SB_MEM_DEVICE])
+        add_matrix(tm->r1, dev_ops, AT(1, SB_OPK_LDE), AT(1, SB_OPK_COMMIT), 0, m * cols[k] * 8, tree_bytes(m));
+        add_matrix(tm->held, dev_ops, AT(1, SB_OPK_LDE), AT(1, SB_OPK_COMMIT), read_trace, m * cols[k] * 8,
+                   tree_bytes(m));
+        if (lde1_dev && n * cols[k] * 8 + coset_tables > tm->r1_scratch[SB_MEM_DEVICE])
             tm->r1_scratch[SB_MEM_DEVICE] = n * cols[k] * 8 + coset_tables;
     }
     const uint64_t parts_cols = 3 * SB_COMPOSITION_PARTS;
-    add_matrix(tm->held, dev_ops, SB_OPK_LDE, SB_OPK_COMMIT, read_parts, m * parts_cols * 8, tree_bytes(m));
+    add_matrix(tm->held, dev_ops, AT(2, SB_OPK_LDE), AT(2, SB_OPK_COMMIT), read_parts, m * parts_cols * 8,
+               tree_bytes(m));
     /* FRI layers 1..L (L - 1 committed), one Fp3 column each, opened by the queries. */
     const unsigned folds = sb_fri_folds(log_n);
     for (unsigned l = 1; l <= folds; l++)
-        add_matrix(tm->held, dev_ops, SB_OPK_FRI, SB_OPK_FRI, SB_OPK_FRI | SB_OPK_OPEN, (m >> l) * ext,
-                   l < folds ? tree_bytes(m >> (l + 1)) : 0);
-    /* Round 2 at its height: the fixed LDE, C and the zerofiers, the parts over H, the parts
-     * LDE's input copy on the device. Round 4: FRI layer 0 (DEEP's output) during the folds. */
-    uint64_t r2[SB_MEM_SPACES] = {0, 0}, r4[SB_MEM_SPACES] = {0, 0};
-    add_matrix(r2, dev_ops, SB_OPK_LDE, 0, SB_OPK_COMPOSITION, m * tb->fixed_cols * 8, 0);
+        add_matrix(tm->held, dev_ops, AT(4, SB_OPK_FRI), AT(4, SB_OPK_FRI), AT(4, SB_OPK_FRI | SB_OPK_OPEN),
+                   (m >> l) * ext, l < folds ? tree_bytes(m >> (l + 1)) : 0);
+    /* Round 2 at its height: the fixed LDE, C and the zerofiers (on the device C alone), the parts
+     * over H, the parts LDE's input copy on the device. Round 3 on the device: the barycentric
+     * weights of two points and the partial sums of the widest matrix. Round 4: FRI layer 0
+     * (DEEP's output) during the folds, and DEEP's coefficients. */
+    uint64_t r2[SB_MEM_SPACES] = {0, 0}, r3[SB_MEM_SPACES] = {0, 0}, r4[SB_MEM_SPACES] = {0, 0};
+    add_matrix(r2, dev_ops, AT(2, SB_OPK_LDE), 0, AT(2, SB_OPK_COMPOSITION), m * tb->fixed_cols * 8, 0);
     r2[comp_dev ? SB_MEM_DEVICE : SB_MEM_HOST] += 2 * m * ext + n * parts_cols * 8;
-    if (lde_dev) r2[SB_MEM_DEVICE] += n * (parts_cols > tb->fixed_cols ? parts_cols : tb->fixed_cols) * 8 + coset_tables;
-    add_matrix(r4, dev_ops, SB_OPK_DEEP, 0, SB_OPK_FRI, m * ext, 0);
-    for (int s = 0; s < SB_MEM_SPACES; s++) tm->transient[s] = r2[s] > r4[s] ? r2[s] : r4[s];
-    if (lde_dev) tm->held[SB_MEM_DEVICE] += n * 8; /* the twiddle tables of its height, kept */
+    if (lde2_dev) r2[SB_MEM_DEVICE] += n * (parts_cols > tb->fixed_cols ? parts_cols : tb->fixed_cols) * 8 + coset_tables;
+    uint64_t widest = parts_cols;
+    for (int k = 0; k < 2; k++) widest = cols[k] > widest ? cols[k] : widest;
+    if (dev_ops & AT(3, SB_OPK_OOD)) r3[SB_MEM_DEVICE] += (n + 2 * MODEL_MAX_SMS * widest) * 2 * ext;
+    add_matrix(r4, dev_ops, AT(4, SB_OPK_DEEP), 0, AT(4, SB_OPK_FRI), m * ext, 0);
+    if (dev_ops & AT(4, SB_OPK_DEEP)) r4[SB_MEM_DEVICE] += (cols[0] + cols[1] + parts_cols) * ext;
+    for (int s = 0; s < SB_MEM_SPACES; s++) {
+        const uint64_t r23 = r2[s] > r3[s] ? r2[s] : r3[s];
+        tm->transient[s] = r23 > r4[s] ? r23 : r4[s];
+    }
+    /* The twiddle tables, kept: of the trace's height (the LDEs), of the LDE's (the composition's split). */
+    if (lde1_dev || lde2_dev) tm->held[SB_MEM_DEVICE] += n * 8;
+    if (comp_dev) tm->held[SB_MEM_DEVICE] += m * 8;
 }
 
 /* Sums the `tp` largest of v[0..n). */

@@ -39,9 +39,9 @@ int sb_point_tables(unsigned log_steps, sb_detect_table *tables, char *err, size
 /* The peak memory a proof needs, by where it lives (docs/ARCHITECTURE.md "Feasibility"):
  * every buffer of every round (the traces, the main, aux and composition LDEs and trees, the
  * fixed columns' LDE, the composition's scratch and parts, FRI layer 0 and every folded layer
- * with its tree, host copies a CPU round makes of device matrices), each on the device where
- * the GPU backend runs the operation that makes it (sb_gpu_device_ops, for tables at or above
- * the threshold), else on the host; Round 1 with every table's traces, Rounds 2-4 with every
+ * with its tree, host copies a CPU round makes of device matrices, the device rounds' scratch), each
+ * on the device where the GPU backend runs the operation that makes it in its round by default
+ * (sb_gpu_device_ops, for tables at or above the threshold), else on the host; Round 1 with every table's traces, Rounds 2-4 with every
  * table's held matrices, each beside the scratch of the --tp largest tables in flight. */
 typedef struct sb_memory_model {
     uint64_t host_bytes;

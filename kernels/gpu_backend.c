@@ -1,8 +1,10 @@
 /* The GPU backend (docs/ARCHITECTURE.md "GPU backend"): LDEs, Merkle commits, uploads and
- * openings on the device, row-major end to end; a matrix's values and tree stay in its device
- * handle, and only roots, opened rows and paths come back (the whole matrix only when a CPU
- * round asks for it). The Rounds 2-4 operations run sb_cpu_round_ops until their kernels are
- * wired in through run() like the others.
+ * openings on the device, row-major end to end, and the Rounds 2-4 operations (composition and
+ * its split, OOD, DEEP, FRI folds with their layers' trees, grinding); a matrix's values and tree
+ * stay in its device handle, and only roots, OOD values, the degree flag, the last FRI layer, the
+ * nonce, opened rows and paths come back (a whole matrix only when an operation on the CPU path
+ * asks for it). By default Rounds 2-4 run on the CPU path (SB_GPU_DEFAULT_CPU_ROUNDS, gpu_backend.h:
+ * their kernels have not run on a GPU yet).
  *
  * Every operation runs on the stream of its table (sb_op.table) and synchronizes it before
  * returning, so a fault is seen by the operation that caused it, and sync waits for one
@@ -53,6 +55,7 @@ typedef struct gpu_matrix {
     cudaStream_t stream; /* its table's (gpu_impl.streams) */
     uint64_t *values; /* rows x cols, row-major */
     uint64_t *nodes;  /* 2L-1 digests (4 lanes each), heap layout; NULL until a GPU commit */
+    size_t tree_leaves; /* L of nodes (rows for SB_LEAVES_ROWS, rows/2 for SB_LEAVES_PAIRS) */
     unsigned log_rows;
     sb_gpu_times times;
 } gpu_matrix;
@@ -152,8 +155,17 @@ out:
 
 /* ---- where an operation runs, and its recorded fallback ------------------------------- */
 
-/* Grows with every operation wired through run() (a round's kernels add their kind). */
-const unsigned sb_gpu_device_ops = SB_OPK_LDE | SB_OPK_COMMIT | SB_OPK_OPEN;
+/* Every kind of operation with kernels, wired through run(). */
+#define KERNEL_KINDS                                                                                     \
+    (SB_OPK_LDE | SB_OPK_COMMIT | SB_OPK_OPEN | SB_OPK_COMPOSITION | SB_OPK_OOD | SB_OPK_DEEP | SB_OPK_FRI | \
+     SB_OPK_GRIND)
+#define PLACED(cpu_rounds, r) ((cpu_rounds) >> ((r) - 1) & 1 ? 0u : SB_OPK_IN_ROUND(r, KERNEL_KINDS))
+#define PLACED_OPS(cpu_rounds) \
+    (PLACED(cpu_rounds, 1) | PLACED(cpu_rounds, 2) | PLACED(cpu_rounds, 3) | PLACED(cpu_rounds, 4))
+
+const unsigned sb_gpu_device_ops = PLACED_OPS(SB_GPU_DEFAULT_CPU_ROUNDS);
+
+unsigned sb_gpu_placed_ops(unsigned cpu_rounds) { return PLACED_OPS(cpu_rounds); }
 
 /* STARKBENCH_INJECT_SILENT_FALLBACK, read at call time. */
 static int inject_silent(const char *name) {
@@ -177,7 +189,9 @@ static int placed_on_gpu(const sb_backend *be, const sb_op *op, uint64_t rows) {
 typedef struct gpu_op {
     const char *name; /* its name for STARKBENCH_INJECT_SILENT_FALLBACK */
     int on_gpu;       /* the placement (placed_on_gpu, where the data lives): 0 runs the CPU path */
-    cudaError_t (*gpu)(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site);
+    /* Returns a CUDA error, or cudaSuccess with op->err set when the operation ran and failed on
+     * its data (a broken trace), as its CPU path would. */
+    cudaError_t (*gpu)(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site);
     int (*cpu)(sb_backend *be, sb_op *op, void *args); /* counts itself in cpu_ops */
     void *args;
 } gpu_op;
@@ -189,8 +203,10 @@ typedef struct gpu_op {
 static int run(sb_backend *be, sb_op *op, const gpu_op *o) {
     if (!o->on_gpu || inject_silent(o->name)) return o->cpu(be, op, o->args);
     sb_gpu_site site = {0};
+    op->err[0] = 0;
     const cudaError_t e = o->gpu(be, op, o->args, &site);
     if (e == cudaSuccess) {
+        if (op->err[0]) return -1; /* failed on its data, as the CPU path would; not counted, as there */
         atomic_fetch_add(&be->gpu_ops, 1);
         return 0;
     }
@@ -235,21 +251,46 @@ static void dev_free(sb_backend *be, void *p, size_t bytes, cudaStream_t s) {
 
 static size_t tree_bytes(size_t leaves) { return (2 * leaves - 1) * 4 * sizeof(uint64_t); }
 
+/* Frees m's device tree (if any). */
+static void drop_tree(sb_backend *be, gpu_matrix *d) {
+    dev_free(be, d->nodes, tree_bytes(d->tree_leaves), d->stream);
+    d->nodes = NULL, d->tree_leaves = 0;
+}
+
 /* Frees the device side of m. */
 static void drop_device(sb_backend *be, sb_matrix *m) {
     gpu_matrix *d = (gpu_matrix *)m->device;
     if (!d) return;
     if (d->stream) {
         dev_free(be, d->values, m->rows * m->cols * sizeof(uint64_t), d->stream);
-        dev_free(be, d->nodes, tree_bytes(m->rows), d->stream);
+        drop_tree(be, d);
         cudaStreamSynchronize(d->stream);
     }
     free(d);
     m->device = NULL;
 }
 
-/* Gives m (shape set) a device side on the stream of op's table and room for its values. */
-static cudaError_t device_alloc(sb_backend *be, const sb_op *op, sb_matrix *m, sb_gpu_site *site) {
+/* The device values of m, or NULL where it lives on the host only. */
+static uint64_t *device_values(const sb_matrix *m) {
+    const gpu_matrix *d = (const gpu_matrix *)m->device;
+    return d ? d->values : NULL;
+}
+
+/* Selects be's device and returns the stream of op's table. */
+static cudaError_t op_stream(sb_backend *be, const sb_op *op, cudaStream_t *s, sb_gpu_site *site) {
+    cudaError_t e = cudaSuccess;
+    CU(cudaSetDevice(impl_of(be)->device), "cudaSetDevice");
+    CU(table_stream(be, op->table ? op->table : "", s), "cudaStreamCreate");
+out:
+    return e;
+}
+
+/* Makes m an empty device matrix of this shape on the stream of op's table, with room for its
+ * values (uninitialised); on failure m holds what drop_device frees. */
+static cudaError_t device_matrix(sb_backend *be, const sb_op *op, sb_matrix *m, size_t rows, size_t cols,
+                                 unsigned blowup, uint64_t offset, sb_gpu_site *site) {
+    memset(m, 0, sizeof *m);
+    m->rows = rows, m->cols = cols, m->blowup = blowup, m->n = rows / blowup, m->offset = offset;
     cudaError_t e = cudaSuccess;
     gpu_matrix *d = calloc(1, sizeof *d);
     if (!d) {
@@ -257,10 +298,9 @@ static cudaError_t device_alloc(sb_backend *be, const sb_op *op, sb_matrix *m, s
         return cudaErrorMemoryAllocation;
     }
     m->device = d;
-    d->log_rows = (unsigned)log2_exact(m->rows);
-    CU(cudaSetDevice(impl_of(be)->device), "cudaSetDevice");
-    CU(table_stream(be, op->table ? op->table : "", &d->stream), "cudaStreamCreate");
-    CU(dev_alloc(be, &d->values, m->rows * m->cols * sizeof(uint64_t), d->stream), "cudaMallocAsync(values)");
+    d->log_rows = (unsigned)log2_exact(rows);
+    CU(op_stream(be, op, &d->stream, site), "cudaStreamCreate");
+    CU(dev_alloc(be, &d->values, rows * cols * sizeof(uint64_t), d->stream), "cudaMallocAsync(values)");
 out:
     return e;
 }
@@ -298,13 +338,11 @@ typedef struct lde_args {
     sb_matrix *out;
 } lde_args;
 
-static cudaError_t lde_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+static cudaError_t lde_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
     const lde_args *a = args;
     gpu_impl *g = impl_of(be);
     const size_t n = a->n, cols = a->cols, lde_n = n << a->log_b;
     sb_matrix *c = a->out;
-    memset(c, 0, sizeof *c);
-    c->rows = lde_n, c->cols = cols, c->n = n, c->blowup = 1u << a->log_b, c->offset = GL_GENERATOR;
     cudaError_t e = cudaSuccess;
     uint64_t *d_trace = NULL, *tables = NULL;
     cudaEvent_t ev[3] = {NULL, NULL, NULL};
@@ -312,7 +350,7 @@ static cudaError_t lde_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_s
     const gpu_matrix *src = a->in ? (const gpu_matrix *)a->in->device : NULL;
     const size_t trace_bytes = n * cols * sizeof(uint64_t);
     const size_t tables_bytes = sb_gpu_coset_table_len(a->log_n, a->log_b) * sizeof(uint64_t);
-    CU(device_alloc(be, op, c, site), "device_alloc");
+    CU(device_matrix(be, op, c, lde_n, cols, 1u << a->log_b, GL_GENERATOR, site), "device_matrix");
     gpu_matrix *d = (gpu_matrix *)c->device;
     for (int i = 0; i < 3; i++) CU(cudaEventCreate(&ev[i]), "cudaEventCreate");
     CU(twiddles(be, a->log_n, d->stream, &tw, &itw, site), "twiddles");
@@ -381,13 +419,11 @@ typedef struct upload_args {
     sb_matrix *out;
 } upload_args;
 
-static cudaError_t upload_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+static cudaError_t upload_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
     const upload_args *a = args;
     sb_matrix *m = a->out;
-    memset(m, 0, sizeof *m);
-    m->rows = a->rows, m->cols = a->cols, m->blowup = a->blowup, m->n = a->rows / a->blowup, m->offset = a->offset;
     cudaError_t e = cudaSuccess;
-    CU(device_alloc(be, op, m, site), "device_alloc");
+    CU(device_matrix(be, op, m, a->rows, a->cols, a->blowup, a->offset, site), "device_matrix");
     gpu_matrix *d = (gpu_matrix *)m->device;
     CU(staged_copy(be, 1, d->values, a->values, a->rows * a->cols * sizeof(uint64_t), d->stream, site),
        "values H2D");
@@ -409,7 +445,9 @@ static int gpu_from_host(sb_backend *be, sb_op *op, const uint64_t *values, size
     if (log2_exact(rows) < 0 || log2_exact(blowup) < 0 || blowup > rows || cols == 0 ||
         rows > SIZE_MAX / sizeof(uint64_t) / cols)
         return sb_op_fail(op, "bad matrix shape %zu x %zu, blowup %u", rows, cols, blowup);
-    const gpu_op o = {"upload", placed_on_gpu(be, op, rows), upload_gpu, upload_cpu, &a};
+    /* The kernels index at most 2^32 rows of 2^31 - 1 columns; a wider matrix stays on the host. */
+    const int indexable = log2_exact(rows) <= GL_TWO_ADICITY && cols <= INT32_MAX;
+    const gpu_op o = {"upload", indexable && placed_on_gpu(be, op, rows), upload_gpu, upload_cpu, &a};
     return run(be, op, &o);
 }
 
@@ -431,7 +469,7 @@ static const uint64_t *gpu_to_host(sb_backend *be, sb_op *op, sb_matrix *m) {
 
 /* ---- commit ---------------------------------------------------------------------------- */
 
-static cudaError_t commit_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+static cudaError_t commit_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
     (void)op; /* the matrix's stream is its table's already */
     sb_matrix *c = args;
     gpu_impl *g = impl_of(be);
@@ -442,7 +480,11 @@ static cudaError_t commit_gpu(sb_backend *be, const sb_op *op, void *args, sb_gp
     c->committed = 0;
     CU(cudaSetDevice(g->device), "cudaSetDevice");
     for (int i = 0; i < 2; i++) CU(cudaEventCreate(&ev[i]), "cudaEventCreate");
-    if (!d->nodes) CU(dev_alloc(be, &d->nodes, tree_bytes(leaves), d->stream), "cudaMallocAsync(tree)");
+    if (d->nodes && d->tree_leaves != leaves) drop_tree(be, d); /* a tree of another layout */
+    if (!d->nodes) {
+        CU(dev_alloc(be, &d->nodes, tree_bytes(leaves), d->stream), "cudaMallocAsync(tree)");
+        d->tree_leaves = leaves;
+    }
     CU(cudaEventRecord(ev[0], d->stream), "cudaEventRecord");
     CU(sb_gpu_merkle(d->values, d->log_rows, (unsigned)c->cols, d->nodes, tpb_of(be, SB_K_KECCAK),
                      tpb_of(be, SB_K_MERKLE), g->sms, d->stream, site), "sb_gpu_merkle");
@@ -456,10 +498,7 @@ static cudaError_t commit_gpu(sb_backend *be, const sb_op *op, void *args, sb_gp
 out:
     for (int i = 0; i < 2; i++)
         if (ev[i]) cudaEventDestroy(ev[i]);
-    if (e != cudaSuccess && d->nodes) {
-        dev_free(be, d->nodes, tree_bytes(leaves), d->stream);
-        d->nodes = NULL;
-    }
+    if (e != cudaSuccess) drop_tree(be, d);
     return e;
 }
 
@@ -483,14 +522,16 @@ typedef struct open_args {
     sb_digest *paths;
 } open_args;
 
-static cudaError_t open_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_site *site) {
+/* An LDE's leaves (merkle_open_many: row bitrev(leaf)) or a FRI layer's (fri_open_many: the pair). */
+static cudaError_t open_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
     (void)op;
     const open_args *a = args;
     const sb_matrix *c = a->m;
     const gpu_matrix *d = (const gpu_matrix *)c->device;
     const size_t n = a->n;
-    /* One buffer each side: the leaves, then the rows, then the paths. */
-    const size_t row_words = n * c->cols, path_words = n * d->log_rows * 4;
+    const unsigned depth = (unsigned)log2_exact(sb_matrix_leaves(c));
+    /* One buffer each side: the leaves, then the leaves' values, then the paths. */
+    const size_t row_words = n * sb_matrix_leaf_width(c), path_words = n * depth * 4;
     const size_t bytes = (n + row_words + path_words) * sizeof(uint64_t);
     cudaError_t e = cudaSuccess;
     uint64_t *dev = NULL, *host = malloc(bytes);
@@ -502,8 +543,12 @@ static cudaError_t open_gpu(sb_backend *be, const sb_op *op, void *args, sb_gpu_
     CU(cudaSetDevice(impl_of(be)->device), "cudaSetDevice");
     CU(dev_alloc(be, &dev, bytes, d->stream), "cudaMallocAsync(openings)");
     CU(cudaMemcpyAsync(dev, host, n * sizeof *host, cudaMemcpyHostToDevice, d->stream), "cudaMemcpyAsync(leaves H2D)");
-    CU(sb_gpu_merkle_open(d->values, d->nodes, (unsigned)c->cols, d->log_rows, dev, n, dev + n, dev + n + row_words,
-                          tpb_of(be, SB_K_MERKLE), impl_of(be)->max_blocks, d->stream, site), "merkle_open_many");
+    if (c->leaves == SB_LEAVES_PAIRS)
+        CU(sb_gpu_fri_open((const fp3_t *)d->values, d->nodes, depth, dev, n, (fp3_t *)(dev + n), dev + n + row_words,
+                           tpb_of(be, SB_K_FRI), impl_of(be)->max_blocks, d->stream, site), "fri_open_many");
+    else
+        CU(sb_gpu_merkle_open(d->values, d->nodes, (unsigned)c->cols, depth, dev, n, dev + n, dev + n + row_words,
+                              tpb_of(be, SB_K_MERKLE), impl_of(be)->max_blocks, d->stream, site), "merkle_open_many");
     CU(cudaMemcpyAsync(host + n, dev + n, (row_words + path_words) * sizeof *host, cudaMemcpyDeviceToHost,
                        d->stream), "cudaMemcpyAsync(openings D2H)");
     CU(cudaStreamSynchronize(d->stream), "cudaStreamSynchronize");
@@ -515,11 +560,11 @@ out:
     return e;
 }
 
-/* The CPU opens the host copy through a host tree (built from it first where the matrix was
- * committed on the device: the same root). */
+/* The CPU opens the host copy through a host tree (built from it first, in the matrix's layout,
+ * where it was committed on the device: the same root; part of this operation, not another). */
 static int open_cpu(sb_backend *be, sb_op *op, void *args) {
     const open_args *a = args;
-    if (!a->m->tree.nodes && sb_cpu_ops.commit(be, op, a->m) != 0) return -1;
+    if (!a->m->tree.nodes && sb_matrix_host_tree(be, op, a->m, a->m->leaves) != 0) return -1;
     return sb_cpu_ops.open_many(be, op, a->m, a->leaves, a->n, a->rows, a->paths);
 }
 
@@ -532,8 +577,7 @@ static int gpu_open_many(sb_backend *be, sb_op *op, sb_matrix *m, const size_t *
     if (n == 0) return 0;
     const gpu_matrix *d = (const gpu_matrix *)m->device;
     open_args a = {m, leaves, n, rows, paths};
-    const gpu_op o = {"open", d && d->nodes && m->leaves == SB_LEAVES_ROWS && !round_on_cpu(be, op), open_gpu,
-                      open_cpu, &a};
+    const gpu_op o = {"open", d && d->nodes && !round_on_cpu(be, op), open_gpu, open_cpu, &a};
     return run(be, op, &o);
 }
 
@@ -541,6 +585,312 @@ static void gpu_release(sb_backend *be, sb_matrix *m) {
     drop_device(be, m);
     sb_cpu_ops.release(be, m);
 }
+
+/* ---- Rounds 2-4 ------------------------------------------------------------------------ */
+
+/* Each round operation runs on the device where its round is not kept on the CPU and its inputs
+ * live there (they are complete: every operation synchronizes its stream before returning), in
+ * shapes its kernels take; anything else runs its CPU path (sb_cpu_round_ops), which also gives
+ * the reason a bad input fails. Outputs and scratch live on the stream of the call's table. */
+
+/* Returns 1 when the n matrices share one LDE domain (rows, blowup, offset 7) and each lives on
+ * the device with at most 2^31 - 1 columns, and the points lie outside Fp, as the OOD and DEEP
+ * kernels need. */
+static int ldes_on_device(sb_matrix *const *mats, size_t n, const fp3_t *points, size_t n_points) {
+    for (size_t k = 0; k < n; k++)
+        if (!device_values(mats[k]) || mats[k]->rows != mats[0]->rows || mats[k]->blowup != mats[0]->blowup ||
+            mats[k]->offset != GL_GENERATOR || mats[k]->cols == 0 || mats[k]->cols > INT32_MAX)
+            return 0;
+    for (size_t p = 0; p < n_points; p++)
+        if (fp3_is_base(points[p])) return 0;
+    return n > 0;
+}
+
+/* Round 2: C on every LDE row, its split into the parts over H, all on the device. */
+typedef struct comp_args {
+    const sb_composition_in *in;
+    sb_gpu_fib_comp_consts consts; /* sb_gpu_fib_comp_consts_init for the table and shape */
+    int table;                     /* FIB_TABLE_* */
+    unsigned log_n, log_b;
+    sb_matrix *parts;
+} comp_args;
+
+static cudaError_t composition_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
+    comp_args *a = args;
+    gpu_impl *g = impl_of(be);
+    const sb_composition_in *in = a->in;
+    const size_t n = (size_t)1 << a->log_n, m = n << a->log_b, c_bytes = m * 3 * sizeof(uint64_t);
+    cudaError_t e = cudaSuccess;
+    sb_gpu_fib_comp_consts *consts = NULL;
+    uint64_t *c = NULL;
+    uint32_t *bad = NULL, bad_host = 0;
+    const uint64_t *tw_m, *itw_m, *tw_n, *itw_n;
+    CU(device_matrix(be, op, a->parts, n, 3 * SB_COMPOSITION_PARTS, 1, 1, site), "device_matrix");
+    const cudaStream_t s = ((gpu_matrix *)a->parts->device)->stream;
+    CU(twiddles(be, a->log_n + a->log_b, s, &tw_m, &itw_m, site), "twiddles");
+    CU(twiddles(be, a->log_n, s, &tw_n, &itw_n, site), "twiddles");
+    CU(dev_alloc(be, &consts, sizeof *consts, s), "cudaMallocAsync(composition constants)");
+    CU(dev_alloc(be, &c, c_bytes, s), "cudaMallocAsync(composition values)");
+    CU(dev_alloc(be, &bad, sizeof *bad, s), "cudaMallocAsync(degree flag)");
+    CU(cudaMemcpyAsync(consts, &a->consts, sizeof *consts, cudaMemcpyHostToDevice, s),
+       "cudaMemcpyAsync(composition constants H2D)");
+    const sb_gpu_composition_args ca = {
+        .table = a->table, .main = device_values(in->main), .fixed = in->fixed ? device_values(in->fixed) : NULL,
+        .aux = device_values(in->aux), .consts = consts, .log_n = a->log_n, .log_b = a->log_b, .c = c,
+        .tpb = tpb_of(be, SB_K_COMPOSE), .max_blocks = g->max_blocks};
+    CU(sb_gpu_fib_composition(&ca, s, site), "fib_composition_rows");
+    CU(sb_gpu_composition_split(c, a->log_n, a->log_b, itw_m, tw_n, device_values(a->parts), bad,
+                                tpb_of(be, SB_K_NTT), tpb_of(be, SB_K_COMPOSE), g->max_blocks, s, site),
+       "composition_split");
+    CU(cudaMemcpyAsync(&bad_host, bad, sizeof bad_host, cudaMemcpyDeviceToHost, s), "cudaMemcpyAsync(degree flag D2H)");
+    CU(cudaStreamSynchronize(s), "cudaStreamSynchronize (a Round-2 kernel faulted)");
+    if (bad_host) sb_op_fail(op, "%s (table %s, %s)", SB_COMPOSITION_NOT_LOW, op->table, op->op);
+out:
+    if (a->parts->device) {
+        const cudaStream_t fs = ((gpu_matrix *)a->parts->device)->stream;
+        dev_free(be, consts, sizeof *consts, fs);
+        dev_free(be, c, c_bytes, fs);
+        dev_free(be, bad, sizeof *bad, fs);
+    }
+    if (e != cudaSuccess || bad_host) gpu_release(be, a->parts);
+    return e;
+}
+
+static int composition_cpu(sb_backend *be, sb_op *op, void *args) {
+    const comp_args *a = args;
+    return sb_cpu_round_ops.composition(be, op, a->in, a->parts);
+}
+
+static int gpu_composition(sb_backend *be, sb_op *op, const sb_composition_in *in, sb_matrix *parts) {
+    comp_args a = {.in = in, .table = sb_gpu_fib_table(in->air), .parts = parts};
+    memset(parts, 0, sizeof *parts);
+    const sb_matrix *mm = in->main;
+    const sb_table_air *air = in->air;
+    /* The kernels know the fib AIR's tables (another AIR's composition runs on the CPU path,
+     * counted there, not a fallback) at blowup 2..8, over device LDEs of the AIR's widths. */
+    int on_gpu = !round_on_cpu(be, op) && a.table >= 0 && device_values(in->main) && device_values(in->aux) &&
+                 mm->cols == air->n_main && in->aux->cols == 3 * air->n_aux && in->aux->rows == mm->rows &&
+                 (!air->n_fixed || (in->fixed && device_values(in->fixed) && in->fixed->cols == air->n_fixed &&
+                                    in->fixed->rows == mm->rows));
+    if (on_gpu) {
+        a.log_n = (unsigned)log2_exact(mm->n), a.log_b = (unsigned)log2_exact(mm->blowup);
+        on_gpu = sb_gpu_fib_comp_consts_init(&a.consts, a.table, in->pub, a.log_n, a.log_b, in->beta, in->challenges,
+                                             in->claimed_sum) == 0;
+    }
+    const gpu_op o = {"composition", on_gpu, composition_gpu, composition_cpu, &a};
+    return run(be, op, &o);
+}
+
+/* Round 3: every column at every point by the barycentric kernels; only the values come back. */
+typedef struct ood_args {
+    sb_matrix *const *mats;
+    size_t n_mats;
+    const fp3_t *points;
+    size_t n_points;
+    fp3_t *const *outs;
+} ood_args;
+
+static cudaError_t ood_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
+    const ood_args *a = args;
+    gpu_impl *g = impl_of(be);
+    const unsigned log_n = (unsigned)log2_exact(a->mats[0]->n), np = (unsigned)a->n_points;
+    sb_gpu_ood_matrix dm[SB_DEEP_MAX_MATS];
+    size_t out_len = 0, max_cols = 0;
+    for (size_t k = 0; k < a->n_mats; k++) {
+        out_len += a->n_points * a->mats[k]->cols;
+        if (a->mats[k]->cols > max_cols) max_cols = a->mats[k]->cols;
+    }
+    const size_t scratch_len = sb_gpu_ood_scratch_len(log_n, np, (unsigned)max_cols, g->sms);
+    const size_t bytes = (out_len + scratch_len) * sizeof(fp3_t);
+    cudaError_t e = cudaSuccess;
+    cudaStream_t s = NULL;
+    fp3_t *dev = NULL, *host = malloc(out_len * sizeof *host);
+    if (!host) {
+        site->kernel = "malloc(OOD values)";
+        return cudaErrorMemoryAllocation;
+    }
+    CU(op_stream(be, op, &s, site), "cudaStreamCreate");
+    CU(dev_alloc(be, &dev, bytes, s), "cudaMallocAsync(OOD values and scratch)");
+    for (size_t k = 0, at = 0; k < a->n_mats; at += a->n_points * a->mats[k]->cols, k++) {
+        const sb_matrix *mk = a->mats[k];
+        dm[k] = (sb_gpu_ood_matrix){device_values(mk), (uint64_t)mk->blowup * mk->cols, (unsigned)mk->cols, dev + at};
+    }
+    CU(sb_gpu_ood(dm, (unsigned)a->n_mats, log_n, a->points, np, dev + out_len, tpb_of(be, SB_K_OOD), g->sms, s, site),
+       "ood_dot");
+    CU(cudaMemcpyAsync(host, dev, out_len * sizeof *host, cudaMemcpyDeviceToHost, s), "cudaMemcpyAsync(OOD D2H)");
+    CU(cudaStreamSynchronize(s), "cudaStreamSynchronize (a Round-3 kernel faulted)");
+    for (size_t k = 0, at = 0; k < a->n_mats; at += a->n_points * a->mats[k]->cols, k++)
+        memcpy(a->outs[k], host + at, a->n_points * a->mats[k]->cols * sizeof *host);
+out:
+    if (s) dev_free(be, dev, bytes, s);
+    free(host);
+    return e;
+}
+
+static int ood_cpu(sb_backend *be, sb_op *op, void *args) {
+    const ood_args *a = args;
+    return sb_cpu_round_ops.ood(be, op, a->mats, a->n_mats, a->points, a->n_points, a->outs);
+}
+
+static int gpu_ood(sb_backend *be, sb_op *op, sb_matrix *const *mats, size_t n_mats, const fp3_t *points,
+                   size_t n_points, fp3_t *const *outs) {
+    const ood_args a = {mats, n_mats, points, n_points, outs};
+    int on_gpu = !round_on_cpu(be, op) && n_mats <= SB_DEEP_MAX_MATS && n_points >= 1 &&
+                 n_points <= SB_GPU_OOD_MAX_POINTS && ldes_on_device(mats, n_mats, points, n_points);
+    for (size_t k = 0; on_gpu && k < n_mats; k++) on_gpu = (mats[k]->cols + 31) / 32 <= 65535; /* the grid's y */
+    const gpu_op o = {"ood", on_gpu, ood_gpu, ood_cpu, (void *)&a};
+    return run(be, op, &o);
+}
+
+/* Round 4: the DEEP quotient on every LDE row into FRI layer 0, which stays on the device. */
+typedef struct deep_args {
+    const sb_deep_in *in;
+    sb_matrix *layer0;
+} deep_args;
+
+static cudaError_t deep_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
+    const deep_args *a = args;
+    const sb_deep_in *in = a->in;
+    const sb_matrix *m0 = in->mats[0];
+    size_t n_coeffs = 0;
+    for (size_t k = 0; k < in->n_mats; k++) n_coeffs += in->mats[k]->cols;
+    const size_t coeff_bytes = n_coeffs * sizeof(fp3_t);
+    cudaError_t e = cudaSuccess;
+    fp3_t *coeffs = NULL, *host = malloc(coeff_bytes);
+    if (!host) {
+        site->kernel = "malloc(DEEP coefficients)";
+        return cudaErrorMemoryAllocation;
+    }
+    CU(device_matrix(be, op, a->layer0, m0->rows, 3, m0->blowup, GL_GENERATOR, site), "device_matrix");
+    const cudaStream_t s = ((gpu_matrix *)a->layer0->device)->stream;
+    CU(dev_alloc(be, &coeffs, coeff_bytes, s), "cudaMallocAsync(DEEP coefficients)");
+    sb_gpu_deep_args da = {.n_mats = (unsigned)in->n_mats, .n_shifted = (unsigned)in->n_shifted, .z = in->z,
+                           .zw = in->zw, .sum_z = in->sum_z, .sum_zw = in->sum_zw,
+                           .log_m = (unsigned)log2_exact(m0->rows), .out = (fp3_t *)device_values(a->layer0),
+                           .tpb = tpb_of(be, SB_K_DEEP), .max_blocks = impl_of(be)->max_blocks};
+    for (size_t k = 0, at = 0; k < in->n_mats; at += in->mats[k]->cols, k++) {
+        memcpy(host + at, in->coeffs[k], in->mats[k]->cols * sizeof *host);
+        da.rows[k] = device_values(in->mats[k]), da.cols[k] = (unsigned)in->mats[k]->cols, da.coeffs[k] = coeffs + at;
+    }
+    CU(cudaMemcpyAsync(coeffs, host, coeff_bytes, cudaMemcpyHostToDevice, s), "cudaMemcpyAsync(DEEP coefficients H2D)");
+    CU(sb_gpu_deep(&da, s, site), "deep_rows");
+    CU(cudaStreamSynchronize(s), "cudaStreamSynchronize (a DEEP kernel faulted)");
+out:
+    if (a->layer0->device) dev_free(be, coeffs, coeff_bytes, ((gpu_matrix *)a->layer0->device)->stream);
+    if (e != cudaSuccess) gpu_release(be, a->layer0);
+    free(host);
+    return e;
+}
+
+static int deep_cpu(sb_backend *be, sb_op *op, void *args) {
+    const deep_args *a = args;
+    return sb_cpu_round_ops.deep(be, op, a->in, a->layer0);
+}
+
+static int gpu_deep(sb_backend *be, sb_op *op, const sb_deep_in *in, sb_matrix *layer0) {
+    const deep_args a = {in, layer0};
+    const fp3_t points[2] = {in->z, in->zw};
+    memset(layer0, 0, sizeof *layer0);
+    const int on_gpu = !round_on_cpu(be, op) && in->n_mats <= SB_DEEP_MAX_MATS && in->n_shifted <= in->n_mats &&
+                       ldes_on_device(in->mats, in->n_mats, points, 2);
+    const gpu_op o = {"deep", on_gpu, deep_gpu, deep_cpu, (void *)&a};
+    return run(be, op, &o);
+}
+
+/* Round 4, one FRI step: the fold, and for a committed layer its leaves and tree, on the device;
+ * only the root comes back (and, through to_host, the last layer). */
+typedef struct fri_args {
+    sb_matrix *layer;
+    fp3_t alpha;
+    int commit;
+    sb_matrix *next;
+} fri_args;
+
+static cudaError_t fri_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
+    const fri_args *a = args;
+    gpu_impl *g = impl_of(be);
+    const sb_matrix *l = a->layer;
+    const size_t half = l->rows / 2, leaves = half / 2;
+    cudaError_t e = cudaSuccess;
+    CU(device_matrix(be, op, a->next, half, 3, l->blowup, gl_mul(l->offset, l->offset), site), "device_matrix");
+    gpu_matrix *d = (gpu_matrix *)a->next->device;
+    if (a->commit) {
+        CU(dev_alloc(be, &d->nodes, tree_bytes(leaves), d->stream), "cudaMallocAsync(FRI layer tree)");
+        d->tree_leaves = leaves;
+    }
+    CU(sb_gpu_fri_fold((const fp3_t *)device_values(l), (unsigned)log2_exact(l->rows), l->offset, a->alpha,
+                       (fp3_t *)d->values, d->nodes, tpb_of(be, SB_K_FRI), tpb_of(be, SB_K_MERKLE), g->sms,
+                       g->max_blocks, d->stream, site),
+       "fri_fold");
+    if (a->commit)
+        CU(cudaMemcpyAsync(a->next->root.b, d->nodes, sizeof a->next->root.b, cudaMemcpyDeviceToHost, d->stream),
+           "cudaMemcpyAsync(FRI root D2H)");
+    CU(cudaStreamSynchronize(d->stream), "cudaStreamSynchronize (a FRI kernel faulted)");
+    if (a->commit) a->next->leaves = SB_LEAVES_PAIRS, a->next->committed = 1;
+out:
+    if (e != cudaSuccess) gpu_release(be, a->next);
+    return e;
+}
+
+static int fri_cpu(sb_backend *be, sb_op *op, void *args) {
+    const fri_args *a = args;
+    return sb_cpu_round_ops.fri_fold(be, op, a->layer, a->alpha, a->commit, a->next);
+}
+
+static int gpu_fri_fold(sb_backend *be, sb_op *op, sb_matrix *layer, fp3_t alpha, int commit, sb_matrix *next) {
+    fri_args a = {layer, alpha, commit, next};
+    memset(next, 0, sizeof *next);
+    const int log_m = log2_exact(layer->rows);
+    const int on_gpu = !round_on_cpu(be, op) && device_values(layer) && layer->cols == 3 && log_m >= (commit ? 2 : 1) &&
+                       log_m <= GL_TWO_ADICITY && layer->blowup <= layer->rows / 2 && layer->offset % GL_P != 0;
+    const gpu_op o = {"fri", on_gpu, fri_gpu, fri_cpu, &a};
+    return run(be, op, &o);
+}
+
+/* The proof of work: the smallest nonce, searched in increasing batches on the device. */
+typedef struct grind_args {
+    const uint8_t *seed;
+    uint64_t *nonce;
+} grind_args;
+
+static cudaError_t grind_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
+    const grind_args *a = args;
+    cudaError_t e = cudaSuccess;
+    cudaStream_t s = NULL;
+    uint64_t *found = NULL;
+    CU(op_stream(be, op, &s, site), "cudaStreamCreate");
+    CU(dev_alloc(be, &found, sizeof *found, s), "cudaMallocAsync(nonce)");
+    CU(sb_gpu_pow_search(a->seed, UINT64_MAX, found, tpb_of(be, SB_K_POW), impl_of(be)->sms, s, a->nonce, site),
+       "pow_batch");
+    if (*a->nonce == UINT64_MAX) sb_op_fail(op, "proof of work: no nonce below 2^64 (table %s, %s)", op->table, op->op);
+out:
+    if (s) {
+        dev_free(be, found, sizeof *found, s);
+        cudaStreamSynchronize(s);
+    }
+    return e;
+}
+
+static int grind_cpu(sb_backend *be, sb_op *op, void *args) {
+    const grind_args *a = args;
+    return sb_cpu_round_ops.grind(be, op, a->seed, a->nonce);
+}
+
+/* Grinding belongs to no table: on the device wherever some table may be (threshold not inf). */
+static int gpu_grind(sb_backend *be, sb_op *op, const uint8_t seed[32], uint64_t *nonce) {
+    const grind_args a = {seed, nonce};
+    const gpu_op o = {"grind", be->cfg.gpu_threshold != SB_THRESHOLD_NEVER && !round_on_cpu(be, op), grind_gpu,
+                      grind_cpu, (void *)&a};
+    return run(be, op, &o);
+}
+
+static const sb_round_ops gpu_round_ops = {
+    .composition = gpu_composition,
+    .ood = gpu_ood,
+    .deep = gpu_deep,
+    .fri_fold = gpu_fri_fold,
+    .grind = gpu_grind,
+};
 
 /* Waits for table's stream only: with --tp another table's work goes on meanwhile. */
 static void gpu_sync(sb_backend *be, const char *table) {
@@ -592,7 +942,7 @@ static const sb_backend_ops gpu_ops = {
     .release = gpu_release,
     .sync = gpu_sync,
     .destroy = gpu_destroy,
-    .rounds = &sb_cpu_round_ops,
+    .rounds = &gpu_round_ops,
 };
 
 int sb_gpu_available(char *name, size_t len) {
@@ -624,19 +974,25 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
             snprintf(err, errlen, "--tpb %s=%u: not a multiple of 32 up to 1024", sb_kernel_names[k], cfg->tpb[k]);
             return NULL;
         }
-    unsigned cpu_rounds = 0;
+    /* The default placement, unless the caller chose one; STARKBENCH_CPU_ROUNDS replaces the default
+     * and adds to a caller's choice (gpu_backend.h). */
+    const int by_default = cfg->cpu_rounds == SB_CPU_ROUNDS_DEFAULT;
+    unsigned cpu_rounds = by_default ? SB_GPU_DEFAULT_CPU_ROUNDS : cfg->cpu_rounds, env_rounds = 0;
     const char *rounds_env = getenv("STARKBENCH_CPU_ROUNDS");
-    if (rounds_env && sb_rounds_parse(rounds_env, &cpu_rounds) != 0) {
-        snprintf(err, errlen, "STARKBENCH_CPU_ROUNDS='%s' is not a comma-separated list of R1, R2, R3, R4", rounds_env);
+    if (rounds_env && sb_rounds_parse(rounds_env, &env_rounds) != 0) {
+        snprintf(err, errlen, "STARKBENCH_CPU_ROUNDS='%s' is not 'none' or a comma-separated list of R1, R2, R3, R4",
+                 rounds_env);
         return NULL;
     }
+    if (rounds_env) cpu_rounds = by_default ? env_rounds : cpu_rounds | env_rounds;
     cudaMemPool_t pool;
     uint64_t keep = UINT64_MAX; /* keep freed pool memory for the next operation instead of unmapping it */
     if ((e = cudaSetDevice(cfg->device)) != cudaSuccess ||
         (e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, cfg->device)) != cudaSuccess ||
         (e = cudaDeviceGetDefaultMemPool(&pool, cfg->device)) != cudaSuccess ||
         (e = cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep)) != cudaSuccess ||
-        (e = sb_gpu_ntt_load()) != cudaSuccess || (e = sb_gpu_keccak_load()) != cudaSuccess) {
+        (e = sb_gpu_ntt_load()) != cudaSuccess || (e = sb_gpu_keccak_load()) != cudaSuccess ||
+        (e = sb_gpu_rounds_load()) != cudaSuccess) {
         snprintf(err, errlen, "CUDA device %d unusable: %s", cfg->device, cudaGetErrorString(e));
         cudaGetLastError();
         return NULL;
@@ -656,7 +1012,7 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
     pthread_mutex_init(&g->stage_lock, NULL);
     pthread_mutex_init(&g->stream_lock, NULL);
     sb_backend_init_common(be, &gpu_ops, cfg);
-    be->cfg.cpu_rounds |= cpu_rounds;
+    be->cfg.cpu_rounds = cpu_rounds;
     be->impl = g;
     return be;
 }
@@ -700,11 +1056,11 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
                        "coset_power_tables",
         [SB_K_KECCAK] = "keccak256_leaves_row_major",
         [SB_K_MERKLE] = "keccak256_merkle_levels",
-        [SB_K_COMPOSE] = "fib_composition_rows<cpu, program, range>, composition_split (not wired yet)",
-        [SB_K_OOD] = "ood_weights, ood_dot, ood_reduce (not wired yet)",
-        [SB_K_DEEP] = "deep_rows (not wired yet)",
-        [SB_K_FRI] = "fri_fold, fri_fold_leaves, fri_open_many (not wired yet)",
-        [SB_K_POW] = "pow_batch (not wired yet)",
+        [SB_K_COMPOSE] = "fib_composition_rows<cpu, program, range>, composition_split",
+        [SB_K_OOD] = "ood_weights, ood_dot, ood_reduce",
+        [SB_K_DEEP] = "deep_rows",
+        [SB_K_FRI] = "fri_fold, fri_fold_leaves, fri_open_many",
+        [SB_K_POW] = "pow_batch",
     };
     const void *fn = k == SB_K_NTT ? sb_gpu_ntt_kernel(0) : k == SB_K_SCALE ? sb_gpu_ntt_kernel(1)
                    : k == SB_K_KECCAK ? sb_gpu_keccak_kernel(0) : k == SB_K_MERKLE ? sb_gpu_keccak_kernel(1)

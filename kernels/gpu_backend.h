@@ -6,15 +6,20 @@
  *   STARKBENCH_INJECT_SILENT_FALLBACK=NAME makes the GPU operations of that name run on the
  *   CPU path WITHOUT a fallback record -- the silent fallback the harness must detect. NAME is
  *   one of sb_inject_names (backend.h): lde (lde and lde_matrix), upload (from_host), commit, open
- *   (open_many), composition, ood, deep, fri (fri_fold), grind, or all. An operation the
- *   backend runs on the CPU anyway (no kernel: today the Rounds 2-4 operations) is unaffected.
+ *   (open_many), composition, ood, deep, fri (fri_fold), grind, or all. An operation placed on
+ *   the CPU anyway (its round kept there, another AIR's composition) is unaffected.
  *
- * Rounds kept on the CPU (read when the backend is created):
- *   STARKBENCH_CPU_ROUNDS=R2,R4 (any of R1..R4, comma-separated) runs every operation of those
- *   rounds on the CPU path, counted in cpu_ops and without a record, the others on the GPU;
- *   matrices move between host and device where a round needs them. The proof bytes are the
- *   same; a test proves it round by round. For bisecting a GPU round; the harness does not
- *   know about it (a sweep child run with it shows those rounds as suspected fallbacks). */
+ * Where rounds run (read when the backend is created):
+ *   cfg.cpu_rounds (bit k-1: round k) runs every operation of those rounds on the CPU path,
+ *   counted in cpu_ops and without a record, the others on the GPU; matrices move between host
+ *   and device where a round needs them; the proof bytes are the same. Its default,
+ *   SB_CPU_ROUNDS_DEFAULT, is SB_GPU_DEFAULT_CPU_ROUNDS: Rounds 2-4 on the CPU, because their
+ *   kernels have not run on a GPU yet (docs/ARCHITECTURE.md "Rounds kept on the CPU" says what
+ *   must run before that changes). STARKBENCH_CPU_ROUNDS=R2,R4 (any of R1..R4, comma-separated)
+ *   or =none replaces the default (none: every round on the GPU), and adds its rounds to a
+ *   caller's own cfg.cpu_rounds; an empty or other value fails the creation. For verifying and
+ *   bisecting the GPU rounds; the harness judges the default placement only (a sweep child run
+ *   with it is judged as if it ran the default). */
 #ifndef SB_GPU_BACKEND_H
 #define SB_GPU_BACKEND_H
 
@@ -22,9 +27,17 @@
 
 #include "backend.h"
 
-/* The kinds of operation (SB_OPK_*, prover/range_names.h) this GPU backend runs on the device
- * when placed there; the fallback detector and calibrate judge the ranges holding them. 0 in a
- * build without CUDA. */
+/* The rounds a GPU backend keeps on the CPU unless told otherwise: R2, R3, R4 (bits 1..3), whose
+ * kernels have not run on a GPU yet. */
+#define SB_GPU_DEFAULT_CPU_ROUNDS 0xEu
+
+/* The operations (an SB_OPK_IN_ROUND mask, prover/range_names.h) a GPU backend keeping the rounds
+ * cpu_rounds on the CPU runs on the device: every kind with a kernel in every other round. 0 in
+ * a build without CUDA. */
+unsigned sb_gpu_placed_ops(unsigned cpu_rounds);
+
+/* sb_gpu_placed_ops(SB_GPU_DEFAULT_CPU_ROUNDS): the operations the GPU backend runs on the device
+ * by default; the fallback detector, calibrate and the memory model judge the ranges holding them. */
 extern const unsigned sb_gpu_device_ops;
 
 /* Writes the free and total memory of be's device (cudaMemGetInfo). Returns 0, or -1 when be

@@ -8,6 +8,11 @@
 
 const unsigned sb_gpu_device_ops = 0;
 
+unsigned sb_gpu_placed_ops(unsigned cpu_rounds) {
+    (void)cpu_rounds;
+    return 0;
+}
+
 sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_t errlen) {
     (void)cfg;
     snprintf(err, errlen, NO_CUDA);

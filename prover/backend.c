@@ -31,6 +31,10 @@ int sb_inject_name_valid(const char *name) {
 
 int sb_rounds_parse(const char *list, unsigned *mask) {
     unsigned m = 0;
+    if (strcmp(list, "none") == 0) {
+        *mask = 0;
+        return 0;
+    }
     for (const char *p = list;; p += 3) {
         if (p[0] != 'R' || p[1] < '1' || p[1] > '4' || (p[2] != ',' && p[2] != 0)) return -1;
         m |= 1u << (p[1] - '1');
@@ -44,6 +48,7 @@ void sb_backend_config_default(sb_backend_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->kind = SB_BACKEND_AUTO;
     cfg->gpu_threshold = 0;
+    cfg->cpu_rounds = SB_CPU_ROUNDS_DEFAULT;
 }
 
 void sb_backend_init_common(sb_backend *be, const sb_backend_ops *ops, const sb_backend_config *cfg) {

@@ -57,11 +57,14 @@ typedef struct sb_backend_config {
     uint64_t gpu_threshold;    /* LDE rows below which a table stays on the CPU; 0 = always GPU; SB_THRESHOLD_NEVER = never */
     unsigned tpb[SB_K_COUNT];  /* threads per block; 0 = the kernel's default */
     int device;                /* CUDA device ordinal */
-    unsigned cpu_rounds;       /* GPU backend: bit k-1 keeps round k (1..4) on the CPU; the GPU backend adds
-                                * STARKBENCH_CPU_ROUNDS to it when created (gpu_backend.h) */
+    unsigned cpu_rounds;       /* GPU backend: bit k-1 keeps round k (1..4) on the CPU, or SB_CPU_ROUNDS_DEFAULT;
+                                * creating the backend resolves it with STARKBENCH_CPU_ROUNDS (gpu_backend.h) */
 } sb_backend_config;
 
-/* Fills cfg with the defaults (auto backend, threshold 0, default tpb). */
+/* cfg.cpu_rounds: the backend's default placement (the GPU backend's SB_GPU_DEFAULT_CPU_ROUNDS). */
+#define SB_CPU_ROUNDS_DEFAULT (~0u)
+
+/* Fills cfg with the defaults (auto backend, threshold 0, default tpb, default placement). */
 void sb_backend_config_default(sb_backend_config *cfg);
 
 /* One call of a backend operation: the table and round range it belongs to (for fallback
@@ -200,8 +203,9 @@ int sb_backend_mem_watch(sb_backend *be);
 /* Stops watcher w and writes each space's highest bytes while it watched. */
 void sb_backend_mem_unwatch(sb_backend *be, int w, uint64_t peak[SB_MEM_SPACES]);
 
-/* Parses a comma-separated list of rounds ("R2,R4"; R1..R4) into a mask, bit k-1 for round k
- * (sb_backend_config.cpu_rounds). Returns 0, or -1 when list is empty or names anything else. */
+/* Parses a comma-separated list of rounds ("R2,R4"; R1..R4), or "none", into a mask, bit k-1 for
+ * round k (sb_backend_config.cpu_rounds; none: 0). Returns 0, or -1 when list is empty or names
+ * anything else. */
 int sb_rounds_parse(const char *list, unsigned *mask);
 
 /* Records a fallback (thread-safe). Any argument may be NULL. */
@@ -217,6 +221,13 @@ sb_backend *sb_cpu_backend_create(const sb_backend_config *cfg);
  * Returns 0, or -1 with op->err (bad shape, out of memory). */
 int sb_matrix_host_alloc(sb_backend *be, sb_op *op, sb_matrix *m, size_t rows, size_t cols, unsigned blowup,
                          uint64_t offset);
+
+/* Builds m's Merkle tree on the host from its values (to_host) in the given layout
+ * (SB_LEAVES_ROWS: the LDE commitment, SB_LEAVES_PAIRS: a FRI layer's, 3 columns) and sets
+ * m->root, m->leaves, m->committed. The CPU commit and FRI fold make their trees with it, and the
+ * GPU backend its host trees for openings on the CPU path; it counts no operation (the caller's
+ * does). Returns 0, or -1 with op->err. */
+int sb_matrix_host_tree(sb_backend *be, sb_op *op, sb_matrix *m, sb_leaf_layout layout);
 
 /* Writes a one-line reason into op->err (printf format) and returns -1. */
 int sb_op_fail(sb_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

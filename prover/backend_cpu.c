@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "fri.h"
 #include "lde.h"
 #include "ntt.h"
 #include "rounds.h"
@@ -85,20 +86,44 @@ static int cpu_from_host(sb_backend *be, sb_op *op, const uint64_t *values, size
     return 0;
 }
 
-static int cpu_commit(sb_backend *be, sb_op *op, sb_matrix *m) {
+/* The FRI pair tree of a layer of 3 columns: leaf k = sb_fri_leaf(row k, row k + rows/2). */
+static int pair_tree(sb_backend *be, merkle_tree *t, const uint64_t *values, size_t rows) {
+    const fp3_t *v = (const fp3_t *)values;
+    const size_t n_leaves = rows / 2;
+    sb_digest *leaves = malloc(n_leaves * sizeof *leaves);
+    if (!leaves) return -1;
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)(n_leaves * sizeof *leaves));
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < n_leaves; k++) sb_fri_leaf(v[k], v[k + n_leaves], &leaves[k]);
+    const int rc = merkle_build_leaves(t, leaves, n_leaves);
+    free(leaves);
+    sb_backend_mem(be, SB_MEM_HOST, -(int64_t)(n_leaves * sizeof *leaves));
+    return rc;
+}
+
+int sb_matrix_host_tree(sb_backend *be, sb_op *op, sb_matrix *m, sb_leaf_layout layout) {
+    if (layout == SB_LEAVES_PAIRS && (m->cols != 3 || m->rows < 2))
+        return sb_op_fail(op, "cpu commit: a pair tree needs a FRI layer (3 columns, 2+ rows), not %zu x %zu",
+                          m->rows, m->cols);
     const uint64_t *values = be->ops->to_host(be, op, m);
     if (!values) return -1;
     sb_backend_mem(be, SB_MEM_HOST, -(int64_t)merkle_tree_bytes(&m->tree));
     merkle_free(&m->tree);
     m->committed = 0;
     int prev = threads_enter(be);
-    int rc = merkle_build_lde(&m->tree, values, m->rows, m->cols);
+    int rc = layout == SB_LEAVES_PAIRS ? pair_tree(be, &m->tree, values, m->rows)
+                                       : merkle_build_lde(&m->tree, values, m->rows, m->cols);
     threads_leave(prev);
-    if (rc != 0) return sb_op_fail(op, "cpu commit: out of memory for %zu leaves", m->rows);
+    if (rc != 0) return sb_op_fail(op, "cpu commit: out of memory for the tree of %zu rows", m->rows);
     sb_backend_mem(be, SB_MEM_HOST, (int64_t)merkle_tree_bytes(&m->tree));
     m->root = *merkle_root(&m->tree);
-    m->leaves = SB_LEAVES_ROWS;
+    m->leaves = layout;
     m->committed = 1;
+    return 0;
+}
+
+static int cpu_commit(sb_backend *be, sb_op *op, sb_matrix *m) {
+    if (sb_matrix_host_tree(be, op, m, SB_LEAVES_ROWS) != 0) return -1;
     atomic_fetch_add(&be->cpu_ops, 1);
     return 0;
 }

@@ -121,7 +121,7 @@ static int split_parts(sb_backend *be, sb_op *op, fp3_t *c, size_t n, size_t m, 
     sb_coset_interpolate(c[0].c, m, 3, GL_GENERATOR);
     for (size_t k = SB_COMPOSITION_PARTS * n; k < m; k++)
         if (!fp3_is_zero(c[k]))
-            return fail(op, "the composition polynomial is not of low degree: the trace breaks a constraint");
+            return fail(op, SB_COMPOSITION_NOT_LOW);
     const size_t w = 3 * SB_COMPOSITION_PARTS;
     if (sb_matrix_host_alloc(be, op, parts, n, w, 1, 1) != 0) return -1;
     for (size_t k = 0; k < n; k++)
@@ -280,22 +280,7 @@ static int fri_fold_impl(sb_backend *be, sb_op *op, sb_matrix *layer_m, fp3_t al
         for (size_t k = base; k < end; k++, inv_x = gl_mul(inv_x, inv_w))
             out[k] = sb_fri_fold_pair(layer[k], layer[k + half], inv_x, alpha);
     }
-    if (!commit) return 0;
-    size_t n_leaves = half / 2;
-    sb_digest *leaves = malloc(n_leaves * sizeof *leaves);
-    if (!leaves) return fail(op, "FRI: out of memory for the layer's leaves");
-    sb_backend_mem(be, SB_MEM_HOST, (int64_t)(n_leaves * sizeof *leaves));
-#pragma omp parallel for schedule(static)
-    for (size_t k = 0; k < n_leaves; k++) sb_fri_leaf(out[k], out[k + n_leaves], &leaves[k]);
-    int rc = merkle_build_leaves(&next->tree, leaves, n_leaves);
-    free(leaves);
-    sb_backend_mem(be, SB_MEM_HOST, -(int64_t)(n_leaves * sizeof *leaves));
-    if (rc != 0) return fail(op, "FRI: out of memory for the layer's tree");
-    sb_backend_mem(be, SB_MEM_HOST, (int64_t)merkle_tree_bytes(&next->tree));
-    next->root = *merkle_root(&next->tree);
-    next->leaves = SB_LEAVES_PAIRS;
-    next->committed = 1;
-    return 0;
+    return commit ? sb_matrix_host_tree(be, op, next, SB_LEAVES_PAIRS) : 0;
 }
 
 static int cpu_fri_fold(sb_backend *be, sb_op *op, sb_matrix *layer, fp3_t alpha, int commit, sb_matrix *next) {

@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
+_Static_assert(SB_OPK_GRIND < 1u << 8, "the kinds of one round fit a byte of an SB_OPK_IN_ROUND mask");
+
 const sb_range_def sb_range_defs[SB_RANGE_COUNT] = {
     [SB_R1_MAIN_LDE] = {"R1 main LDE", 1, 1, SB_OPK_LDE, SB_TOTAL_LDE},
     [SB_R1_MAIN_COMMIT] = {"R1 main commit", 1, 1, SB_OPK_COMMIT, SB_TOTAL_MERKLE},

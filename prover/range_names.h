@@ -35,6 +35,11 @@ enum {
     SB_OPK_GRIND = 1u << 7        /* rounds->grind */
 };
 
+/* Operations by round, in one mask: the kinds (SB_OPK_*) of round r (1..4) in byte r - 1. Where
+ * operations run is per round (a round's ranges share a kind with another round's: LDE, commit),
+ * so sb_gpu_device_ops, what the GPU backend runs on the device, is such a mask. */
+#define SB_OPK_IN_ROUND(r, kinds) ((unsigned)(kinds) << 8 * ((r) - 1))
+
 /* Which total of the timing table a range adds to. */
 typedef enum sb_range_total { SB_TOTAL_NONE, SB_TOTAL_LDE, SB_TOTAL_MERKLE } sb_range_total;
 
@@ -53,5 +58,11 @@ extern const sb_range_def sb_range_defs[SB_RANGE_COUNT];
 
 /* Returns the definition named name, or NULL. */
 const sb_range_def *sb_range_find(const char *name);
+
+/* Returns the kinds of d's operations that `placed` (an SB_OPK_IN_ROUND mask) holds for d's
+ * round; 0 for a range of no round (prove). */
+static inline unsigned sb_range_kinds_in(const sb_range_def *d, unsigned placed) {
+    return d->round ? d->ops & placed >> 8 * (d->round - 1) & 0xffu : 0;
+}
 
 #endif

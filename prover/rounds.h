@@ -22,6 +22,9 @@
  * domains, <= 2 on the boundary domains, and blowup >= 2. */
 #define SB_COMPOSITION_PARTS 2
 
+/* The failure of a composition whose C has degree >= SB_COMPOSITION_PARTS * n, on every backend. */
+#define SB_COMPOSITION_NOT_LOW "the composition polynomial is not of low degree: the trace breaks a constraint"
+
 /* Round 2 input for one table (every commitment has the same n and blowup). */
 typedef struct sb_composition_in {
     const sb_table_air *air;

@@ -1,6 +1,8 @@
 #!/bin/bash
 # The harness on a GPU (exit 77 without one): a clean GPU sweep is unflagged and its proofs
 # equal the CPU's; in range-sync mode every round's CUPTI kernel time fits in its wall time;
+# with every round on the device (STARKBENCH_CPU_ROUNDS=none) the same, and each table's
+# Rounds 2-4 ranges launch kernels;
 # a silent injected fallback (no backend record) is flagged by CUPTI and, where the
 # calibration can tell, by timing alone; Keccak at 1024 threads per block is flagged.
 # usage: cli_gpu_harness.sh <starkbench> <source-dir>
@@ -40,6 +42,26 @@ for b in gpu:
             checked += 1
     assert checked >= 4, "too few rounds with CUPTI kernel time"
 print("clean: overhead %.2f %%" % doc["context"]["cupti_overhead_pct"])
+PY
+
+# ---- every round on the device: the Rounds 2-4 kernels under the harness -----------------
+STARKBENCH_CPU_ROUNDS=none "$SB" sweep "${S[@]}" --backend gpu --gpu-threshold 0 --cupti --out rounds.json \
+    >rounds.txt 2>&1 || fail "a sweep with every round on the GPU must exit 0: $(cat rounds.txt)"
+python3 - clean.json rounds.json <<'PY' || fail "every round on the GPU: $(cat rounds.txt)"
+import json, sys
+def points(path):
+    return [b for b in json.load(open(path))["benchmarks"] if b["run_type"] == "iteration"]
+cpu = [b for b in points(sys.argv[1]) if b["backend_used"] == "cpu"][0]
+b = points(sys.argv[2])[0]
+assert b["backend_used"] == "gpu" and b["fallback_count"] == 0, b["verdict_reason"]
+assert b["proof_digest"] == cpu["proof_digest"], "every round on the GPU: another proof than the CPU's"
+assert b["verdict"] == "clean", b["verdict"] + ": " + b["verdict_reason"]
+for table in ("cpu", "program", "range"):
+    for rng in ("R2 evaluate", "R3 OOD", "R4 DEEP", "R4 FRI", "R4 queries"):
+        assert b.get("%s:%s:launches" % (table, rng), 0) > 0, "%s %s launched no kernel" % (table, rng)
+        k, wall = "%s:%s:kernel_ms" % (table, rng), b["%s:%s" % (table, rng)]
+        assert b[k] <= wall * 1.001 + 0.01, "%s: kernel time %.3f ms exceeds the range's %.3f ms" % (k, b[k], wall)
+assert b.get("R4 grinding:launches", 0) > 0, "grinding launched no kernel"
 PY
 
 # ---- a silent fallback of the commit: no record, flagged from the outside ---------------

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# compute-sanitizer memcheck and racecheck on a small whole GPU proof (every table on the GPU):
-# no memory error, no shared-memory hazard, no fallback, and the proof still verifies.
+# compute-sanitizer memcheck, racecheck and synccheck on a small whole GPU proof (every table and
+# every round on the GPU: STARKBENCH_CPU_ROUNDS=none): no memory error, no shared-memory hazard,
+# no invalid barrier, no fallback, the Rounds 2-4 operations on the device, and the proof verifies.
 # Usage: cli_gpu_sanitizer.sh STARKBENCH SOURCE_DIR. Skipped (77) without a GPU or the tool.
 set -u
 SB=$1
@@ -10,12 +11,21 @@ dir=$(mktemp -d /tmp/sb_sanitizer.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-for tool in memcheck racecheck; do
-    compute-sanitizer --tool "$tool" --error-exitcode 9 "$SB" prove --steps 2^8 --backend gpu --gpu-threshold 0 \
-        --out "$dir/$tool.proof" >"$dir/$tool.txt" 2>&1 || fail "$tool: exit $?: $(tail -20 "$dir/$tool.txt")"
+# The CPU backend's proof digest and operation count: with every round on the device, the GPU
+# does all of them and gives the same bytes.
+"$SB" prove --steps 2^8 --backend cpu >"$dir/cpu.txt" 2>&1 || fail "cpu prove: $(cat "$dir/cpu.txt")"
+all_ops=$(sed -n 's/^backend: cpu (gpu ops 0, cpu ops \([0-9]*\))$/\1/p' "$dir/cpu.txt")
+digest=$(sed -n 's/^proof digest: //p' "$dir/cpu.txt")
+[ -n "$all_ops" ] && [ -n "$digest" ] || fail "no operation count or digest from the CPU backend"
+for tool in memcheck racecheck synccheck; do
+    STARKBENCH_CPU_ROUNDS=none compute-sanitizer --tool "$tool" --error-exitcode 9 "$SB" prove --steps 2^8 \
+        --backend gpu --gpu-threshold 0 --out "$dir/$tool.proof" >"$dir/$tool.txt" 2>&1 ||
+        fail "$tool: exit $?: $(tail -20 "$dir/$tool.txt")"
     grep -q "ERROR SUMMARY: 0 errors\|RACECHECK SUMMARY: 0 hazards" "$dir/$tool.txt" || fail "$tool: no clean summary"
     grep -q "^fallbacks: none" "$dir/$tool.txt" || fail "$tool: the GPU path fell back: $(grep -A3 '^fallbacks' "$dir/$tool.txt")"
-    grep -q "^backend: gpu (gpu ops [1-9]" "$dir/$tool.txt" || fail "$tool: no GPU operation ran"
+    grep -q "^backend: gpu (gpu ops $all_ops, cpu ops 0)" "$dir/$tool.txt" ||
+        fail "$tool: not every operation on the GPU: $(grep '^backend' "$dir/$tool.txt")"
+    grep -q "^proof digest: $digest\$" "$dir/$tool.txt" || fail "$tool: the proof differs from the CPU's"
     "$SB" verify "$dir/$tool.proof" >/dev/null || fail "$tool: the proof does not verify"
 done
 echo "cli_gpu_sanitizer: ok"

@@ -14,6 +14,7 @@
 
 #include "../kernels/gpu_backend.h"
 #include "air.h"
+#include "air_fib.h"
 #include "backend.h"
 #include "fri.h"
 #include "keccak.h"
@@ -126,17 +127,20 @@ static sb_op round_op(sb_range_id range) {
 static int is_gpu(const sb_backend *be) { return strcmp(be->ops->name, "gpu") == 0; }
 
 /* Checks that the operations since (cpu0, gpu0) ran on the side this backend runs an operation
- * of kind `kind` on: the GPU where the GPU backend has a kernel for it (and, with on_device,
- * its input lives there), else the CPU. */
-static void check_side(const sb_backend *be, unsigned kind, int on_device, uint64_t cpu0, uint64_t gpu0,
-                       const char *what) {
-    const int gpu = is_gpu(be) && (kind & sb_gpu_device_ops) && on_device;
+ * of kind `kind` of op's round on: the GPU where the GPU backend places that kind in that round
+ * (sb_gpu_placed_ops of its cpu_rounds) and, with on_device, its input lives there (the data's
+ * placement; the composition: a fib table), else the CPU. */
+static void check_side(const sb_backend *be, const sb_op *op, unsigned kind, int on_device, uint64_t cpu0,
+                       uint64_t gpu0, const char *what) {
+    const sb_range_def *d = sb_range_find(op->op);
+    const int gpu = is_gpu(be) && d && (sb_range_kinds_in(d, sb_gpu_placed_ops(be->cfg.cpu_rounds)) & kind) &&
+                    on_device;
     const uint64_t c = atomic_load(&be->cpu_ops) - cpu0, g = atomic_load(&be->gpu_ops) - gpu0;
     CHECK(gpu ? g > 0 && c == 0 : c > 0 && g == 0, "%s: %llu cpu and %llu gpu ops, want the %s", what,
           (unsigned long long)c, (unsigned long long)g, gpu ? "GPU" : "CPU");
 }
 #define OPS_BEFORE(be) const uint64_t cpu0_ = atomic_load(&(be)->cpu_ops), gpu0_ = atomic_load(&(be)->gpu_ops)
-#define CHECK_SIDE(be, kind, what) check_side(be, kind, 1, cpu0_, gpu0_, what)
+#define CHECK_SIDE(be, op, kind, on_device, what) check_side(be, op, kind, on_device, cpu0_, gpu0_, what)
 
 static const uint64_t *host_of(sb_backend *be, sb_op *op, sb_matrix *m) {
     const uint64_t *v = be->ops->to_host(be, op, m);
@@ -155,7 +159,7 @@ static void check_openings(sb_backend *be, sb_matrix *m, const sb_digest *tree, 
     sb_digest *paths = malloc((6 * bits + 1) * sizeof *paths);
     OPS_BEFORE(be);
     CHECK(be->ops->open_many(be, &op, m, leaves, 6, rows, paths) == 0, "%s: open_many: %s", what, op.err);
-    check_side(be, SB_OPK_OPEN, m->device != NULL, cpu0_, gpu0_, what);
+    CHECK_SIDE(be, &op, SB_OPK_OPEN, m->device != NULL, what);
     for (int i = 0; i < 6; i++) {
         CHECK(memcmp(rows + i * w, leaf_values + leaves[i] * w, w * 8) == 0, "%s: opened values of leaf %zu", what,
               leaves[i]);
@@ -185,7 +189,7 @@ static void case_lde(sb_backend *be) {
         sb_matrix a = {0}, h = {0}, b = {0};
         OPS_BEFORE(be);
         CHECK(be->ops->lde(be, &op, trace, n, cols, shapes[s].blowup, &a) == 0, "%s: %s", what, op.err);
-        CHECK_SIDE(be, SB_OPK_LDE, what);
+        CHECK_SIDE(be, &op, SB_OPK_LDE, 1, what);
         CHECK(a.rows == m && a.cols == cols && a.n == n && a.blowup == shapes[s].blowup && a.offset == GL_GENERATOR,
               "%s: shape", what);
         const uint64_t *got = host_of(be, &op, &a);
@@ -227,7 +231,7 @@ static void commit_one(sb_backend *be, const uint64_t *values, size_t rows, size
     CHECK(be->ops->from_host(be, &op, values, rows, cols, 2, GL_GENERATOR, &m) == 0, "%s: %s", what, op.err);
     OPS_BEFORE(be);
     CHECK(be->ops->commit(be, &op, &m) == 0, "%s: %s", what, op.err);
-    CHECK_SIDE(be, SB_OPK_COMMIT, what);
+    CHECK_SIDE(be, &op, SB_OPK_COMMIT, 1, what);
     sb_digest *tree = ref_lde_tree(values, rows, cols);
     CHECK(m.committed && m.leaves == SB_LEAVES_ROWS && memcmp(m.root.b, tree[0].b, 32) == 0,
           "%s: root differs from the plain tree", what);
@@ -333,16 +337,17 @@ static int ref_composition(const sb_composition_in *in, const uint64_t *main, co
 }
 
 /* composition of every table of an AIR (real traces: the toy AIR, fib_iterative) with random
- * beta and LogUp challenges; table `broken` (-1: none) breaks a constraint (toy_corrupt) and
- * must fail as the reference says it must. */
+ * beta and LogUp challenges; table `broken` (-1: none) breaks a constraint (the toy AIR:
+ * toy_corrupt; fib_iterative: the CPU table's pc at row 5 off by one before the aux trace is
+ * built) and must fail as the reference says it must. */
 static void composition_air(sb_backend *be, const sb_air *air, unsigned log_steps, unsigned blowup, int broken_table) {
     sb_public pub;
     uint64_t *main[SB_MAX_TABLES] = {0};
     fp3_t *aux[SB_MAX_TABLES] = {0}, ch[SB_AIR_MAX_CHALLENGES], sums[SB_MAX_TABLES];
     for (size_t k = 0; k < air->n_challenges; k++) ch[k] = random_fp3_outside_base();
-    CHECK(air->public_values(log_steps, &pub) == 0 && air->gen_main(&pub, main) == 0 &&
-              air->gen_aux(&pub, main, ch, aux, sums) == 0,
-          "composition 2^%u: the AIR's traces", log_steps);
+    int traces = air->public_values(log_steps, &pub) == 0 && air->gen_main(&pub, main) == 0;
+    if (traces && air == sb_air_fib() && broken_table == FIB_TABLE_CPU) main[FIB_TABLE_CPU][5 * FIB_CPU_COLS + FIB_CPU_PC]++;
+    CHECK(traces && air->gen_aux(&pub, main, ch, aux, sums) == 0, "composition 2^%u: the AIR's traces", log_steps);
     for (size_t t = 0; t < air->n_tables; t++) {
         const sb_table_air *ta = &air->tables[t];
         const size_t n = (size_t)1 << ta->log_rows(&pub);
@@ -371,7 +376,7 @@ static void composition_air(sb_backend *be, const sb_air *air, unsigned log_step
                   what, rc, ref_rc, op.err);
         } else {
             CHECK(ref_rc == 0 && rc == 0, "%s: rc %d (reference %d): %s", what, rc, ref_rc, op.err);
-            CHECK_SIDE(be, SB_OPK_COMPOSITION, what);
+            CHECK_SIDE(be, &op, SB_OPK_COMPOSITION, air == sb_air_fib() && lm.device != NULL, what);
             CHECK(parts.rows == n && parts.cols == 3 * SB_COMPOSITION_PARTS && parts.blowup == 1 && parts.offset == 1,
                   "%s: the parts' shape", what);
             const uint64_t *got = rc == 0 ? host_of(be, &op, &parts) : NULL;
@@ -397,9 +402,11 @@ static void case_composition(sb_backend *be) {
     static const unsigned toy[][2] = {{3, 2}, {5, 4}, {7, 8}, {9, 2}};
     for (size_t k = 0; k < sizeof toy / sizeof toy[0]; k++) composition_air(be, &toy_air, toy[k][0], toy[k][1], -1);
     composition_air(be, sb_air_fib(), 6, 2, -1);
+    composition_air(be, sb_air_fib(), 7, 8, -1);
     toy_corrupt = 5; /* a broken transition of table fib: C is not of low degree at blowup >= 4 */
     composition_air(be, &toy_air, 6, 4, 0);
     toy_corrupt = 0;
+    composition_air(be, sb_air_fib(), 6, 4, FIB_TABLE_CPU); /* the GPU's degree flag, where it runs */
 }
 
 /* ood: random traces of several widths, their LDEs by the backend, evaluated at z and z w_n
@@ -429,7 +436,7 @@ static void case_ood(sb_backend *be) {
         }
         OPS_BEFORE(be);
         CHECK(be->ops->rounds->ood(be, &op, ptrs, 3, pts, 2, outs) == 0, "%s: %s", what, op.err);
-        CHECK_SIDE(be, SB_OPK_OOD, what);
+        CHECK_SIDE(be, &op, SB_OPK_OOD, mats[0].device != NULL, what);
         for (int k = 0; k < 3; k++) {
             for (int p = 0; p < 2; p++)
                 for (size_t c = 0; c < widths[k]; c++) {
@@ -477,7 +484,7 @@ static void case_deep(sb_backend *be) {
         in.sum_zw = fp3_make(rnd() % GL_P, rnd() % GL_P, rnd() % GL_P);
         OPS_BEFORE(be);
         CHECK(be->ops->rounds->deep(be, &op, &in, &layer0) == 0, "%s: %s", what, op.err);
-        CHECK_SIDE(be, SB_OPK_DEEP, what);
+        CHECK_SIDE(be, &op, SB_OPK_DEEP, mats[0].device != NULL, what);
         CHECK(layer0.rows == m && layer0.cols == 3 && layer0.blowup == blowup && layer0.offset == GL_GENERATOR,
               "%s: layer 0's shape", what);
         const fp3_t *got = (const fp3_t *)host_of(be, &op, &layer0);
@@ -527,7 +534,7 @@ static void case_fri(sb_backend *be) {
             const fp3_t alpha = fp3_make(rnd() % GL_P, rnd() % GL_P, rnd() % GL_P), *a = (const fp3_t *)vals;
             OPS_BEFORE(be);
             CHECK(be->ops->rounds->fri_fold(be, &op, &layer, alpha, commit, &next) == 0, "%s: %s", what, op.err);
-            CHECK_SIDE(be, SB_OPK_FRI, what);
+            CHECK_SIDE(be, &op, SB_OPK_FRI, layer.device != NULL, what);
             CHECK(next.rows == half && next.cols == 3 && next.offset == gl_mul(offset, offset) &&
                       next.committed == commit,
                   "%s: the next layer's shape", what);
@@ -582,7 +589,7 @@ static void case_grind(sb_backend *be) {
         uint64_t got = 0;
         OPS_BEFORE(be);
         CHECK(be->ops->rounds->grind(be, &op, seed, &got) == 0, "grind: %s", op.err);
-        CHECK_SIDE(be, SB_OPK_GRIND, "grind");
+        CHECK_SIDE(be, &op, SB_OPK_GRIND, 1, "grind");
         CHECK(got == want, "grind seed %d: nonce %llu, the scalar loop's %llu", s, (unsigned long long)got,
               (unsigned long long)want);
     }

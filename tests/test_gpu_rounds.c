@@ -1,9 +1,11 @@
 /* The round operations on the GPU backend (skips without a GPU): the conformance cases of
- * tests/round_cases.h (every operation byte-equal to its independent reference, on the side
- * sb_gpu_device_ops says); whole proofs byte-identical to the CPU backend's for blowup 2, 4, 8
- * and --tp 1, 3, with each round kept on the CPU alone (cfg.cpu_rounds: same bytes, fewer GPU
- * operations where that round has kernels), STARKBENCH_CPU_ROUNDS read at creation, and a
- * silent injected fallback of each operation name (same bytes, no record). */
+ * tests/round_cases.h (every operation byte-equal to its independent reference, on the side its
+ * placement says) with every round on the device and with the default placement (Rounds 2-4 on
+ * the CPU); whole proofs byte-identical to the CPU backend's for blowup 2, 4, 8 and --tp 1, 3,
+ * with every round on the device, with each round kept on the CPU alone (cfg.cpu_rounds: same
+ * bytes, fewer GPU operations where that round has kernels) and with the default placement;
+ * STARKBENCH_CPU_ROUNDS read at creation; and a silent injected fallback of each operation name
+ * (same bytes, no record). */
 #include "test_gpu_util.h"
 
 #include "round_cases.h"
@@ -41,11 +43,33 @@ static int same(const run *a, const run *b) {
     return a->proof.len && a->proof.len == b->proof.len && memcmp(a->proof.bytes, b->proof.bytes, a->proof.len) == 0;
 }
 
-/* Returns 1 when round r has a range whose operations the GPU backend runs on the device. */
+/* Returns 1 when round r has a range whose operations the GPU backend runs on the device when no
+ * round is kept on the CPU. */
 static int round_has_kernels(unsigned r) {
     for (int id = 0; id < SB_RANGE_COUNT; id++)
-        if (sb_range_defs[id].round == r && (sb_range_defs[id].ops & sb_gpu_device_ops)) return 1;
+        if (sb_range_defs[id].round == r && sb_range_kinds_in(&sb_range_defs[id], sb_gpu_placed_ops(0))) return 1;
     return 0;
+}
+
+/* The kinds of operation the GPU backend has kernels for, in any round. */
+static unsigned device_kinds(void) {
+    const unsigned placed = sb_gpu_placed_ops(0);
+    return (placed | placed >> 8 | placed >> 16 | placed >> 24) & 0xffu;
+}
+
+/* A GPU backend created with cfg.cpu_rounds = cpu_rounds; exits on failure. */
+static sb_backend *gpu_backend(unsigned cpu_rounds) {
+    sb_backend_config cfg;
+    sb_backend_config_default(&cfg);
+    cfg.kind = SB_BACKEND_GPU;
+    cfg.cpu_rounds = cpu_rounds;
+    char err[256] = "";
+    sb_backend *be = sb_backend_create(&cfg, err, sizeof err);
+    if (!be) {
+        fprintf(stderr, "FAIL: cannot create the GPU backend: %s\n", err);
+        exit(1);
+    }
+    return be;
 }
 
 /* The kind of operation an injection name covers (0: none the prover runs). */
@@ -61,11 +85,17 @@ static unsigned inject_kind(const char *name) {
 int main(void) {
     gpu_or_skip();
     rng_state = 0x5EED0F0C0DE5ULL;
-    sb_backend *gpu = backend(SB_BACKEND_GPU, 0, NULL);
-    run_round_cases(gpu);
-    CHECK(gpu->n_fallbacks == 0, "%zu fallbacks in the conformance cases (first: %s %s)", gpu->n_fallbacks,
-          gpu->fallbacks[0].kernel, gpu->fallbacks[0].error);
-    sb_backend_destroy(gpu);
+    /* Every round on the device, then the default placement (Rounds 2-4 on the CPU path). */
+    static const unsigned placements[2] = {0, SB_CPU_ROUNDS_DEFAULT};
+    for (int k = 0; k < 2; k++) {
+        sb_backend *gpu = gpu_backend(placements[k]);
+        CHECK(gpu->cfg.cpu_rounds == (k ? SB_GPU_DEFAULT_CPU_ROUNDS : 0u), "placement %d: cpu_rounds %#x", k,
+              gpu->cfg.cpu_rounds);
+        run_round_cases(gpu);
+        CHECK(gpu->n_fallbacks == 0, "%zu fallbacks in the conformance cases (first: %s %s)", gpu->n_fallbacks,
+              gpu->fallbacks[0].kernel, gpu->fallbacks[0].error);
+        sb_backend_destroy(gpu);
+    }
 
     static const unsigned blowups[3] = {2, 4, 8};
     for (int b = 0; b < 3; b++)
@@ -74,6 +104,15 @@ int main(void) {
             run all = prove_with(SB_BACKEND_GPU, 0, blowups[b], tp);
             CHECK(same(&want, &all) && all.fallbacks == 0 && all.gpu_ops > 0, "b=%u tp=%u: GPU proof differs or "
                   "fell back", blowups[b], tp);
+            CHECK(all.gpu_ops + all.cpu_ops == want.cpu_ops, "b=%u tp=%u: %llu + %llu operations, the CPU's %llu",
+                  blowups[b], tp, (unsigned long long)all.gpu_ops, (unsigned long long)all.cpu_ops,
+                  (unsigned long long)want.cpu_ops);
+            run dflt = prove_with(SB_BACKEND_GPU, SB_CPU_ROUNDS_DEFAULT, blowups[b], tp);
+            CHECK(same(&want, &dflt) && dflt.fallbacks == 0 && dflt.gpu_ops > 0 && dflt.gpu_ops < all.gpu_ops &&
+                      dflt.gpu_ops + dflt.cpu_ops == want.cpu_ops,
+                  "b=%u tp=%u: the default placement: other bytes, a record, or %llu GPU operations of %llu",
+                  blowups[b], tp, (unsigned long long)dflt.gpu_ops, (unsigned long long)all.gpu_ops);
+            sb_proof_free(&dflt.proof);
             for (unsigned r = 1; r <= 4; r++) {
                 run one = prove_with(SB_BACKEND_GPU, 1u << (r - 1), blowups[b], tp);
                 CHECK(same(&want, &one) && one.fallbacks == 0, "b=%u tp=%u: R%u on the CPU gives other bytes",
@@ -87,19 +126,29 @@ int main(void) {
             sb_proof_free(&all.proof);
         }
 
-    /* STARKBENCH_CPU_ROUNDS: added to cfg.cpu_rounds at creation; a bad value refuses it. */
-    setenv("STARKBENCH_CPU_ROUNDS", "R1,R3", 1);
-    sb_backend *be = backend(SB_BACKEND_GPU, 0, NULL);
-    CHECK(be->cfg.cpu_rounds == 5, "STARKBENCH_CPU_ROUNDS=R1,R3: mask %u", be->cfg.cpu_rounds);
-    sb_backend_destroy(be);
-    setenv("STARKBENCH_CPU_ROUNDS", "R9", 1);
-    sb_backend_config cfg;
-    sb_backend_config_default(&cfg);
-    cfg.kind = SB_BACKEND_GPU;
-    char err[256] = "";
-    be = sb_backend_create(&cfg, err, sizeof err);
-    CHECK(!be && strstr(err, "STARKBENCH_CPU_ROUNDS='R9'"), "a bad STARKBENCH_CPU_ROUNDS accepted: %s", err);
-    sb_backend_destroy(be);
+    /* STARKBENCH_CPU_ROUNDS at creation: replaces the default placement, adds to a caller's own;
+     * none puts every round on the device; a bad or empty value refuses the backend. */
+    static const struct { const char *value; unsigned cfg, want; } envs[] = {
+        {"R1,R3", SB_CPU_ROUNDS_DEFAULT, 5}, {"none", SB_CPU_ROUNDS_DEFAULT, 0}, {"R2", 1, 3}, {"none", 4, 4}};
+    for (size_t k = 0; k < sizeof envs / sizeof envs[0]; k++) {
+        setenv("STARKBENCH_CPU_ROUNDS", envs[k].value, 1);
+        sb_backend *be = gpu_backend(envs[k].cfg);
+        CHECK(be->cfg.cpu_rounds == envs[k].want, "STARKBENCH_CPU_ROUNDS=%s over %#x: mask %#x, want %#x",
+              envs[k].value, envs[k].cfg, be->cfg.cpu_rounds, envs[k].want);
+        sb_backend_destroy(be);
+    }
+    static const char *const bad[] = {"R9", ""};
+    for (int k = 0; k < 2; k++) {
+        setenv("STARKBENCH_CPU_ROUNDS", bad[k], 1);
+        sb_backend_config cfg;
+        sb_backend_config_default(&cfg);
+        cfg.kind = SB_BACKEND_GPU;
+        char err[256] = "", want[64];
+        snprintf(want, sizeof want, "STARKBENCH_CPU_ROUNDS='%s'", bad[k]);
+        sb_backend *be = sb_backend_create(&cfg, err, sizeof err);
+        CHECK(!be && strstr(err, want), "a bad STARKBENCH_CPU_ROUNDS accepted: %s", err);
+        sb_backend_destroy(be);
+    }
     unsetenv("STARKBENCH_CPU_ROUNDS");
 
     /* A silent fallback of each operation name: the same bytes, no record, and fewer GPU
@@ -110,7 +159,7 @@ int main(void) {
         setenv("STARKBENCH_INJECT_SILENT_FALLBACK", name, 1);
         run inj = prove_with(SB_BACKEND_GPU, 0, 2, 1);
         unsetenv("STARKBENCH_INJECT_SILENT_FALLBACK");
-        const int has_kernels = strcmp(name, "all") == 0 ? 1 : (inject_kind(name) & sb_gpu_device_ops) != 0;
+        const int has_kernels = strcmp(name, "all") == 0 ? 1 : (inject_kind(name) & device_kinds()) != 0;
         CHECK(same(&want, &inj) && inj.fallbacks == 0, "inject %s: other bytes or a record", name);
         CHECK(has_kernels ? inj.gpu_ops < all.gpu_ops : inj.gpu_ops == all.gpu_ops,
               "inject %s: %llu GPU operations, %llu without", name, (unsigned long long)inj.gpu_ops,

@@ -19,7 +19,9 @@ int main(void) {
     unsigned mask = 99;
     CHECK(sb_rounds_parse("R2", &mask) == 0 && mask == 2, "R2: %u", mask);
     CHECK(sb_rounds_parse("R1,R3,R4", &mask) == 0 && mask == 13, "R1,R3,R4: %u", mask);
-    static const char *const bad[] = {"", "R5", "R0", "R2,", "R2,,R3", "r2", "R2 ", "R12", ",R1", "all"};
+    CHECK(sb_rounds_parse("none", &mask) == 0 && mask == 0, "none: %u", mask);
+    static const char *const bad[] = {"",    "R5",  "R0",      "R2,",  "R2,,R3", "r2",
+                                      "R2 ", "R12", ",R1", "all", "none,R2", "None"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mask = 99;
         CHECK(sb_rounds_parse(bad[i], &mask) == -1 && mask == 99, "'%s' accepted", bad[i]);
