@@ -3,13 +3,15 @@
  * its split, OOD, DEEP, FRI folds with their layers' trees, grinding); a matrix's values and tree
  * stay in its device handle, and only roots, OOD values, the degree flag, the last FRI layer, the
  * nonce, opened rows and paths come back (a whole matrix only when an operation on the CPU path
- * asks for it). By default Rounds 2-4 run on the CPU path (SB_GPU_DEFAULT_CPU_ROUNDS, gpu_backend.h:
- * their kernels have not run on a GPU yet).
+ * asks for it). By default the Rounds 2-4 kernels (composition, OOD, DEEP, FRI, grinding) are
+ * left out and those operations run on the CPU path (SB_GPU_UNVERIFIED_KINDS, gpu_backend.h:
+ * their kernels have not run on a GPU yet); LDEs, commits and openings run on the device in
+ * every round, as before them.
  *
  * Every operation runs on the stream of its table (sb_op.table) and synchronizes it before
  * returning, so a fault is seen by the operation that caused it, and sync waits for one
  * table's work only. Every GPU operation goes through run(): its
- * placement (threshold, rounds kept on the CPU), the injection switch, and on a CUDA error the
+ * placement (threshold, the kinds placed on the device), the injection switch, and on a CUDA error the
  * record and the redo on the CPU path (sb_cpu_ops); nothing falls back silently except under
  * the documented injection switch (gpu_backend.h). */
 #include "gpu_backend.h"
@@ -42,6 +44,7 @@ typedef struct gpu_impl {
     pthread_mutex_t stage_lock; /* one staged copy at a time (the link is shared anyway) */
     void *stage[2];
     cudaEvent_t stage_free[2]; /* recorded after the DMA that last used stage[i] */
+    unsigned placed; /* the operations it runs on the device (sb_gpu_placed_ops of cfg.cpu_rounds) */
     pthread_mutex_t stream_lock;
     size_t n_streams;
     struct {
@@ -162,10 +165,15 @@ out:
 #define PLACED(cpu_rounds, r) ((cpu_rounds) >> ((r) - 1) & 1 ? 0u : SB_OPK_IN_ROUND(r, KERNEL_KINDS))
 #define PLACED_OPS(cpu_rounds) \
     (PLACED(cpu_rounds, 1) | PLACED(cpu_rounds, 2) | PLACED(cpu_rounds, 3) | PLACED(cpu_rounds, 4))
+#define IN_EVERY_ROUND(kinds)                                                                  \
+    (SB_OPK_IN_ROUND(1, kinds) | SB_OPK_IN_ROUND(2, kinds) | SB_OPK_IN_ROUND(3, kinds) | \
+     SB_OPK_IN_ROUND(4, kinds))
 
-const unsigned sb_gpu_device_ops = PLACED_OPS(SB_GPU_DEFAULT_CPU_ROUNDS);
+const unsigned sb_gpu_device_ops = PLACED_OPS(0) & ~IN_EVERY_ROUND(SB_GPU_UNVERIFIED_KINDS);
 
-unsigned sb_gpu_placed_ops(unsigned cpu_rounds) { return PLACED_OPS(cpu_rounds); }
+unsigned sb_gpu_placed_ops(unsigned cpu_rounds) {
+    return cpu_rounds == SB_CPU_ROUNDS_DEFAULT ? sb_gpu_device_ops : PLACED_OPS(cpu_rounds);
+}
 
 /* STARKBENCH_INJECT_SILENT_FALLBACK, read at call time. */
 static int inject_silent(const char *name) {
@@ -173,16 +181,17 @@ static int inject_silent(const char *name) {
     return v && (strcmp(v, "all") == 0 || strcmp(v, name) == 0);
 }
 
-/* Returns 1 when op's round (that of its range) is one cfg.cpu_rounds keeps on the CPU. */
-static int round_on_cpu(const sb_backend *be, const sb_op *op) {
+/* Returns 1 when be places an operation of one of `kinds` (SB_OPK_*) running in op's range on the
+ * device (impl->placed); an operation outside any round is always placed there. */
+static int kind_on_gpu(const sb_backend *be, const sb_op *op, unsigned kinds) {
     const sb_range_def *d = sb_range_find(op->op);
-    return d && d->round && (be->cfg.cpu_rounds >> (d->round - 1) & 1);
+    return !d || !d->round || (((const gpu_impl *)be->impl)->placed & SB_OPK_IN_ROUND(d->round, kinds)) != 0;
 }
 
-/* Returns 1 when an operation of op making a matrix of `rows` rows belongs on the GPU: at or
- * above the threshold and its round not kept on the CPU. */
-static int placed_on_gpu(const sb_backend *be, const sb_op *op, uint64_t rows) {
-    return rows >= be->cfg.gpu_threshold && !round_on_cpu(be, op);
+/* Returns 1 when an operation of one of `kinds` in op making a matrix of `rows` rows belongs on
+ * the GPU: at or above the threshold and placed there. */
+static int placed_on_gpu(const sb_backend *be, const sb_op *op, unsigned kinds, uint64_t rows) {
+    return rows >= be->cfg.gpu_threshold && kind_on_gpu(be, op, kinds);
 }
 
 /* One GPU operation and its CPU path. */
@@ -396,7 +405,7 @@ static int gpu_lde(sb_backend *be, sb_op *op, const uint64_t *trace, size_t n, s
     lde_args a = {trace, NULL, n, cols, 0, 0, out};
     memset(out, 0, sizeof *out);
     if (check_shape(op, n, cols, blowup, &a.log_n, &a.log_b)) return -1;
-    const gpu_op o = {"lde", placed_on_gpu(be, op, (uint64_t)n * blowup), lde_gpu, lde_cpu, &a};
+    const gpu_op o = {"lde", placed_on_gpu(be, op, SB_OPK_LDE, (uint64_t)n * blowup), lde_gpu, lde_cpu, &a};
     return run(be, op, &o);
 }
 
@@ -405,7 +414,7 @@ static int gpu_lde_matrix(sb_backend *be, sb_op *op, sb_matrix *in, unsigned blo
     memset(out, 0, sizeof *out);
     if (in->blowup != 1 || in->offset != 1) return sb_op_fail(op, "GPU LDE: the input is not values over H");
     if (check_shape(op, in->rows, in->cols, blowup, &a.log_n, &a.log_b)) return -1;
-    const gpu_op o = {"lde", placed_on_gpu(be, op, (uint64_t)in->rows * blowup), lde_gpu, lde_cpu, &a};
+    const gpu_op o = {"lde", placed_on_gpu(be, op, SB_OPK_LDE, (uint64_t)in->rows * blowup), lde_gpu, lde_cpu, &a};
     return run(be, op, &o);
 }
 
@@ -447,7 +456,7 @@ static int gpu_from_host(sb_backend *be, sb_op *op, const uint64_t *values, size
         return sb_op_fail(op, "bad matrix shape %zu x %zu, blowup %u", rows, cols, blowup);
     /* The kernels index at most 2^32 rows of 2^31 - 1 columns; a wider matrix stays on the host. */
     const int indexable = log2_exact(rows) <= GL_TWO_ADICITY && cols <= INT32_MAX;
-    const gpu_op o = {"upload", indexable && placed_on_gpu(be, op, rows), upload_gpu, upload_cpu, &a};
+    const gpu_op o = {"upload", indexable && placed_on_gpu(be, op, KERNEL_KINDS, rows), upload_gpu, upload_cpu, &a};
     return run(be, op, &o);
 }
 
@@ -508,7 +517,7 @@ static int commit_cpu(sb_backend *be, sb_op *op, void *args) { return sb_cpu_ops
 
 static int gpu_commit(sb_backend *be, sb_op *op, sb_matrix *c) {
     const gpu_matrix *d = (const gpu_matrix *)c->device;
-    const gpu_op o = {"commit", d && !round_on_cpu(be, op), commit_gpu, commit_cpu, c};
+    const gpu_op o = {"commit", d && kind_on_gpu(be, op, SB_OPK_COMMIT), commit_gpu, commit_cpu, c};
     return run(be, op, &o);
 }
 
@@ -577,7 +586,7 @@ static int gpu_open_many(sb_backend *be, sb_op *op, sb_matrix *m, const size_t *
     if (n == 0) return 0;
     const gpu_matrix *d = (const gpu_matrix *)m->device;
     open_args a = {m, leaves, n, rows, paths};
-    const gpu_op o = {"open", d && d->nodes && !round_on_cpu(be, op), open_gpu, open_cpu, &a};
+    const gpu_op o = {"open", d && d->nodes && kind_on_gpu(be, op, SB_OPK_OPEN), open_gpu, open_cpu, &a};
     return run(be, op, &o);
 }
 
@@ -668,7 +677,7 @@ static int gpu_composition(sb_backend *be, sb_op *op, const sb_composition_in *i
     const sb_table_air *air = in->air;
     /* The kernels know the fib AIR's tables (another AIR's composition runs on the CPU path,
      * counted there, not a fallback) at blowup 2..8, over device LDEs of the AIR's widths. */
-    int on_gpu = !round_on_cpu(be, op) && a.table >= 0 && device_values(in->main) && device_values(in->aux) &&
+    int on_gpu = kind_on_gpu(be, op, SB_OPK_COMPOSITION) && a.table >= 0 && device_values(in->main) && device_values(in->aux) &&
                  mm->cols == air->n_main && in->aux->cols == 3 * air->n_aux && in->aux->rows == mm->rows &&
                  (!air->n_fixed || (in->fixed && device_values(in->fixed) && in->fixed->cols == air->n_fixed &&
                                     in->fixed->rows == mm->rows));
@@ -735,7 +744,7 @@ static int ood_cpu(sb_backend *be, sb_op *op, void *args) {
 static int gpu_ood(sb_backend *be, sb_op *op, sb_matrix *const *mats, size_t n_mats, const fp3_t *points,
                    size_t n_points, fp3_t *const *outs) {
     const ood_args a = {mats, n_mats, points, n_points, outs};
-    int on_gpu = !round_on_cpu(be, op) && n_mats <= SB_DEEP_MAX_MATS && n_points >= 1 &&
+    int on_gpu = kind_on_gpu(be, op, SB_OPK_OOD) && n_mats <= SB_DEEP_MAX_MATS && n_points >= 1 &&
                  n_points <= SB_GPU_OOD_MAX_POINTS && ldes_on_device(mats, n_mats, points, n_points);
     for (size_t k = 0; on_gpu && k < n_mats; k++) on_gpu = (mats[k]->cols + 31) / 32 <= 65535; /* the grid's y */
     const gpu_op o = {"ood", on_gpu, ood_gpu, ood_cpu, (void *)&a};
@@ -791,7 +800,7 @@ static int gpu_deep(sb_backend *be, sb_op *op, const sb_deep_in *in, sb_matrix *
     const deep_args a = {in, layer0};
     const fp3_t points[2] = {in->z, in->zw};
     memset(layer0, 0, sizeof *layer0);
-    const int on_gpu = !round_on_cpu(be, op) && in->n_mats <= SB_DEEP_MAX_MATS && in->n_shifted <= in->n_mats &&
+    const int on_gpu = kind_on_gpu(be, op, SB_OPK_DEEP) && in->n_mats <= SB_DEEP_MAX_MATS && in->n_shifted <= in->n_mats &&
                        ldes_on_device(in->mats, in->n_mats, points, 2);
     const gpu_op o = {"deep", on_gpu, deep_gpu, deep_cpu, (void *)&a};
     return run(be, op, &o);
@@ -841,7 +850,7 @@ static int gpu_fri_fold(sb_backend *be, sb_op *op, sb_matrix *layer, fp3_t alpha
     fri_args a = {layer, alpha, commit, next};
     memset(next, 0, sizeof *next);
     const int log_m = log2_exact(layer->rows);
-    const int on_gpu = !round_on_cpu(be, op) && device_values(layer) && layer->cols == 3 && log_m >= (commit ? 2 : 1) &&
+    const int on_gpu = kind_on_gpu(be, op, SB_OPK_FRI) && device_values(layer) && layer->cols == 3 && log_m >= (commit ? 2 : 1) &&
                        log_m <= GL_TWO_ADICITY && layer->blowup <= layer->rows / 2 && layer->offset % GL_P != 0;
     const gpu_op o = {"fri", on_gpu, fri_gpu, fri_cpu, &a};
     return run(be, op, &o);
@@ -879,7 +888,7 @@ static int grind_cpu(sb_backend *be, sb_op *op, void *args) {
 /* Grinding belongs to no table: on the device wherever some table may be (threshold not inf). */
 static int gpu_grind(sb_backend *be, sb_op *op, const uint8_t seed[32], uint64_t *nonce) {
     const grind_args a = {seed, nonce};
-    const gpu_op o = {"grind", be->cfg.gpu_threshold != SB_THRESHOLD_NEVER && !round_on_cpu(be, op), grind_gpu,
+    const gpu_op o = {"grind", be->cfg.gpu_threshold != SB_THRESHOLD_NEVER && kind_on_gpu(be, op, SB_OPK_GRIND), grind_gpu,
                       grind_cpu, (void *)&a};
     return run(be, op, &o);
 }
@@ -977,7 +986,7 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
     /* The default placement, unless the caller chose one; STARKBENCH_CPU_ROUNDS replaces the default
      * and adds to a caller's choice (gpu_backend.h). */
     const int by_default = cfg->cpu_rounds == SB_CPU_ROUNDS_DEFAULT;
-    unsigned cpu_rounds = by_default ? SB_GPU_DEFAULT_CPU_ROUNDS : cfg->cpu_rounds, env_rounds = 0;
+    unsigned cpu_rounds = cfg->cpu_rounds, env_rounds = 0;
     const char *rounds_env = getenv("STARKBENCH_CPU_ROUNDS");
     if (rounds_env && sb_rounds_parse(rounds_env, &env_rounds) != 0) {
         snprintf(err, errlen, "STARKBENCH_CPU_ROUNDS='%s' is not 'none' or a comma-separated list of R1, R2, R3, R4",
@@ -1013,6 +1022,7 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
     pthread_mutex_init(&g->stream_lock, NULL);
     sb_backend_init_common(be, &gpu_ops, cfg);
     be->cfg.cpu_rounds = cpu_rounds;
+    g->placed = sb_gpu_placed_ops(cpu_rounds);
     be->impl = g;
     return be;
 }

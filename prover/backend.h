@@ -61,7 +61,7 @@ typedef struct sb_backend_config {
                                 * creating the backend resolves it with STARKBENCH_CPU_ROUNDS (gpu_backend.h) */
 } sb_backend_config;
 
-/* cfg.cpu_rounds: the backend's default placement (the GPU backend's SB_GPU_DEFAULT_CPU_ROUNDS). */
+/* cfg.cpu_rounds: the backend's default placement (the GPU backend's sb_gpu_device_ops). */
 #define SB_CPU_ROUNDS_DEFAULT (~0u)
 
 /* Fills cfg with the defaults (auto backend, threshold 0, default tpb, default placement). */

@@ -30,7 +30,7 @@ static void same_and_valid(const sb_proof *want, const sb_proof *got, unsigned b
 
 int main(void) {
     gpu_or_skip();
-    /* Every round on the device (the default keeps Rounds 2-4 on the CPU path, gpu_backend.h). */
+    /* Every round on the device (the default leaves the Rounds 2-4 kernels out, gpu_backend.h). */
     setenv("STARKBENCH_CPU_ROUNDS", "none", 1);
     static const unsigned blowups[3] = {2, 4, 8};
     for (int b = 0; b < 3; b++) {

@@ -85,11 +85,11 @@ static unsigned inject_kind(const char *name) {
 int main(void) {
     gpu_or_skip();
     rng_state = 0x5EED0F0C0DE5ULL;
-    /* Every round on the device, then the default placement (Rounds 2-4 on the CPU path). */
+    /* Every round on the device, then the default placement (the Rounds 2-4 kernels left out). */
     static const unsigned placements[2] = {0, SB_CPU_ROUNDS_DEFAULT};
     for (int k = 0; k < 2; k++) {
         sb_backend *gpu = gpu_backend(placements[k]);
-        CHECK(gpu->cfg.cpu_rounds == (k ? SB_GPU_DEFAULT_CPU_ROUNDS : 0u), "placement %d: cpu_rounds %#x", k,
+        CHECK(gpu->cfg.cpu_rounds == (k ? SB_CPU_ROUNDS_DEFAULT : 0u), "placement %d: cpu_rounds %#x", k,
               gpu->cfg.cpu_rounds);
         run_round_cases(gpu);
         CHECK(gpu->n_fallbacks == 0, "%zu fallbacks in the conformance cases (first: %s %s)", gpu->n_fallbacks,
