@@ -631,6 +631,7 @@ static int drop_gpu_points(sb_point_config *cfgs, size_t *n, int have_gpu) {
 
 /* Orders r's points as the plan does: rank[i] is point i's position in the plan (distinct). */
 static void sort_points(sb_results *r, const size_t *rank) {
+    if (!r->n_points) return;
     size_t max = 0;
     for (size_t i = 0; i < r->n_points; i++) max = rank[i] > max ? rank[i] : max;
     sb_point *sorted = malloc((r->n_points ? r->n_points : 1) * sizeof *sorted);
@@ -970,7 +971,7 @@ int cmd_sweep(int argc, char **argv) {
             break;
         }
     }
-    if (rc == 2) /* a checkpoint could not be written: the points still running are not waited for */
+    if (rc == 2 || interrupted) /* a checkpoint could not be written, or a signal: points still running end now */
         for (size_t g = 0; g <= cpu_slot; g++)
             if (env.slots[g].child.pid) kill(env.slots[g].child.pid, SIGKILL);
     while (sb_child_wait(children, cpu_slot + 1, NULL) >= 0) {

@@ -386,15 +386,15 @@ static int list_runs(const char *db, const char *filter, const char *metric) {
 
 /* `history add`: every file of args (each one file or a comma-separated list) loaded and checked
  * first, then added in one transaction. Returns the exit code. */
-static int add_files(const char *db, const char **args, int n_args) {
+static int add_files(const char *db, const char **args, size_t n_args) {
     size_t cap = 0, n = 0, skipped = 0;
-    for (int a = 0; a < n_args; a++) cap += strlen(args[a]) + 1;
-    char **lists = calloc((size_t)n_args, sizeof *lists);
+    for (size_t a = 0; a < n_args; a++) cap += strlen(args[a]) + 1;
+    char **lists = calloc(n_args, sizeof *lists);
     const char **files = calloc(cap, sizeof *files);
     sb_results *rs = calloc(cap, sizeof *rs);
     char err[1200];
     int rc = lists && files && rs ? 0 : 2;
-    for (int a = 0; a < n_args && rc == 0; a++) {
+    for (size_t a = 0; a < n_args && rc == 0; a++) {
         lists[a] = strdup(args[a]);
         int got = lists[a] ? sb_pool_split(lists[a], files + n) : -1;
         if (got < 0) {
@@ -419,7 +419,7 @@ static int add_files(const char *db, const char **args, int n_args) {
         printf("\n");
     }
     for (size_t i = 0; i < n; i++) sb_results_free(&rs[i]);
-    for (int a = 0; lists && a < n_args; a++) free(lists[a]);
+    for (size_t a = 0; lists && a < n_args; a++) free(lists[a]);
     free(lists);
     free(files);
     free(rs);
@@ -491,7 +491,7 @@ int cmd_history(int argc, char **argv) {
                         "(see --help)\n");
         rc = 2;
     } else {
-        rc = add_files(db, args, n_args);
+        rc = add_files(db, args, (size_t)n_args);
     }
     free(args);
     return rc;
