@@ -154,7 +154,12 @@ sb_hstore *sb_hstore_sqlite_open(const char *path, int create, char *err, size_t
     int empty = 0, ok = 1;
     char why[1200] = "";
     /* one write transaction from the check to the marker: no other writer in between */
-    if (create && sqlite_exec(s, "BEGIN IMMEDIATE;", 0, NULL, NULL, NULL, why, sizeof why) != 0) ok = 0;
+    int began = create ? sqlite_exec(s, "BEGIN IMMEDIATE;", 0, NULL, NULL, NULL, why, sizeof why) : 0;
+    if (began == SB_HSTORE_RETRY) {
+        snprintf(err, errlen, "%s: other writers held the history database for %d s: %s", path, BUSY_TIMEOUT_MS / 1000,
+                 sqlite3_errmsg(st->db));
+        ok = -1;
+    } else if (began != 0) ok = 0;
     else if (check_marker(s, &empty, err, errlen) != 0) ok = -1;
     else if (create) {
         char marker[64];

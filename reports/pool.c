@@ -186,7 +186,4 @@ void sb_pool_free(sb_pool *s) {
     free(s->unstable);
     free(s->files);
     free(s->arg);
-    s->unstable = NULL;
-    s->files = NULL;
-    s->arg = NULL;
 }
