@@ -4,7 +4,6 @@
  * NVML. docs/ARCHITECTURE.md ("Harness") describes it. */
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <math.h>
 #include <regex.h>
 #include <signal.h>

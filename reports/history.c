@@ -5,11 +5,11 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "changepoints.h"
 #include "commands.h"
@@ -25,10 +25,14 @@ int sb_history_check(const char *db, char *err, size_t errlen) {
     return s ? 0 : -1;
 }
 
-/* The machine a point ran on: the host, and the GPU it ran on (else the results' GPU). */
+/* The GPU a point ran on (sweep --gpus records it), else the results' GPU; "" without one. */
+static const char *point_gpu(const sb_results *r, const sb_point *p) {
+    return p->gpu_index >= 0 && p->gpu_name[0] ? p->gpu_name : r->gpu_name;
+}
+
+/* The machine a point ran on: the host, and its GPU. */
 static void machine_of(const sb_results *r, const sb_point *p, char *out, size_t cap) {
-    const char *gpu = p->gpu_index >= 0 && p->gpu_name[0] ? p->gpu_name : r->gpu_name;
-    if (gpu[0]) snprintf(out, cap, "%s / %s", r->host_name, gpu);
+    if (point_gpu(r, p)[0]) snprintf(out, cap, "%s / %s", r->host_name, point_gpu(r, p));
     else snprintf(out, cap, "%s", r->host_name);
 }
 
@@ -81,8 +85,7 @@ static long add_runs(sb_hstore *s, const sb_results *rs, size_t n, const char *c
             char machine[300], reps[32], id[32] = "";
             machine_of(r, p, machine, sizeof machine);
             snprintf(reps, sizeof reps, "%zu", p->reps);
-            const char *gpu = p->gpu_index >= 0 && p->gpu_name[0] ? p->gpu_name : r->gpu_name;
-            const char *params[] = {r->git_commit, machine, p->name,   r->date,          gpu,       r->build_type,
+            const char *params[] = {r->git_commit, machine, p->name,         r->date,   point_gpu(r, p), r->build_type,
                                     p->status,     p->verdict, reps, p->proof_digest, sources[f]};
             /* a run already there (same commit, machine, config, date: the same file, or another
              * writer's) is left as it is, however many jobs add it at once */
@@ -124,7 +127,8 @@ long sb_history_add(const char *db, const sb_results *rs, size_t n, const char *
     long added = SB_HSTORE_RETRY;
     for (int attempt = 0; attempt < ADD_ATTEMPTS && added == SB_HSTORE_RETRY; attempt++) {
         if (attempt) {
-            struct timespec pause = {0, (long)(rand() % 50 + 10) * 1000000L}; /* 10..60 ms, so writers part */
+            /* 10..59 ms, different in each writer process, so that colliding writers part */
+            struct timespec pause = {0, (long)(10 + ((unsigned)getpid() * 7u + (unsigned)attempt * 13u) % 50u) * 1000000L};
             nanosleep(&pause, NULL);
         }
         added = add_runs(s, rs, n, sources, skipped, err, errlen);
@@ -170,9 +174,8 @@ static void mark_changes(sb_plot_matrix *m, double min_step_pct) {
     free(row);
 }
 
-/* Runs a read query of metric ($1) on the history at db, handing each row whose config, machine
- * and commit (cells c_config, c_machine, c_commit) match the filter to row. Returns 0, or -1
- * with a reason in err. */
+/* A read query's rows for row (with ctx), those whose config, machine and commit (cells
+ * c_config, c_machine, c_commit) match filter (NULL: all). */
 typedef struct filtered {
     const char *filter;
     int c_config, c_machine, c_commit;
@@ -187,6 +190,8 @@ static int filter_row(void *ctx, int n, const char *const *cells) {
     return f->row(f->ctx, n, cells);
 }
 
+/* Runs the read query sql of metric ($1) on the history at db through f. Returns 0, or -1 with a
+ * reason in err. */
 static int read_runs(const char *db, const char *sql, const char *metric, filtered *f, char *err, size_t errlen) {
     sb_hstore *s = sb_hstore_open(db, 0, err, errlen);
     if (!s) return -1;
