@@ -1,27 +1,71 @@
 /* `starkbench calibrate`: per table, every range's time CPU-forced (GPU backend, threshold
  * inf) and on the GPU (threshold 0), through the same backend operations a proof runs, stored
- * for the fallback detector keyed by GPU, driver, build, threads, table, height and blowup
- * (bench/detector.h); it prints the ranges the detector judges (those with GPU work). And the
- * card's floors (`kernels --floors`), which the report relates each GPU round to
- * (bench/efficiency.h). */
+ * for the fallback detector keyed by GPU (model and UUID), driver, build, threads, table, height
+ * and blowup (bench/detector.h); it prints the ranges the detector judges (those with GPU work).
+ * And the card's floors (`kernels --floors`), which the report relates each GPU round to
+ * (bench/efficiency.h). The GPU is the one CUDA numbers 0 (CUDA_VISIBLE_DEVICES picks it);
+ * --gpus calibrates several, one after the other, each in a child pinned to it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../kernels/gpu_backend.h"
 #include "commands.h"
 #include "detector.h"
+#include "gpus.h"
+#include "nvml.h"
 #include "stats.h"
 #include "sweep_child.h"
 #include "sweep_plan.h"
 
 static void usage(FILE *out) {
     fprintf(out, "usage: starkbench calibrate [--steps LIST] [--blowup LIST] [--threads LIST] [--runs N (3)]\n"
-                 "                            [--out FILE (results/calibration.json)]\n"
+                 "                            [--out FILE (results/calibration.json)] [--gpus all|0,1,...]\n"
                  "Measures every range of every table CPU-forced and on the GPU, and the card's floors\n"
-                 "(D2D bandwidth, butterflies/s, Keccak-f/s), for the report's efficiency (needs a GPU).\n");
+                 "(D2D bandwidth, butterflies/s, Keccak-f/s), for the report's efficiency (needs a GPU).\n"
+                 "Entries are per card (its UUID); --gpus calibrates each listed GPU (nvidia-smi's indices) in turn.\n");
+}
+
+/* `calibrate --gpus`: this command again (argv without --gpus) for each GPU of spec, one after the
+ * other, each pinned to its card with CUDA_VISIBLE_DEVICES; they merge into one file. Returns the
+ * worst exit code. */
+static int calibrate_each(const char *spec, int argc, char **argv) {
+    sb_gpu_info visible[SB_MAX_GPUS], chosen[SB_MAX_GPUS];
+    char err[512];
+    size_t n_visible = sb_nvml_list(visible, SB_MAX_GPUS);
+    int n = n_visible ? sb_gpus_select(spec, visible, n_visible, chosen, err, sizeof err) : -1;
+    if (n_visible == 0) snprintf(err, sizeof err, "--gpus %s: no GPU here that NVML can list", spec);
+    if (n < 0) {
+        fprintf(stderr, "starkbench: calibrate: %s\n", err);
+        return 2;
+    }
+    char **child = calloc((size_t)argc + 2, sizeof *child);
+    int m = 0, worst = 0;
+    child[m++] = "starkbench";
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--gpus")) i++; /* and its value */
+        else if (strncmp(argv[i], "--gpus=", 7) != 0) child[m++] = argv[i];
+    }
+    for (int k = 0; k < n; k++) {
+        printf("calibrate: GPU %u (%s, %s)\n", chosen[k].index, chosen[k].name, chosen[k].uuid);
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            setenv("CUDA_VISIBLE_DEVICES", chosen[k].uuid, 1);
+            execv("/proc/self/exe", child);
+            _exit(127);
+        }
+        int status = 0;
+        if (pid < 0 || waitpid(pid, &status, 0) < 0) status = 2 << 8;
+        int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+        if (rc > worst) worst = rc;
+    }
+    free(child);
+    return worst;
 }
 
 /* Proves 2^log_steps with the GPU backend at the given threshold into a new point of holder. */
@@ -83,14 +127,14 @@ int cmd_calibrate(int argc, char **argv) {
     base.range_sync = 1;
     sb_sweep_axes axes;
     memset(&axes, 0, sizeof axes);
-    const char *out = "results/calibration.json";
+    const char *out = "results/calibration.json", *gpus = NULL;
     char err[512];
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
         }
-        static const char *const valued[] = {"steps", "blowup", "threads", "runs", "out"};
+        static const char *const valued[] = {"steps", "blowup", "threads", "runs", "out", "gpus"};
         const char *v = NULL;
         size_t k = 0;
         int missing = 0;
@@ -108,6 +152,12 @@ int cmd_calibrate(int argc, char **argv) {
             }
         } else if (k - 1 == 4) {
             out = v;
+        } else if (k - 1 == 5) {
+            if (sb_gpus_spec_check(v, err, sizeof err) != 0) {
+                fprintf(stderr, "starkbench: calibrate: %s\n", err);
+                return 2;
+            }
+            gpus = v;
         } else if (sb_parse_count(v, 0, &n) != 0 || n == 0 || n > 1000) {
             fprintf(stderr, "starkbench: --runs '%s' must be an integer in [1, 1000]\n", v);
             return 2;
@@ -128,6 +178,7 @@ int cmd_calibrate(int argc, char **argv) {
         fprintf(stderr, "starkbench: calibrate: unset %s (it would calibrate a delayed round)\n", SB_DELAY_ENV);
         return 2;
     }
+    if (gpus) return calibrate_each(gpus, argc, argv);
     const sb_axis *steps = &axes.ax[SB_AX_STEPS], *blowups = &axes.ax[SB_AX_BLOWUP], *threads = &axes.ax[SB_AX_THREADS];
     sb_axis one_steps = {1, {base.log_steps}}, one_blowup = {1, {base.blowup}},
             one_threads = {1, {sb_resolve_threads(base.be.threads)}};
@@ -135,9 +186,14 @@ int cmd_calibrate(int argc, char **argv) {
     if (!blowups->n) blowups = &one_blowup;
     if (!threads->n) threads = &one_threads;
 
-    sb_results ctx; /* the GPU name and driver as the sweep's results context reads them */
+    sb_results ctx; /* the driver as the sweep's results context reads it */
     sb_results_init(&ctx, argc, argv);
-    if (!ctx.gpu_name[0]) sb_gpu_available(ctx.gpu_name, sizeof ctx.gpu_name); /* as sweep does without nvidia-smi */
+    sb_gpu_info card; /* the card CUDA numbers 0: its name and UUID from NVML, as a sweep records them */
+    sb_nvml *nvml = sb_nvml_open();
+    sb_nvml_info(nvml, &card);
+    sb_nvml_close(nvml);
+    if (card.name[0]) snprintf(ctx.gpu_name, sizeof ctx.gpu_name, "%s", card.name);
+    if (!ctx.gpu_name[0]) sb_gpu_available(ctx.gpu_name, sizeof ctx.gpu_name); /* as sweep does without NVML */
     sb_calibration cal;
     if (sb_calibration_load(&cal, out, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench: %s\n", err);
@@ -169,6 +225,7 @@ int cmd_calibrate(int argc, char **argv) {
                     sb_calib_key key;
                     memset(&key, 0, sizeof key);
                     snprintf(key.gpu, sizeof key.gpu, "%s", ctx.gpu_name);
+                    snprintf(key.uuid, sizeof key.uuid, "%s", card.uuid);
                     snprintf(key.driver, sizeof key.driver, "%s", ctx.gpu_driver);
                     snprintf(key.build, sizeof key.build, "%s", SB_GIT_COMMIT);
                     snprintf(key.table, sizeof key.table, "%s", ti < nt ? tables[ti].name : "");
@@ -187,6 +244,7 @@ int cmd_calibrate(int argc, char **argv) {
         sb_calib_floors fl;
         memset(&fl, 0, sizeof fl);
         snprintf(fl.gpu, sizeof fl.gpu, "%s", ctx.gpu_name);
+        snprintf(fl.uuid, sizeof fl.uuid, "%s", card.uuid);
         snprintf(fl.driver, sizeof fl.driver, "%s", ctx.gpu_driver);
         if (sb_gpu_floors(&fl.d2d_bytes_per_s, &fl.butterflies_per_s, &fl.keccak_f_per_s, err, sizeof err) != 0) {
             fprintf(stderr, "starkbench: calibrate: floors: %s\n", err);
@@ -207,7 +265,8 @@ int cmd_calibrate(int argc, char **argv) {
             fprintf(stderr, "starkbench: %s\n", err);
             rc = 2;
         } else {
-            printf("calibration: %s (gpu \"%s\", driver %s, build %s)\n", out, ctx.gpu_name, ctx.gpu_driver, SB_GIT_COMMIT);
+            printf("calibration: %s (gpu \"%s\" %s, driver %s, build %s)\n", out, ctx.gpu_name, card.uuid[0] ? card.uuid : "",
+                   ctx.gpu_driver, SB_GIT_COMMIT);
         }
     }
     sb_calibration_free(&cal);

@@ -14,9 +14,11 @@
 
 /* ---- calibration file ------------------------------------------------------------ */
 
-static int key_equal(const sb_calib_key *a, const sb_calib_key *b) {
+/* Equal keys; any_card: the UUIDs may differ (another card of the same model and driver). */
+static int key_equal(const sb_calib_key *a, const sb_calib_key *b, int any_card) {
     return strcmp(a->gpu, b->gpu) == 0 && strcmp(a->driver, b->driver) == 0 && strcmp(a->build, b->build) == 0 &&
-           a->threads == b->threads && strcmp(a->table, b->table) == 0 && a->rows == b->rows && a->blowup == b->blowup;
+           a->threads == b->threads && strcmp(a->table, b->table) == 0 && a->rows == b->rows && a->blowup == b->blowup &&
+           (any_card || strcmp(a->uuid, b->uuid) == 0);
 }
 
 void sb_calib_entry_init(sb_calib_entry *e, const sb_calib_key *key) {
@@ -27,8 +29,15 @@ void sb_calib_entry_init(sb_calib_entry *e, const sb_calib_key *key) {
 
 const sb_calib_entry *sb_calibration_find(const sb_calibration *c, const sb_calib_key *k) {
     for (size_t i = 0; c && i < c->n; i++)
-        if (key_equal(&c->entries[i].key, k)) return &c->entries[i];
+        if (key_equal(&c->entries[i].key, k, 0)) return &c->entries[i];
     return NULL;
+}
+
+const sb_calib_entry *sb_calibration_lookup(const sb_calibration *c, const sb_calib_key *k) {
+    const sb_calib_entry *e = sb_calibration_find(c, k);
+    for (size_t i = 0; c && i < c->n && !e; i++)
+        if (key_equal(&c->entries[i].key, k, 1)) e = &c->entries[i];
+    return e;
 }
 
 int sb_calibration_put(sb_calibration *c, const sb_calib_entry *e) {
@@ -44,14 +53,24 @@ int sb_calibration_put(sb_calibration *c, const sb_calib_entry *e) {
     return 0;
 }
 
-const sb_calib_floors *sb_calibration_floors(const sb_calibration *c, const char *gpu, const char *driver) {
+/* The floors of that card (any_card: of any card of that model and driver), or NULL. */
+static const sb_calib_floors *find_floors(const sb_calibration *c, const char *gpu, const char *driver, const char *uuid,
+                                          int any_card) {
     for (size_t i = 0; c && i < c->n_floors; i++)
-        if (strcmp(c->floors[i].gpu, gpu) == 0 && strcmp(c->floors[i].driver, driver) == 0) return &c->floors[i];
+        if (strcmp(c->floors[i].gpu, gpu) == 0 && strcmp(c->floors[i].driver, driver) == 0 &&
+            (any_card || strcmp(c->floors[i].uuid, uuid) == 0))
+            return &c->floors[i];
     return NULL;
 }
 
+const sb_calib_floors *sb_calibration_floors(const sb_calibration *c, const char *gpu, const char *driver,
+                                             const char *uuid) {
+    const sb_calib_floors *f = find_floors(c, gpu, driver, uuid, 0);
+    return f ? f : find_floors(c, gpu, driver, uuid, 1);
+}
+
 int sb_calibration_put_floors(sb_calibration *c, const sb_calib_floors *f) {
-    sb_calib_floors *old = (sb_calib_floors *)sb_calibration_floors(c, f->gpu, f->driver);
+    sb_calib_floors *old = (sb_calib_floors *)find_floors(c, f->gpu, f->driver, f->uuid, 0);
     if (old) {
         *old = *f;
         return 0;
@@ -97,6 +116,7 @@ static int entry_from_json(json_t *o, sb_calib_entry *e) {
         get_str(o, "table", k.table, sizeof k.table) || get_num(o, "rows", &rows) || get_num(o, "blowup", &blowup) ||
         !json_is_object(ranges))
         return -1;
+    if (json_object_get(o, "uuid") && get_str(o, "uuid", k.uuid, sizeof k.uuid)) return -1; /* absent: calibrated before UUIDs */
     k.threads = (unsigned)threads;
     k.rows = (uint64_t)rows;
     k.blowup = (unsigned)blowup;
@@ -158,6 +178,7 @@ int sb_calibration_load(sb_calibration *c, const char *path, char *err, size_t e
         sb_calib_floors f;
         memset(&f, 0, sizeof f);
         if (get_str(o, "gpu", f.gpu, sizeof f.gpu) || get_str(o, "driver", f.driver, sizeof f.driver) ||
+            (json_object_get(o, "uuid") && get_str(o, "uuid", f.uuid, sizeof f.uuid)) ||
             get_num(o, "d2d_bytes_per_s", &f.d2d_bytes_per_s) || get_num(o, "butterflies_per_s", &f.butterflies_per_s) ||
             get_num(o, "keccak_f_per_s", &f.keccak_f_per_s) || sb_calibration_put_floors(c, &f) != 0) {
             snprintf(err, errlen, "%s: floors %zu lack a field or have a wrong type", path, i);
@@ -179,8 +200,8 @@ int sb_calibration_save(const sb_calibration *c, const char *path, char *err, si
             if (!isnan(e->cpu_ms[r]) && !isnan(e->gpu_ms[r]))
                 json_object_set_new(ranges, sb_range_defs[r].name,
                                     json_pack("{s:f, s:f}", "cpu_ms", e->cpu_ms[r], "gpu_ms", e->gpu_ms[r]));
-        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:o}", "gpu", e->key.gpu, "driver",
-                                                 e->key.driver, "build", e->key.build, "threads",
+        json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:o}", "gpu", e->key.gpu,
+                                                 "uuid", e->key.uuid, "driver", e->key.driver, "build", e->key.build, "threads",
                                                  (json_int_t)e->key.threads, "table", e->key.table, "rows",
                                                  (json_int_t)e->key.rows, "blowup", (json_int_t)e->key.blowup,
                                                  "ranges", ranges));
@@ -188,7 +209,8 @@ int sb_calibration_save(const sb_calibration *c, const char *path, char *err, si
     json_t *floors = json_array();
     for (size_t i = 0; i < c->n_floors; i++) {
         const sb_calib_floors *f = &c->floors[i];
-        json_array_append_new(floors, json_pack("{s:s, s:s, s:f, s:f, s:f}", "gpu", f->gpu, "driver", f->driver,
+        json_array_append_new(floors, json_pack("{s:s, s:s, s:s, s:f, s:f, s:f}", "gpu", f->gpu, "uuid", f->uuid,
+                                                "driver", f->driver,
                                                 "d2d_bytes_per_s", f->d2d_bytes_per_s, "butterflies_per_s",
                                                 f->butterflies_per_s, "keccak_f_per_s", f->keccak_f_per_s));
     }
@@ -252,12 +274,13 @@ static int judge_gpu_table(const sb_point *p, const char *table, uint64_t rows, 
     memset(&k, 0, sizeof k);
     snprintf(k.gpu, sizeof k.gpu, "%s", ctx->gpu ? ctx->gpu : "");
     snprintf(k.driver, sizeof k.driver, "%s", ctx->driver ? ctx->driver : "");
+    snprintf(k.uuid, sizeof k.uuid, "%s", ctx->uuid ? ctx->uuid : "");
     snprintf(k.build, sizeof k.build, "%s", ctx->build ? ctx->build : "");
     snprintf(k.table, sizeof k.table, "%s", table);
     k.threads = p->threads;
     k.rows = rows;
     k.blowup = p->blowup;
-    const sb_calib_entry *e = sb_calibration_find(ctx->calib, &k);
+    const sb_calib_entry *e = sb_calibration_lookup(ctx->calib, &k);
     for (int id = 0; id < SB_RANGE_COUNT; id++) {
         const sb_range_def *d = &sb_range_defs[id];
         const char *range = d->name;

@@ -30,9 +30,12 @@
 #define SB_DETECT_MARGIN 0.1    /* flag only beyond the log-scale midpoint by this fraction of the CPU-GPU distance */
 
 /* What a calibration is valid for: the same GPU, driver, build, CPU threads, table (its
- * constraints and columns), table height and blowup. */
+ * constraints and columns), table height and blowup. The card's UUID tells cards of one model
+ * apart; a card without an entry of its own takes one of another card of its model and driver
+ * (sb_calibration_lookup). */
 typedef struct sb_calib_key {
     char gpu[128];
+    char uuid[96];  /* NVML's, "" where calibrated without NVML */
     char driver[32];
     char build[48];
     unsigned threads;
@@ -55,6 +58,7 @@ void sb_calib_entry_init(sb_calib_entry *e, const sb_calib_key *key);
  * keyed by GPU name and driver: what the report relates each GPU round's rate to. */
 typedef struct sb_calib_floors {
     char gpu[128];
+    char uuid[96];
     char driver[32];
     double d2d_bytes_per_s;    /* device-to-device copy, bytes read + written per second */
     double butterflies_per_s;  /* straightforward Goldilocks butterflies per second */
@@ -76,12 +80,17 @@ int sb_calibration_load(sb_calibration *c, const char *path, char *err, size_t e
 int sb_calibration_save(const sb_calibration *c, const char *path, char *err, size_t errlen);
 /* Adds e, replacing an entry with the same key. Returns 0, or -1 when out of memory. */
 int sb_calibration_put(sb_calibration *c, const sb_calib_entry *e);
-/* Adds f, replacing the floors of the same GPU and driver. Returns 0, or -1 when out of memory. */
+/* Adds f, replacing the floors of the same card (GPU, UUID) and driver. Returns 0, or -1 when out of memory. */
 int sb_calibration_put_floors(sb_calibration *c, const sb_calib_floors *f);
-/* Returns the floors of that GPU and driver, or NULL. */
-const sb_calib_floors *sb_calibration_floors(const sb_calibration *c, const char *gpu, const char *driver);
-/* Returns the entry with key k, or NULL. */
+/* Returns the floors of that card and driver, else those of another card of that GPU model and
+ * driver, or NULL. */
+const sb_calib_floors *sb_calibration_floors(const sb_calibration *c, const char *gpu, const char *driver,
+                                             const char *uuid);
+/* Returns the entry with key k exactly (its card's UUID too), or NULL. */
 const sb_calib_entry *sb_calibration_find(const sb_calibration *c, const sb_calib_key *k);
+/* Returns the entry of key k's card, else one of another card of the same model and driver (the
+ * rest of the key equal), or NULL: what the detector judges a point with. */
+const sb_calib_entry *sb_calibration_lookup(const sb_calibration *c, const sb_calib_key *k);
 void sb_calibration_free(sb_calibration *c);
 
 typedef enum sb_timing_verdict {
@@ -106,6 +115,7 @@ typedef struct sb_detect_table {
 /* Where the point ran, to look its calibration up, and what the GPU backend runs on the device. */
 typedef struct sb_detect_context {
     const char *gpu, *driver, *build;
+    const char *uuid;            /* the card's UUID (NULL or "": unknown) */
     const sb_calibration *calib; /* may be NULL: timing evidence then absent */
     unsigned device_ops;         /* what the GPU backend runs on the device: an SB_OPK_IN_ROUND mask (sb_gpu_device_ops) */
 } sb_detect_context;

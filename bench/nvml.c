@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gpus.h"
 #include "throttle.h"
 
 /* The subset of NVML's ABI used here (types as the driver library defines them). */
@@ -22,7 +23,12 @@ enum { NVML_CLOCK_SM = 1, NVML_CLOCK_MEM = 2, NVML_TEMPERATURE_GPU = 0 };
 struct sb_nvml {
     void *lib;
     nvml_device dev;
+    unsigned index; /* dev's NVML index */
     nvml_return (*shutdown)(void);
+    nvml_return (*count)(unsigned *);
+    nvml_return (*by_index)(unsigned, nvml_device *);
+    nvml_return (*name)(nvml_device, char *, unsigned);
+    nvml_return (*uuid)(nvml_device, char *, unsigned);
     nvml_return (*memory_info)(nvml_device, nvml_memory *);
     nvml_return (*clock_info)(nvml_device, int, unsigned *);
     nvml_return (*temperature)(nvml_device, int, unsigned *);
@@ -34,31 +40,25 @@ struct sb_nvml {
     const char *(*error_string)(nvml_return);
 };
 
-/* The NVML index of the device CUDA will use as ordinal 0. */
-static unsigned device_index(void) {
-    const char *v = getenv("CUDA_VISIBLE_DEVICES");
-    if (!v || *v < '0' || *v > '9') return 0;
-    return (unsigned)strtoul(v, NULL, 10);
-}
-
-sb_nvml *sb_nvml_open(void) {
+/* Loads NVML and its entry points, no device chosen yet. Returns NULL without a driver library. */
+static sb_nvml *nvml_load(void) {
     void *lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
     if (!lib) return NULL;
     nvml_return (*init)(void) = (nvml_return(*)(void))dlsym(lib, "nvmlInit_v2");
-    nvml_return (*by_index)(unsigned, nvml_device *) =
-        (nvml_return(*)(unsigned, nvml_device *))dlsym(lib, "nvmlDeviceGetHandleByIndex_v2");
     sb_nvml *n = calloc(1, sizeof *n);
-    if (!n || !init || !by_index || init() != 0) {
+    if (n) {
+        n->by_index = (nvml_return(*)(unsigned, nvml_device *))dlsym(lib, "nvmlDeviceGetHandleByIndex_v2");
+        n->count = (nvml_return(*)(unsigned *))dlsym(lib, "nvmlDeviceGetCount_v2");
+    }
+    if (!n || !init || !n->by_index || !n->count || init() != 0) {
         free(n);
         dlclose(lib);
         return NULL;
     }
     n->lib = lib;
     n->shutdown = (nvml_return(*)(void))dlsym(lib, "nvmlShutdown");
-    if (by_index(device_index(), &n->dev) != 0) {
-        sb_nvml_close(n);
-        return NULL;
-    }
+    n->name = (nvml_return(*)(nvml_device, char *, unsigned))dlsym(lib, "nvmlDeviceGetName");
+    n->uuid = (nvml_return(*)(nvml_device, char *, unsigned))dlsym(lib, "nvmlDeviceGetUUID");
     n->memory_info = (nvml_return(*)(nvml_device, nvml_memory *))dlsym(lib, "nvmlDeviceGetMemoryInfo");
     n->clock_info = (nvml_return(*)(nvml_device, int, unsigned *))dlsym(lib, "nvmlDeviceGetClockInfo");
     n->temperature = (nvml_return(*)(nvml_device, int, unsigned *))dlsym(lib, "nvmlDeviceGetTemperature");
@@ -73,6 +73,69 @@ sb_nvml *sb_nvml_open(void) {
     n->reset_clocks = (nvml_return(*)(nvml_device))dlsym(lib, "nvmlDeviceResetGpuLockedClocks");
     n->error_string = (const char *(*)(nvml_return))dlsym(lib, "nvmlErrorString");
     return n;
+}
+
+/* The NVML indices of the devices this process may use (CUDA_VISIBLE_DEVICES resolved against
+ * NVML's list), into idx. Returns how many. */
+static size_t visible_devices(sb_nvml *n, unsigned idx[SB_MAX_GPUS]) {
+    unsigned count = 0;
+    if (n->count(&count) != 0) return 0;
+    if (count > SB_MAX_GPUS) count = SB_MAX_GPUS;
+    char uuids[SB_MAX_GPUS][96];
+    const char *names[SB_MAX_GPUS];
+    for (unsigned d = 0; d < count; d++) {
+        nvml_device dev;
+        uuids[d][0] = 0;
+        if (n->uuid && n->by_index(d, &dev) == 0) n->uuid(dev, uuids[d], sizeof uuids[d]);
+        names[d] = uuids[d];
+    }
+    return sb_gpus_visible(getenv("CUDA_VISIBLE_DEVICES"), names, count, idx, SB_MAX_GPUS);
+}
+
+sb_nvml *sb_nvml_open_index(unsigned index) {
+    sb_nvml *n = nvml_load();
+    if (!n) return NULL;
+    n->index = index;
+    if (n->by_index(index, &n->dev) != 0) {
+        sb_nvml_close(n);
+        return NULL;
+    }
+    return n;
+}
+
+sb_nvml *sb_nvml_open(void) {
+    sb_nvml *n = nvml_load();
+    unsigned idx[SB_MAX_GPUS];
+    if (!n || visible_devices(n, idx) == 0 || n->by_index(idx[0], &n->dev) != 0) {
+        sb_nvml_close(n);
+        return NULL;
+    }
+    n->index = idx[0];
+    return n;
+}
+
+int sb_nvml_info(sb_nvml *n, sb_gpu_info *g) {
+    memset(g, 0, sizeof *g);
+    g->noise_pct = g->noise_ms = NAN;
+    if (!n) return -1;
+    g->index = n->index;
+    if (n->name) n->name(n->dev, g->name, sizeof g->name);
+    if (n->uuid) n->uuid(n->dev, g->uuid, sizeof g->uuid);
+    sb_nvml_memory(n, &g->memory_total, &g->memory_free);
+    return 0;
+}
+
+size_t sb_nvml_list(sb_gpu_info *gpus, size_t cap) {
+    sb_nvml *n = nvml_load();
+    unsigned idx[SB_MAX_GPUS];
+    size_t k = 0, visible = n ? visible_devices(n, idx) : 0;
+    for (size_t v = 0; v < visible && k < cap; v++) {
+        if (n->by_index(idx[v], &n->dev) != 0) continue;
+        n->index = idx[v];
+        sb_nvml_info(n, &gpus[k++]);
+    }
+    sb_nvml_close(n);
+    return k;
 }
 
 void sb_nvml_close(sb_nvml *n) {

@@ -3,13 +3,16 @@
  * nvml.h is not on the CPU machines and no Debian package has it, so the
  * driver's libnvidia-ml.so.1 is loaded at run time (dlopen) with the few
  * entry points declared here. NVML never creates a CUDA context: the sweep's
- * parent may use it. The device is the first of CUDA_VISIBLE_DEVICES when that
- * is a number, else NVML index 0. */
+ * parent may use it. The devices a process may use are those CUDA_VISIBLE_DEVICES
+ * names (indices or UUIDs, resolved as gpus.h says), else every device, in NVML's
+ * order (nvidia-smi's numbering). */
 #ifndef SB_NVML_H
 #define SB_NVML_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "results.h"
 
 typedef struct sb_nvml sb_nvml;
 
@@ -21,9 +24,21 @@ typedef struct sb_nvml_sample {
     double throttle_reasons; /* nvmlClocksEventReasons bit mask (exact below 2^53) */
 } sb_nvml_sample;
 
-/* Loads NVML and opens the device. Returns NULL when there is no driver library or no device. */
+/* Loads NVML and opens the first device this process may use: the one CUDA numbers 0 where
+ * the order of CUDA_VISIBLE_DEVICES (or, unset, PCI bus order) is CUDA's. Returns NULL when
+ * there is no driver library or no such device. */
 sb_nvml *sb_nvml_open(void);
+/* Loads NVML and opens the device of NVML index `index`. Returns NULL as above. */
+sb_nvml *sb_nvml_open_index(unsigned index);
 void sb_nvml_close(sb_nvml *n);
+
+/* Writes the open device's NVML index, name, UUID, total and free memory into g (noise NAN).
+ * Returns 0, or -1 when n is NULL. */
+int sb_nvml_info(sb_nvml *n, sb_gpu_info *g);
+
+/* Lists the devices this process may use (at most cap) with sb_nvml_info's figures, in the
+ * order CUDA_VISIBLE_DEVICES gives (else NVML's). Returns the count: 0 without NVML or a GPU. */
+size_t sb_nvml_list(sb_gpu_info *gpus, size_t cap);
 
 /* Writes the device's total and free memory in bytes. Returns 0 or -1. */
 int sb_nvml_memory(sb_nvml *n, uint64_t *total, uint64_t *free_bytes);

@@ -176,6 +176,7 @@ sb_point *sb_results_add_point(sb_results *r, size_t reps) {
     copy_str(p->tpb, sizeof p->tpb, "default");
     p->tp = 1;
     p->noise_pct = NAN;
+    p->gpu_index = -1;
     return p;
 }
 
@@ -227,6 +228,8 @@ int sb_metric_is_round(const char *key) {
     if (!colon || colon == key || strchr(colon + 1, ':')) return 0;
     return colon[1] == 'R' && colon[2] >= '1' && colon[2] <= '9' && colon[3] == ' ';
 }
+
+int sb_verdict_rank(const char *v) { return strcmp(v, "fallback") == 0 ? 2 : strcmp(v, "suspected-fallback") == 0; }
 
 const double *sb_point_total(const sb_point *p) {
     const sb_metric *m = sb_point_find(p, "total");
@@ -318,6 +321,11 @@ static json_t *entry_common(const sb_point *p, size_t family, const char *suffix
     json_object_set_new(e, "verdict_reason", json_string(p->verdict_reason));
     if (p->stop_reason[0]) json_object_set_new(e, "stop_reason", json_string(p->stop_reason));
     set_num(e, "noise_pct", p->noise_pct);
+    if (p->gpu_index >= 0) {
+        json_object_set_new(e, "gpu_index", json_integer(p->gpu_index));
+        json_object_set_new(e, "gpu_name", json_string(p->gpu_name));
+        json_object_set_new(e, "gpu_uuid", json_string(p->gpu_uuid));
+    }
     return e;
 }
 
@@ -360,6 +368,21 @@ static json_t *results_to_json(const sb_results *r) {
     for (size_t i = 0; i < sizeof nullable / sizeof nullable[0]; i++)
         json_object_set_new(ctx, nullable[i].key, isfinite(nullable[i].v) ? json_real(nullable[i].v) : json_null());
     json_object_set_new(ctx, "delay_round", json_string(r->delay_round));
+    json_t *gpus = json_array();
+    for (size_t i = 0; i < r->n_gpus; i++) {
+        const sb_gpu_info *g = &r->gpus[i];
+        json_t *o = json_pack("{s:i,s:s,s:s}", "index", (int)g->index, "name", g->name, "uuid", g->uuid);
+        json_object_set_new(o, "memory_mib", g->memory_total ? json_real((double)g->memory_total / (1 << 20)) : json_null());
+        json_object_set_new(o, "noise_gpu_pct", isfinite(g->noise_pct) ? json_real(g->noise_pct) : json_null());
+        json_object_set_new(o, "noise_gpu_ms", isfinite(g->noise_ms) ? json_real(g->noise_ms) : json_null());
+        json_array_append_new(gpus, o);
+    }
+    json_object_set_new(ctx, "gpus", gpus);
+    if (r->shard_count) {
+        json_object_set_new(ctx, "shard_index", json_integer(r->shard_index));
+        json_object_set_new(ctx, "shard_count", json_integer(r->shard_count));
+        json_object_set_new(ctx, "plan_points", json_integer((json_int_t)r->plan_points));
+    }
 
     json_t *bms = json_array();
     for (size_t i = 0; i < r->n_points; i++) {
@@ -453,7 +476,8 @@ static const char **metric_union(const sb_results *r, size_t *n) {
 static const char *const csv_fixed[] = {
     "name", "run_name", "run_type", "aggregate_name", "repetition_index", "steps", "blowup", "backend",
     "backend_used", "gpu_threshold", "tp", "cpu_threads", "tpb", "status", "error", "verdict",
-    "digest_mismatch", "fallback_count", "proof_digest", "real_time_ms", "cpu_time_ms", "stop_reason", "noise_pct"};
+    "digest_mismatch", "fallback_count", "proof_digest", "real_time_ms", "cpu_time_ms", "stop_reason", "noise_pct",
+    "gpu_index", "gpu_name", "gpu_uuid"};
 
 enum { CSV_AGGREGATE = -1, CSV_NEVER_RAN = -2 };
 
@@ -491,6 +515,11 @@ static void csv_row(FILE *f, const sb_point *p, long rep, int agg, const char **
     fputc(',', f);
     csv_str(f, p->stop_reason);
     csv_num(f, p->noise_pct);
+    if (p->gpu_index >= 0) fprintf(f, ",%d,", p->gpu_index);
+    else fputs(",,", f);
+    csv_str(f, p->gpu_name);
+    fputc(',', f);
+    csv_str(f, p->gpu_uuid);
     for (size_t k = 0; k < n_keys; k++) {
         const sb_metric *m = sb_point_find(p, keys[k]);
         csv_num(f, !m ? NAN : rep >= 0 ? measured(m->values, m->raw)[rep] : is_agg ? agg_of(m->values, p->reps, agg) : NAN);
@@ -564,7 +593,7 @@ static const char *const reserved_keys[] = {
     "aggregate_unit", "label", "error_occurred", "error_message", "skipped", "skip_message", "steps",
     "log_steps", "blowup", "backend", "backend_used", "gpu_threshold", "tp", "cpu_threads", "tpb", "status",
     "proof_digest", "digest_mismatch", "fallbacks", "fallback_count", "verdict", "verdict_reason", "stop_reason",
-    "noise_pct"};
+    "noise_pct", "gpu_index", "gpu_name", "gpu_uuid"};
 
 static int is_reserved(const char *key) {
     for (size_t i = 0; i < sizeof reserved_keys / sizeof reserved_keys[0]; i++)
@@ -610,6 +639,7 @@ static const char *entry_run_name(const json_t *e) {
 /* The most counters one point may have (a sweep records fewer than 200), and repetitions. */
 #define MAX_METRICS 1024
 #define MAX_REPS 100000
+#define GPU_INDEX_MAX 1023 /* NVML indices of one host */
 #define NAME_MAX_LEN (sizeof ((sb_point *)0)->name - 1)
 
 typedef enum field_kind { F_STRING, F_BOOL, F_INT, F_NUMBER } field_kind;
@@ -638,6 +668,24 @@ static const field_rule context_rules[] = {
     {"num_cpus", F_INT, 0, 1 << 20, NULL, 0},   {"mhz_per_cpu", F_NUMBER, 0, 1e6, NULL, 0},
     {"cpu_scaling_enabled", F_BOOL, 0, 0, NULL, 0}, {"range_sync", F_BOOL, 0, 0, NULL, 0},
     {"cupti", F_BOOL, 0, 0, NULL, 0},           {"cupti_overhead_pct", F_NUMBER, -1e6, 1e6, NULL, 1},
+    {"keep_throttled", F_BOOL, 0, 0, NULL, 0},  {"delay_round", F_STRING, 0, 63, NULL, 0},
+    {"noise_cpu_pct", F_NUMBER, 0, 1e6, NULL, 1}, {"noise_cpu_ms", F_NUMBER, 0, MAX_VALUE, NULL, 1},
+    {"noise_gpu_pct", F_NUMBER, 0, 1e6, NULL, 1}, {"noise_gpu_ms", F_NUMBER, 0, MAX_VALUE, NULL, 1},
+    {"locked_clock_mhz", F_NUMBER, 0, 1e5, NULL, 1},
+    {"shard_index", F_INT, 1, SB_RESULTS_MAX_POINTS, NULL, 0}, {"shard_count", F_INT, 1, SB_RESULTS_MAX_POINTS, NULL, 0},
+    {"plan_points", F_INT, 0, SB_RESULTS_MAX_POINTS, NULL, 0},
+};
+
+/* A GPU's name and UUID as NVML gives them (sb_gpu_info). */
+#define GPU_NAME_MAX (sizeof ((sb_gpu_info *)0)->name - 1)
+
+static const field_rule gpu_rules[] = {
+    {"index", F_INT, 0, GPU_INDEX_MAX, NULL, 0},
+    {"name", F_STRING, 0, GPU_NAME_MAX, NULL, 0},
+    {"uuid", F_STRING, 0, GPU_NAME_MAX, NULL, 0},
+    {"memory_mib", F_NUMBER, 0, 1e9, NULL, 1},
+    {"noise_gpu_pct", F_NUMBER, 0, 1e6, NULL, 1},
+    {"noise_gpu_ms", F_NUMBER, 0, MAX_VALUE, NULL, 1},
 };
 
 static const field_rule cache_rules[] = {
@@ -677,6 +725,9 @@ static const field_rule entry_rules[] = {
     {"fallback_count", F_INT, 0, 1e9, NULL, 0},
     {"verdict", F_STRING, 0, 0, verdicts, 0},
     {"verdict_reason", F_STRING, 0, 0, NULL, 0},
+    {"gpu_index", F_INT, 0, GPU_INDEX_MAX, NULL, 0},
+    {"gpu_name", F_STRING, 0, GPU_NAME_MAX, NULL, 0},
+    {"gpu_uuid", F_STRING, 0, GPU_NAME_MAX, NULL, 0},
 };
 
 #define N_RULES(r) (sizeof r / sizeof r[0])
@@ -768,12 +819,32 @@ static int check_array(const json_t *o, const char *key, const field_rule *rules
     return 0;
 }
 
+/* A GPU UUID as NVML writes it: "" (unknown) or "GPU-" / "MIG-" and hex digits with dashes. */
+static int uuid_ok(const char *s) {
+    if (!s || !*s) return 1;
+    return (strncmp(s, "GPU-", 4) == 0 || strncmp(s, "MIG-", 4) == 0) && s[4] &&
+           strspn(s + 4, "0123456789abcdefABCDEF-") == strlen(s + 4);
+}
+
 static int check_context(const json_t *ctx, char *why, size_t cap) {
-    return check_fields(ctx, context_rules, N_RULES(context_rules), "context", why, cap) != 0 ||
-                   check_array(ctx, "caches", cache_rules, N_RULES(cache_rules), "context", why, cap) != 0 ||
-                   check_array(ctx, "load_avg", NULL, 0, "context", why, cap) != 0
-               ? -1
-               : 0;
+    if (check_fields(ctx, context_rules, N_RULES(context_rules), "context", why, cap) != 0 ||
+        check_array(ctx, "caches", cache_rules, N_RULES(cache_rules), "context", why, cap) != 0 ||
+        check_array(ctx, "load_avg", NULL, 0, "context", why, cap) != 0 ||
+        check_array(ctx, "gpus", gpu_rules, N_RULES(gpu_rules), "context", why, cap) != 0)
+        return -1;
+    const json_t *gpus = json_object_get(ctx, "gpus"), *g;
+    size_t i;
+    if (json_array_size(gpus) > SB_MAX_GPUS) return reject(why, cap, "context", "gpus: more than %d GPUs", SB_MAX_GPUS);
+    json_array_foreach(gpus, i, g) {
+        if (!uuid_ok(json_string_value(json_object_get(g, "uuid"))))
+            return reject(why, cap, "context", "gpus[%zu]: uuid: not \"GPU-\" or \"MIG-\" and hex digits", i);
+    }
+    const json_t *si = json_object_get(ctx, "shard_index"), *sc = json_object_get(ctx, "shard_count");
+    if (!si != !sc) return reject(why, cap, "context", "shard_index and shard_count come together");
+    if (si && json_integer_value(si) > json_integer_value(sc))
+        return reject(why, cap, "context", "shard_index %lld is above shard_count %lld", (long long)json_integer_value(si),
+                      (long long)json_integer_value(sc));
+    return 0;
 }
 
 /* Checks entry i: the keys it needs, every field the loader reads (entry_rules and what a
@@ -828,6 +899,10 @@ static int check_entry(const json_t *e, size_t i, char *why, size_t cap) {
     int error = json_is_true(json_object_get(e, "error_occurred"));
     if (json_object_get(e, "repetitions") && json_integer_value(json_object_get(e, "repetitions")) == 0 && !error)
         return reject(why, cap, where, "repetitions: 0 on an entry without error_occurred (only a point that never ran has none)");
+    if (!uuid_ok(json_string_value(json_object_get(e, "gpu_uuid"))))
+        return reject(why, cap, where, "gpu_uuid: not \"GPU-\" or \"MIG-\" and hex digits");
+    if (!json_object_get(e, "gpu_index") && (json_object_get(e, "gpu_name") || json_object_get(e, "gpu_uuid")))
+        return reject(why, cap, where, "gpu_name or gpu_uuid without gpu_index");
     const char *digest = json_string_value(json_object_get(e, "proof_digest"));
     if (digest && digest[0] && (strlen(digest) != 64 || strspn(digest, "0123456789abcdef") != 64))
         return reject(why, cap, where, "proof_digest: not 64 lowercase hex digits");
@@ -889,6 +964,20 @@ static void load_context(sb_results *r, const json_t *ctx) {
     r->noise_gpu_ms = get_num(ctx, "noise_gpu_ms", NAN);
     r->locked_clock_mhz = get_num(ctx, "locked_clock_mhz", NAN);
     get_str(ctx, "delay_round", r->delay_round, sizeof r->delay_round);
+    const json_t *gpus = json_object_get(ctx, "gpus"), *o;
+    size_t i;
+    json_array_foreach(gpus, i, o) {
+        sb_gpu_info *g = &r->gpus[r->n_gpus++]; /* check_context allowed at most SB_MAX_GPUS */
+        g->index = (unsigned)get_num(o, "index", 0);
+        get_str(o, "name", g->name, sizeof g->name);
+        get_str(o, "uuid", g->uuid, sizeof g->uuid);
+        g->memory_total = (uint64_t)(get_num(o, "memory_mib", 0) * (1 << 20));
+        g->noise_pct = get_num(o, "noise_gpu_pct", NAN);
+        g->noise_ms = get_num(o, "noise_gpu_ms", NAN);
+    }
+    r->shard_index = (unsigned)get_num(ctx, "shard_index", 0);
+    r->shard_count = (unsigned)get_num(ctx, "shard_count", 0);
+    r->plan_points = (size_t)get_num(ctx, "plan_points", 0);
 }
 
 /* Fills p's point fields from its first entry e (checked by check_entry). */
@@ -900,6 +989,9 @@ static void load_point_fields(sb_point *p, const json_t *e) {
     get_str(e, "verdict_reason", p->verdict_reason, sizeof p->verdict_reason);
     get_str(e, "stop_reason", p->stop_reason, sizeof p->stop_reason);
     p->noise_pct = get_num(e, "noise_pct", NAN);
+    p->gpu_index = (int)get_num(e, "gpu_index", -1);
+    get_str(e, "gpu_name", p->gpu_name, sizeof p->gpu_name);
+    get_str(e, "gpu_uuid", p->gpu_uuid, sizeof p->gpu_uuid);
     get_str(e, "status", p->status, sizeof p->status);
     if (json_is_true(json_object_get(e, "error_occurred"))) {
         if (strcmp(p->status, "ok") == 0) copy_str(p->status, sizeof p->status, "failed");

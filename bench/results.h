@@ -46,6 +46,9 @@ typedef struct sb_point {
     sb_fallback *fallbacks;
     char verdict[24];          /* detector: "clean", "fallback", "suspected-fallback", "undetectable", "n/a" */
     char verdict_reason[256];
+    int gpu_index;             /* the GPU it ran on (NVML index, nvidia-smi's numbering); -1: none (a CPU point) */
+    char gpu_name[96];         /* that GPU's name and UUID ("" where NVML could not say) */
+    char gpu_uuid[96];
 } sb_point;
 
 /* One CPU cache level as Google Benchmark's context lists it. */
@@ -57,6 +60,19 @@ typedef struct sb_cache {
 } sb_cache;
 
 #define SB_MAX_CACHES 8
+
+/* One GPU a sweep ran points on (results context "gpus"). */
+typedef struct sb_gpu_info {
+    unsigned index;              /* NVML index: nvidia-smi's numbering */
+    char name[96];
+    char uuid[96];               /* "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "" when unknown */
+    uint64_t memory_total;       /* bytes; 0 when unknown */
+    uint64_t memory_free;        /* bytes when the sweep started (not written to files); 0 when unknown */
+    double noise_pct, noise_ms;  /* its noise probe (bench/noise.h), NAN when not measured */
+} sb_gpu_info;
+
+/* The most GPUs a sweep uses (and a results file lists). */
+#define SB_MAX_GPUS 64
 
 typedef struct sb_results {
     /* Google Benchmark context keys */
@@ -76,6 +92,10 @@ typedef struct sb_results {
     double noise_gpu_pct, noise_gpu_ms;
     double locked_clock_mhz;   /* SM clock locked by --lock-clocks, NAN when not locked */
     char delay_round[64];      /* STARKBENCH_DELAY_ROUND during the sweep, "" when unset */
+    size_t n_gpus;             /* the GPUs its points ran on (sweep --gpus; one without it) */
+    sb_gpu_info gpus[SB_MAX_GPUS];
+    unsigned shard_index, shard_count; /* sweep --shard I/N (1 <= I <= N); 0, 0 when not sharded */
+    size_t plan_points;        /* with --shard: the points of the whole plan the shards split */
     size_t n_points;
     sb_point *points;
 } sb_results;
@@ -110,6 +130,9 @@ int sb_results_load(sb_results *r, const char *path, char *err, size_t errlen);
 /* Returns 1 when key is a round time "<table>:R<k> <name>" (e.g. "cpu:R1 main LDE"); 0 for CUPTI,
  * NVML, backend and table-less keys. */
 int sb_metric_is_round(const char *key);
+
+/* Ranks a detector verdict by how bad it is: 2 "fallback", 1 "suspected-fallback", else 0. */
+int sb_verdict_rank(const char *verdict);
 
 /* Returns the values of p's metric "total" (the "prove" range), or its real_time_ms when the
  * point has none (e.g. a Google Benchmark file). */

@@ -1,25 +1,26 @@
-/* `starkbench sweep`: runs a configuration grid, each point in a child process, and
- * writes the results (JSON + CSV). The parent never initialises CUDA: it learns about
- * the GPU from a probe child and NVML. docs/ARCHITECTURE.md ("Harness") describes it. */
+/* `starkbench sweep`: runs a configuration grid, each point in a child process (one per GPU at
+ * a time with --gpus), and writes the results (JSON + CSV); --shard I/N runs one part of the
+ * plan. The parent never initialises CUDA: it learns about the GPUs from a probe child and
+ * NVML. docs/ARCHITECTURE.md ("Harness") describes it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../kernels/gpu_backend.h"
+#include "children.h"
 #include "commands.h"
 #include "detector.h"
 #include "digests.h"
+#include "gpus.h"
 #include "noise.h"
 #include "nvml.h"
 #include "options.h"
@@ -48,9 +49,17 @@ static void usage(FILE *out) {
             "                      --max-time SEC (120) per point\n"
             "  --keep-throttled    count repetitions NVML saw throttled (thermal, power, hardware slowdown,\n"
             "                      busy SM clock < 90 %% of the maximum) in the statistics; default: excluded\n"
-            "  --lock-clocks MHZ   lock the SM clock through NVML for the sweep (needs root; one line if not)\n"
+            "  --lock-clocks MHZ   lock the SM clock of every GPU of the sweep through NVML (needs root; one\n"
+            "                      line if not)\n"
             "  --no-noise-probe    skip the CPU/GPU noise probe that precedes the points\n"
             "  --filter REGEX      run only points whose name matches (POSIX extended)\n"
+            "  --gpus all|0,1,...  run GPU points on these GPUs (nvidia-smi's indices), one point per GPU at a\n"
+            "                      time, concurrently; default: the first GPU CUDA would use\n"
+            "  --shard I/N         run part I of N of the plan (1 <= I <= N): point k of the plan (after\n"
+            "                      --filter) belongs to part k mod N + 1; report, compare and history add\n"
+            "                      take the parts' files as one comma-separated list\n"
+            "  --list              print the names of the points the sweep would run (after --filter and\n"
+            "                      --shard) and exit\n"
             "  --out FILE.json     results (default results/<date>-<commit>.json; CSV beside)\n"
             "  --resume            keep the points already finished in --out (or its .partial.json)\n"
             "  --no-range-sync     measure the overlapped pipeline (ranges do not synchronize)\n"
@@ -72,6 +81,9 @@ typedef struct sweep_opts {
     sb_rep_policy policy;          /* --max-noise, --min-runs, --max-runs, --max-time, --keep-throttled */
     unsigned lock_clocks_mhz;      /* --lock-clocks, 0 = none */
     int noise_probe;
+    const char *gpus;              /* --gpus, NULL = the first usable GPU */
+    unsigned shard_index, shard_count; /* --shard I/N; 0 = the whole plan */
+    int list;                      /* --list */
 } sweep_opts;
 
 static int parse_args(int argc, char **argv, sweep_opts *o) {
@@ -97,6 +109,7 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
         if (pr > 0) continue;
         if (!strcmp(a, "--zip")) o->zip = 1;
         else if (!strcmp(a, "--no-noise-probe")) o->noise_probe = 0;
+        else if (!strcmp(a, "--list")) o->list = 1;
         else if (!strcmp(a, "--resume")) o->resume = 1;
         else if (!strcmp(a, "--no-range-sync")) o->range_sync = 0;
         else if (!strcmp(a, "--cupti")) o->cupti = 1;
@@ -104,7 +117,7 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
         else {
             static const char *const valued[] = {"steps", "blowup", "backend", "gpu-threshold", "tp", "threads", "tpb",
                                                  "suite", "runs", "warmup", "timeout", "filter", "out", "calibration",
-                                                 "inject-silent-fallback", "lock-clocks"};
+                                                 "inject-silent-fallback", "lock-clocks", "gpus", "shard"};
             const char *v = NULL;
             size_t k = 0;
             int missing = 0;
@@ -141,6 +154,25 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
                     return -1;
                 }
                 o->lock_clocks_mhz = (unsigned)n;
+            } else if (!strcmp(name, "gpus")) {
+                if (sb_gpus_spec_check(v, err, sizeof err) != 0) {
+                    fprintf(stderr, "starkbench: %s\n", err);
+                    return -1;
+                }
+                o->gpus = v;
+            } else if (!strcmp(name, "shard")) {
+                unsigned i_part, n_parts;
+                int used = 0;
+                const char *slash = strchr(v, '/');
+                if (sscanf(v, "%u/%u%n", &i_part, &n_parts, &used) != 2 || v[used] || v[0] < '0' || v[0] > '9' ||
+                    !slash || slash[1] < '0' || slash[1] > '9' ||
+                    i_part < 1 || i_part > n_parts || n_parts > SB_SWEEP_MAX_POINTS) {
+                    fprintf(stderr, "starkbench: --shard '%s' must be I/N with 1 <= I <= N <= %d (e.g. 2/4)\n", v,
+                            SB_SWEEP_MAX_POINTS);
+                    return -1;
+                }
+                o->shard_index = i_part;
+                o->shard_count = n_parts;
             }
             else if (!strcmp(name, "timeout")) {
                 o->timeout_s = strtod(v, &end);
@@ -186,112 +218,14 @@ static void on_signal(int sig) {
     interrupted = 1;
 }
 
-typedef struct child_run {
-    int exit_status;    /* waitpid status */
-    int timed_out, was_interrupted;
-    char last_line[256];  /* the child's last non-empty stderr line */
-    char warnings[1024];  /* its "warning:" lines */
-} child_run;
-
-/* Keeps the last non-empty line of the text and collects warning lines. */
-static void scan_output(child_run *cr, const char *text) {
-    const char *s = text;
-    while (*s) {
-        const char *nl = strchr(s, '\n');
-        size_t len = nl ? (size_t)(nl - s) : strlen(s);
-        if (len) {
-            snprintf(cr->last_line, sizeof cr->last_line, "%.*s", (int)len, s);
-            if (memmem(s, len, "warning:", 8)) {
-                size_t w = strlen(cr->warnings);
-                snprintf(cr->warnings + w, sizeof cr->warnings - w, "%.*s\n", (int)len, s);
-            }
-        }
-        s += len + (nl != NULL);
-    }
-}
-
-/* Runs /proc/self/exe with argv, stdout and stderr into a pipe, killing it after timeout_s.
- * The child's environment lacks the flag mirrors: argv gives it every option of its point. */
-static int run_child(char **argv, double timeout_s, child_run *cr) {
-    extern char **environ;
-    memset(cr, 0, sizeof *cr);
-    size_t n_env = 0, kept = 0;
-    while (environ[n_env]) n_env++;
-    char **envp = malloc((n_env + 1) * sizeof *envp); /* built here: the forked child only execs */
-    if (!envp) return -1;
-    for (size_t i = 0; i < n_env; i++)
-        if (!sb_env_is_mirror(environ[i])) envp[kept++] = environ[i];
-    envp[kept] = NULL;
-    int fds[2];
-    if (pipe(fds) != 0) {
-        free(envp);
-        return -1;
-    }
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        free(envp);
-        return -1;
-    }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a killed sweep takes its point with it */
-        if (getppid() != parent) _exit(127);
-        dup2(fds[1], STDOUT_FILENO);
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execve("/proc/self/exe", argv, envp);
-        fprintf(stderr, "cannot exec /proc/self/exe: %s\n", strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    free(envp);
-    char *text = NULL;
-    size_t len = 0;
-    double deadline = sb_now() + timeout_s;
-    for (;;) {
-        double left = deadline - sb_now();
-        if (left <= 0) {
-            cr->timed_out = 1;
-            break;
-        }
-        struct pollfd pf = {fds[0], POLLIN, 0};
-        int pr = poll(&pf, 1, left > 1e6 ? 1000000000 : (int)ceil(left * 1e3));
-        if (pr < 0 && errno == EINTR) {
-            if (interrupted) {
-                cr->was_interrupted = 1;
-                break;
-            }
-            continue;
-        }
-        if (pr <= 0) continue;
-        char buf[4096];
-        ssize_t n = read(fds[0], buf, sizeof buf);
-        if (n <= 0) break; /* EOF: the child exited (or closed its output) */
-        char *grown = realloc(text, len + (size_t)n + 1);
-        if (!grown) break;
-        text = grown;
-        memcpy(text + len, buf, (size_t)n);
-        len += (size_t)n;
-        text[len] = 0;
-    }
-    if (cr->timed_out || cr->was_interrupted) kill(pid, SIGKILL);
-    close(fds[0]);
-    while (waitpid(pid, &cr->exit_status, 0) < 0 && errno == EINTR) {
-    }
-    if (text) scan_output(cr, text);
-    free(text);
-    return 0;
-}
-
 /* Probes the GPU in a child (CUDA stays out of this process). Writes its name or "". */
 static void probe_gpu(char *name, size_t len) {
     char *argv[] = {"starkbench", "sweep", "--probe", NULL};
-    child_run cr;
+    sb_child cr;
     name[0] = 0;
-    if (run_child(argv, 120, &cr) != 0 || !WIFEXITED(cr.exit_status) || WEXITSTATUS(cr.exit_status) != 0) return;
+    if (sb_child_run(&cr, argv, NULL, 120, &interrupted) != 0 || !WIFEXITED(cr.exit_status) ||
+        WEXITSTATUS(cr.exit_status) != 0)
+        return;
     if (strncmp(cr.last_line, "gpu: ", 5) == 0 && strcmp(cr.last_line + 5, "none") != 0)
         snprintf(name, len, "%.100s", cr.last_line + 5);
 }
@@ -308,14 +242,27 @@ static uint64_t host_available_bytes(void) {
 
 /* ---- one point ------------------------------------------------------------------------ */
 
+/* Where points run: one slot per GPU of the sweep, and one for CPU points (last), which run
+ * alone (no GPU point beside them). */
+typedef struct run_slot {
+    sb_gpu_info gpu;        /* the slot's GPU (unused for the CPU slot) */
+    char pin[128];          /* "CUDA_VISIBLE_DEVICES=<its UUID>" for the children, "" when unpinned */
+    sb_detect_context detect;
+    sb_nvml *nvml;          /* open only while its clock is locked (--lock-clocks) */
+    sb_child child;         /* the point running there (child.pid != 0) */
+    size_t cfg;             /* which configuration */
+    uint64_t host_bytes;    /* its host memory model */
+} run_slot;
+
 typedef struct sweep_env {
     char tmpdir[64];
     unsigned runs, warmup;
     double timeout_s;
     int range_sync, cupti;
-    const sb_rep_policy *policy;       /* how points repeat (adaptive or --runs) */
-    uint64_t host_bytes, device_bytes; /* available; device 0 = unknown */
-    sb_detect_context detect;
+    const sb_rep_policy *policy; /* how points repeat (adaptive or --runs) */
+    uint64_t host_bytes;         /* host memory available when the sweep started */
+    size_t n_gpus;               /* GPU slots; slots[n_gpus] is the CPU slot */
+    run_slot slots[SB_MAX_GPUS + 1];
 } sweep_env;
 
 /* Appends the child's repetition flags for policy pol (adaptive ones only with --max-noise) to
@@ -340,14 +287,12 @@ static int policy_argv(const sb_rep_policy *pol, char **argv, int argc, char val
     return argc;
 }
 
-/* Runs configuration c in a child and moves its point into r (status failed/timeout when
- * the child did not deliver); *cupti_ran (may be NULL) tells whether CUPTI recorded it. pol NULL:
- * exactly `runs` repetitions, else pol's rule within a budget of `runs`. Returns 0, or -1 when
- * interrupted. */
-static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, unsigned runs, const sb_rep_policy *pol,
-                     sb_results *r, int *cupti_ran) {
+/* Starts configuration c in slot k's child: `runs` repetitions with pol NULL, else pol's rule
+ * within a budget of `runs`; cupti: record CUPTI. Returns 0, or -1 when it could not start. */
+static int start_point(sweep_env *env, size_t k, const sb_point_config *c, int cupti, unsigned runs,
+                       const sb_rep_policy *pol) {
     char result[128], buf[1024], vals[4][32], pvals[4][32];
-    snprintf(result, sizeof result, "%s/point.json", env->tmpdir);
+    snprintf(result, sizeof result, "%s/point-%zu.json", env->tmpdir, k);
     remove(result);
     char *argv[56];
     int argc = 0;
@@ -367,35 +312,61 @@ static int run_point(const sweep_env *env, const sb_point_config *c, int cupti, 
     if (cupti) argv[argc++] = "--cupti";
     if (pol) argc = policy_argv(pol, argv, argc, pvals);
     argv[argc] = NULL;
+    run_slot *slot = &env->slots[k];
+    return sb_child_start(&slot->child, argv, slot->pin[0] ? slot->pin : NULL, env->timeout_s);
+}
 
-    child_run cr;
-    int rc = run_child(argv, env->timeout_s, &cr);
-    if (cr.was_interrupted) return -1;
-    if (cr.warnings[0]) fputs(cr.warnings, stderr);
+/* Moves the point slot k's finished child measured for configuration c into r (status
+ * failed/timeout when the child did not deliver), naming the slot's GPU; *cupti_ran (may be NULL)
+ * tells whether CUPTI recorded it. Returns the point. */
+static sb_point *collect_point(sweep_env *env, size_t k, const sb_point_config *c, unsigned runs, sb_results *r,
+                               int *cupti_ran) {
+    const sb_child *cr = &env->slots[k].child;
+    char result[128], err[256];
+    snprintf(result, sizeof result, "%s/point-%zu.json", env->tmpdir, k);
+    if (cr->warnings[0]) fputs(cr->warnings, stderr);
     sb_results one;
-    char err[256];
+    sb_point *p = NULL;
     if (cupti_ran) *cupti_ran = 0;
-    if (rc == 0 && !cr.timed_out && sb_results_load(&one, result, err, sizeof err) == 0 && one.n_points == 1) {
-        if (cupti_ran) *cupti_ran = one.cupti;
-        sb_point_move(r, &one.points[0]);
+    if (!cr->timed_out && sb_results_load(&one, result, err, sizeof err) == 0) {
+        if (one.n_points == 1) {
+            if (cupti_ran) *cupti_ran = one.cupti;
+            p = sb_point_move(r, &one.points[0]);
+        }
         sb_results_free(&one);
-        return 0;
     }
-    if (rc == 0 && !cr.timed_out) sb_results_free(&one);
-    sb_point *p = sb_results_add_point(r, runs);
-    sb_point_config_apply(c, p);
-    if (cr.timed_out) {
-        snprintf(p->status, sizeof p->status, "timeout");
-        snprintf(p->error, sizeof p->error, "killed after the --timeout of %g s", env->timeout_s);
-    } else {
-        snprintf(p->status, sizeof p->status, "failed");
-        if (WIFSIGNALED(cr.exit_status))
-            snprintf(p->error, sizeof p->error, "child killed by signal %d (%s)%s%.160s", WTERMSIG(cr.exit_status),
-                     strsignal(WTERMSIG(cr.exit_status)), cr.last_line[0] ? ": " : "", cr.last_line);
-        else
-            snprintf(p->error, sizeof p->error, "child exited with %d: %.200s", WEXITSTATUS(cr.exit_status),
-                     cr.last_line[0] ? cr.last_line : "no result");
+    if (!p) {
+        p = sb_results_add_point(r, runs);
+        sb_point_config_apply(c, p);
+        if (cr->timed_out) {
+            snprintf(p->status, sizeof p->status, "timeout");
+            snprintf(p->error, sizeof p->error, "killed after the --timeout of %g s", env->timeout_s);
+        } else {
+            snprintf(p->status, sizeof p->status, "failed");
+            if (WIFSIGNALED(cr->exit_status))
+                snprintf(p->error, sizeof p->error, "child killed by signal %d (%s)%s%.160s", WTERMSIG(cr->exit_status),
+                         strsignal(WTERMSIG(cr->exit_status)), cr->last_line[0] ? ": " : "", cr->last_line);
+            else
+                snprintf(p->error, sizeof p->error, "child exited with %d: %.200s", WEXITSTATUS(cr->exit_status),
+                         cr->last_line[0] ? cr->last_line : "no result");
+        }
     }
+    if (k < env->n_gpus) { /* the GPU it ran on */
+        const sb_gpu_info *g = &env->slots[k].gpu;
+        p->gpu_index = (int)g->index;
+        snprintf(p->gpu_name, sizeof p->gpu_name, "%s", g->name);
+        snprintf(p->gpu_uuid, sizeof p->gpu_uuid, "%s", g->uuid);
+    }
+    return p;
+}
+
+/* Runs configuration c in slot k and waits for it (start_point, collect_point). Returns 0, or
+ * -1 when interrupted. */
+static int run_point(sweep_env *env, size_t k, const sb_point_config *c, int cupti, unsigned runs,
+                     const sb_rep_policy *pol, sb_results *r, int *cupti_ran) {
+    sb_child *cr = &env->slots[k].child;
+    if (start_point(env, k, c, cupti, runs, pol) == 0 && sb_child_wait(&cr, 1, &interrupted) != 0) return -1;
+    collect_point(env, k, c, runs, r, cupti_ran);
     return 0;
 }
 
@@ -432,7 +403,7 @@ static void print_summary(const sb_results *r, FILE *out) {
 
 /* Measures the instrumentation's overhead on configuration c: median proof time with CUPTI and
  * NVTX both off (STARKBENCH_NVTX=off in the child) vs both on. */
-static double cupti_overhead(const sweep_env *env, const sb_point_config *c) {
+static double cupti_overhead(sweep_env *env, const sb_point_config *c) {
     sb_results tmp;
     memset(&tmp, 0, sizeof tmp);
     unsigned runs = env->policy->adaptive.max_noise_pct > 0 ? env->policy->adaptive.min_runs : env->runs;
@@ -440,9 +411,9 @@ static double cupti_overhead(const sweep_env *env, const sb_point_config *c) {
     double pct = NAN;
     int ran = 0;
     setenv("STARKBENCH_NVTX", "off", 1);
-    const int off = run_point(env, c, 0, runs, NULL, &tmp, NULL);
+    const int off = run_point(env, 0, c, 0, runs, NULL, &tmp, NULL);
     unsetenv("STARKBENCH_NVTX");
-    if (off == 0 && run_point(env, c, 1, runs, NULL, &tmp, &ran) == 0 && ran &&
+    if (off == 0 && run_point(env, 0, c, 1, runs, NULL, &tmp, &ran) == 0 && ran &&
         !strcmp(tmp.points[0].status, "ok") && !strcmp(tmp.points[1].status, "ok"))
         pct = 100 * (sb_median(tmp.points[1].real_time_ms, runs) / sb_median(tmp.points[0].real_time_ms, runs) - 1);
     sb_results_free(&tmp);
@@ -454,34 +425,68 @@ static int ends_with(const char *s, const char *suffix) {
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* Locks the SM clock for the sweep where NVML allows it, else says why in one line. */
-static void lock_clocks(sb_nvml *nvml, unsigned mhz, sb_rep_policy *policy, sb_results *r) {
-    char err[256];
-    if (!nvml) {
-        fprintf(stderr, "starkbench: sweep: --lock-clocks %u: no NVML (no NVIDIA driver or GPU): clocks not locked\n", mhz);
-    } else if (sb_nvml_lock_clocks(nvml, mhz, err, sizeof err) != 0) {
-        fprintf(stderr, "starkbench: sweep: --lock-clocks %u: %s: clocks not locked\n", mhz, err);
-    } else {
-        r->locked_clock_mhz = mhz;
-        policy->clock_ref_mhz = mhz; /* throttling is judged against the locked clock, not the card's maximum */
-        fprintf(stderr, "starkbench: sweep: SM clock locked at %u MHz (reset at the end)\n", mhz);
+/* Locks the SM clock of every GPU of the sweep (else of the first one this process may use)
+ * where NVML allows it, all or none; else says why in one line. */
+static void lock_clocks(sweep_env *env, unsigned mhz, sb_rep_policy *policy, sb_results *r) {
+    char err[256] = "";
+    size_t n = env->n_gpus ? env->n_gpus : 1, locked = 0;
+    run_slot *slots = env->slots; /* without GPU slots, slot 0 holds the first GPU only for the lock */
+    for (size_t k = 0; k < n && !err[0]; k++) {
+        slots[k].nvml = env->n_gpus ? sb_nvml_open_index(slots[k].gpu.index) : sb_nvml_open();
+        if (!slots[k].nvml) snprintf(err, sizeof err, "no NVML (no NVIDIA driver or GPU)");
+        else if (sb_nvml_lock_clocks(slots[k].nvml, mhz, err, sizeof err) == 0) locked++;
     }
+    if (err[0]) {
+        for (size_t k = 0; k < n; k++) {
+            if (k < locked) sb_nvml_unlock_clocks(slots[k].nvml);
+            sb_nvml_close(slots[k].nvml);
+            slots[k].nvml = NULL;
+        }
+        fprintf(stderr, "starkbench: sweep: --lock-clocks %u: %s%s: clocks not locked\n", mhz,
+                n > 1 && locked ? "on one of the GPUs: " : "", err);
+        return;
+    }
+    r->locked_clock_mhz = mhz;
+    policy->clock_ref_mhz = mhz; /* throttling is judged against the locked clock, not the card's maximum */
+    fprintf(stderr, "starkbench: sweep: SM clock locked at %u MHz%s (reset at the end)\n", mhz,
+            n > 1 ? " on every GPU" : "");
 }
 
-/* The noise probe (noise.h) into r's context: the CPU loop here, the GPU kernel in a child. */
-static void noise_probe(sb_results *r, int have_gpu) {
+/* Resets the clocks lock_clocks locked. Returns 0, or -1 when one could not be reset. */
+static int unlock_clocks(sweep_env *env) {
+    int rc = 0;
+    for (size_t k = 0; k <= env->n_gpus; k++) {
+        if (env->slots[k].nvml && sb_nvml_unlock_clocks(env->slots[k].nvml) != 0) rc = -1;
+        sb_nvml_close(env->slots[k].nvml);
+        env->slots[k].nvml = NULL;
+    }
+    return rc;
+}
+
+/* The noise probe (noise.h) into r's context: the CPU loop here, the GPU kernel in a child on
+ * each GPU of the sweep (the context's figure is the largest, each GPU's is in "gpus"). */
+static void noise_probe(sweep_env *env, sb_results *r) {
     sb_noise_cpu_probe(&r->noise_cpu_pct, &r->noise_cpu_ms);
-    char line[200];
+    char line[200 + 160 * SB_MAX_GPUS];
     int len = snprintf(line, sizeof line, "CPU %.2f %% (median %.3f ms)", r->noise_cpu_pct, r->noise_cpu_ms);
-    if (have_gpu) {
-        char *argv[] = {"starkbench", "sweep", "--noise-probe", NULL};
-        child_run cr;
-        if (run_child(argv, 120, &cr) == 0 && WIFEXITED(cr.exit_status) && WEXITSTATUS(cr.exit_status) == 0 &&
-            sb_noise_gpu_parse(cr.last_line, &r->noise_gpu_pct, &r->noise_gpu_ms) == 0)
-            snprintf(line + len, sizeof line - (size_t)len, ", GPU %.2f %% (median %.3f ms)", r->noise_gpu_pct,
-                     r->noise_gpu_ms);
-        else
-            snprintf(line + len, sizeof line - (size_t)len, ", GPU not measured (%.100s)", cr.last_line);
+    for (size_t k = 0; k < env->n_gpus; k++) {
+        char *argv[] = {"starkbench", "sweep", "--noise-probe", NULL}, gpu[16] = "GPU";
+        sb_gpu_info *g = &r->gpus[k];
+        run_slot *slot = &env->slots[k];
+        if (env->n_gpus > 1) snprintf(gpu, sizeof gpu, "GPU %u", g->index);
+        if (sb_child_run(&slot->child, argv, slot->pin[0] ? slot->pin : NULL, 120, &interrupted) == 0 &&
+            WIFEXITED(slot->child.exit_status) && WEXITSTATUS(slot->child.exit_status) == 0 &&
+            sb_noise_gpu_parse(slot->child.last_line, &g->noise_pct, &g->noise_ms) == 0) {
+            len += snprintf(line + len, sizeof line - (size_t)len, ", %s %.2f %% (median %.3f ms)", gpu, g->noise_pct,
+                            g->noise_ms);
+            if (!(r->noise_gpu_pct >= g->noise_pct)) { /* the largest (NAN: none yet) */
+                r->noise_gpu_pct = g->noise_pct;
+                r->noise_gpu_ms = g->noise_ms;
+            }
+        } else {
+            len += snprintf(line + len, sizeof line - (size_t)len, ", %s not measured (%.100s)", gpu,
+                            slot->child.last_line);
+        }
     }
     fprintf(stderr, "starkbench: sweep: noise probe (%d repetitions): %s\n", SB_NOISE_PROBE_REPS, line);
 }
@@ -566,9 +571,11 @@ static int build_plan(const sweep_opts *o, sb_point_config **cfgs, size_t *n, un
     return rc;
 }
 
-/* Keeps the configurations matching the filter and runnable here. Returns 0, or -1 after one
- * line on stderr when the filter is invalid or no point is left. */
-static int select_points(const sweep_opts *o, sb_point_config *cfgs, size_t *n, int have_gpu) {
+/* Keeps the configurations matching the filter, then with --shard I/N those of part I: point k
+ * (from 0) of what the filter kept belongs to part k mod N + 1, so the parts split the plan in
+ * its order, each every N-th point. *plan_points gets the count before the split. Returns 0, or
+ * -1 after one line on stderr when the filter is invalid or keeps no point. */
+static int filter_and_shard(const sweep_opts *o, sb_point_config *cfgs, size_t *n, size_t *plan_points) {
     regex_t re;
     if (o->filter) {
         int e = regcomp(&re, o->filter, REG_EXTENDED | REG_NOSUB);
@@ -579,24 +586,109 @@ static int select_points(const sweep_opts *o, sb_point_config *cfgs, size_t *n, 
             return -1;
         }
     }
-    size_t kept = 0, no_gpu = 0;
+    size_t kept = 0, part = 0;
     for (size_t i = 0; i < *n; i++) {
         char name[256];
         sb_point_config_name(&cfgs[i], name, sizeof name);
         if (o->filter && regexec(&re, name, 0, NULL, 0) != 0) continue;
-        if (cfgs[i].backend == SB_BACKEND_GPU && !have_gpu) {
-            no_gpu++;
-            continue;
-        }
         cfgs[kept++] = cfgs[i];
     }
     if (o->filter) regfree(&re);
-    if (kept == 0 && no_gpu)
-        fprintf(stderr, "starkbench: sweep: no point to run: %zu GPU point(s) and no usable GPU here\n", no_gpu);
-    else if (kept == 0) fprintf(stderr, "starkbench: sweep: no point to run (check --filter and the axes)\n");
-    else if (no_gpu) fprintf(stderr, "starkbench: sweep: %zu GPU point(s) left out: no usable GPU here\n", no_gpu);
+    *plan_points = kept;
+    if (kept == 0) {
+        fprintf(stderr, "starkbench: sweep: no point to run (check --filter and the axes)\n");
+        return -1;
+    }
+    for (size_t k = 0; k < kept && o->shard_count; k++)
+        if (k % o->shard_count == o->shard_index - 1) cfgs[part++] = cfgs[k];
+    if (o->shard_count) {
+        *n = part;
+        if (!part)
+            fprintf(stderr, "starkbench: sweep: shard %u/%u has no point (the plan has %zu)\n", o->shard_index,
+                    o->shard_count, kept);
+    } else {
+        *n = kept;
+    }
+    return 0;
+}
+
+/* Leaves out the GPU-backend points where no GPU is usable (`auto` ones run on the CPU). Returns
+ * 0, or -1 after one line on stderr when that leaves no point of some. */
+static int drop_gpu_points(sb_point_config *cfgs, size_t *n, int have_gpu) {
+    size_t kept = 0, no_gpu = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (cfgs[i].backend == SB_BACKEND_GPU && !have_gpu) no_gpu++;
+        else cfgs[kept++] = cfgs[i];
+    }
     *n = kept;
-    return kept ? 0 : -1;
+    if (kept == 0 && no_gpu) {
+        fprintf(stderr, "starkbench: sweep: no point to run: %zu GPU point(s) and no usable GPU here\n", no_gpu);
+        return -1;
+    }
+    if (no_gpu) fprintf(stderr, "starkbench: sweep: %zu GPU point(s) left out: no usable GPU here\n", no_gpu);
+    return 0;
+}
+
+/* Orders r's points as the plan does: rank[i] is point i's position in the plan (distinct). */
+static void sort_points(sb_results *r, const size_t *rank) {
+    if (!r->n_points) return;
+    size_t max = 0;
+    for (size_t i = 0; i < r->n_points; i++) max = rank[i] > max ? rank[i] : max;
+    sb_point *sorted = malloc((r->n_points ? r->n_points : 1) * sizeof *sorted);
+    size_t *point_at = calloc(max + 1, sizeof *point_at); /* rank -> point + 1 */
+    if (!sorted || !point_at) {
+        fprintf(stderr, "starkbench: out of memory\n");
+        exit(2);
+    }
+    for (size_t i = 0; i < r->n_points; i++) point_at[rank[i]] = i + 1;
+    size_t k = 0;
+    for (size_t q = 0; q <= max; q++)
+        if (point_at[q]) sorted[k++] = r->points[point_at[q] - 1];
+    memcpy(r->points, sorted, k * sizeof *sorted);
+    free(point_at);
+    free(sorted);
+}
+
+enum { PLACE_WAIT, PLACE_START, PLACE_INFEASIBLE };
+
+/* Decides where configuration c runs now. A GPU point (GPU backend or auto, where the sweep has
+ * GPUs) takes the first idle GPU whose free memory holds its memory model's device part
+ * (gpus.h), while no CPU point runs; a CPU point runs alone; either only while the host memory
+ * of the points running beside it leaves room for its own. Returns PLACE_START with the slot in
+ * *slot (its host_bytes set), PLACE_WAIT when it must wait for a running point, or
+ * PLACE_INFEASIBLE with the reason in why when no slot could ever hold it. */
+static int place_point(sweep_env *env, const sb_point_config *c, size_t *slot, char *why, size_t cap) {
+    sb_detect_table tables[SB_POINT_MAX_TABLES];
+    char err[256];
+    int nt = sb_point_tables(c->log_steps, tables, err, sizeof err);
+    sb_memory_model mm = {0, 0};
+    if (nt > 0) sb_point_memory(c, tables, (size_t)nt, &mm);
+    const size_t cpu_slot = env->n_gpus;
+    sb_gpu_info gpus[SB_MAX_GPUS];
+    int busy[SB_MAX_GPUS], running = env->slots[cpu_slot].child.pid != 0;
+    uint64_t host_in_use = env->slots[cpu_slot].child.pid ? env->slots[cpu_slot].host_bytes : 0, card = 0;
+    for (size_t g = 0; g < cpu_slot; g++) {
+        gpus[g] = env->slots[g].gpu;
+        busy[g] = env->slots[g].child.pid != 0;
+        running += busy[g];
+        host_in_use += busy[g] ? env->slots[g].host_bytes : 0;
+        card = gpus[g].memory_free > card ? gpus[g].memory_free : card;
+    }
+    const int on_gpu = c->backend != SB_BACKEND_CPU && cpu_slot > 0;
+    int k = on_gpu ? sb_gpus_pick(gpus, busy, cpu_slot, mm.device_bytes) : (int)cpu_slot;
+    if (mm.host_bytes > env->host_bytes || k == SB_GPU_NONE) {
+        const int host = mm.host_bytes > env->host_bytes;
+        snprintf(why, cap, "memory model needs %.2f GiB of %s memory, %.2f GiB available%s",
+                 (double)(host ? mm.host_bytes : mm.device_bytes) / (1 << 30), host ? "host" : "device",
+                 (double)(host ? env->host_bytes : card) / (1 << 30), !host && cpu_slot > 1 ? " on the largest GPU" : "");
+        return PLACE_INFEASIBLE;
+    }
+    if (k < 0 || env->slots[cpu_slot].child.pid || (!on_gpu && running) ||
+        (running && host_in_use + mm.host_bytes > env->host_bytes))
+        return PLACE_WAIT;
+    *slot = (size_t)k;
+    env->slots[k].host_bytes = mm.host_bytes;
+    return PLACE_START;
 }
 
 /* The detector's view of a point's tables (from the AIR); 0 tables when the AIR refuses. */
@@ -627,6 +719,20 @@ int cmd_sweep(int argc, char **argv) {
     }
     env.policy = &o.policy;
     if (o.policy.adaptive.max_noise_pct > 0) env.runs = o.policy.adaptive.max_runs; /* the budget a child allocates */
+    size_t plan_points = 0;
+    if (filter_and_shard(&o, cfgs, &n, &plan_points) != 0) {
+        free(cfgs);
+        return 2;
+    }
+    if (o.list) { /* the plan as this sweep would run it, GPU points included */
+        for (size_t i = 0; i < n; i++) {
+            char name[256];
+            sb_point_config_name(&cfgs[i], name, sizeof name);
+            printf("%s\n", name);
+        }
+        free(cfgs);
+        return 0;
+    }
 
     /* results paths, checked before any work: a sweep never runs for nothing */
     char out[SB_OUTFILE_PATH_MAX], partial[SB_OUTFILE_PATH_MAX + 16], csv[SB_OUTFILE_PATH_MAX + 16],
@@ -637,7 +743,9 @@ int cmd_sweep(int argc, char **argv) {
         time_t now = time(NULL);
         strftime(date, sizeof date, "%Y-%m-%d-%H%M%S", localtime(&now));
         mkdir("results", 0777);
-        snprintf(out, sizeof out, "results/%s-%s.json", date, SB_GIT_COMMIT);
+        char part[48] = "";
+        if (o.shard_count) snprintf(part, sizeof part, "-shard%uof%u", o.shard_index, o.shard_count);
+        snprintf(out, sizeof out, "results/%s-%s%s.json", date, SB_GIT_COMMIT, part);
     }
     if (o.out && strlen(o.out) >= sizeof out - 16) {
         fprintf(stderr, "starkbench: sweep: --out: a path of %zu characters is too long\n", strlen(o.out));
@@ -664,7 +772,32 @@ int cmd_sweep(int argc, char **argv) {
     for (size_t i = 0; i < n; i++) wants_gpu |= cfgs[i].backend != SB_BACKEND_CPU;
     char gpu[128] = "";
     if (wants_gpu) probe_gpu(gpu, sizeof gpu);
-    if (select_points(&o, cfgs, &n, gpu[0] != 0) != 0) {
+    /* the GPUs: NVML's list (CUDA_VISIBLE_DEVICES honoured), --gpus of it or its first */
+    sb_gpu_info visible[SB_MAX_GPUS], chosen[SB_MAX_GPUS];
+    size_t n_visible = wants_gpu || o.gpus ? sb_nvml_list(visible, SB_MAX_GPUS) : 0;
+    int n_chosen = 0;
+    if (o.gpus && n_visible) n_chosen = sb_gpus_select(o.gpus, visible, n_visible, chosen, err, sizeof err);
+    else if (o.gpus && gpu[0] && strcmp(o.gpus, "0") && strcmp(o.gpus, "all")) {
+        snprintf(err, sizeof err, "--gpus %s: NVML (libnvidia-ml.so.1) cannot list the GPUs here: only --gpus 0 or all", o.gpus);
+        n_chosen = -1;
+    }
+    if (n_chosen < 0) {
+        fprintf(stderr, "starkbench: sweep: %s\n", err);
+        free(cfgs);
+        return 2;
+    }
+    if (gpu[0]) { /* a usable GPU: each slot pinned to its card by UUID */
+        if (!o.gpus && n_visible) chosen[n_chosen++] = visible[0];
+        if (!n_chosen) { /* no NVML: the GPU CUDA numbers 0, unpinned, its memory unknown */
+            memset(&chosen[0], 0, sizeof chosen[0]);
+            snprintf(chosen[0].name, sizeof chosen[0].name, "%s", gpu);
+            n_chosen = 1;
+        }
+        env.n_gpus = (size_t)n_chosen;
+    } else if (o.gpus && wants_gpu) {
+        fprintf(stderr, "starkbench: sweep: --gpus %s: no usable GPU here\n", o.gpus);
+    }
+    if (drop_gpu_points(cfgs, &n, gpu[0] != 0) != 0) {
         free(cfgs);
         return 2;
     }
@@ -688,21 +821,33 @@ int cmd_sweep(int argc, char **argv) {
     sb_results r;
     sb_results_init(&r, argc + 1, full);
     free(full);
-    if (gpu[0] && !r.gpu_name[0]) snprintf(r.gpu_name, sizeof r.gpu_name, "%s", gpu);
+    if (env.n_gpus && chosen[0].name[0]) snprintf(r.gpu_name, sizeof r.gpu_name, "%s", chosen[0].name);
+    r.n_gpus = env.n_gpus;
+    for (size_t k = 0; k < env.n_gpus; k++) {
+        run_slot *slot = &env.slots[k];
+        r.gpus[k] = slot->gpu = chosen[k];
+        r.gpus[k].noise_pct = r.gpus[k].noise_ms = NAN;
+        if (chosen[k].uuid[0]) snprintf(slot->pin, sizeof slot->pin, "CUDA_VISIBLE_DEVICES=%s", chosen[k].uuid);
+        slot->detect = (sb_detect_context){chosen[k].name[0] ? slot->gpu.name : r.gpu_name, r.gpu_driver, SB_GIT_COMMIT,
+                                           slot->gpu.uuid, &calib, sb_gpu_device_ops};
+        if (!chosen[k].memory_free)
+            fprintf(stderr, "starkbench: warning: no NVML: device memory of GPU %u not checked\n", chosen[k].index);
+    }
+    env.slots[env.n_gpus].detect = (sb_detect_context){r.gpu_name, r.gpu_driver, SB_GIT_COMMIT, "", &calib, sb_gpu_device_ops};
+    if (o.shard_count) {
+        r.shard_index = o.shard_index;
+        r.shard_count = o.shard_count;
+        r.plan_points = plan_points;
+    }
     env.range_sync = r.range_sync = o.range_sync;
-    env.cupti = r.cupti = o.cupti < 0 ? gpu[0] != 0 : o.cupti;
+    env.cupti = r.cupti = o.cupti < 0 ? env.n_gpus != 0 : o.cupti;
     r.keep_throttled = o.policy.keep_throttled;
     const char *delay = getenv(SB_DELAY_ENV); /* valid: build_plan's sb_options_finish checked it */
     if (delay && *delay) {
         snprintf(r.delay_round, sizeof r.delay_round, "%s", delay);
         fprintf(stderr, "starkbench: warning: %s=%s: every point is delayed (a testing switch)\n", SB_DELAY_ENV, delay);
     }
-    env.detect = (sb_detect_context){r.gpu_name, r.gpu_driver, SB_GIT_COMMIT, &calib, sb_gpu_device_ops};
     env.host_bytes = host_available_bytes();
-    sb_nvml *nvml = gpu[0] || o.lock_clocks_mhz ? sb_nvml_open() : NULL;
-    uint64_t dev_total = 0;
-    if (nvml) sb_nvml_memory(nvml, &dev_total, &env.device_bytes);
-    if (gpu[0] && !env.device_bytes) fprintf(stderr, "starkbench: warning: no NVML: device memory not checked\n");
 
     /* --resume: reuse finished points of the partial (or final) file */
     sb_results prev;
@@ -737,8 +882,8 @@ int cmd_sweep(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    if (o.lock_clocks_mhz) lock_clocks(nvml, o.lock_clocks_mhz, &o.policy, &r);
-    if (o.noise_probe) noise_probe(&r, gpu[0] != 0);
+    if (o.lock_clocks_mhz) lock_clocks(&env, o.lock_clocks_mhz, &o.policy, &r);
+    if (o.noise_probe && n) noise_probe(&env, &r);
     if (env.cupti && isnan(r.cupti_overhead_pct)) {
         for (size_t i = 0; i < n; i++)
             if (cfgs[i].backend != SB_BACKEND_CPU) {
@@ -748,6 +893,12 @@ int cmd_sweep(int argc, char **argv) {
             }
     }
 
+    /* rank[i]: the plan position of r's point i, to write them in the plan's order */
+    size_t *rank = calloc(n + 1, sizeof *rank), *todo = calloc(n + 1, sizeof *todo);
+    if (!rank || !todo) {
+        fprintf(stderr, "starkbench: out of memory\n");
+        exit(2);
+    }
     size_t to_run = 0, done = 0, reused = 0;
     for (size_t i = 0; i < n; i++) {
         char name[256];
@@ -758,43 +909,61 @@ int cmd_sweep(int argc, char **argv) {
             if (!strcmp(q->name, name) && same_repetitions(q, &o.policy, env.runs) &&
                 (!strcmp(q->status, "ok") || !strcmp(q->status, "infeasible"))) {
                 found = 1;
+                rank[r.n_points] = i;
                 sb_point_move(&r, q);
                 reused++;
             }
         }
-        if (!found) cfgs[to_run++] = cfgs[i];
+        if (!found) todo[to_run++] = i;
     }
     if (reused) fprintf(stderr, "starkbench: sweep: resuming: %zu point(s) already done\n", reused);
 
+    /* The points in plan order (place_point): each GPU point on an idle GPU with room for it,
+     * concurrently, each CPU point alone; then waits for one to end. */
     int rc = 0;
     double t0 = sb_now();
-    for (size_t i = 0; i < to_run && !interrupted; i++) {
-        const sb_point_config *c = &cfgs[i];
-        sb_detect_table tables[SB_POINT_MAX_TABLES];
-        int nt = sb_point_tables(c->log_steps, tables, err, sizeof err);
-        sb_memory_model mm = {0, 0};
-        if (nt > 0) sb_point_memory(c, tables, (size_t)nt, &mm);
-        if (nt > 0 && (mm.host_bytes > env.host_bytes || (env.device_bytes && mm.device_bytes > env.device_bytes))) {
-            sb_point *p = sb_results_add_point(&r, env.runs);
-            sb_point_config_apply(c, p);
+    size_t next = 0;
+    const size_t cpu_slot = env.n_gpus;
+    sb_child *children[SB_MAX_GPUS + 1];
+    for (size_t g = 0; g <= cpu_slot; g++) children[g] = &env.slots[g].child;
+    while (!interrupted) {
+        size_t running = 0, k = 0;
+        for (size_t g = 0; g <= cpu_slot; g++) running += env.slots[g].child.pid != 0;
+        if (next == to_run && !running) break;
+        sb_point *p = NULL;
+        char why[256];
+        int place = next < to_run ? place_point(&env, &cfgs[todo[next]], &k, why, sizeof why) : PLACE_WAIT;
+        if (place == PLACE_INFEASIBLE) { /* recorded, never run */
+            p = sb_results_add_point(&r, env.runs);
+            sb_point_config_apply(&cfgs[todo[next]], p);
             snprintf(p->status, sizeof p->status, "infeasible");
-            int dev = mm.host_bytes <= env.host_bytes;
-            snprintf(p->error, sizeof p->error, "memory model needs %.2f GiB of %s memory, %.2f GiB available",
-                     (double)(dev ? mm.device_bytes : mm.host_bytes) / (1 << 30), dev ? "device" : "host",
-                     (double)(dev ? env.device_bytes : env.host_bytes) / (1 << 30));
+            snprintf(p->error, sizeof p->error, "%s", why);
+            rank[r.n_points - 1] = todo[next++];
+            k = cpu_slot;
+        } else if (place == PLACE_START) {
+            const sb_point_config *c = &cfgs[todo[next]];
+            env.slots[k].cfg = todo[next++];
+            if (start_point(&env, k, c, env.cupti && k < cpu_slot, env.runs, env.policy) == 0) continue;
+            p = collect_point(&env, k, c, env.runs, &r, NULL); /* could not start: failed */
+            rank[r.n_points - 1] = env.slots[k].cfg;
         } else {
-            int want = env.cupti && c->backend != SB_BACKEND_CPU, ran = 0;
-            if (run_point(&env, c, want, env.runs, env.policy, &r, &ran) != 0) break;
-            if (want && !ran) r.cupti = 0; /* the child said why on stderr */
+            int ended = sb_child_wait(children, cpu_slot + 1, &interrupted);
+            if (ended < 0) break; /* interrupted */
+            k = (size_t)ended;
+            int ran = 0;
+            p = collect_point(&env, k, &cfgs[env.slots[k].cfg], env.runs, &r, &ran);
+            if (env.cupti && k < cpu_slot && !ran) r.cupti = 0; /* the child said why on stderr */
+            rank[r.n_points - 1] = env.slots[k].cfg;
         }
-        sb_point *p = &r.points[r.n_points - 1];
-        detect(p, &env.detect);
+        detect(p, &env.slots[k].detect);
         done++;
         double el = sb_now() - t0;
-        char noise[16];
-        fprintf(stderr, "[%zu/%zu] %s: %s, median %.3f ms of %zu (stop %s, noise %s %%%s), %s | elapsed %.1f s, ~%.1f s left\n",
-                done + reused, n, p->name, p->status, median_total(p), p->reps, p->stop_reason[0] ? p->stop_reason : "-",
-                noise_text(p, noise), p->n_throttled ? ", throttled ones left out" : "", p->verdict, el,
+        char noise[16], where[24] = "";
+        if (env.n_gpus > 1 && p->gpu_index >= 0) snprintf(where, sizeof where, " on GPU %d", p->gpu_index);
+        fprintf(stderr, "[%zu/%zu] %s%s: %s, median %.3f ms of %zu (stop %s, noise %s %%%s), %s | elapsed %.1f s, ~%.1f s left\n",
+                done + reused, n, p->name, where, p->status, median_total(p), p->reps,
+                p->stop_reason[0] ? p->stop_reason : "-", noise_text(p, noise),
+                p->n_throttled ? ", throttled ones left out" : "", p->verdict, el,
                 el / (double)done * (double)(to_run - done));
         if (sb_results_write(&r, partial, err, sizeof err) != 0) {
             fprintf(stderr, "starkbench: %s\n", err);
@@ -802,12 +971,22 @@ int cmd_sweep(int argc, char **argv) {
             break;
         }
     }
-    char tmpfile[160];
-    snprintf(tmpfile, sizeof tmpfile, "%s/point.json", env.tmpdir);
-    remove(tmpfile);
-    snprintf(tmpfile, sizeof tmpfile, "%s/point.csv", env.tmpdir);
-    remove(tmpfile);
+    if (rc == 2 || interrupted) /* a checkpoint could not be written, or a signal: points still running end now */
+        for (size_t g = 0; g <= cpu_slot; g++)
+            if (env.slots[g].child.pid) kill(env.slots[g].child.pid, SIGKILL);
+    while (sb_child_wait(children, cpu_slot + 1, NULL) >= 0) {
+    }
+    for (size_t k = 0; k <= cpu_slot; k++) {
+        char tmpfile[160];
+        snprintf(tmpfile, sizeof tmpfile, "%s/point-%zu.json", env.tmpdir, k);
+        remove(tmpfile);
+        snprintf(tmpfile, sizeof tmpfile, "%s/point-%zu.csv", env.tmpdir, k);
+        remove(tmpfile);
+    }
     rmdir(env.tmpdir);
+    sort_points(&r, rank);
+    free(rank);
+    free(todo);
 
     if (interrupted) {
         fprintf(stderr, "starkbench: sweep interrupted after %zu of %zu points; %s holds them, '--resume' continues\n",
@@ -832,9 +1011,8 @@ int cmd_sweep(int argc, char **argv) {
             printf("results: %s (CSV beside it)\n", out);
         }
     }
-    if (!isnan(r.locked_clock_mhz) && sb_nvml_unlock_clocks(nvml) != 0)
+    if (unlock_clocks(&env) != 0)
         fprintf(stderr, "starkbench: warning: could not reset the locked clocks (nvidia-smi -rgc does)\n");
-    sb_nvml_close(nvml);
     sb_results_free(&prev);
     sb_results_free(&r);
     sb_calibration_free(&calib);

@@ -18,13 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "commands.h"
 #include "compare_stats.h"
 #include "explain.h"
 #include "options.h"
 #include "outfile.h"
+#include "pool.h"
 #include "results.h"
 #include "stats.h"
 
@@ -56,8 +56,9 @@ static void usage(void) {
     printf(USAGE "\n"
            "  Each side is a results file or a comma-separated list of them (e.g. interleaved runs\n"
            "  of one build, scripts/ci-compare.sh): the repetitions of a point are pooled over the\n"
-           "  files of its side. The files of one side must come from one machine, GPU, build type\n"
-           "  and range-sync mode (their commits may differ).\n"
+           "  files of its side (the shards of a sweep --shard pool into the whole sweep). The files of\n"
+           "  one side must come from one machine (shards of one split excepted), GPU, build type and\n"
+           "  range-sync mode (their commits may differ).\n"
            "  --warn PCT   WARN when a gated median is more than PCT %% slower (default 3)\n"
            "  --fail PCT   FAIL when it is more than PCT %% slower and significant after Holm (default 5)\n"
            "  --alpha A    significance level of the Holm-adjusted Mann-Whitney U test (default 0.05)\n"
@@ -81,174 +82,7 @@ static const sb_point *find_point(const sb_results *r, const char *name) {
     return NULL;
 }
 
-/* One side of the comparison: the files of one argument, pooled. */
-typedef struct cmp_side {
-    const char *label;       /* "base" or "candidate" */
-    char *arg;               /* copy of the argument, split at its commas into files */
-    const char **files;
-    size_t n_files;
-    char commits[200];       /* the distinct git commits of the files, ", "-separated */
-    size_t n_commits;
-    sb_results pooled;       /* the first file's context; every point pooled over the files */
-    unsigned char *unstable; /* per pooled point: its proof digest differs between files of one commit */
-    double noise_cpu_pct, noise_gpu_pct; /* the largest noise probe figures of its files (NAN: none) */
-} cmp_side;
-
-static void *checked(void *p) {
-    if (!p) {
-        fprintf(stderr, "starkbench compare: out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static int verdict_rank(const char *v) { return strcmp(v, "fallback") == 0 ? 2 : strcmp(v, "suspected-fallback") == 0; }
-
-/* Returns 0 when the files measured the same thing (machine, GPU, build type, range sync),
- * else -1 after printing one line. */
-static int check_same_setup(const cmp_side *s, const sb_results *a, const sb_results *b, size_t ib) {
-    static const char *const names[] = {"machine", "GPU", "build type"};
-    const char *va[] = {a->host_name, a->gpu_name, a->build_type, a->range_sync ? "on" : "off"};
-    const char *vb[] = {b->host_name, b->gpu_name, b->build_type, b->range_sync ? "on" : "off"};
-    for (int k = 0; k < 4; k++)
-        if (strcmp(va[k], vb[k]) != 0) {
-            fprintf(stderr, "starkbench compare: %s and %s differ in %s ('%s' vs '%s'): pool only runs of one setup\n",
-                    s->files[0], s->files[ib], k < 3 ? names[k] : "range sync", va[k], vb[k]);
-            return -1;
-        }
-    return 0;
-}
-
-/* Adds the repetitions of x (a point of file `file`) to the pooled point p, which has the same
- * name: a failure or a worse detector verdict in any file is the pooled point's. Returns 0, or
- * -1 after printing one line when the two ran on different backends (nothing to pool). */
-static int pool_into(cmp_side *s, size_t ip, size_t at, const sb_point *x, const char *file, int first) {
-    sb_point *p = &s->pooled.points[ip];
-    if (strcmp(p->backend_used, x->backend_used) != 0) {
-        fprintf(stderr, "starkbench compare: %s ran on %s in an earlier %s file but on %s in %s: not one configuration\n",
-                p->name, p->backend_used, s->label, x->backend_used, file);
-        return -1;
-    }
-    memcpy(p->real_time_ms + at, x->real_time_ms, x->reps * sizeof(double));
-    memcpy(p->cpu_time_ms + at, x->cpu_time_ms, x->reps * sizeof(double));
-    for (size_t m = 0; m < x->n_metrics; m++)
-        memcpy(sb_point_metric(p, x->metrics[m].key)->values + at, x->metrics[m].values, x->reps * sizeof(double));
-    if (first) return 0; /* x is the point p was copied from */
-    if (strcmp(p->status, "ok") == 0 && strcmp(x->status, "ok") != 0) {
-        snprintf(p->status, sizeof p->status, "%s", x->status);
-        snprintf(p->error, sizeof p->error, "%.200s (in %s)", x->error, file);
-    }
-    p->digest_mismatch |= x->digest_mismatch;
-    if (p->proof_digest[0] && x->proof_digest[0] && strcmp(p->proof_digest, x->proof_digest) != 0 && s->n_commits == 1)
-        s->unstable[ip] = 1;
-    if (verdict_rank(x->verdict) > verdict_rank(p->verdict)) {
-        snprintf(p->verdict, sizeof p->verdict, "%s", x->verdict);
-        snprintf(p->verdict_reason, sizeof p->verdict_reason, "%s", x->verdict_reason);
-    }
-    return 0;
-}
-
-/* Pools the loaded files in[0..s->n_files) into s->pooled: points in order of first appearance,
- * each with the repetitions of every file that has it, in file order. Returns 0 or -1. */
-static int pool_side(cmp_side *s, const sb_results *in) {
-    size_t max_points = 0;
-    for (size_t f = 0; f < s->n_files; f++) max_points += in[f].n_points;
-    s->unstable = checked(calloc(max_points + 1, 1));
-    s->pooled = in[0];
-    s->pooled.points = NULL;
-    s->pooled.n_points = 0;
-    for (size_t f = 0; f < s->n_files; f++)
-        for (size_t i = 0; i < in[f].n_points; i++) {
-            const sb_point *q = &in[f].points[i];
-            if (find_point(&s->pooled, q->name)) continue;
-            size_t reps = 0;
-            for (size_t g = f; g < s->n_files; g++) {
-                const sb_point *x = find_point(&in[g], q->name);
-                reps += x ? x->reps : 0;
-            }
-            sb_point *p = sb_results_add_point(&s->pooled, reps);
-            double *real = p->real_time_ms, *cpu = p->cpu_time_ms;
-            /* the configuration and outcome of q; fallback records are not pooled (compare reads verdicts) */
-            *p = *q;
-            p->reps = reps;
-            p->real_time_ms = real;
-            p->cpu_time_ms = cpu;
-            p->raw_real_time_ms = p->raw_cpu_time_ms = NULL; /* pooled values are the usable ones */
-            p->n_metrics = 0, p->metrics = NULL;
-            p->n_fallbacks = 0, p->fallbacks = NULL;
-            size_t at = 0;
-            for (size_t g = f; g < s->n_files; g++) {
-                const sb_point *x = find_point(&in[g], q->name);
-                if (!x) continue;
-                if (pool_into(s, s->pooled.n_points - 1, at, x, s->files[g], x == q) != 0) return -1;
-                at += x->reps;
-            }
-        }
-    return 0;
-}
-
-/* Loads and pools the files of one side from `arg` ("A.json" or "A.json,B.json,...").
- * Returns 0, or -1 after printing one line. */
-static int side_load(cmp_side *s, const char *label, const char *arg) {
-    memset(s, 0, sizeof *s);
-    s->label = label;
-    s->noise_cpu_pct = s->noise_gpu_pct = NAN;
-    s->arg = checked(strdup(arg));
-    s->files = checked(calloc(strlen(arg) + 1, sizeof *s->files)); /* at most one file per comma, plus one */
-    for (char *f = s->arg, *next; f; f = next) {
-        next = strchr(f, ',');
-        if (next) *next++ = 0;
-        if (!*f) {
-            fprintf(stderr, "starkbench compare: empty file name in the %s list '%s'\n", label, arg);
-            return -1;
-        }
-        s->files[s->n_files++] = f;
-    }
-    sb_results *in = checked(calloc(s->n_files, sizeof *in));
-    size_t loaded = 0;
-    int rc = -1;
-    char err[1200];
-    for (size_t i = 0; i < s->n_files; i++) {
-        struct stat si, sj;
-        for (size_t j = 0; j < i; j++)
-            if (stat(s->files[i], &si) == 0 && stat(s->files[j], &sj) == 0 && si.st_dev == sj.st_dev &&
-                si.st_ino == sj.st_ino) {
-                fprintf(stderr, "starkbench compare: %s is given twice for the %s (its repetitions would count twice)\n",
-                        s->files[i], label);
-                goto out;
-            }
-        if (sb_results_load(&in[i], s->files[i], err, sizeof err) != 0) {
-            fprintf(stderr, "starkbench compare: %s\n", err);
-            goto out;
-        }
-        loaded++;
-        if (i > 0 && check_same_setup(s, &in[0], &in[i], i) != 0) goto out;
-        s->noise_cpu_pct = fmax(s->noise_cpu_pct, in[i].noise_cpu_pct); /* fmax ignores a NAN */
-        s->noise_gpu_pct = fmax(s->noise_gpu_pct, in[i].noise_gpu_pct);
-        int seen = 0;
-        for (size_t j = 0; j < i; j++) seen |= strcmp(in[j].git_commit, in[i].git_commit) == 0;
-        if (!seen) {
-            const char *c = in[i].git_commit[0] ? in[i].git_commit : "unknown";
-            size_t len = strlen(s->commits);
-            snprintf(s->commits + len, sizeof s->commits - len, "%s%s", len ? ", " : "", c);
-            s->n_commits++;
-        }
-    }
-    rc = pool_side(s, in);
-out:
-    for (size_t i = 0; i < loaded; i++) sb_results_free(&in[i]);
-    free(in);
-    return rc;
-}
-
-static void side_free(cmp_side *s) {
-    sb_results_free(&s->pooled);
-    free(s->unstable);
-    free(s->files);
-    free(s->arg);
-}
-
-static void print_side(FILE *f, int md, const cmp_side *s) {
+static void print_side(FILE *f, int md, const sb_pool *s) {
     fprintf(f, md ? "| %s | " : "%-9s ", s->label);
     for (size_t i = 0; i < s->n_files; i++) fprintf(f, md ? "%s`%s`" : "%s%s", i ? ", " : "", s->files[i]);
     const sb_results *r = &s->pooled;
@@ -261,7 +95,7 @@ static void print_side(FILE *f, int md, const cmp_side *s) {
 
 /* The noise a change of point c must exceed: the larger probe figure of the two sides, the GPU's
  * too where the point ran on the GPU (its proof uses both). NAN when no side measured it. */
-static double row_noise(const cmp_side sides[2], const sb_point *c) {
+static double row_noise(const sb_pool sides[2], const sb_point *c) {
     double n = NAN;
     for (int s = 0; s < 2; s++) {
         n = fmax(n, sides[s].noise_cpu_pct);
@@ -309,7 +143,7 @@ static size_t count_values(const double *v, size_t n) {
 /* Failures that are not timings: a point that stopped working or has no repetition on a side
  * (unless neither side ran it: infeasible or skipped on both), a wrong proof, a new fallback.
  * Writes each to f (markdown list items with md); returns how many. */
-static int point_failures(FILE *f, int md, const cmp_side *base, const cmp_side *cand, const sb_point *b,
+static int point_failures(FILE *f, int md, const sb_pool *base, const sb_pool *cand, const sb_point *b,
                           const sb_point *c) {
     const char *note = md ? "- note: " : "  note  ", *fail = md ? "- **FAIL**: " : "  FAIL  ";
     int fails = 0;
@@ -335,7 +169,7 @@ static int point_failures(FILE *f, int md, const cmp_side *base, const cmp_side 
         fprintf(f, "%scandidate proof digest differs from other points of the same steps and blowup\n", fail);
         fails++;
     }
-    if (verdict_rank(c->verdict) && !verdict_rank(b->verdict)) {
+    if (sb_verdict_rank(c->verdict) && !sb_verdict_rank(b->verdict)) {
         fprintf(f, "%sfallback detector: %s -> %s (%s)\n", fail, b->verdict, c->verdict, c->verdict_reason);
         fails++;
     }
@@ -370,7 +204,7 @@ static void print_header(FILE *f, int md) {
 }
 
 /* Writes the comparison to f, as text or (md) markdown; returns the non-timing failures. */
-static int write_comparison(FILE *f, int md, const cmp_side sides[2], const cmp_row *rows, size_t n_rows) {
+static int write_comparison(FILE *f, int md, const sb_pool sides[2], const cmp_row *rows, size_t n_rows) {
     const sb_results *base = &sides[0].pooled, *cand = &sides[1].pooled;
     int fails = 0;
     if (md) fprintf(f, "# starkbench compare\n\n| side | files |\n| --- | --- |\n");
@@ -464,19 +298,22 @@ int cmd_compare(int argc, char **argv) {
         fprintf(stderr, "starkbench compare: --warn %g is above --fail %g\n", o.warn_pct, o.fail_pct);
         return 2;
     }
-    cmp_side sides[2];
+    sb_pool sides[2];
     memset(sides, 0, sizeof sides);
-    if (side_load(&sides[0], "base", args[0]) != 0 || side_load(&sides[1], "candidate", args[1]) != 0) {
-        side_free(&sides[0]);
-        side_free(&sides[1]);
+    char load_err[1200];
+    if (sb_pool_load(&sides[0], "base", args[0], load_err, sizeof load_err) != 0 ||
+        sb_pool_load(&sides[1], "candidate", args[1], load_err, sizeof load_err) != 0) {
+        fprintf(stderr, "starkbench compare: %s\n", load_err);
+        sb_pool_free(&sides[0]);
+        sb_pool_free(&sides[1]);
         return 2;
     }
     sb_outfile md_out;
     char md_err[SB_OUTFILE_PATH_MAX + 128];
     if (o.md && sb_outfile_open(&md_out, o.md, md_err, sizeof md_err) != 0) {
         fprintf(stderr, "starkbench compare: --md %s\n", md_err);
-        side_free(&sides[0]);
-        side_free(&sides[1]);
+        sb_pool_free(&sides[0]);
+        sb_pool_free(&sides[1]);
         return 2;
     }
     FILE *md = o.md ? md_out.f : NULL;
@@ -501,8 +338,8 @@ int cmd_compare(int argc, char **argv) {
         fprintf(stderr, "starkbench compare: %s and %s have no benchmark in common\n", args[0], args[1]);
         if (md) sb_outfile_discard(&md_out);
         free(rows);
-        side_free(&sides[0]);
-        side_free(&sides[1]);
+        sb_pool_free(&sides[0]);
+        sb_pool_free(&sides[1]);
         return 2;
     }
 
@@ -557,7 +394,7 @@ int cmd_compare(int argc, char **argv) {
     int md_lost = md && sb_outfile_close(&md_out, md_err, sizeof md_err) != 0;
     if (md_lost) fprintf(stderr, "starkbench compare: --md %s\n", md_err);
     free(rows);
-    side_free(&sides[0]);
-    side_free(&sides[1]);
+    sb_pool_free(&sides[0]);
+    sb_pool_free(&sides[1]);
     return fails ? 1 : md_lost ? 2 : 0; /* a FAIL stands; else a lost --md file is exit 2 */
 }

@@ -1,240 +1,155 @@
-/* `starkbench history add|list|plot`: the results history in SQLite; `list --changes` and the
- * trend chart's markers are the change points of each configuration's trend (changepoints.h). */
+/* `starkbench history add|list|plot`: the results history, in SQLite or PostgreSQL through one
+ * interface (history_store.h); `list --changes` and the trend chart's markers are the change
+ * points of each configuration's trend (changepoints.h). */
 #include "history.h"
 
 #include <errno.h>
 #include <math.h>
-#include <sqlite3.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "changepoints.h"
 #include "commands.h"
+#include "history_store.h"
 #include "options.h"
 #include "plot.h"
+#include "pool.h"
 #include "stats.h"
 
-static const char *const schema =
-    "CREATE TABLE IF NOT EXISTS runs ("
-    " id INTEGER PRIMARY KEY, git_commit TEXT NOT NULL, machine TEXT NOT NULL, config TEXT NOT NULL,"
-    " date TEXT NOT NULL, gpu TEXT, build_type TEXT, status TEXT, verdict TEXT, reps INTEGER,"
-    " proof_digest TEXT, source TEXT, UNIQUE (git_commit, machine, config, date));"
-    "CREATE TABLE IF NOT EXISTS metrics ("
-    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, key TEXT NOT NULL,"
-    " n INTEGER, median REAL, mean REAL, min REAL, max REAL, stddev REAL, mad REAL, cv REAL,"
-    " PRIMARY KEY (run_id, key));";
-
-/* The marker of a starkbench history database: SQLite's application_id header field (the one
- * SQLite keeps for naming an application's file format), "SBHI". */
-#define HISTORY_APP_ID 0x53424849
-
-/* The tables and columns of the schema above, to recognise a database the code before the
- * marker made (same schema, application_id still 0). */
-static const struct {
-    const char *table, *columns;
-} legacy_tables[] = {
-    {"runs", "id,git_commit,machine,config,date,gpu,build_type,status,verdict,reps,proof_digest,source"},
-    {"metrics", "run_id,key,n,median,mean,min,max,stddev,mad,cv"},
-};
-
-/* Runs a query of one text or integer value; returns it as text in out ("" for NULL). */
-static int query_text(sqlite3 *db, const char *sql, char *out, size_t cap) {
-    sqlite3_stmt *st = NULL;
-    int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
-    if (ok) snprintf(out, cap, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
-    sqlite3_finalize(st);
-    return ok ? 0 : -1;
+int sb_history_check(const char *db, char *err, size_t errlen) {
+    sb_hstore *s = sb_hstore_open(db, 0, err, errlen);
+    sb_hstore_close(s);
+    return s ? 0 : -1;
 }
 
-/* Decides whether db is a starkbench history: our marker, or (without any marker) nothing
- * but the tables of the schema, or nothing at all. *empty is set for a database without
- * tables. Returns 0, or -1 with a reason in err. */
-static int check_marker(sqlite3 *db, const char *path, int *empty, char *err, size_t errlen) {
-    char v[1024];
-    *empty = 0;
-    if (query_text(db, "PRAGMA application_id;", v, sizeof v) != 0) {
-        snprintf(err, errlen, "%s: not a starkbench history database: %s", path, sqlite3_errmsg(db));
-        return -1;
-    }
-    long id = strtol(v, NULL, 10);
-    if (id == HISTORY_APP_ID) return 0;
-    if (id != 0) {
-        snprintf(err, errlen, "%s: not a starkbench history database (SQLite application_id 0x%08lx)", path,
-                 (unsigned long)(uint32_t)id);
-        return -1;
-    }
-    if (query_text(db, "SELECT count(*) FROM sqlite_master;", v, sizeof v) != 0) {
-        snprintf(err, errlen, "%s: not a starkbench history database: %s", path, sqlite3_errmsg(db));
-        return -1;
-    }
-    if (strcmp(v, "0") == 0) {
-        *empty = 1;
-        return 0;
-    }
-    for (size_t t = 0; t < sizeof legacy_tables / sizeof legacy_tables[0]; t++) {
-        char sql[200];
-        snprintf(sql, sizeof sql,
-                 "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('%s') ORDER BY cid);",
-                 legacy_tables[t].table);
-        if (query_text(db, sql, v, sizeof v) != 0 || strcmp(v, legacy_tables[t].columns) != 0) goto foreign;
-    }
-    if (query_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'metrics');",
-                   v, sizeof v) == 0 && strcmp(v, "0") == 0)
-        return 0;
-foreign:
-    query_text(db, "SELECT group_concat(name, ', ') FROM sqlite_master WHERE type = 'table';", v, sizeof v);
-    snprintf(err, errlen, "%s: not a starkbench history database (no starkbench marker; tables: %.200s)", path,
-             v[0] ? v : "none");
-    return -1;
+/* The GPU a point ran on (sweep --gpus records it), else the results' GPU; "" without one. */
+static const char *point_gpu(const sb_results *r, const sb_point *p) {
+    return p->gpu_index >= 0 && p->gpu_name[0] ? p->gpu_name : r->gpu_name;
 }
 
-/* Opens db (read-only unless create) after checking that it is a starkbench history
- * (check_marker); create makes a new database, or marks one made before the marker existed.
- * Returns the handle, or NULL with a reason in err. */
-static sqlite3 *open_db(const char *path, int create, char *err, size_t errlen) {
-    if (create) {
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
-            *slash = 0;
-            if (sb_mkdir_p(dir) != 0) {
-                snprintf(err, errlen, "%s: cannot create folder: %s", dir, strerror(errno));
-                return NULL;
-            }
-        }
-    }
-    sqlite3 *db = NULL;
-    int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: cannot open history database: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return NULL;
-    }
-    int empty = 0, ok = 1;
-    char *msg = NULL;
-    /* one write transaction from the check to the marker: no other writer in between */
-    if (create && sqlite3_exec(db, "BEGIN IMMEDIATE;", NULL, NULL, &msg) != SQLITE_OK) ok = 0;
-    else if (check_marker(db, path, &empty, err, errlen) != 0) ok = -1;
-    else if (create) {
-        char marker[64];
-        snprintf(marker, sizeof marker, "PRAGMA application_id = %d; COMMIT;", HISTORY_APP_ID);
-        ok = sqlite3_exec(db, schema, NULL, NULL, &msg) == SQLITE_OK &&
-             sqlite3_exec(db, marker, NULL, NULL, &msg) == SQLITE_OK;
-    } else if (empty) {
-        snprintf(err, errlen, "%s: not a starkbench history database (no tables)", path);
-        ok = -1;
-    } else {
-        ok = sqlite3_exec(db, "SELECT count(*) FROM runs JOIN metrics ON run_id = id LIMIT 1;", NULL, NULL, &msg) ==
-             SQLITE_OK;
-    }
-    if (ok == 0) snprintf(err, errlen, "%s: not a starkbench history database: %s", path, msg ? msg : sqlite3_errmsg(db));
-    sqlite3_free(msg);
-    if (ok != 1) {
-        if (create) sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
-        sqlite3_close(db);
-        return NULL;
-    }
-    sqlite3_exec(db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
-    return db;
-}
-
-int sb_history_check(const char *path, char *err, size_t errlen) {
-    sqlite3 *db = open_db(path, 0, err, errlen);
-    if (!db) return -1;
-    sqlite3_close(db);
-    return 0;
-}
-
-static void machine_of(const sb_results *r, char *out, size_t cap) {
-    if (r->gpu_name[0]) snprintf(out, cap, "%s / %s", r->host_name, r->gpu_name);
+/* The machine a point ran on: the host, and its GPU. */
+static void machine_of(const sb_results *r, const sb_point *p, char *out, size_t cap) {
+    if (point_gpu(r, p)[0]) snprintf(out, cap, "%s / %s", r->host_name, point_gpu(r, p));
     else snprintf(out, cap, "%s", r->host_name);
 }
 
-static void bind_stats(sqlite3_stmt *st, const double *v, size_t n) {
-    sb_stats s;
-    sb_stats_compute(v, n, &s);
-    const double cols[] = {s.median, s.mean, s.min, s.max, s.stddev, s.mad, s.cv};
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)s.n);
-    for (int i = 0; i < 7; i++) {
-        if (isfinite(cols[i])) sqlite3_bind_double(st, 4 + i, cols[i]);
-        else sqlite3_bind_null(st, 4 + i);
-    }
+/* A number as a parameter: "%.17g" (exact), NULL for NAN. */
+static const char *num_param(double v, char buf[32]) {
+    if (!isfinite(v)) return NULL;
+    snprintf(buf, 32, "%.17g", v);
+    return buf;
 }
 
-/* Inserts one metric row; returns 0 or -1. */
-static int insert_metric(sqlite3_stmt *st, sqlite3_int64 run, const char *key, const double *v, size_t n) {
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, run);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-    bind_stats(st, v, n);
-    return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+/* Inserts one metric row of run `run`. Returns exec's answer. */
+static int insert_metric(sb_hstore *s, const char *run, const char *key, const double *v, size_t n, char *err,
+                         size_t errlen) {
+    sb_stats st;
+    sb_stats_compute(v, n, &st);
+    char bufs[8][32];
+    snprintf(bufs[7], sizeof bufs[7], "%zu", st.n);
+    const char *params[] = {run,
+                            key,
+                            bufs[7],
+                            num_param(st.median, bufs[0]),
+                            num_param(st.mean, bufs[1]),
+                            num_param(st.min, bufs[2]),
+                            num_param(st.max, bufs[3]),
+                            num_param(st.stddev, bufs[4]),
+                            num_param(st.mad, bufs[5]),
+                            num_param(st.cv, bufs[6])};
+    return s->ops->exec(s,
+                        "INSERT INTO metrics (run_id, key, n, median, mean, min, max, stddev, mad, cv) "
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);",
+                        10, params, NULL, NULL, err, errlen);
 }
 
-long sb_history_add(const char *path, const sb_results *r, const char *source, size_t *skipped, char *err,
-                    size_t errlen) {
-    *skipped = 0;
-    sqlite3 *db = open_db(path, 1, err, errlen);
-    if (!db) return -1;
-    char machine[300];
-    machine_of(r, machine, sizeof machine);
-    sqlite3_stmt *run = NULL, *met = NULL;
+static int keep_id(void *ctx, int n, const char *const *cells) {
+    snprintf(ctx, 32, "%s", n > 0 && cells[0] ? cells[0] : "");
+    return 1;
+}
+
+/* Adds the points of rs[0..n) in one transaction; counts the runs already there in *skipped.
+ * Returns the runs added, SB_HSTORE_RETRY, or -1 with a reason in err. */
+static long add_runs(sb_hstore *s, const sb_results *rs, size_t n, const char *const *sources, size_t *skipped,
+                     char *err, size_t errlen) {
     long added = 0;
-    int ok = sqlite3_exec(db, "BEGIN;", NULL, NULL, NULL) == SQLITE_OK &&
-             sqlite3_prepare_v2(db,
-                                "INSERT OR IGNORE INTO runs (git_commit, machine, config, date, gpu, build_type, "
-                                "status, verdict, reps, proof_digest, source) VALUES (?,?,?,?,?,?,?,?,?,?,?);",
-                                -1, &run, NULL) == SQLITE_OK &&
-             sqlite3_prepare_v2(db,
-                                "INSERT INTO metrics (run_id, key, n, median, mean, min, max, stddev, mad, cv) "
-                                "VALUES (?,?,?,?,?,?,?,?,?,?);",
-                                -1, &met, NULL) == SQLITE_OK;
-    for (size_t i = 0; ok && i < r->n_points; i++) {
-        const sb_point *p = &r->points[i];
-        const char *text[] = {r->git_commit, machine, p->name, r->date, r->gpu_name, r->build_type, p->status, p->verdict};
-        sqlite3_reset(run);
-        for (int k = 0; k < 8; k++) sqlite3_bind_text(run, k + 1, text[k], -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(run, 9, (sqlite3_int64)p->reps);
-        sqlite3_bind_text(run, 10, p->proof_digest, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(run, 11, source, -1, SQLITE_TRANSIENT);
-        ok = sqlite3_step(run) == SQLITE_DONE;
-        if (!ok) break;
-        if (sqlite3_changes(db) == 0) {
-            (*skipped)++;
-            continue;
+    *skipped = 0;
+    int rc = s->ops->exec(s, s->ops->begin_write, 0, NULL, NULL, NULL, err, errlen);
+    for (size_t f = 0; f < n && rc == 0; f++) {
+        const sb_results *r = &rs[f];
+        for (size_t i = 0; i < r->n_points && rc == 0; i++) {
+            const sb_point *p = &r->points[i];
+            char machine[300], reps[32], id[32] = "";
+            machine_of(r, p, machine, sizeof machine);
+            snprintf(reps, sizeof reps, "%zu", p->reps);
+            const char *params[] = {r->git_commit, machine, p->name,         r->date,   point_gpu(r, p), r->build_type,
+                                    p->status,     p->verdict, reps, p->proof_digest, sources[f]};
+            /* a run already there (same commit, machine, config, date: the same file, or another
+             * writer's) is left as it is, however many jobs add it at once */
+            rc = s->ops->exec(s,
+                              "INSERT INTO runs (git_commit, machine, config, date, gpu, build_type, status, verdict, "
+                              "reps, proof_digest, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                              "ON CONFLICT DO NOTHING RETURNING id;",
+                              11, params, keep_id, id, err, errlen);
+            if (rc != 0) break;
+            if (!id[0]) {
+                (*skipped)++;
+                continue;
+            }
+            rc = insert_metric(s, id, "real_time", p->real_time_ms, p->reps, err, errlen);
+            if (rc == 0) rc = insert_metric(s, id, "cpu_time", p->cpu_time_ms, p->reps, err, errlen);
+            if (rc == 0 && !sb_point_find(p, "total"))
+                rc = insert_metric(s, id, "total", sb_point_total(p), p->reps, err, errlen);
+            for (size_t m = 0; rc == 0 && m < p->n_metrics; m++)
+                rc = insert_metric(s, id, p->metrics[m].key, p->metrics[m].values, p->reps, err, errlen);
+            added++;
         }
-        sqlite3_int64 id = sqlite3_last_insert_rowid(db);
-        ok = insert_metric(met, id, "real_time", p->real_time_ms, p->reps) == 0 &&
-             insert_metric(met, id, "cpu_time", p->cpu_time_ms, p->reps) == 0;
-        if (ok && !sb_point_find(p, "total")) ok = insert_metric(met, id, "total", sb_point_total(p), p->reps) == 0;
-        for (size_t m = 0; ok && m < p->n_metrics; m++)
-            ok = insert_metric(met, id, p->metrics[m].key, p->metrics[m].values, p->reps) == 0;
-        added++;
     }
-    if (ok) ok = sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL) == SQLITE_OK;
-    if (!ok) {
-        snprintf(err, errlen, "%s: cannot add runs: %s", path, sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+    if (rc == 0) rc = s->ops->exec(s, "COMMIT;", 0, NULL, NULL, NULL, err, errlen);
+    if (rc != 0) {
+        char ignored[256];
+        s->ops->exec(s, "ROLLBACK;", 0, NULL, NULL, NULL, ignored, sizeof ignored);
+        return rc;
     }
-    sqlite3_finalize(run);
-    sqlite3_finalize(met);
-    sqlite3_close(db);
-    return ok ? added : -1;
+    return added;
 }
 
-/* Binds the filter (NULL = all) of "... AND (?N IS NULL OR instr(config, ?N) OR ...)" queries. */
-static void bind_filter(sqlite3_stmt *st, int index, const char *filter) {
-    if (filter) sqlite3_bind_text(st, index, filter, -1, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(st, index);
+#define ADD_ATTEMPTS 20
+
+long sb_history_add(const char *db, const sb_results *rs, size_t n, const char *const *sources, size_t *skipped,
+                    char *err, size_t errlen) {
+    *skipped = 0;
+    sb_hstore *s = sb_hstore_open(db, 1, err, errlen);
+    if (!s) return -1;
+    long added = SB_HSTORE_RETRY;
+    for (int attempt = 0; attempt < ADD_ATTEMPTS && added == SB_HSTORE_RETRY; attempt++) {
+        if (attempt) {
+            /* 10..59 ms, different in each writer process, so that colliding writers part */
+            struct timespec pause = {0, (long)(10 + ((unsigned)getpid() * 7u + (unsigned)attempt * 13u) % 50u) * 1000000L};
+            nanosleep(&pause, NULL);
+        }
+        added = add_runs(s, rs, n, sources, skipped, err, errlen);
+    }
+    if (added < 0) {
+        char why[1200];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, errlen, "cannot add runs: %s%s", why, added == SB_HSTORE_RETRY ? " (other writers kept it busy)" : "");
+    }
+    sb_hstore_close(s);
+    return added < 0 ? -1 : added;
 }
 
-#define FILTER_SQL "(?2 IS NULL OR instr(r.config, ?2) OR instr(r.machine, ?2) OR instr(r.git_commit, ?2))"
-
-static double column_or_nan(sqlite3_stmt *st, int col) {
-    return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+/* Returns 1 when the filter (NULL: all) is in the run's config, machine or commit. */
+static int matches(const char *filter, const char *config, const char *machine, const char *commit) {
+    return !filter || strstr(config, filter) || strstr(machine, filter) || strstr(commit, filter);
 }
+
+static double cell_num(const char *cell) { return cell ? strtod(cell, NULL) : NAN; }
+
+static const char *cell_text(const char *cell) { return cell ? cell : ""; }
 
 /* Marks the change points of every series (column) of m: its cells in the order they were set (date order). */
 static void mark_changes(sb_plot_matrix *m, double min_step_pct) {
@@ -259,7 +174,45 @@ static void mark_changes(sb_plot_matrix *m, double min_step_pct) {
     free(row);
 }
 
-int sb_history_plot(const char *path, const char *metric, const char *filter, double min_step_pct, const char *dir,
+/* A read query's rows for row (with ctx), those whose config, machine and commit (cells
+ * c_config, c_machine, c_commit) match filter (NULL: all). */
+typedef struct filtered {
+    const char *filter;
+    int c_config, c_machine, c_commit;
+    sb_hstore_row_fn row;
+    void *ctx;
+} filtered;
+
+static int filter_row(void *ctx, int n, const char *const *cells) {
+    const filtered *f = ctx;
+    if (!matches(f->filter, cell_text(cells[f->c_config]), cell_text(cells[f->c_machine]), cell_text(cells[f->c_commit])))
+        return 0;
+    return f->row(f->ctx, n, cells);
+}
+
+/* Runs the read query sql of metric ($1) on the history at db through f. Returns 0, or -1 with a
+ * reason in err. */
+static int read_runs(const char *db, const char *sql, const char *metric, filtered *f, char *err, size_t errlen) {
+    sb_hstore *s = sb_hstore_open(db, 0, err, errlen);
+    if (!s) return -1;
+    const char *params[] = {metric};
+    int rc = s->ops->exec(s, sql, 1, params, filter_row, f, err, errlen);
+    sb_hstore_close(s);
+    return rc == 0 ? 0 : -1;
+}
+
+static int plot_row(void *ctx, int n, const char *const *cells) {
+    sb_plot_matrix *m = ctx;
+    char commit[16], series[700];
+    (void)n;
+    snprintf(commit, sizeof commit, "%.12s", cell_text(cells[0]));
+    snprintf(series, sizeof series, "%s @ %s", cell_text(cells[1]), cell_text(cells[2]));
+    size_t row = sb_plot_row(m, commit);
+    sb_plot_set(m, row, sb_plot_col(m, series), cell_num(cells[3]), cell_num(cells[4]), cell_num(cells[5]));
+    return 0;
+}
+
+int sb_history_plot(const char *db, const char *metric, const char *filter, double min_step_pct, const char *dir,
                     char *stem, size_t stemlen, char *err, size_t errlen) {
     snprintf(stem, stemlen, "trend-");
     for (size_t i = 0, len = strlen(stem); metric[i] && len + 1 < stemlen; i++, len++) {
@@ -271,33 +224,20 @@ int sb_history_plot(const char *path, const char *metric, const char *filter, do
         snprintf(err, errlen, "gnuplot not found on PATH: no trend chart");
         return -1;
     }
-    sqlite3 *db = open_db(path, 0, err, errlen);
-    if (!db) return -1;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT r.git_commit, r.config || ' @ ' || r.machine, m.median, m.min, m.max "
-                           "FROM runs r JOIN metrics m ON m.run_id = r.id "
-                           "WHERE m.key = ?1 AND r.status = 'ok' AND " FILTER_SQL " ORDER BY r.date, r.id;",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
+    sb_plot_matrix m = {0};
+    filtered f = {filter, 1, 2, 0, plot_row, &m};
+    if (read_runs(db,
+                  "SELECT r.git_commit, r.config, r.machine, m.median, m.min, m.max FROM runs r "
+                  "JOIN metrics m ON m.run_id = r.id WHERE m.key = $1 AND r.status = 'ok' ORDER BY r.date, r.id;",
+                  metric, &f, err, errlen) != 0) {
+        sb_plot_free(&m);
         return -1;
     }
-    sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
-    bind_filter(st, 2, filter);
-    sb_plot_matrix m = {0};
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char commit[16];
-        snprintf(commit, sizeof commit, "%.12s", (const char *)sqlite3_column_text(st, 0));
-        size_t row = sb_plot_row(&m, commit);
-        size_t col = sb_plot_col(&m, (const char *)sqlite3_column_text(st, 1));
-        sb_plot_set(&m, row, col, column_or_nan(st, 2), column_or_nan(st, 3), column_or_nan(st, 4));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
     int rc = -1;
+    char name[1024];
     if (m.n_cells == 0) {
-        snprintf(err, errlen, "%s: no successful run has metric '%s'%s%s", path, metric, filter ? " matching " : "",
+        sb_hstore_display_name(db, name, sizeof name);
+        snprintf(err, errlen, "%s: no successful run has metric '%s'%s%s", name, metric, filter ? " matching " : "",
                  filter ? filter : "");
     } else if (sb_mkdir_p(dir) != 0) {
         snprintf(err, errlen, "%s: cannot create folder: %s", dir, strerror(errno));
@@ -315,123 +255,180 @@ int sb_history_plot(const char *path, const char *metric, const char *filter, do
 /* ---- the command ----------------------------------------------------------------------- */
 
 static void usage(FILE *out) {
-    fprintf(out, "usage: starkbench history add RESULTS.json [--db FILE]\n"
-                 "       starkbench history list [--changes [--min-step PCT]] [--filter TEXT] [--metric KEY] [--db FILE]\n"
-                 "       starkbench history plot [--metric KEY] [--filter TEXT] [--min-step PCT] [--out DIR] [--db FILE]\n"
-                 "  --db FILE       the history database (default " SB_HISTORY_DEFAULT_DB ")\n"
+    fprintf(out, "usage: starkbench history add RESULTS.json[,MORE.json...] [MORE.json...] [--db DB]\n"
+                 "       starkbench history list [--changes [--min-step PCT]] [--filter TEXT] [--metric KEY] [--db DB]\n"
+                 "       starkbench history plot [--metric KEY] [--filter TEXT] [--min-step PCT] [--out DIR] [--db DB]\n"
+                 "  --db DB         the history: an SQLite file (default " SB_HISTORY_DEFAULT_DB "), or a team's\n"
+                 "                  PostgreSQL database, postgresql://USER@HOST:PORT/DBNAME (libpq's URL syntax)\n"
                  "  --filter TEXT   only runs whose config, machine or commit contains TEXT\n"
                  "  --metric KEY    a metric key: total (default), real_time, cpu_time, \"cpu:R1 main commit\", ...\n"
                  "  --out DIR       where plot writes trend-<metric>.png/.svg (default results/trend)\n"
                  "  --changes       list the change points of each configuration's trend instead of the runs: steps\n"
                  "                  of at least --min-step PCT (default 5) between two windows of up to 5 runs\n"
-                 "                  (docs/RESULTS.md \"Change points\"); plot marks them\n");
+                 "                  (docs/RESULTS.md \"Change points\"); plot marks them\n"
+                 "  add takes several files (the shards of one sweep: a comma-separated list or one after the other)\n"
+                 "  in one transaction; a run already there (same commit, machine, config and date) is not added\n"
+                 "  again, however many jobs add it at once\n");
 }
 
-/* Opens db read-only and prepares sql with ?1 = metric and ?2 = filter. Returns the statement
- * (*db open), or NULL after one line on stderr. */
-static sqlite3_stmt *list_query(const char *path, const char *sql, const char *metric, const char *filter, sqlite3 **db) {
+/* `history list --changes`: one series per configuration and machine (ok runs in date order). */
+typedef struct change_run {
+    char *config, *machine, commit[48], date[40];
+    double y;
+    size_t seq; /* date order, to keep it within a series */
+} change_run;
+
+typedef struct change_rows {
+    change_run *runs;
+    size_t n, cap;
+} change_rows;
+
+static int keep_change_row(void *ctx, int n, const char *const *cells) {
+    change_rows *c = ctx;
+    (void)n;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        change_run *grown = realloc(c->runs, c->cap * sizeof *grown);
+        if (!grown) {
+            fprintf(stderr, "starkbench history: out of memory\n");
+            exit(2);
+        }
+        c->runs = grown;
+    }
+    change_run *r = &c->runs[c->n];
+    r->config = strdup(cell_text(cells[0]));
+    r->machine = strdup(cell_text(cells[1]));
+    snprintf(r->commit, sizeof r->commit, "%s", cell_text(cells[2]));
+    snprintf(r->date, sizeof r->date, "%s", cell_text(cells[3]));
+    r->y = cell_num(cells[4]);
+    r->seq = c->n++;
+    return !r->config || !r->machine;
+}
+
+static int by_series(const void *a, const void *b) {
+    const change_run *x = a, *y = b;
+    int c = strcmp(x->config, y->config);
+    if (!c) c = strcmp(x->machine, y->machine);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int list_changes(const char *db, const char *filter, const char *metric, double min_step_pct) {
+    change_rows rows = {NULL, 0, 0};
+    filtered f = {filter, 0, 1, 2, keep_change_row, &rows};
     char err[1200];
-    sqlite3_stmt *st = NULL;
-    if (!(*db = open_db(path, 0, err, sizeof err))) {
+    if (read_runs(db,
+                  "SELECT r.config, r.machine, r.git_commit, r.date, m.median FROM runs r JOIN metrics m "
+                  "ON m.run_id = r.id WHERE m.key = $1 AND r.status = 'ok' AND m.median > 0 ORDER BY r.date, r.id;",
+                  metric, &f, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench history: %s\n", err);
-        return NULL;
+        return 2;
     }
-    if (sqlite3_prepare_v2(*db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "starkbench history: %s: %s\n", path, sqlite3_errmsg(*db));
-        sqlite3_close(*db);
-        return NULL;
-    }
-    sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
-    bind_filter(st, 2, filter);
-    return st;
-}
-
-/* `history list --changes`: per configuration and machine (runs that are ok, in date order), the
- * change points of the metric's medians. */
-static int list_changes(const char *path, const char *filter, const char *metric, double min_step_pct) {
-    sqlite3 *db;
-    sqlite3_stmt *st = list_query(path,
-                                  "SELECT r.config, r.machine, r.git_commit, r.date, m.median FROM runs r JOIN metrics m "
-                                  "ON m.run_id = r.id WHERE m.key = ?1 AND r.status = 'ok' AND m.median > 0 AND " FILTER_SQL
-                                  " ORDER BY r.config, r.machine, r.date, r.id;",
-                                  metric, filter, &db);
-    if (!st) return 2;
+    qsort(rows.runs, rows.n, sizeof *rows.runs, by_series);
     printf("change points of %s (steps of %g %% or more between windows of up to %d runs; docs/RESULTS.md)\n", metric,
            min_step_pct, SB_CHANGE_WINDOW);
-    typedef struct run {
-        char commit[48], date[40];
-    } run;
-    size_t cap = 0, n = 0, series = 0, total = 0;
-    run *runs = NULL;
-    double *y = NULL;
-    char config[512] = "", machine[300] = "";
-    int more = sqlite3_step(st) == SQLITE_ROW;
-    while (more || n) {
-        int same = more && !strcmp(config, (const char *)sqlite3_column_text(st, 0)) &&
-                   !strcmp(machine, (const char *)sqlite3_column_text(st, 1));
-        if (!same && n) { /* a series ends: report its changes */
-            sb_change ch[64];
-            size_t found = sb_changepoints(y, n, min_step_pct, ch, 64);
-            series++;
-            for (size_t c = 0; c < found && c < 64; c++, total++) {
-                const run *at = &runs[ch[c].at], *prev = &runs[ch[c].at - 1];
-                printf("%s @ %s: %+.1f %% at %.12s (%s): %.3f -> %.3f, after %.12s\n", config, machine, ch[c].step_pct,
-                       at->commit, at->date, ch[c].before, ch[c].after, prev->commit);
-            }
-            n = 0;
+    double *y = malloc((rows.n ? rows.n : 1) * sizeof *y);
+    size_t series = 0, total = 0;
+    for (size_t from = 0, to; y && from < rows.n; from = to) {
+        const change_run *first = &rows.runs[from];
+        for (to = from; to < rows.n && !strcmp(rows.runs[to].config, first->config) &&
+                        !strcmp(rows.runs[to].machine, first->machine);
+             to++)
+            y[to - from] = rows.runs[to].y;
+        sb_change ch[64];
+        size_t found = sb_changepoints(y, to - from, min_step_pct, ch, 64);
+        series++;
+        for (size_t c = 0; c < found && c < 64; c++, total++) {
+            const change_run *at = &rows.runs[from + ch[c].at], *prev = at - 1;
+            printf("%s @ %s: %+.1f %% at %.12s (%s): %.3f -> %.3f, after %.12s\n", first->config, first->machine,
+                   ch[c].step_pct, at->commit, at->date, ch[c].before, ch[c].after, prev->commit);
         }
-        if (!more) break;
-        if (n == 0) {
-            snprintf(config, sizeof config, "%s", (const char *)sqlite3_column_text(st, 0));
-            snprintf(machine, sizeof machine, "%s", (const char *)sqlite3_column_text(st, 1));
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            run *gr = realloc(runs, cap * sizeof *runs);
-            double *gy = realloc(y, cap * sizeof *y);
-            if (!gr || !gy) {
-                fprintf(stderr, "starkbench history: out of memory\n");
-                exit(2);
-            }
-            runs = gr, y = gy;
-        }
-        snprintf(runs[n].commit, sizeof runs[n].commit, "%s", (const char *)sqlite3_column_text(st, 2));
-        snprintf(runs[n].date, sizeof runs[n].date, "%s", (const char *)sqlite3_column_text(st, 3));
-        y[n++] = sqlite3_column_double(st, 4);
-        more = sqlite3_step(st) == SQLITE_ROW;
     }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(runs);
+    for (size_t i = 0; i < rows.n; i++) {
+        free(rows.runs[i].config);
+        free(rows.runs[i].machine);
+    }
+    free(rows.runs);
     free(y);
     printf("%zu change point%s in %zu series\n", total, total == 1 ? "" : "s", series);
     return 0;
 }
 
-static int list_runs(const char *path, const char *filter, const char *metric) {
-    sqlite3 *db;
-    sqlite3_stmt *st = list_query(path,
-                                  "SELECT r.date, r.git_commit, r.machine, r.config, r.status, r.verdict, r.reps, m.median, "
-                                  "m.cv FROM runs r LEFT JOIN metrics m ON m.run_id = r.id AND m.key = ?1 WHERE " FILTER_SQL
-                                  " ORDER BY r.date, r.id;",
-                                  metric, filter, &db);
-    if (!st) return 2;
+static int print_run(void *ctx, int n, const char *const *cells) {
+    size_t *count = ctx;
+    char med[32] = "-", cv[32] = "-";
+    (void)n;
+    if (cells[7]) snprintf(med, sizeof med, "%.3f", cell_num(cells[7]));
+    if (cells[8]) snprintf(cv, sizeof cv, "%.2f", 100 * cell_num(cells[8]));
+    printf("%-25s  %-12.12s  %-24.24s  %-10s  %-18s %4d  %12s  %6s  %s\n", cell_text(cells[0]), cell_text(cells[1]),
+           cell_text(cells[2]), cell_text(cells[4]), cell_text(cells[5]), atoi(cell_text(cells[6])), med, cv,
+           cell_text(cells[3]));
+    (*count)++;
+    return 0;
+}
+
+static int list_runs(const char *db, const char *filter, const char *metric) {
+    size_t n = 0;
+    filtered f = {filter, 3, 2, 1, print_run, &n};
+    char err[1200];
+    sb_hstore *s = sb_hstore_open(db, 0, err, sizeof err); /* checked before the header is printed */
+    sb_hstore_close(s);
+    if (!s) {
+        fprintf(stderr, "starkbench history: %s\n", err);
+        return 2;
+    }
     printf("%-25s  %-12s  %-24s  %-10s  %-18s %4s  %12s  %6s  %s\n", "date", "commit", "machine", "status", "verdict",
            "reps", metric, "CV %", "config");
-    size_t n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char med[32] = "-", cv[32] = "-";
-        if (sqlite3_column_type(st, 7) != SQLITE_NULL) snprintf(med, sizeof med, "%.3f", sqlite3_column_double(st, 7));
-        if (sqlite3_column_type(st, 8) != SQLITE_NULL) snprintf(cv, sizeof cv, "%.2f", 100 * sqlite3_column_double(st, 8));
-        printf("%-25s  %-12.12s  %-24.24s  %-10s  %-18s %4d  %12s  %6s  %s\n", sqlite3_column_text(st, 0),
-               sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 4),
-               sqlite3_column_text(st, 5), sqlite3_column_int(st, 6), med, cv, sqlite3_column_text(st, 3));
-        n++;
+    if (read_runs(db,
+                  "SELECT r.date, r.git_commit, r.machine, r.config, r.status, r.verdict, r.reps, m.median, m.cv "
+                  "FROM runs r LEFT JOIN metrics m ON m.run_id = r.id AND m.key = $1 ORDER BY r.date, r.id;",
+                  metric, &f, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench history: %s\n", err);
+        return 2;
     }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
     printf("%zu run%s\n", n, n == 1 ? "" : "s");
     return 0;
+}
+
+/* `history add`: every file of args (each one file or a comma-separated list) loaded and checked
+ * first, then added in one transaction. Returns the exit code. */
+static int add_files(const char *db, const char **args, size_t n_args) {
+    size_t cap = 0, n = 0, skipped = 0;
+    for (size_t a = 0; a < n_args; a++) cap += strlen(args[a]) + 1;
+    char **lists = calloc(n_args, sizeof *lists);
+    const char **files = calloc(cap, sizeof *files);
+    sb_results *rs = calloc(cap, sizeof *rs);
+    char err[1200];
+    int rc = lists && files && rs ? 0 : 2;
+    for (size_t a = 0; a < n_args && rc == 0; a++) {
+        lists[a] = strdup(args[a]);
+        int got = lists[a] ? sb_pool_split(lists[a], files + n) : -1;
+        if (got < 0) {
+            fprintf(stderr, "starkbench history: empty file name in the list '%s'\n", args[a]);
+            rc = 2;
+        }
+        for (int k = 0; k < got && rc == 0; k++, n++)
+            if (sb_results_load(&rs[n], files[n], err, sizeof err) != 0) {
+                fprintf(stderr, "starkbench history: %s\n", err);
+                rc = 2;
+            }
+    }
+    long added = rc == 0 ? sb_history_add(db, rs, n, files, &skipped, err, sizeof err) : -1;
+    if (rc == 0 && added < 0) {
+        fprintf(stderr, "starkbench history: %s\n", err);
+        rc = 2;
+    } else if (rc == 0) {
+        char name[1024];
+        sb_hstore_display_name(db, name, sizeof name);
+        printf("history: %ld run%s added to %s", added, added == 1 ? "" : "s", name);
+        if (skipped) printf(" (%zu already there)", skipped);
+        printf("\n");
+    }
+    for (size_t i = 0; i < n; i++) sb_results_free(&rs[i]);
+    for (size_t a = 0; lists && a < n_args; a++) free(lists[a]);
+    free(lists);
+    free(files);
+    free(rs);
+    return rc;
 }
 
 int cmd_history(int argc, char **argv) {
@@ -444,11 +441,13 @@ int cmd_history(int argc, char **argv) {
         return 0;
     }
     const char *action = argv[1], *db = SB_HISTORY_DEFAULT_DB, *filter = NULL, *metric = "total",
-               *out = "results/trend", *file = NULL;
-    int changes = 0;
+               *out = "results/trend";
+    int changes = 0, n_args = 0;
+    const char **args = calloc((size_t)argc, sizeof *args);
     double min_step = SB_CHANGE_MIN_STEP_PCT;
     if (strcmp(action, "add") != 0 && strcmp(action, "list") != 0 && strcmp(action, "plot") != 0) {
         fprintf(stderr, "starkbench history: unknown action '%s' (add, list or plot)\n", action);
+        free(args);
         return 2;
     }
     for (int i = 2; i < argc; i++) {
@@ -463,48 +462,42 @@ int cmd_history(int argc, char **argv) {
             min_step = strtod(v, &end);
             if (end == v || *end || !(min_step > 0 && min_step <= 1000)) {
                 fprintf(stderr, "starkbench history: --min-step '%s' must be a percentage in (0, 1000]\n", v);
+                free(args);
                 return 2;
             }
         } else if (!strcmp(argv[i], "--changes") && !strcmp(action, "list")) changes = 1;
-        else if (missing) return 2;
-        else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "starkbench history: unknown flag '%s' (see --help)\n", argv[i]);
+        else if (missing) {
+            free(args);
             return 2;
-        } else if (!file && strcmp(action, "add") == 0) file = argv[i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "starkbench history: unknown flag '%s' (see --help)\n", argv[i]);
+            free(args);
+            return 2;
+        } else if (strcmp(action, "add") == 0) args[n_args++] = argv[i];
         else {
             fprintf(stderr, "starkbench history: unexpected argument '%s'\n", argv[i]);
+            free(args);
             return 2;
         }
     }
+    int rc = 0;
     char err[1200];
-    if (strcmp(action, "list") == 0) return changes ? list_changes(db, filter, metric, min_step) : list_runs(db, filter, metric);
-    if (strcmp(action, "plot") == 0) {
+    if (strcmp(action, "list") == 0) rc = changes ? list_changes(db, filter, metric, min_step) : list_runs(db, filter, metric);
+    else if (strcmp(action, "plot") == 0) {
         char stem[128];
         if (sb_history_plot(db, metric, filter, min_step, out, stem, sizeof stem, err, sizeof err) != 0) {
             fprintf(stderr, "starkbench history: %s\n", err);
-            return 2;
+            rc = 2;
+        } else {
+            printf("history: %s/%s.png and %s/%s.svg\n", out, stem, out, stem);
         }
-        printf("history: %s/%s.png and %s/%s.svg\n", out, stem, out, stem);
-        return 0;
+    } else if (!n_args) {
+        fprintf(stderr, "starkbench history add: usage: starkbench history add RESULTS.json[,MORE.json...] [--db DB] "
+                        "(see --help)\n");
+        rc = 2;
+    } else {
+        rc = add_files(db, args, (size_t)n_args);
     }
-    if (!file) {
-        fprintf(stderr, "starkbench history add: usage: starkbench history add RESULTS.json [--db FILE] (see --help)\n");
-        return 2;
-    }
-    sb_results r;
-    if (sb_results_load(&r, file, err, sizeof err) != 0) {
-        fprintf(stderr, "starkbench history: %s\n", err);
-        return 2;
-    }
-    size_t skipped;
-    long added = sb_history_add(db, &r, file, &skipped, err, sizeof err);
-    sb_results_free(&r);
-    if (added < 0) {
-        fprintf(stderr, "starkbench history: %s\n", err);
-        return 2;
-    }
-    printf("history: %ld run%s added to %s", added, added == 1 ? "" : "s", db);
-    if (skipped) printf(" (%zu already there)", skipped);
-    printf("\n");
-    return 0;
+    free(args);
+    return rc;
 }

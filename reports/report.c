@@ -1,9 +1,10 @@
-/* `starkbench report RESULTS.json [--out DIR] [--history DB] [--calibration FILE]`: the
+/* `starkbench report RESULTS.json[,MORE.json...] [--out DIR] [--history DB] [--calibration FILE]`: the
  * markdown a pull request pastes (median-of-N totals and per-round tables, fallback verdicts,
  * digest checks, each GPU round's rate against the card's floors) and gnuplot charts beside it
  * (PNG + SVG): stacked rounds per config, scaling over steps (log-log), blowup, tpb and
  * threshold sweeps, GPU vs CPU, and the trend over commits (with its change points) from the
- * history database. */
+ * history database. A comma-separated list of files (the shards of one sweep, interleaved
+ * sessions) is pooled first (pool.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "options.h"
 #include "outfile.h"
 #include "plot.h"
+#include "pool.h"
 #include "results.h"
 #include "stats.h"
 
@@ -102,13 +104,42 @@ static void md_cell(FILE *f, const char *s) {
     }
 }
 
-static void write_context(FILE *f, const sb_results *r, const char *path) {
-    fprintf(f, "# starkbench results\n\nFrom `%s`.\n\n| | |\n| --- | --- |\n", path);
+/* The shards a pool holds: "1/4, 2/4 of a 4-way split of 22 points; missing: 3/4, 4/4". */
+static void write_shards(FILE *f, const sb_pool *pool) {
+    const sb_results *r = &pool->pooled;
+    if (!pool->shard_count) {
+        if (r->shard_count)
+            fprintf(f, "| shards | mixed: the files are not the shards of one split (this one: %u/%u) |\n", r->shard_index,
+                    r->shard_count);
+        return;
+    }
+    fprintf(f, "| shards |");
+    for (unsigned k = 1, n = 0; k <= pool->shard_count; k++)
+        if (pool->shards[k]) fprintf(f, "%s %u/%u", n++ ? "," : "", k, pool->shard_count);
+    fprintf(f, " of a %u-way split of %zu points (sweep --shard)", pool->shard_count, r->plan_points);
+    unsigned missing = 0;
+    for (unsigned k = 1; k <= pool->shard_count; k++)
+        if (!pool->shards[k]) fprintf(f, "%s %u/%u", missing++ ? "," : "; **missing**:", k, pool->shard_count);
+    fprintf(f, "%s |\n", missing ? "" : ": complete");
+}
+
+static void write_context(FILE *f, const sb_pool *pool) {
+    const sb_results *r = &pool->pooled;
+    fprintf(f, "# starkbench results\n\nFrom ");
+    for (size_t i = 0; i < pool->n_files; i++) fprintf(f, "%s`%s`", i ? ", " : "", pool->files[i]);
+    fprintf(f, "%s.\n\n| | |\n| --- | --- |\n", pool->n_files > 1 ? " (pooled)" : "");
     fprintf(f, "| date | %s |\n| host | %s (%d CPUs, %.0f MHz%s) |\n", r->date, r->host_name, r->num_cpus, r->mhz_per_cpu,
             r->cpu_scaling_enabled ? ", CPU frequency scaling on" : "");
     if (r->gpu_name[0]) fprintf(f, "| GPU | %s (driver %s, CUDA %s) |\n", r->gpu_name, r->gpu_driver, r->cuda_version);
     else fprintf(f, "| GPU | none |\n");
-    fprintf(f, "| build | commit `%s`, %s |\n| command | `", r->git_commit, r->build_type);
+    if (r->n_gpus > 1) {
+        fprintf(f, "| GPUs (sweep --gpus) |");
+        for (size_t i = 0; i < r->n_gpus; i++)
+            fprintf(f, "%s %u: %s `%s`", i ? "," : "", r->gpus[i].index, r->gpus[i].name, r->gpus[i].uuid);
+        fprintf(f, " |\n");
+    }
+    write_shards(f, pool);
+    fprintf(f, "| build | commit%s `%s`, %s |\n| command | `", pool->n_commits > 1 ? "s" : "", pool->commits, r->build_type);
     md_cell(f, r->command_line);
     fprintf(f, "` |\n| timing | %s |\n",
             r->range_sync ? "range sync: each round's wall time includes its GPU work"
@@ -118,9 +149,17 @@ static void write_context(FILE *f, const sb_results *r, const char *path) {
         if (isfinite(r->cupti_overhead_pct)) fprintf(f, " (CUPTI + NVTX overhead on a whole proof: %.1f %%)", r->cupti_overhead_pct);
         fprintf(f, " |\n");
     }
-    if (isfinite(r->noise_cpu_pct)) {
+    if (pool->n_files > 1 && isfinite(pool->noise_cpu_pct)) {
+        fprintf(f, "| noise probe | the largest of the files: CPU %.2f %%", pool->noise_cpu_pct);
+        if (isfinite(pool->noise_gpu_pct)) fprintf(f, ", GPU %.2f %%", pool->noise_gpu_pct);
+        fprintf(f, " (relative half-width of the median's 95 %% interval before each sweep) |\n");
+    } else if (isfinite(r->noise_cpu_pct)) {
         fprintf(f, "| noise probe | CPU %.2f %% (median %.3f ms)", r->noise_cpu_pct, r->noise_cpu_ms);
-        if (isfinite(r->noise_gpu_pct)) fprintf(f, ", GPU %.2f %% (median %.3f ms)", r->noise_gpu_pct, r->noise_gpu_ms);
+        if (r->n_gpus > 1)
+            for (size_t i = 0; i < r->n_gpus; i++)
+                fprintf(f, ", GPU %u %.2f %% (median %.3f ms)", r->gpus[i].index, r->gpus[i].noise_pct, r->gpus[i].noise_ms);
+        else if (isfinite(r->noise_gpu_pct))
+            fprintf(f, ", GPU %.2f %% (median %.3f ms)", r->noise_gpu_pct, r->noise_gpu_ms);
         fprintf(f, ": relative half-width of the median's 95 %% interval before the sweep |\n");
     }
     size_t throttled = 0;
@@ -146,9 +185,11 @@ static void write_totals(FILE *f, const sb_results *r) {
         sb_stats s;
         stats_of(sb_point_total(p), p->reps, &s);
         char med[24], lo[24], hi[24];
-        char noise[24] = "-";
+        char noise[24] = "-", backend[32];
         if (!isnan(p->noise_pct)) snprintf(noise, sizeof noise, "%.2f", p->noise_pct);
-        fprintf(f, "| `%s` | %s | %zu | %s | %.2f | %s | %s | %s | %s%.12s%s | %s | %s | %zu |\n", p->name, p->backend_used,
+        if (r->n_gpus > 1 && p->gpu_index >= 0) snprintf(backend, sizeof backend, "%s on GPU %d", p->backend_used, p->gpu_index);
+        else snprintf(backend, sizeof backend, "%s", p->backend_used);
+        fprintf(f, "| `%s` | %s | %zu | %s | %.2f | %s | %s | %s | %s%.12s%s | %s | %s | %zu |\n", p->name, backend,
                 s.n, sb_format_ms(s.median, med), 100 * s.cv, sb_format_ms(s.min, lo), sb_format_ms(s.max, hi), p->verdict,
                 p->proof_digest[0] ? "`" : "-", p->proof_digest, p->proof_digest[0] ? "`" : "",
                 p->stop_reason[0] ? p->stop_reason : "-", noise, p->n_throttled);
@@ -269,7 +310,13 @@ static void write_failures(FILE *f, const sb_results *r) {
     if (n) fprintf(f, "\n");
 }
 
-/* Each GPU point's GPU rounds against the card's floors from the calibration (efficiency.h). */
+/* The floors of the card point p ran on (its own GPU, else the results' GPU), or NULL. */
+static const sb_calib_floors *point_floors(const sb_calibration *cal, const sb_results *r, const sb_point *p) {
+    return p->gpu_index >= 0 && p->gpu_name[0] ? sb_calibration_floors(cal, p->gpu_name, r->gpu_driver, p->gpu_uuid)
+                                               : sb_calibration_floors(cal, r->gpu_name, r->gpu_driver, "");
+}
+
+/* Each GPU point's GPU rounds against its card's floors from the calibration (efficiency.h). */
 static void write_efficiency(FILE *f, const sb_results *r, const char *calibration) {
     size_t gpu_points = 0;
     for (size_t i = 0; i < r->n_points; i++)
@@ -282,22 +329,40 @@ static void write_efficiency(FILE *f, const sb_results *r, const char *calibrati
         fprintf(f, "No floors: %s\n\n", err);
         return;
     }
-    const sb_calib_floors *fl = sb_calibration_floors(&cal, r->gpu_name, r->gpu_driver);
-    if (!fl) {
-        fprintf(f, "No floors for %s (driver %s) in `%s`: `starkbench calibrate` measures and saves them.\n\n",
-                r->gpu_name[0] ? r->gpu_name : "this GPU", r->gpu_driver, calibration);
-        sb_calibration_free(&cal);
-        return;
-    }
-    fprintf(f, "Floors (`%s`): D2D copy %.1f GB/s, straightforward butterflies %.3g /s, straightforward Keccak-f %.3g /s. "
-               "A round's work comes from its shape (docs/PERFORMANCE.md \"Efficiency\"); achieved = work / median time.\n\n"
-               "| benchmark | table | round | work | median ms | achieved /s | floor /s | of the floor |\n"
-               "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
-            calibration, fl->d2d_bytes_per_s / 1e9, fl->butterflies_per_s, fl->keccak_f_per_s);
-    sb_round_efficiency rows[SB_EFFICIENCY_MAX];
+    /* the floors of every card the points ran on, once each */
+    const sb_calib_floors *listed[SB_MAX_GPUS + 1];
+    size_t n_listed = 0, without = 0;
     for (size_t i = 0; i < r->n_points; i++) {
         const sb_point *p = &r->points[i];
         if (!is_ok(p, r->range_sync) || strcmp(p->backend_used, "gpu") != 0) continue;
+        const sb_calib_floors *fl = point_floors(&cal, r, p);
+        size_t k = 0;
+        while (k < n_listed && listed[k] != fl) k++;
+        if (!fl) without++;
+        else if (k == n_listed && n_listed < SB_MAX_GPUS + 1) listed[n_listed++] = fl;
+    }
+    if (without)
+        fprintf(f, "No floors for %s (driver %s) in `%s`%s: `starkbench calibrate` measures and saves them.\n\n",
+                r->gpu_name[0] ? r->gpu_name : "this GPU", r->gpu_driver, calibration,
+                n_listed ? " for some GPU points" : "");
+    if (!n_listed) {
+        sb_calibration_free(&cal);
+        return;
+    }
+    for (size_t k = 0; k < n_listed; k++)
+        fprintf(f, "Floors (`%s`, %s%s%s): D2D copy %.1f GB/s, straightforward butterflies %.3g /s, straightforward "
+                   "Keccak-f %.3g /s.\n",
+                calibration, listed[k]->gpu, listed[k]->uuid[0] ? " " : "", listed[k]->uuid,
+                listed[k]->d2d_bytes_per_s / 1e9, listed[k]->butterflies_per_s, listed[k]->keccak_f_per_s);
+    fprintf(f, "A round's work comes from its shape (docs/PERFORMANCE.md \"Efficiency\"); achieved = work / median "
+               "time.\n\n"
+               "| benchmark | table | round | work | median ms | achieved /s | floor /s | of the floor |\n"
+               "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+    sb_round_efficiency rows[SB_EFFICIENCY_MAX];
+    for (size_t i = 0; i < r->n_points; i++) {
+        const sb_point *p = &r->points[i];
+        const sb_calib_floors *fl = point_floors(&cal, r, p);
+        if (!is_ok(p, r->range_sync) || strcmp(p->backend_used, "gpu") != 0 || !fl) continue;
         size_t n = sb_point_efficiency(p, fl, rows);
         for (size_t k = 0; k < n; k++) {
             char ms[24];
@@ -493,7 +558,9 @@ static void write_profiles(FILE *md, const char *dir) {
 }
 
 static void usage(FILE *out) {
-    fprintf(out, "usage: starkbench report RESULTS.json [--out DIR] [--history DB] [--calibration FILE]\n"
+    fprintf(out, "usage: starkbench report RESULTS.json[,MORE.json...] [--out DIR] [--history DB] [--calibration FILE]\n"
+                 "  a comma-separated list (the shards of one sweep, interleaved sessions) is pooled: each point's\n"
+                 "  repetitions over the files that have it\n"
                  "  --out DIR          where report.md and the charts go (default: RESULTS-report beside the file)\n"
                  "  --history DB       add the trend over commits (change points marked) from this history database\n"
                  "  --calibration FILE the card's floors for the GPU rounds' efficiency (default results/calibration.json,\n"
@@ -517,7 +584,8 @@ int cmd_report(int argc, char **argv) {
             return 2;
         } else if (!file) file = argv[i];
         else {
-            fprintf(stderr, "starkbench report: one results file at a time ('%s' is extra)\n", argv[i]);
+            fprintf(stderr, "starkbench report: one results file or one comma-separated list of them ('%s' is extra)\n",
+                    argv[i]);
             return 2;
         }
     }
@@ -531,11 +599,14 @@ int cmd_report(int argc, char **argv) {
         fprintf(stderr, "starkbench report: --history %s\n", err);
         return 2;
     }
-    sb_results r;
-    if (sb_results_load(&r, file, err, sizeof err) != 0) {
+    sb_pool pool;
+    if (sb_pool_load(&pool, "report", file, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench report: %s\n", err);
+        sb_pool_free(&pool);
         return 2;
     }
+    const sb_results *r = &pool.pooled;
+    file = pool.files[0]; /* a list's report goes beside its first file */
     char dir[1024], md_path[1100];
     size_t len = strlen(file);
     int n;
@@ -548,23 +619,23 @@ int cmd_report(int argc, char **argv) {
     if (n >= (int)sizeof dir) errno = ENAMETOOLONG;
     if (n >= (int)sizeof dir || sb_mkdir_p(dir) != 0) {
         fprintf(stderr, "starkbench report: %s: cannot write: %s\n", dir, strerror(errno));
-        sb_results_free(&r);
+        sb_pool_free(&pool);
         return 2;
     }
     if (sb_outfile_open(&md, md_path, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench report: %s\n", err);
-        sb_results_free(&r);
+        sb_pool_free(&pool);
         return 2;
     }
-    write_context(md.f, &r, file);
-    write_totals(md.f, &r);
-    write_verdicts(md.f, &r);
-    write_failures(md.f, &r);
-    write_rounds(md.f, &r);
-    write_efficiency(md.f, &r, calibration);
-    write_charts(md.f, &r, dir, history_db);
+    write_context(md.f, &pool);
+    write_totals(md.f, r);
+    write_verdicts(md.f, r);
+    write_failures(md.f, r);
+    write_rounds(md.f, r);
+    write_efficiency(md.f, r, calibration);
+    write_charts(md.f, r, dir, history_db);
     write_profiles(md.f, dir);
-    sb_results_free(&r);
+    sb_pool_free(&pool);
     if (sb_outfile_close(&md, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench report: %s\n", err);
         return 2;

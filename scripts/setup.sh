@@ -5,8 +5,9 @@ set -euo pipefail
 
 # libbenchmark-tools + python3-scipy: Google Benchmark's own compare.py, which a test runs on our results files.
 # git: starkbench bisect (worktrees) and its test.
+# libpq-dev: a team's history on PostgreSQL (history --db postgresql://...); postgresql: the server its test starts.
 packages=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libssl-dev libbenchmark-dev gnuplot-nox
-          libbenchmark-tools python3-scipy python3-numpy git)
+          libbenchmark-tools python3-scipy python3-numpy git libpq-dev postgresql)
 
 missing=()
 for p in "${packages[@]}"; do

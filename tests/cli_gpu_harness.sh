@@ -4,7 +4,10 @@
 # with every round on the device (STARKBENCH_CPU_ROUNDS=none) the same, and each table's
 # Rounds 2-4 ranges launch kernels;
 # a silent injected fallback (no backend record) is flagged by CUPTI and, where the
-# calibration can tell, by timing alone; Keccak at 1024 threads per block is flagged.
+# calibration can tell, by timing alone; Keccak at 1024 threads per block is flagged. GPU
+# points name their GPU (index, name, UUID, as the calibration's entries do), `--gpus 0` runs
+# the same points as no --gpus, and with two GPUs or more `--gpus all` runs two points at once,
+# one on each.
 # usage: cli_gpu_harness.sh <starkbench> <source-dir>
 set -u
 SB=$1
@@ -63,6 +66,41 @@ for table in ("cpu", "program", "range"):
         assert b[k] <= wall * 1.001 + 0.01, "%s: kernel time %.3f ms exceeds the range's %.3f ms" % (k, b[k], wall)
 assert b.get("R4 grinding:launches", 0) > 0, "grinding launched no kernel"
 PY
+
+# ---- the GPU a point ran on (sweep --gpus) -----------------------------------------------
+"$SB" sweep "${S[@]}" --backend cpu,gpu --gpu-threshold 0 --gpus 0 --out gpus0.json >gpus0.txt 2>&1 ||
+    fail "--gpus 0: $(cat gpus0.txt)"
+python3 - clean.json gpus0.json cal.json <<'PY' || fail "GPU records: $(cat gpus0.txt)"
+import json, sys
+docs = [json.load(open(f)) for f in sys.argv[1:3]]
+points = [{b["run_name"]: b for b in d["benchmarks"] if b["run_type"] == "iteration"} for d in docs]
+assert points[0].keys() == points[1].keys(), "--gpus 0 ran other points"
+card = docs[0]["context"]["gpus"][0]
+assert docs[1]["context"]["gpus"] == [dict(card, noise_gpu_pct=docs[1]["context"]["gpus"][0]["noise_gpu_pct"],
+                                           noise_gpu_ms=docs[1]["context"]["gpus"][0]["noise_gpu_ms"])]
+assert card["uuid"].startswith("GPU-") and card["memory_mib"] > 0, card
+for name, b in points[0].items():
+    c = points[1][name]
+    assert b["proof_digest"] == c["proof_digest"] and b["status"] == c["status"] == "ok"
+    if b["backend_used"] == "gpu":
+        assert (b["gpu_index"], b["gpu_uuid"], b["gpu_name"]) == (card["index"], card["uuid"], card["name"]), b
+        assert (c["gpu_index"], c["gpu_uuid"]) == (card["index"], card["uuid"]), c
+    else:
+        assert "gpu_index" not in b and "gpu_index" not in c, "a CPU point names a GPU"
+assert all(e["uuid"] == card["uuid"] for e in json.load(open(sys.argv[3]))["entries"]), "calibration not per card"
+PY
+if [ "$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ')" -ge 2 ]; then
+    "$SB" sweep "${S[@]}" --backend gpu --gpu-threshold 0 --tpb keccak=64,128 --gpus all --no-cupti --out all.json \
+        >all.txt 2>&1 || fail "--gpus all: $(cat all.txt)"
+    python3 - all.json <<'PY' || fail "--gpus all: $(cat all.txt)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+it = [b for b in d["benchmarks"] if b["run_type"] == "iteration" and b["repetition_index"] == 0]
+assert len(d["context"]["gpus"]) >= 2 and len(it) == 2
+assert {b["gpu_uuid"] for b in it} == {g["uuid"] for g in d["context"]["gpus"][:2]}, "the two points on two GPUs"
+assert len({b["proof_digest"] for b in it}) == 1
+PY
+fi
 
 # ---- a silent fallback of the commit: no record, flagged from the outside ---------------
 "$SB" sweep "${S[@]}" --backend gpu --gpu-threshold 0 --cupti --inject-silent-fallback commit --out inj.json >inj.txt 2>&1

@@ -65,5 +65,13 @@ grep -q "^4 runs$" "$TMP/out" || fail "the migrated database lost or missed runs
 # and report takes it
 expect 0 "$REPORT_NOTES" "" -- "$SB" report "$TMP/good.json" --out "$TMP/rep" --history "$TMP/legacy.db"
 
+# ---- four writers at once on a new file (issue 16): the schema once, each run once ---------------
+pids=()
+for k in 1 2 3 4; do "$SB" history add "$TMP/good.json" --db "$TMP/conc.db" >"$TMP/conc$k.out" 2>&1 & pids+=($!); done
+for p in "${pids[@]}"; do wait "$p" || fail "a concurrent history add failed: $(cat "$TMP"/conc*.out)"; done
+[ "$(cat "$TMP"/conc*.out | grep -c "3 runs added")" = 1 ] || fail "not exactly one writer added the runs: $(cat "$TMP"/conc*.out)"
+expect 0 0 "" -- "$SB" history list --db "$TMP/conc.db"
+grep -q "^3 runs$" "$TMP/out" || fail "four writers of one file stored: $(tail -1 "$TMP/out")"
+
 [ $fails = 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
 echo "cli_input_history_db: all checks passed"

@@ -3,7 +3,8 @@
  * slowed to its CPU time alone is flagged by name (so renaming a range cannot blind the
  * detector), ranges the GPU does not run are not judged, the ranges outside any table are
  * judged as "all tables" once grinding runs on the GPU; records win, a small CPU/GPU ratio is
- * "undetectable", CUPTI evidence works alone, and the calibration file round-trips. */
+ * "undetectable", CUPTI evidence works alone, a card's own calibration wins over its model's,
+ * and the calibration file round-trips. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,8 +95,8 @@ int main(void) {
     sb_calib_entry es[] = {entry("cpu", 1u << 10, "550.54", CPU_MS, GPU_MS),
                            entry("range", 1u << 16, "550.54", CPU_MS, GPU_MS), entry("", 0, "550.54", CPU_MS, GPU_MS)};
     for (size_t i = 0; i < 3; i++) CHECK(sb_calibration_put(&cal, &es[i]) == 0, "put");
-    sb_detect_context today = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &cal, TODAY_OPS};
-    sb_detect_context all = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &cal, ALL_OPS};
+    sb_detect_context today = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", &cal, TODAY_OPS};
+    sb_detect_context all = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", &cal, ALL_OPS};
     sb_results r;
     memset(&r, 0, sizeof r);
 
@@ -148,7 +149,7 @@ int main(void) {
     sb_calibration small = {0, NULL, 0, NULL};
     sb_calib_entry e = entry("cpu", 1u << 10, "550.54", 500, 200);
     sb_calibration_put(&small, &e);
-    sb_detect_context sctx = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", &small, TODAY_OPS};
+    sb_detect_context sctx = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", &small, TODAY_OPS};
     p = gpu_point(&r);
     set_all(p, "", 500);
     sb_detect_point(p, tables, 1, &sctx);
@@ -156,15 +157,66 @@ int main(void) {
           p->verdict, p->verdict_reason);
 
     /* A calibration for another driver does not apply: undetectable, not clean. */
-    sb_detect_context other = {"NVIDIA H100 80GB HBM3", "560.00", "abc123", &cal, TODAY_OPS};
+    sb_detect_context other = {"NVIDIA H100 80GB HBM3", "560.00", "abc123", "", &cal, TODAY_OPS};
     p = gpu_point(&r);
     sb_detect_point(p, tables, 1, &other);
     CHECK(verdict_is(p, "undetectable"), "other driver: %s", p->verdict);
     CHECK(strstr(p->verdict_reason, "no calibration") != NULL, "reason: %s", p->verdict_reason);
 
+    /* Per card (sweep --gpus): a card's own entry (its UUID) wins; a card without one takes an
+     * entry of another card of its model and driver; the model of another driver applies to none. */
+    sb_calibration cards = {0, NULL, 0, NULL};
+    sb_calib_entry card1 = entry("cpu", 1u << 10, "550.54", CPU_MS, GPU_MS);
+    snprintf(card1.key.uuid, sizeof card1.key.uuid, "GPU-1111");
+    sb_calib_entry card2 = card1;
+    snprintf(card2.key.uuid, sizeof card2.key.uuid, "GPU-2222");
+    for (int id = 0; id < SB_RANGE_COUNT; id++) /* a slower card (and host) */
+        if (!isnan(card2.gpu_ms[id])) card2.gpu_ms[id] = 5 * GPU_MS, card2.cpu_ms[id] = 10 * CPU_MS;
+    CHECK(sb_calibration_put(&cards, &card1) == 0 && sb_calibration_put(&cards, &card2) == 0 && cards.n == 2,
+          "two cards of one model are two entries: %zu", cards.n);
+    sb_calib_key want = card2.key;
+    CHECK(sb_calibration_lookup(&cards, &want) == &cards.entries[1], "card 2 finds its own entry");
+    snprintf(want.uuid, sizeof want.uuid, "GPU-3333");
+    CHECK(sb_calibration_find(&cards, &want) == NULL && sb_calibration_lookup(&cards, &want) != NULL,
+          "a third card of the model takes another card's entry, not as its own");
+    snprintf(want.driver, sizeof want.driver, "560.00");
+    CHECK(sb_calibration_lookup(&cards, &want) == NULL, "another driver: no entry");
+    /* a point at 5x the first card's GPU time is GPU-like on card 2, CPU-like on card 1 */
+    sb_detect_context on1 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-1111", &cards, TODAY_OPS};
+    sb_detect_context on2 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-2222", &cards, TODAY_OPS};
+    p = gpu_point(&r);
+    set_all(p, "", 5 * GPU_MS * 0.99);
+    sb_detect_point(p, tables, 1, &on2);
+    CHECK(verdict_is(p, "clean"), "card 2's own calibration: %s (%s)", p->verdict, p->verdict_reason);
+    sb_detect_point(p, tables, 1, &on1);
+    CHECK(verdict_is(p, "suspected-fallback"), "card 1's calibration: %s (%s)", p->verdict, p->verdict_reason);
+    sb_calib_floors fl1 = {"NVIDIA H100 80GB HBM3", "GPU-1111", "550.54", 1e12, 1e11, 1e10};
+    sb_calib_floors fl2 = {"NVIDIA H100 80GB HBM3", "GPU-2222", "550.54", 2e12, 2e11, 2e10};
+    CHECK(sb_calibration_put_floors(&cards, &fl1) == 0 && sb_calibration_put_floors(&cards, &fl2) == 0 &&
+              cards.n_floors == 2,
+          "two cards' floors");
+    const sb_calib_floors *got = sb_calibration_floors(&cards, fl2.gpu, "550.54", "GPU-2222");
+    CHECK(got && got->d2d_bytes_per_s == 2e12, "card 2's floors");
+    got = sb_calibration_floors(&cards, fl2.gpu, "550.54", "GPU-9999");
+    CHECK(got && got->d2d_bytes_per_s == 1e12, "another card of the model: the first card's floors");
+    CHECK(!sb_calibration_floors(&cards, fl2.gpu, "560.00", "GPU-2222"), "another driver: no floors");
+    char cpath[] = "/tmp/sb_calib_cards_XXXXXX";
+    int cfd = mkstemp(cpath);
+    close(cfd);
+    char cerr[256];
+    sb_calibration cback;
+    CHECK(sb_calibration_save(&cards, cpath, cerr, sizeof cerr) == 0 && sb_calibration_load(&cback, cpath, cerr, sizeof cerr) == 0,
+          "cards round trip: %s", cerr);
+    CHECK(cback.n == 2 && sb_calibration_find(&cback, &card2.key) && cback.entries[1].gpu_ms[SB_R1_MAIN_LDE] == 5 * GPU_MS &&
+              cback.n_floors == 2 && !strcmp(cback.floors[1].uuid, "GPU-2222"),
+          "the UUIDs survive the file");
+    sb_calibration_free(&cback);
+    remove(cpath);
+    sb_calibration_free(&cards);
+
     /* CUPTI alone (no calibration): kernels present -> clean; a commit range without a Keccak
      * kernel, or a range without any kernel -> suspected; a failed launch -> suspected. */
-    sb_detect_context nocal = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", NULL, TODAY_OPS};
+    sb_detect_context nocal = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", NULL, TODAY_OPS};
     p = gpu_point(&r);
     set_all(p, ":launches", 12);
     set_all(p, ":keccak_launches", 1);

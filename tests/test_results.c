@@ -46,6 +46,17 @@ static void make_results(sb_results *r) {
     snprintf(p->proof_digest, sizeof p->proof_digest, "%064d", 7);
     snprintf(p->verdict, sizeof p->verdict, "fallback");
     snprintf(p->verdict_reason, sizeof p->verdict_reason, "backend recorded 1 fallback");
+    p->gpu_index = 1; /* sweep --gpus: the GPU it ran on */
+    snprintf(p->gpu_name, sizeof p->gpu_name, "NVIDIA H200");
+    snprintf(p->gpu_uuid, sizeof p->gpu_uuid, "GPU-8f3c0d2e-1a2b-4c5d-8e9f-0a1b2c3d4e5f");
+    r->n_gpus = 2;
+    for (unsigned g = 0; g < 2; g++) {
+        r->gpus[g] = (sb_gpu_info){g, "NVIDIA H200", "", (uint64_t)143771 << 20, 0, g ? NAN : 0.5, g ? NAN : 2.25};
+        snprintf(r->gpus[g].uuid, sizeof r->gpus[g].uuid, "GPU-8f3c0d2e-1a2b-4c5d-8e9f-0a1b2c3d4e5%u", g ? 0xf : 0);
+    }
+    r->shard_index = 2;
+    r->shard_count = 3;
+    r->plan_points = 7;
     const double real[3] = {100, 110, 130}, commit[3] = {10, 12, 11}, temp[3] = {60, NAN, 62};
     for (int k = 0; k < 3; k++) {
         p->real_time_ms[k] = real[k];
@@ -102,6 +113,11 @@ static void check_json_schema(const char *path, const sb_results *r) {
     EXPECT(json_is_null(json_object_get(ctx, "cupti_overhead_pct")));
     EXPECT(strcmp(json_string_value(json_object_get(ctx, "command_line")), "starkbench sweep --runs 3") == 0);
     EXPECT(strcmp(json_string_value(json_object_get(ctx, "git_commit")), r->git_commit) == 0);
+    EXPECT(num(ctx, "shard_index") == 2 && num(ctx, "shard_count") == 3 && num(ctx, "plan_points") == 7);
+    const json_t *gpus = json_object_get(ctx, "gpus"), *g1 = json_array_get(gpus, 1);
+    EXPECT(json_array_size(gpus) == 2 && num(json_array_get(gpus, 0), "noise_gpu_pct") == 0.5);
+    EXPECT(num(g1, "index") == 1 && num(g1, "memory_mib") == 143771 && json_is_null(json_object_get(g1, "noise_gpu_pct")));
+    EXPECT(strcmp(json_string_value(json_object_get(g1, "uuid")), r->gpus[1].uuid) == 0);
 
     const json_t *bms = json_object_get(root, "benchmarks");
     EXPECT(json_array_size(bms) == 3 + 7 + 1); /* repetitions, aggregates, the point that never ran */
@@ -122,6 +138,8 @@ static void check_json_schema(const char *path, const sb_results *r) {
     const json_t *fb = json_array_get(json_object_get(e0, "fallbacks"), 0);
     EXPECT(fb && strcmp(json_string_value(json_object_get(fb, "kernel")), "keccak256_leaves") == 0);
     EXPECT(json_object_get(e0, "error_occurred") == NULL);
+    EXPECT(num(e0, "gpu_index") == 1 && strcmp(json_string_value(json_object_get(e0, "gpu_name")), "NVIDIA H200") == 0);
+    EXPECT(strcmp(json_string_value(json_object_get(e0, "gpu_uuid")), r->points[0].gpu_uuid) == 0);
     /* a repetition without a value has no counter (JSON has no NaN) */
     EXPECT(json_object_get(json_array_get(bms, 1), "nvml:temp_c") == NULL);
     EXPECT(num(json_array_get(bms, 2), "repetition_index") == 2);
@@ -155,6 +173,7 @@ static void check_json_schema(const char *path, const sb_results *r) {
     EXPECT(strcmp(json_string_value(json_object_get(inf, "status")), "infeasible") == 0);
     EXPECT(strcmp(json_string_value(json_object_get(inf, "gpu_threshold")), "inf") == 0);
     EXPECT(num(inf, "repetitions") == 0);
+    EXPECT(json_object_get(inf, "gpu_index") == NULL && json_object_get(inf, "gpu_uuid") == NULL); /* a CPU point */
     json_decref(root);
 }
 
@@ -187,7 +206,8 @@ static void check_csv(const char *path, const sb_results *r) {
     const char *fixed[] = {"name", "run_name", "run_type", "aggregate_name", "repetition_index", "steps", "blowup",
                            "backend", "backend_used", "gpu_threshold", "tp", "cpu_threads", "tpb", "status", "error",
                            "verdict", "digest_mismatch", "fallback_count", "proof_digest", "real_time_ms", "cpu_time_ms",
-                           "stop_reason", "noise_pct", "total", "cpu:R1 main commit", "nvml:temp_c"};
+                           "stop_reason", "noise_pct", "gpu_index", "gpu_name", "gpu_uuid", "total", "cpu:R1 main commit",
+                           "nvml:temp_c"};
     size_t n_cols = sizeof fixed / sizeof fixed[0];
     char *save = NULL, *line = strtok_r(text, "\n", &save);
     char *f[64];
@@ -201,12 +221,14 @@ static void check_csv(const char *path, const sb_results *r) {
             EXPECT(strcmp(f[0], r->points[0].name) == 0);
             EXPECT(strcmp(f[2], "iteration") == 0 && strcmp(f[4], "0") == 0);
             EXPECT(strcmp(f[12], "keccak=128,ntt=256") == 0);
-            EXPECT(atof(f[19]) == 100 && atof(f[24]) == 10 && atof(f[25]) == 60);
+            EXPECT(atof(f[19]) == 100 && atof(f[27]) == 10 && atof(f[28]) == 60);
+            EXPECT(strcmp(f[23], "1") == 0 && strcmp(f[24], "NVIDIA H200") == 0 && strncmp(f[25], "GPU-8f3c", 8) == 0);
         }
-        if (rows == 1) EXPECT(f[25][0] == 0); /* NaN is an empty cell */
+        if (rows == 1) EXPECT(f[28][0] == 0); /* NaN is an empty cell */
         if (rows == 3) EXPECT(strcmp(f[2], "aggregate") == 0 && strcmp(f[3], "mean") == 0);
         if (rows == 10) {
             EXPECT(strcmp(f[13], "infeasible") == 0 && strcmp(f[9], "inf") == 0 && f[19][0] == 0);
+            EXPECT(f[23][0] == 0 && f[25][0] == 0); /* no GPU */
         }
         rows++;
     }
@@ -240,6 +262,11 @@ static void check_round_trip(const char *path, const sb_results *r) {
     const sb_point *q = &l.points[1];
     EXPECT(q->reps == 0 && strcmp(q->status, "infeasible") == 0 && q->threshold == SB_THRESHOLD_NEVER);
     EXPECT(strcmp(q->error, r->points[1].error) == 0 && q->log_steps == 30);
+    EXPECT(p->gpu_index == 1 && strcmp(p->gpu_name, o->gpu_name) == 0 && strcmp(p->gpu_uuid, o->gpu_uuid) == 0);
+    EXPECT(q->gpu_index == -1 && q->gpu_uuid[0] == 0);
+    EXPECT(l.shard_index == 2 && l.shard_count == 3 && l.plan_points == 7 && l.n_gpus == 2);
+    EXPECT(l.gpus[1].index == 1 && strcmp(l.gpus[1].uuid, r->gpus[1].uuid) == 0 && l.gpus[1].memory_total == r->gpus[1].memory_total);
+    EXPECT(l.gpus[0].noise_pct == 0.5 && l.gpus[0].noise_ms == 2.25 && isnan(l.gpus[1].noise_pct));
     sb_results_free(&l);
 }
 
