@@ -175,8 +175,8 @@ int cmd_lde_commit(int argc, char **argv) {
     fill_matrix(trace, n, cols);
     unsigned threads = sb_resolve_threads(o.be.threads);
 
-    sb_op op_lde = {.table = "lde-commit", .op = "R1 main LDE"};
-    sb_op op_commit = {.table = "lde-commit", .op = "R1 main commit"};
+    sb_op op_lde = {.table = "lde-commit", .op = SB_RANGE_NAME(SB_R1_MAIN_LDE)};
+    sb_op op_commit = {.table = "lde-commit", .op = SB_RANGE_NAME(SB_R1_MAIN_COMMIT)};
     sb_digest root = {{0}};
     int rc = 0;
     for (size_t run = 0; run < total && rc == 0; run++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "point.h"
+#include "range_names.h"
 #include "rounds.h"
 #include "stats.h"
 
@@ -30,16 +31,16 @@ size_t sb_point_efficiency(const sb_point *p, const sb_calib_floors *f, sb_round
         const sb_detect_table *tb = &tables[t];
         if (p->threshold == SB_THRESHOLD_NEVER || tb->rows * p->blowup < p->threshold) continue; /* on the CPU */
         const struct {
-            const char *range;
+            sb_range_id range;
             unsigned cols;
             int commit;
-        } rounds[] = {{"R1 main LDE", tb->main_cols, 0}, {"R1 main commit", tb->main_cols, 1},
-                      {"R1 aux LDE", tb->aux_cols, 0},   {"R1 aux commit", tb->aux_cols, 1},
-                      {"R2 commit", 3 * SB_COMPOSITION_PARTS, 1}};
+        } rounds[] = {{SB_R1_MAIN_LDE, tb->main_cols, 0}, {SB_R1_MAIN_COMMIT, tb->main_cols, 1},
+                      {SB_R1_AUX_LDE, tb->aux_cols, 0},   {SB_R1_AUX_COMMIT, tb->aux_cols, 1},
+                      {SB_R2_COMMIT, 3 * SB_COMPOSITION_PARTS, 1}};
         for (size_t r = 0; r < sizeof rounds / sizeof rounds[0]; r++) {
             if (!rounds[r].cols) continue;
             char key[sizeof ((sb_metric *)0)->key];
-            snprintf(key, sizeof key, "%s:%s", tb->name, rounds[r].range);
+            snprintf(key, sizeof key, "%s:%s", tb->name, SB_RANGE_NAME(rounds[r].range));
             const sb_metric *m = sb_point_find(p, key);
             double ms = m ? sb_median(m->values, p->reps) : NAN;
             if (!(ms > 0)) continue;
@@ -54,7 +55,7 @@ size_t sb_point_efficiency(const sb_point *p, const sb_calib_floors *f, sb_round
                          {"permutations", w.permutations, f->keccak_f_per_s}};
             for (size_t u = 0; u < 3 && n < SB_EFFICIENCY_MAX; u++) {
                 if (!(units[u].work > 0)) continue;
-                out[n++] = (sb_round_efficiency){tb->name, rounds[r].range, units[u].unit, units[u].work, ms,
+                out[n++] = (sb_round_efficiency){tb->name, SB_RANGE_NAME(rounds[r].range), units[u].unit, units[u].work, ms,
                                                  units[u].work / (ms / 1e3), units[u].floor_rate};
             }
         }
