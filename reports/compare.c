@@ -2,14 +2,18 @@
  *
  * Each side is one results file or several (interleaved sessions of one build, see
  * scripts/ci-compare.sh): a point's repetitions are pooled over the files of its side, so
- * medians and tests see all of them. Per benchmark (a point present on both sides) and per
- * metric (the total, then every round "<table>:<range>"; with --no-range-sync results only
- * the total and GPU busy time, since overlapped ranges do not add up): both medians, the
- * relative change and a Mann-Whitney U p-value on the repetitions. Only the totals and the
- * rounds that matter (median >= 1 ms or >= 2 % of the total, on either side) are gated, and
- * their p-values are adjusted with Holm's method within two families, the totals and the
- * rounds, so that testing many rounds of a same-build A/A pair does not manufacture a
- * failure while a regression of the whole proof can still fail at 5 repetitions. A change no
+ * medians see all of them. Per benchmark (a point present on both sides) and per metric (the
+ * total, then every round "<table>:<range>"; with --no-range-sync results only the total and
+ * GPU busy time, since overlapped ranges do not add up): both medians, the relative change and
+ * a p-value. The repetitions of one session (file) ran in one process and share its state
+ * (memory layout, cores, threads, clocks), so they are not independent: where both sides have
+ * at least SESSIONS_FOR_WELCH sessions with a value, the p-value is Welch's t test on the
+ * session medians; otherwise (one file a side: nothing better exists) it is the Mann-Whitney U
+ * test on the pooled repetitions, which understates the variation between processes. Only the
+ * totals and the rounds that matter (median >= 1 ms or >= 2 % of the total, on either side)
+ * are gated, and their p-values are adjusted with Holm's method within two families, the
+ * totals and the rounds, so that testing many rounds of a same-build A/A pair does not
+ * manufacture a failure while a regression of the whole proof can still fail. A change no
  * larger than the noise either side's noise probe measured (bench/noise.h) is never significant.
  * Every WARN or FAIL is explained from the CUPTI records (explain.h); --md writes it all as
  * markdown too. */
@@ -30,12 +34,17 @@
 
 #define ROUND_MIN_MS 1.0
 #define ROUND_MIN_SHARE 0.02
+/* Sessions a side, each with a value of the metric, for Welch's t on the session medians. */
+#define SESSIONS_FOR_WELCH 3
 
 typedef struct cmp_row {
     const sb_point *base, *cand;
     const char *metric;  /* "total", a round key or "gpu_busy_ms" */
     double base_med, cand_med, change_pct;
-    sb_mwu test;
+    int by_sessions;     /* 1: p is Welch's t on the session medians; 0: Mann-Whitney U on the repetitions */
+    sb_welch welch;      /* with by_sessions */
+    sb_mwu rank;         /* without */
+    double p;            /* the two-sided p-value of the row's test */
     int gated;
     double p_holm;
     double noise_pct;    /* the larger noise of the two sides' probes (NAN: not measured) */
@@ -61,11 +70,16 @@ static void usage(void) {
            "  range-sync mode (their commits may differ).\n"
            "  --warn PCT   WARN when a gated median is more than PCT %% slower (default 3)\n"
            "  --fail PCT   FAIL when it is more than PCT %% slower and significant after Holm (default 5)\n"
-           "  --alpha A    significance level of the Holm-adjusted Mann-Whitney U test (default 0.05)\n"
+           "  --alpha A    significance level of the Holm-adjusted tests (default 0.05)\n"
            "  --md FILE    also write the comparison, with the CUPTI explanation of every WARN and FAIL,\n"
            "               as markdown to FILE\n"
+           "  A metric with values in at least %d files (sessions) on each side is tested with Welch's t on\n"
+           "  the session medians; otherwise with the Mann-Whitney U test on the pooled repetitions, which\n"
+           "  takes the repetitions of one process as independent and so understates the variation between\n"
+           "  processes: gate on interleaved sessions (scripts/ci-compare.sh).\n"
            "  A change no larger than the noise of either side's noise probe is never significant.\n"
-           "exit: 0 ok or WARN, 1 FAIL, 2 unreadable or mismatched input\n");
+           "exit: 0 ok or WARN, 1 FAIL, 2 unreadable or mismatched input\n",
+           SESSIONS_FOR_WELCH);
 }
 
 static int parse_pct(const char *s, double lo, double hi, double *out) {
@@ -110,9 +124,35 @@ static const double *metric_values(const sb_point *p, const char *metric) {
     return m ? m->values : NULL;
 }
 
-/* Appends the comparison of one metric of one benchmark. */
-static void add_row(cmp_row **rows, size_t *n, const sb_point *b, const sb_point *c, const char *metric,
-                    double base_total, double noise_pct) {
+static void *or_exit(void *p) {
+    if (!p) {
+        fprintf(stderr, "starkbench compare: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+/* The sessions (files) of point p of side s. */
+static const sb_pool_sessions *sessions_of(const sb_pool *s, const sb_point *p) {
+    return &s->sessions[p - s->pooled.points];
+}
+
+/* Tests row's values bv (base) against cv: Welch's t on the session medians where both sides
+ * have SESSIONS_FOR_WELCH sessions with a value, else Mann-Whitney U on the repetitions. */
+static void test_row(cmp_row *row, const sb_pool sides[2], const double *bv, const double *cv) {
+    const sb_pool_sessions *bs = sessions_of(&sides[0], row->base), *cs = sessions_of(&sides[1], row->cand);
+    double *bm = or_exit(malloc((bs->n + cs->n) * sizeof *bm)), *cm = bm + bs->n;
+    size_t nb = sb_pool_session_medians(bs, bv, bm), nc = sb_pool_session_medians(cs, cv, cm);
+    row->by_sessions = nb >= SESSIONS_FOR_WELCH && nc >= SESSIONS_FOR_WELCH;
+    if (row->by_sessions) sb_welch_t(bm, nb, cm, nc, &row->welch);
+    else sb_mann_whitney(bv, row->base->reps, cv, row->cand->reps, &row->rank);
+    row->p = row->by_sessions ? row->welch.p : row->rank.p;
+    free(bm);
+}
+
+/* Appends the comparison of one metric of benchmark b (base) and c (candidate). */
+static void add_row(cmp_row **rows, size_t *n, const sb_pool sides[2], const sb_point *b, const sb_point *c,
+                    const char *metric, double base_total, double noise_pct) {
     const double *bv = metric_values(b, metric), *cv = metric_values(c, metric);
     if (!bv || !cv) return;
     cmp_row row = {.base = b, .cand = c, .metric = metric, .p_holm = NAN, .verdict = "-", .noise_pct = noise_pct};
@@ -121,17 +161,12 @@ static void add_row(cmp_row **rows, size_t *n, const sb_point *b, const sb_point
     if (isnan(row.base_med) || isnan(row.cand_med)) return;
     row.change_pct = row.base_med > 0 ? 100 * (row.cand_med - row.base_med) / row.base_med : NAN;
     row.within_noise = fabs(row.change_pct) <= noise_pct; /* false for a NAN noise */
-    sb_mann_whitney(bv, b->reps, cv, c->reps, &row.test);
+    test_row(&row, sides, bv, cv);
     double larger = fmax(row.base_med, row.cand_med);
     row.gated = !sb_metric_is_round(metric) || larger >= ROUND_MIN_MS || larger >= ROUND_MIN_SHARE * base_total;
-    row.gated = row.gated && !isnan(row.test.p) && !isnan(row.change_pct);
-    cmp_row *grown = realloc(*rows, (*n + 1) * sizeof *grown);
-    if (!grown) {
-        fprintf(stderr, "starkbench compare: out of memory\n");
-        exit(2);
-    }
-    *rows = grown;
-    grown[(*n)++] = row;
+    row.gated = row.gated && !isnan(row.p) && !isnan(row.change_pct);
+    *rows = or_exit(realloc(*rows, (*n + 1) * sizeof **rows));
+    (*rows)[(*n)++] = row;
 }
 
 static size_t count_values(const double *v, size_t n) {
@@ -182,25 +217,44 @@ static int point_failures(FILE *f, int md, const sb_pool *base, const sb_pool *c
     return fails;
 }
 
-static void print_row(FILE *f, int md, const cmp_row *r) {
+/* Writes row r; mark_rank: note a rank-tested row (in a point whose other rows used the sessions). */
+static void print_row(FILE *f, int md, const cmp_row *r, int mark_rank) {
     char p[16] = "-", ph[16] = "-", noise[16] = "-";
-    if (!isnan(r->test.p)) snprintf(p, sizeof p, r->test.p < 1e-4 ? "%.1e" : "%.4f", r->test.p);
+    if (!isnan(r->p)) snprintf(p, sizeof p, r->p < 1e-4 ? "%.1e" : "%.4f", r->p);
     if (!isnan(r->p_holm)) snprintf(ph, sizeof ph, r->p_holm < 1e-4 ? "%.1e" : "%.4f", r->p_holm);
     if (!isnan(r->noise_pct)) snprintf(noise, sizeof noise, "%.2f%%", r->noise_pct);
     char b[24], c[24];
     const char *held = r->gated && r->within_noise && r->p_holm < 0.5 ? " (within the noise)" : "";
-    fprintf(f, md ? "| %s | %s | %s | %+.2f %% | %s | %s | %s | %s%s |\n" : "  %-28s %11s %11s %+8.2f%% %8s %8s %7s  %s%s\n",
+    const char *rank = mark_rank && !r->by_sessions ? " (rank test on the repetitions)" : "";
+    fprintf(f, md ? "| %s | %s | %s | %+.2f %% | %s | %s | %s | %s%s%s |\n" : "  %-28s %11s %11s %+8.2f%% %8s %8s %7s  %s%s%s\n",
             r->metric, sb_format_ms(r->base_med, b), sb_format_ms(r->cand_med, c), r->change_pct, p, ph, noise, r->verdict,
-            held);
+            held, rank);
 }
 
 static void print_header(FILE *f, int md) {
     if (md)
-        fprintf(f, "\n| metric | base ms | cand ms | change | p(U) | p(Holm) | noise | verdict |\n"
+        fprintf(f, "\n| metric | base ms | cand ms | change | p | p(Holm) | noise | verdict |\n"
                    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     else
-        fprintf(f, "  %-28s %11s %11s %9s %8s %8s %7s  %s\n", "metric", "base ms", "cand ms", "change", "p(U)", "p(Holm)",
+        fprintf(f, "  %-28s %11s %11s %9s %8s %8s %7s  %s\n", "metric", "base ms", "cand ms", "change", "p", "p(Holm)",
                 "noise", "verdict");
+}
+
+/* Writes the line that opens point b's comparison: its name, repetitions, sessions and which test
+ * its rows rows[0..n) used. Returns 1 when they used both tests (a rank-tested row is then marked). */
+static int print_point(FILE *f, int md, const sb_pool sides[2], const sb_point *b, const sb_point *c, const cmp_row *rows,
+                       size_t n) {
+    size_t by_sessions = 0;
+    for (size_t k = 0; k < n; k++) by_sessions += (size_t)rows[k].by_sessions;
+    const size_t nb = sessions_of(&sides[0], b)->n, nc = sessions_of(&sides[1], c)->n;
+    const char *test = by_sessions == 0   ? "Mann-Whitney U on the pooled repetitions"
+                       : by_sessions == n ? "Welch t on the session medians"
+                                          : "Welch t on the session medians, a rank test where marked";
+    fprintf(f, md ? "\n## `%s`\n\n%zu vs %zu repetitions" : "\n%s  (%zu vs %zu repetitions", b->name,
+            count_values(sb_point_total(b), b->reps), count_values(sb_point_total(c), c->reps));
+    if (nb > 1 || nc > 1) fprintf(f, " in %zu vs %zu sessions: %s", nb, nc, test);
+    fprintf(f, md ? "\n\n" : ")\n");
+    return by_sessions && by_sessions < n;
 }
 
 /* Writes the comparison to f, as text or (md) markdown; returns the non-timing failures. */
@@ -216,8 +270,9 @@ static int write_comparison(FILE *f, int md, const sb_pool sides[2], const cmp_r
     for (size_t i = 0, r = 0; i < base->n_points; i++) {
         const sb_point *b = &base->points[i], *c = find_point(cand, b->name);
         if (!c) continue;
-        fprintf(f, md ? "\n## `%s`\n\n%zu vs %zu repetitions\n\n" : "\n%s  (%zu vs %zu repetitions)\n", b->name,
-                count_values(sb_point_total(b), b->reps), count_values(sb_point_total(c), c->reps));
+        size_t n_point = 0;
+        while (r + n_point < n_rows && rows[r + n_point].base == b) n_point++;
+        const int mixed = print_point(f, md, sides, b, c, rows + r, n_point);
         fails += point_failures(f, md, &sides[0], &sides[1], b, c);
         /* explained from CUPTI where a side recorded kernels; a GPU point without any says so once */
         sb_explanation e;
@@ -229,7 +284,7 @@ static int write_comparison(FILE *f, int md, const sb_pool sides[2], const cmp_r
         size_t first = r;
         if (r < n_rows && rows[r].base == b) print_header(f, md);
         for (; r < n_rows && rows[r].base == b; r++) {
-            print_row(f, md, &rows[r]);
+            print_row(f, md, &rows[r], mixed);
             if (md || !explain || (strcmp(rows[r].verdict, "WARN") && strcmp(rows[r].verdict, "FAIL"))) continue;
             sb_explain(b, c, rows[r].metric, &e);
             sb_explain_write(f, &e, 0, "      why: ");
@@ -326,13 +381,14 @@ int cmd_compare(int argc, char **argv) {
         if (!c) continue;
         common++;
         double base_total = sb_median(sb_point_total(b), b->reps), noise = row_noise(sides, c);
-        add_row(&rows, &n_rows, b, c, "total", base_total, noise);
+        add_row(&rows, &n_rows, sides, b, c, "total", base_total, noise);
         if (overlapped) {
-            add_row(&rows, &n_rows, b, c, "gpu_busy_ms", base_total, noise);
+            add_row(&rows, &n_rows, sides, b, c, "gpu_busy_ms", base_total, noise);
             continue;
         }
         for (size_t m = 0; m < b->n_metrics; m++)
-            if (sb_metric_is_round(b->metrics[m].key)) add_row(&rows, &n_rows, b, c, b->metrics[m].key, base_total, noise);
+            if (sb_metric_is_round(b->metrics[m].key))
+                add_row(&rows, &n_rows, sides, b, c, b->metrics[m].key, base_total, noise);
     }
     if (common == 0) {
         fprintf(stderr, "starkbench compare: %s and %s have no benchmark in common\n", args[0], args[1]);
@@ -345,17 +401,21 @@ int cmd_compare(int argc, char **argv) {
 
     /* Holm within two families: the totals (the primary gate, few tests, so that a
      * regression of the whole proof can fail with the usual 5-10 repetitions) and the
-     * gated rounds (many tests; they localise a regression and need more repetitions). */
-    double *p = malloc((n_rows + 1) * sizeof *p);
-    size_t n_family[2] = {0, 0};
-    double min_p = 1;
+     * gated rounds (many tests; they localise a regression and need more repetitions).
+     * A rank test has a floor on its p-value (min_p, over the rank-tested rows of a family);
+     * Welch's t on session medians has none. */
+    double *p = or_exit(malloc((n_rows + 1) * sizeof *p));
+    size_t n_family[2] = {0, 0}, n_ranked[2] = {0, 0};
+    double min_p[2] = {1, 1};
     for (int family = 0; family < 2; family++) {
         for (size_t i = 0; i < n_rows; i++) {
             int is_total = strcmp(rows[i].metric, "total") == 0;
-            p[i] = rows[i].gated && is_total == (family == 0) ? rows[i].test.p : NAN;
+            p[i] = rows[i].gated && is_total == (family == 0) ? rows[i].p : NAN;
             if (isnan(p[i])) continue;
             n_family[family]++;
-            min_p = fmin(min_p, sb_mann_whitney_min_p(rows[i].test.nx, rows[i].test.ny));
+            if (rows[i].by_sessions) continue;
+            n_ranked[family]++;
+            min_p[family] = fmin(min_p[family], sb_mann_whitney_min_p(rows[i].rank.nx, rows[i].rank.ny));
         }
         sb_holm(p, n_rows, p);
         for (size_t i = 0; i < n_rows; i++)
@@ -380,15 +440,24 @@ int cmd_compare(int argc, char **argv) {
         FILE *f = k ? md : stdout;
         if (!f) continue;
         for (int family = 0; family < 2; family++)
-            if (n_family[family] && min_p * (double)n_family[family] >= o.alpha)
+            if (n_ranked[family] && min_p[family] * (double)n_family[family] >= o.alpha)
                 fprintf(f, "note: the smallest p-value these repetition counts allow is %.4f; Holm over %zu %s needs one "
-                           "below %.4f, so no %s can FAIL on timing: run more repetitions (--runs)\n%s",
-                        min_p, n_family[family], family ? "rounds" : "totals", o.alpha / (double)n_family[family],
-                        family ? "round" : "total", k ? "\n" : "");
-        fprintf(f, "%ssummary: %zu benchmarks, %zu gated tests (Mann-Whitney U: exact without ties up to %d repetitions, "
-                   "else normal approximation; Holm, alpha %g; never significant within the noise), WARN above %g %%, "
+                           "below %.4f, so no %s%s can FAIL on timing: run more repetitions (--runs), or %d sessions a "
+                           "side\n%s",
+                        min_p[family], n_family[family], family ? "rounds" : "totals", o.alpha / (double)n_family[family],
+                        family ? "round" : "total", n_ranked[family] < n_family[family] ? " tested on the repetitions" : "",
+                        SESSIONS_FOR_WELCH, k ? "\n" : "");
+        if (n_ranked[0] + n_ranked[1])
+            fprintf(f, "note: %zu of the %zu gated tests are rank tests on the pooled repetitions (fewer than %d sessions "
+                       "a side): the repetitions of one process share its state, so these p-values understate the "
+                       "variation between processes; trust the interleaved sessions of scripts/ci-compare.sh\n%s",
+                    n_ranked[0] + n_ranked[1], n_gated, SESSIONS_FOR_WELCH, k ? "\n" : "");
+        fprintf(f, "%ssummary: %zu benchmarks, %zu gated tests (%zu Welch t on the medians of %d or more sessions a "
+                   "side, %zu Mann-Whitney U on the pooled repetitions, exact without ties up to %d repetitions, else "
+                   "normal approximation; Holm, alpha %g; never significant within the noise), WARN above %g %%, "
                    "FAIL above %g %%: %d FAIL, %d WARN -> %s%s\n",
-                k ? "**" : "", common, n_gated, SB_MWU_EXACT_MAX, o.alpha, o.warn_pct, o.fail_pct, fails, warns,
+                k ? "**" : "", common, n_gated, n_gated - n_ranked[0] - n_ranked[1], SESSIONS_FOR_WELCH,
+                n_ranked[0] + n_ranked[1], SB_MWU_EXACT_MAX, o.alpha, o.warn_pct, o.fail_pct, fails, warns,
                 fails ? "FAIL" : warns ? "WARN" : "ok", k ? "**" : "");
     }
     int md_lost = md && sb_outfile_close(&md_out, md_err, sizeof md_err) != 0;

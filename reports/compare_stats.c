@@ -102,6 +102,85 @@ double sb_mann_whitney_min_p(size_t nx, size_t ny) {
     return p;
 }
 
+/* The continued fraction of I_x(a, b) (Numerical Recipes' betacf, by the modified Lentz
+ * method), which converges quickly for x < (a + 1) / (a + b + 2). NAN if it does not converge. */
+static double beta_fraction(double a, double b, double x) {
+    const double tiny = 1e-300, eps = 1e-15;
+    double c = 1, d = 1 - (a + b) * x / (a + 1);
+    d = 1 / (fabs(d) < tiny ? tiny : d);
+    double h = d;
+    for (int m = 1; m <= 10000; m++) {
+        double m2 = 2.0 * m;
+        /* the even step d_2m, then the odd step d_2m+1 */
+        double coef[2] = {m * (b - m) * x / ((a + m2 - 1) * (a + m2)),
+                          -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))};
+        double step = 1;
+        for (int k = 0; k < 2; k++) {
+            d = 1 + coef[k] * d;
+            c = 1 + coef[k] / c;
+            d = 1 / (fabs(d) < tiny ? tiny : d);
+            if (fabs(c) < tiny) c = tiny;
+            step = d * c;
+            h *= step;
+        }
+        if (fabs(step - 1) < eps) return h;
+    }
+    return NAN;
+}
+
+/* I_x(a, b) given x and y = 1 - x, each exact (so that neither loses digits near 0 or 1). */
+static double beta_inc(double a, double b, double x, double y) {
+    if (x <= 0) return 0;
+    if (y <= 0) return 1;
+    double front = exp(a * log(x) + b * log(y) + lgamma(a + b) - lgamma(a) - lgamma(b));
+    if (x < (a + 1) / (a + b + 2)) return front * beta_fraction(a, b, x) / a;
+    return 1 - front * beta_fraction(b, a, y) / b; /* I_x(a, b) = 1 - I_y(b, a) */
+}
+
+double sb_beta_inc(double a, double b, double x) {
+    if (!(a > 0 && b > 0 && x >= 0 && x <= 1) || isinf(a) || isinf(b)) return NAN;
+    return beta_inc(a, b, x, 1 - x);
+}
+
+double sb_student_t_two_sided(double t, double df) {
+    if (isnan(t) || !(df > 0)) return NAN;
+    if (isinf(df)) return erfc(fabs(t) / sqrt(2));
+    /* P(|T| >= |t|) = I_x(df/2, 1/2) with x = df / (df + t^2) = 1 / (1 + u), u = t^2 / df */
+    double u = t / sqrt(df) * (t / sqrt(df));
+    return beta_inc(df / 2, 0.5, 1 / (1 + u), isinf(u) ? 1 : u / (1 + u));
+}
+
+/* Mean and sample variance of the non-NAN values of x[0..n); returns their count. */
+static size_t mean_var(const double *x, size_t n, double *mean, double *var) {
+    size_t k = 0;
+    double sum = 0, sq = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i])) sum += x[i], k++;
+    *mean = k ? sum / (double)k : NAN;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i])) sq += (x[i] - *mean) * (x[i] - *mean);
+    *var = k > 1 ? sq / (double)(k - 1) : NAN;
+    return k;
+}
+
+int sb_welch_t(const double *x, size_t nx, const double *y, size_t ny, sb_welch *out) {
+    double vx, vy;
+    out->nx = mean_var(x, nx, &out->mean_x, &vx);
+    out->ny = mean_var(y, ny, &out->mean_y, &vy);
+    out->t = out->df = out->p = NAN;
+    if (out->nx < 2 || out->ny < 2) return -1;
+    double sx = vx / (double)out->nx, sy = vy / (double)out->ny, diff = out->mean_x - out->mean_y;
+    if (sx + sy == 0) { /* neither varies: the difference of the means is exact */
+        out->t = diff == 0 ? 0 : copysign(INFINITY, diff);
+        out->p = diff == 0 ? 1 : 0;
+        return 0;
+    }
+    out->t = diff / sqrt(sx + sy);
+    out->df = (sx + sy) * (sx + sy) / (sx * sx / (double)(out->nx - 1) + sy * sy / (double)(out->ny - 1));
+    out->p = sb_student_t_two_sided(out->t, out->df);
+    return 0;
+}
+
 typedef struct indexed {
     double p;
     size_t i;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "stats.h"
+
 static void *checked(void *p) {
     if (!p) {
         fprintf(stderr, "starkbench: out of memory\n");
@@ -93,6 +95,7 @@ static int pool_files(sb_pool *s, const sb_results *in, char *err, size_t errlen
     size_t max_points = 0;
     for (size_t f = 0; f < s->n_files; f++) max_points += in[f].n_points;
     s->unstable = checked(calloc(max_points + 1, 1));
+    s->sessions = checked(calloc(max_points + 1, sizeof *s->sessions));
     s->pooled = in[0];
     s->pooled.points = NULL;
     s->pooled.n_points = 0;
@@ -117,12 +120,15 @@ static int pool_files(sb_pool *s, const sb_results *in, char *err, size_t errlen
             size_t logged = q->n_fallbacks < SB_MAX_FALLBACKS ? q->n_fallbacks : SB_MAX_FALLBACKS;
             p->fallbacks = q->fallbacks ? checked(malloc(logged * sizeof *p->fallbacks + 1)) : NULL;
             if (p->fallbacks) memcpy(p->fallbacks, q->fallbacks, logged * sizeof *p->fallbacks);
+            sb_pool_sessions *sessions = &s->sessions[s->pooled.n_points - 1];
+            sessions->reps = checked(malloc((s->n_files - f) * sizeof *sessions->reps));
             size_t at = 0;
             for (size_t g = f; g < s->n_files; g++) {
                 const sb_point *x = find_point(&in[g], q->name);
                 if (!x) continue;
                 if (pool_into(s, in, s->pooled.n_points - 1, at, x, g, f, err, errlen) != 0) return -1;
                 at += x->reps;
+                sessions->reps[sessions->n++] = x->reps;
             }
         }
     return 0;
@@ -182,8 +188,19 @@ out:
 }
 
 void sb_pool_free(sb_pool *s) {
+    for (size_t i = 0; s->sessions && i < s->pooled.n_points; i++) free(s->sessions[i].reps);
+    free(s->sessions);
     sb_results_free(&s->pooled);
     free(s->unstable);
     free(s->files);
     free(s->arg);
+}
+
+size_t sb_pool_session_medians(const sb_pool_sessions *s, const double *values, double *medians) {
+    size_t n = 0, at = 0;
+    for (size_t k = 0; k < s->n; at += s->reps[k++]) {
+        double m = sb_median(values + at, s->reps[k]);
+        if (!isnan(m)) medians[n++] = m;
+    }
+    return n;
 }

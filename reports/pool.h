@@ -9,6 +9,14 @@
 
 #include "results.h"
 
+/* How a pooled point's repetitions split over the files (sessions) that have it, in file order:
+ * the repetitions of one session ran in one process and share its state, so they are not
+ * independent of each other; the session is the unit of replication. */
+typedef struct sb_pool_sessions {
+    size_t n;     /* files that have the point */
+    size_t *reps; /* reps[k]: the k-th one's repetitions (a run of them in the pooled values); they add up to the point's */
+} sb_pool_sessions;
+
 typedef struct sb_pool {
     const char *label;       /* how messages name the list: "base", "candidate", "report" */
     char *arg;               /* copy of the argument, split at its commas into files */
@@ -18,6 +26,7 @@ typedef struct sb_pool {
     size_t n_commits;
     sb_results pooled;       /* the first file's context; every point pooled over the files */
     unsigned char *unstable; /* per pooled point: its proof digest differs between files of one commit */
+    sb_pool_sessions *sessions; /* per pooled point: its repetitions by file */
     double noise_cpu_pct, noise_gpu_pct; /* the largest noise probe figures of its files (NAN: none) */
     unsigned shard_count;    /* N when every file is a shard of an N-way split (sweep --shard), else 0 */
     unsigned char shards[SB_RESULTS_MAX_POINTS + 1]; /* with shard_count: shards[i] set when shard i is given */
@@ -36,5 +45,10 @@ int sb_pool_split(char *list, const char **files);
 int sb_pool_load(sb_pool *s, const char *label, const char *arg, char *err, size_t errlen);
 
 void sb_pool_free(sb_pool *s);
+
+/* Writes the median of each session's non-NAN values among values[0..reps) (a metric of the
+ * pooled point split as in s) to medians (room for s->n), skipping a session without a value.
+ * Returns how many it wrote. */
+size_t sb_pool_session_medians(const sb_pool_sessions *s, const double *values, double *medians);
 
 #endif

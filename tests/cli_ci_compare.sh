@@ -25,7 +25,7 @@ for f in base-1 base-2 cand-1 cand-2; do
 done
 grep -q "^base      $work/aa/base-1.json, $work/aa/base-2.json " out.txt || fail "base side is not the two base files"
 grep -q "^candidate $work/aa/cand-1.json, $work/aa/cand-2.json " out.txt || fail "candidate side is not the two cand files"
-grep -q "steps:8/blowup:2/backend:cpu/.*(4 vs 4 repetitions)" out.txt || fail "rounds not pooled to 4 vs 4 repetitions"
+grep -q "steps:8/blowup:2/backend:cpu/.*(4 vs 4 repetitions in 2 vs 2 sessions: Mann-Whitney U on the pooled repetitions)" out.txt || fail "rounds not pooled to 4 vs 4 repetitions"
 grep -q "Holm, alpha 0.02" out.txt || fail "--alpha did not reach compare"
 grep -Eq -- "-> (ok|WARN)$" out.txt || fail "no ok/WARN summary"
 [ "$(grep -c '^ci-compare: round' err.txt)" -eq 2 ] || fail "expected 2 round lines on stderr"

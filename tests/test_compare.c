@@ -1,8 +1,12 @@
-/* compare: Mann-Whitney U and Holm against hand-computed values; the CI gate on synthetic
- * results (A/A passes, a small shift warns, a clear 10 % regression fails, a new fallback fails,
- * too few repetitions cannot fail, files without a common benchmark are rejected); pooling
- * (runs split across files report exactly as one file, a failure in any file counts, files of
- * different setups or given twice are rejected). */
+/* compare: Mann-Whitney U and Holm against hand-computed values, the incomplete beta function,
+ * Student's t tail and Welch's t against SciPy's; the CI gate on synthetic results (A/A passes,
+ * a small shift warns, a clear 10 % regression fails, a new fallback fails, too few repetitions
+ * cannot fail, files without a common benchmark are rejected); pooling (runs split across two
+ * files report as one file, a failure in any file counts, files of different setups or given
+ * twice are rejected); sessions (an A/A pair whose processes differ by a few percent passes
+ * Welch's t on the session medians where the pooled rank test calls it significant, a real
+ * slowdown of one round in every session fails, constant sessions, a round in too few sessions
+ * falls back to the rank test). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +15,9 @@
 
 #include "commands.h"
 #include "compare_stats.h"
+#include "pool.h"
 #include "results.h"
+#include "stats.h"
 #include "check.h"
 
 #define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
@@ -51,6 +57,66 @@ static void check_mann_whitney(void) {
     EXPECT(NEAR(sb_mann_whitney_min_p(30, 30) / 3.019859359162151e-11, 1, 1e-9));
 }
 
+/* Reference values from SciPy 1.10.1 (Debian's python3-scipy, /usr/bin/python3):
+ * scipy.special.betainc(a, b, x); 2 * scipy.stats.t.sf(abs(t), df); scipy.stats.ttest_ind(x, y,
+ * equal_var=False) for t and p, with df = (vx/nx + vy/ny)^2 / ((vx/nx)^2/(nx-1) + (vy/ny)^2/(ny-1)). */
+static void check_student_t(void) {
+    static const struct { double a, b, x, want; } beta[] = {
+        {0.5, 0.5, 0.3, 0.3690101195655454},   {2, 3, 0.4, 0.5247999999999999},
+        {10, 0.5, 0.9, 0.15164090963470997},   {0.5, 10, 0.01, 0.3420718248432155},
+        {30, 40, 0.45, 0.6447480085585666},    {1, 1, 0.7, 0.7},
+        {5e5, 0.5, 0.999999, 0.3173105079047983},
+    };
+    for (size_t i = 0; i < sizeof beta / sizeof beta[0]; i++) {
+        double got = sb_beta_inc(beta[i].a, beta[i].b, beta[i].x);
+        CHECK(fabs(got / beta[i].want - 1) < 1e-12 || (beta[i].a > 1e4 && fabs(got / beta[i].want - 1) < 1e-8),
+              "I_%g(%g, %g) = %.17g, SciPy %.17g", beta[i].x, beta[i].a, beta[i].b, got, beta[i].want);
+    }
+    EXPECT(sb_beta_inc(2, 3, 0) == 0 && sb_beta_inc(2, 3, 1) == 1);
+    EXPECT(isnan(sb_beta_inc(0, 1, 0.5)) && isnan(sb_beta_inc(1, 1, 1.5)) && isnan(sb_beta_inc(1, -1, 0.5)));
+    static const struct { double t, df, want; } tail[] = {
+        {0, 3, 1.0},                          {1.0, 2, 0.42264973081037427}, /* 1 - 1/sqrt(3) */
+        {2.5, 3, 0.08770664700806555},        {-3.7, 4, 0.02083542949044991},
+        {10, 5, 0.00017094757574296357},      {50, 2, 0.0003997601598880805},
+        {2.0, 7.3, 0.08394103933410305},      {4.2, 8, 0.0029965137010812245},
+        {1e3, 6, 6.749893688648216e-17},      {12, 30, 5.580185415199261e-13},
+        {0.5, 100.5, 0.6181681092764426},     {0.1, 2.5, 0.9278065440624896},
+        {-1.3, 1.0, 0.41742880032030527},     {6.0, 2.2, 0.02117808434235389}, /* df 1: 1 - 2 atan(1.3) / pi */
+        {1.96, 1e6, 0.04999606758526978},
+    };
+    for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) {
+        double got = sb_student_t_two_sided(tail[i].t, tail[i].df);
+        double tol = tail[i].df > 1e4 ? 1e-8 : 1e-11;
+        CHECK(fabs(got / tail[i].want - 1) < tol, "P(|T| >= %g), df %g = %.17g, SciPy %.17g", tail[i].t, tail[i].df, got,
+              tail[i].want);
+    }
+    EXPECT(sb_student_t_two_sided(INFINITY, 3) == 0 && sb_student_t_two_sided(1e300, 3) == 0);
+    EXPECT(NEAR(sb_student_t_two_sided(1.96, INFINITY), erfc(1.96 / sqrt(2)), 1e-15));
+    EXPECT(isnan(sb_student_t_two_sided(NAN, 3)) && isnan(sb_student_t_two_sided(1, 0)));
+
+    sb_welch w;
+    const double x[] = {10.1, 9.8, 10.3, 10.0, 9.9}, y[] = {10.6, 10.9, 10.4, 11.2};
+    EXPECT(sb_welch_t(x, 5, y, 4, &w) == 0 && w.nx == 5 && w.ny == 4);
+    EXPECT(NEAR(w.t, -3.87179487179487, 1e-12) && NEAR(w.df, 4.430925784170331, 1e-12));
+    EXPECT(NEAR(w.p / 0.014799350952915674, 1, 1e-10));
+    /* the swap changes t's sign only; NAN values are skipped */
+    const double xs[] = {1.0, NAN, 2.0, 3.0}, ys[] = {1.5, 2.5, 3.5, 4.5, 5.5, 6.5};
+    EXPECT(sb_welch_t(ys, 6, xs, 4, &w) == 0 && w.nx == 6 && w.ny == 3);
+    EXPECT(NEAR(w.t, 2.0889318714683744, 1e-12) && NEAR(w.df, 6.797752808988765, 1e-12));
+    EXPECT(NEAR(w.p / 0.0762702443137421, 1, 1e-10));
+    /* one side constant: df is the other's n - 1 */
+    const double flat[] = {5, 5, 5}, around[] = {4, 6, 5.5, 4.5};
+    EXPECT(sb_welch_t(flat, 3, around, 4, &w) == 0 && w.t == 0 && NEAR(w.df, 3, 1e-12) && NEAR(w.p, 1, 1e-15));
+    /* neither side varies: no division by zero; equal means p = 1, a shift is exact: p = 0 */
+    const double five[] = {5, 5, 5, 5}, six[] = {6, 6, 6};
+    EXPECT(sb_welch_t(flat, 3, five, 4, &w) == 0 && w.p == 1 && w.t == 0 && isnan(w.df));
+    EXPECT(sb_welch_t(flat, 3, six, 3, &w) == 0 && w.p == 0 && w.t == -INFINITY && isnan(w.df));
+    EXPECT(sb_welch_t(six, 3, flat, 3, &w) == 0 && w.p == 0 && w.t == INFINITY);
+    /* fewer than two values a side: no test */
+    const double one[] = {5, NAN};
+    EXPECT(sb_welch_t(one, 2, six, 3, &w) == -1 && isnan(w.p));
+}
+
 static void check_holm(void) {
     /* sorted 0.005, 0.01, 0.03, 0.04 -> 0.02, 0.03, 0.06, max(0.04, 0.06) */
     const double p[] = {0.01, 0.04, 0.03, 0.005};
@@ -77,12 +143,13 @@ static double noise(void) {
     return (double)(lcg_state >> 11) / (double)(1ULL << 52) - 1;
 }
 
-/* Writes name.json: two points, every time scaled by `scale`, with relative noise `jitter`;
- * the first point's verdict is `verdict` and its status `status` (not "ok": no timings). Of the
- * `reps` repetitions the generator draws, only those in [from, to) are written, so that a run
- * split across files has the same values as one file with all of them. */
-static void write_part(const char *name, unsigned long long seed, size_t reps, double scale, double jitter,
-                       const char *verdict, const char *status, size_t from, size_t to) {
+/* Writes name.json: two points, every time scaled by `scale` (R2 evaluate's also by
+ * `evaluate_scale`), with relative noise `jitter`; the first point's verdict is `verdict` and
+ * its status `status` (not "ok": no timings). Of the `reps` repetitions the generator draws,
+ * only those in [from, to) are written, so that a run split across files has the same values
+ * as one file with all of them. */
+static void write_part(const char *name, unsigned long long seed, size_t reps, double scale, double evaluate_scale,
+                       double jitter, const char *verdict, const char *status, size_t from, size_t to) {
     static const struct { const char *key; double ms; } rounds[] = {
         {"cpu:R1 main LDE", 30}, {"cpu:R1 main commit", 25}, {"cpu:R2 evaluate", 40}, {"range:R1 main LDE", 0.2}};
     lcg_state = seed;
@@ -105,6 +172,7 @@ static void write_part(const char *name, unsigned long long seed, size_t reps, d
             double total = 0;
             for (size_t m = 0; m < sizeof rounds / sizeof rounds[0]; m++) {
                 double v = rounds[m].ms * (1 << (2 * i)) * scale * (1 + jitter * noise());
+                if (strcmp(rounds[m].key, "cpu:R2 evaluate") == 0) v *= evaluate_scale;
                 if (ok && k >= from && k < to) sb_point_metric(p, rounds[m].key)->values[k - from] = v;
                 total += v;
             }
@@ -122,7 +190,7 @@ static void write_part(const char *name, unsigned long long seed, size_t reps, d
 
 static void write_results(const char *name, unsigned long long seed, size_t reps, double scale, double jitter,
                           const char *verdict) {
-    write_part(name, seed, reps, scale, jitter, verdict, "ok", 0, reps);
+    write_part(name, seed, reps, scale, 1, jitter, verdict, "ok", 0, reps);
 }
 
 /* Copies dir/from.json to dir/to.json with every `old` replaced by `new`. */
@@ -233,13 +301,21 @@ static void check_gate(void) {
 static void write_split(const char *name, unsigned long long seed, double scale, double jitter, size_t cut) {
     char part[64];
     snprintf(part, sizeof part, "%s_a", name);
-    write_part(part, seed, 10, scale, jitter, "clean", "ok", 0, cut);
+    write_part(part, seed, 10, scale, 1, jitter, "clean", "ok", 0, cut);
     snprintf(part, sizeof part, "%s_b", name);
-    write_part(part, seed, 10, scale, jitter, "clean", "ok", cut, 10);
+    write_part(part, seed, 10, scale, 1, jitter, "clean", "ok", cut, 10);
+}
+
+/* Removes every `what` from text; returns how many there were. */
+static int strip(char *text, const char *what) {
+    int n = 0;
+    for (char *hit; (hit = strstr(text, what)); n++) memmove(hit, hit + strlen(what), strlen(hit + strlen(what)) + 1);
+    return n;
 }
 
 /* Compares base with cand as one file a side and split in two (base's parts in reverse order):
- * both exit with rc and print the same report (medians, p-values, verdicts). */
+ * both exit with rc and print the same report (medians, p-values, verdicts); two sessions a side
+ * are too few for Welch's t, so both use the rank test on the pooled repetitions. */
 static void check_split_same(const char *base, const char *cand, int rc) {
     static char one[65536], split[65536];
     char b2[64], c2[64];
@@ -247,6 +323,7 @@ static void check_split_same(const char *base, const char *cand, int rc) {
     snprintf(c2, sizeof c2, "%s_a,%s_b", cand, cand);
     EXPECT(run_compare(base, cand, NULL, one, sizeof one) == rc);
     EXPECT(run_compare(b2, c2, NULL, split, sizeof split) == rc);
+    EXPECT(strip(split, " in 2 vs 2 sessions: Mann-Whitney U on the pooled repetitions") == 2);
     CHECK(strcmp(body(one), body(split)) == 0, "pooled report differs from one file's:\n%s\nvs\n%s", one, split);
     EXPECT(strstr(split, "(10 vs 10 repetitions)") != NULL);
     EXPECT(strstr(split, "_b.json, ") != NULL && strstr(split, "_a.json (commit ") != NULL);
@@ -263,14 +340,14 @@ static void check_pooling(void) {
     write_split("slow10", 5, 1.10, 0.01, 2);
     check_split_same("base_quiet", "slow10", 1);
     /* a point that timed out in one candidate file FAILs the pooled candidate */
-    write_part("aa_timeout", 2, 10, 1.0, 0.03, "clean", "timeout", 0, 3);
+    write_part("aa_timeout", 2, 10, 1.0, 1, 0.03, "clean", "timeout", 0, 3);
     EXPECT(run_compare("base", "aa_a,aa_timeout", NULL, split, sizeof split) == 1);
     EXPECT(strstr(split, "FAIL  candidate point timeout: killed after the --timeout (in ") != NULL);
     /* ... and so does one that has no timing at all (it used to pass unseen) */
     EXPECT(run_compare("base", "aa_timeout", NULL, split, sizeof split) == 1);
     EXPECT(strstr(split, "(10 vs 0 repetitions)") != NULL);
     /* a new fallback verdict in one candidate file is the pooled point's */
-    write_part("fb_b", 2, 10, 1.0, 0.03, "fallback", "ok", 7, 10);
+    write_part("fb_b", 2, 10, 1.0, 1, 0.03, "fallback", "ok", 7, 10);
     EXPECT(run_compare("base_a,base_b", "aa_a,fb_b", NULL, split, sizeof split) == 1);
     EXPECT(strstr(split, "clean -> fallback") != NULL);
     /* proof bytes that differ between files of one commit: FAIL for the candidate, a note for the base */
@@ -300,13 +377,134 @@ static void check_pooling(void) {
     EXPECT(run_compare("base", "aa_a,aa_copy", NULL, split, sizeof split) == 0);
 }
 
+/* ---- sessions, the unit of replication ------------------------------------------------------ */
+
+/* Writes NAME1.json .. NAMEn.json (n <= 9): n sessions of `reps` repetitions, as n processes of
+ * one build would: session k's times scaled by scale * (1 + o_k), o_k uniform in [-spread,
+ * spread) (drawn from seed), and jitter within the session; R2 evaluate's also by
+ * evaluate_scale. Writes the list "NAME1,...,NAMEn" to list. */
+static void write_sessions(const char *name, unsigned long long seed, size_t n, size_t reps, double scale,
+                           double evaluate_scale, double spread, double jitter, char *list, size_t cap) {
+    double offset[9];
+    lcg_state = seed;
+    for (size_t k = 0; k < n; k++) offset[k] = spread * noise();
+    size_t len = 0;
+    for (size_t k = 0; k < n; k++) {
+        char file[64];
+        snprintf(file, sizeof file, "%s%zu", name, k + 1);
+        write_part(file, seed * 16 + k, reps, scale * (1 + offset[k]), evaluate_scale, jitter, "clean", "ok", 0, reps);
+        len += (size_t)snprintf(list + len, cap - len, "%s%s", len ? "," : "", file);
+    }
+}
+
+/* The test the gate used before it knew sessions: Mann-Whitney U on the pooled repetitions of
+ * the first point's total, base list a against b. Writes the change of its median to *change_pct. */
+static double pooled_rank_p(const char *a, const char *b, double *change_pct) {
+    char pa[1024], pb[1024], err[512];
+    expand(a, pa, sizeof pa);
+    expand(b, pb, sizeof pb);
+    sb_pool s[2];
+    sb_mwu u = {.p = NAN};
+    *change_pct = NAN;
+    if (sb_pool_load(&s[0], "base", pa, err, sizeof err) == 0 && sb_pool_load(&s[1], "candidate", pb, err, sizeof err) == 0) {
+        const sb_point *x = &s[0].pooled.points[0], *y = &s[1].pooled.points[0];
+        sb_mann_whitney(sb_point_total(x), x->reps, sb_point_total(y), y->reps, &u);
+        double mx = sb_median(sb_point_total(x), x->reps), my = sb_median(sb_point_total(y), y->reps);
+        *change_pct = 100 * (my - mx) / mx;
+    } else {
+        fprintf(stderr, "%s\n", err);
+    }
+    sb_pool_free(&s[0]);
+    sb_pool_free(&s[1]);
+    return u.p;
+}
+
+/* Counts the table rows of out whose metric starts with `metric` and whose verdict column has `verdict`. */
+static int count_rows(const char *out, const char *metric, const char *verdict) {
+    int n = 0;
+    char row[40], end[40];
+    snprintf(row, sizeof row, "\n  %s", metric);
+    snprintf(end, sizeof end, " %s", verdict);
+    for (const char *r = out; (r = strstr(r, row)); r++) {
+        const char *eol = strchr(r + 1, '\n');
+        size_t len = eol ? (size_t)(eol - r) : strlen(r);
+        char line[256];
+        snprintf(line, sizeof line, "%.*s", (int)len, r);
+        n += strstr(line, end) != NULL;
+    }
+    return n;
+}
+
+static void check_sessions(void) {
+    static char out[65536];
+    char base[256], cand[256];
+    /* A/A: every session tight (0.2 % jitter) but each process off by up to +-5 %, the same
+     * distribution on both sides. The pooled rank test takes 60 repetitions a side as
+     * independent and calls the offset of the candidate's sessions significant (and, above 5 %,
+     * the old gate's FAIL); Welch's t on 5 vs 5 session medians sees 5 samples a side. */
+    write_sessions("ses_base", 12, 5, 12, 1.0, 1, 0.05, 0.002, base, sizeof base);
+    write_sessions("ses_aa", 28, 5, 12, 1.0, 1, 0.05, 0.002, cand, sizeof cand);
+    double change, rank_p = pooled_rank_p(base, cand, &change);
+    CHECK(rank_p < 1e-6 && change > 5, "the fixture does not reproduce the false alarm: rank p %g, change %+.2f %%", rank_p,
+          change);
+    EXPECT(run_compare(base, cand, NULL, out, sizeof out) == 0);
+    EXPECT(strstr(out, "  (60 vs 60 repetitions in 5 vs 5 sessions: Welch t on the session medians)\n") != NULL);
+    EXPECT(count_rows(out, "", "FAIL") == 0 && strstr(out, ": 0 FAIL, ") != NULL);
+    EXPECT(strstr(out, "8 gated tests (8 Welch t on the medians of 3 or more sessions a side, 0 Mann-Whitney U") != NULL);
+    EXPECT(strstr(out, "rank tests on the pooled repetitions") == NULL && strstr(out, "smallest p-value") == NULL);
+    /* a real 10 % slowdown of R2 evaluate in every candidate session: that round FAILs in both
+     * points (Welch's p has no floor, so it passes Holm over the rounds); the others do not */
+    write_sessions("ses_slow", 128, 5, 12, 1.0, 1.10, 0.05, 0.002, cand, sizeof cand);
+    EXPECT(run_compare(base, cand, NULL, out, sizeof out) == 1);
+    CHECK(count_rows(out, "cpu:R2 evaluate", "FAIL") == 2 && count_rows(out, "", "FAIL") == 2, "%s", out);
+    /* 3 sessions a side suffice; without any variation the shift is exact (p = 0), and equal
+     * sessions give p = 1 (no division by zero) */
+    write_sessions("flat_base", 5, 3, 4, 1.0, 1, 0, 0, base, sizeof base);
+    write_sessions("flat_aa", 6, 3, 4, 1.0, 1, 0, 0, cand, sizeof cand);
+    EXPECT(run_compare(base, cand, NULL, out, sizeof out) == 0);
+    EXPECT(strstr(out, "(12 vs 12 repetitions in 3 vs 3 sessions: Welch t on the session medians)") != NULL);
+    EXPECT(count_rows(out, "total", "ok") == 2 && strstr(out, " +0.00%   1.0000   1.0000 ") != NULL);
+    write_sessions("flat_slow", 7, 3, 4, 1.10, 1, 0, 0, cand, sizeof cand);
+    EXPECT(run_compare(base, cand, NULL, out, sizeof out) == 1);
+    EXPECT(count_rows(out, "total", "FAIL") == 2 && strstr(out, "+10.00%  0.0e+00  0.0e+00 ") != NULL);
+    /* a round with values in only 2 sessions a side falls back to the rank test, marked; on the
+     * same offsets as the A/A pair above it FAILs where Welch's t on the sessions does not */
+    write_sessions("mix_base", 12, 5, 12, 1.0, 1, 0.05, 0.002, base, sizeof base);
+    write_sessions("mix_aa", 28, 5, 12, 1.0, 1, 0.05, 0.002, cand, sizeof cand);
+    for (int k = 1; k <= 3; k++) {
+        char file[32];
+        snprintf(file, sizeof file, "mix_base%d", k);
+        rewrite(file, file, "cpu:R1 main commit", "cpu:R1 main Commit");
+        snprintf(file, sizeof file, "mix_aa%d", k);
+        rewrite(file, file, "cpu:R1 main commit", "cpu:R1 main Commit");
+    }
+    EXPECT(run_compare(base, cand, NULL, out, sizeof out) == 1);
+    EXPECT(strstr(out, "in 5 vs 5 sessions: Welch t on the session medians, a rank test where marked)") != NULL);
+    EXPECT(count_rows(out, "cpu:R1 main commit", "FAIL (rank test on the repetitions)") == 2);
+    EXPECT(count_rows(out, "", "(rank test on the repetitions)") == 2 && count_rows(out, "", "FAIL") == 2);
+    EXPECT(strstr(out, "note: 2 of the 10 gated tests are rank tests on the pooled repetitions") != NULL);
+    /* markdown says the same */
+    char md[128], args[160];
+    snprintf(md, sizeof md, "%s/sessions.md", dir);
+    snprintf(args, sizeof args, "--md %s", md);
+    run_compare(base, cand, args, out, sizeof out);
+    FILE *f = fopen(md, "r");
+    size_t n = f ? fread(out, 1, sizeof out - 1, f) : 0;
+    if (f) fclose(f);
+    out[n] = 0;
+    EXPECT(strstr(out, "| metric | base ms | cand ms | change | p | p(Holm) | noise | verdict |") != NULL);
+    EXPECT(strstr(out, "60 vs 60 repetitions in 5 vs 5 sessions: Welch t on the session medians, a rank test where marked\n") != NULL);
+}
+
 int main(void) {
     check_mann_whitney();
+    check_student_t();
     check_holm();
     snprintf(dir, sizeof dir, "/tmp/sb_test_compare.XXXXXX");
     if (!mkdtemp(dir)) return 1;
     check_gate();
     check_pooling();
+    check_sessions();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
