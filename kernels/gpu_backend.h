@@ -10,16 +10,13 @@
  *   the CPU anyway (its round kept there, another AIR's composition) is unaffected.
  *
  * Where operations run (read when the backend is created):
- *   by default (cfg.cpu_rounds = SB_CPU_ROUNDS_DEFAULT) every LDE, commit and opening runs on the
- *   GPU, in every round, and the kinds of SB_GPU_UNVERIFIED_KINDS (composition, OOD, DEEP, FRI,
- *   grinding) on the CPU path, counted in cpu_ops and without a record, because their kernels
- *   have not run on a GPU yet (docs/ARCHITECTURE.md "Rounds kept on the CPU" says what must run
- *   before that changes): the placement measured before those kernels existed. A chosen
+ *   by default (cfg.cpu_rounds = SB_CPU_ROUNDS_DEFAULT) every operation of every round runs on
+ *   the GPU: LDEs, commits, openings, the composition, OOD, DEEP, FRI folds and grinding. A chosen
  *   cfg.cpu_rounds (bit k-1: round k) runs every operation of those rounds on the CPU path and
  *   every kind of the others on the GPU; matrices move between host and device where an
  *   operation needs them; the proof bytes are the same. STARKBENCH_CPU_ROUNDS=R2,R4 (any of
- *   R1..R4, comma-separated) or =none replaces the default (none: every operation of every round
- *   on the GPU, the new kernels included), and adds its rounds to a caller's own
+ *   R1..R4, comma-separated) or =none (every operation on the GPU) replaces the default, and adds
+ *   its rounds to a caller's own
  *   cfg.cpu_rounds; an empty or other value fails the creation. For verifying and
  *   bisecting the GPU rounds; the harness judges the default placement only (a sweep child run
  *   with it is judged as if it ran the default). */
@@ -31,19 +28,14 @@
 #include "backend.h"
 #include "range_names.h"
 
-/* The kinds of operation (SB_OPK_*) whose kernels have not run on a GPU yet: the GPU backend
- * leaves them on the CPU path unless a placement is chosen. */
-#define SB_GPU_UNVERIFIED_KINDS (SB_OPK_COMPOSITION | SB_OPK_OOD | SB_OPK_DEEP | SB_OPK_FRI | SB_OPK_GRIND)
-
 /* The operations (an SB_OPK_IN_ROUND mask, prover/range_names.h) a GPU backend created with
  * cfg.cpu_rounds = cpu_rounds runs on the device: SB_CPU_ROUNDS_DEFAULT gives sb_gpu_device_ops;
  * otherwise every kind with a kernel in every round not kept on the CPU. 0 in a build without
  * CUDA. */
 unsigned sb_gpu_placed_ops(unsigned cpu_rounds);
 
-/* The operations the GPU backend runs on the device by default: every kind with a kernel in every
- * round but SB_GPU_UNVERIFIED_KINDS; the fallback detector, calibrate and the memory model judge
- * the ranges holding them. */
+/* The operations the GPU backend runs on the device by default: every kind in every round; the
+ * fallback detector, calibrate and the memory model judge the ranges holding them. */
 extern const unsigned sb_gpu_device_ops;
 
 /* Writes the free and total memory of be's device (cudaMemGetInfo). Returns 0, or -1 when be

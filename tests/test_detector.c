@@ -19,12 +19,9 @@
 #define CPU_MS 1000.0
 #define GPU_MS 100.0
 #define ALL_OPS 0xFFFFFFFFu /* every kind in every round */
-/* What the GPU backend runs on the device by default today: every LDE, commit and opening (the
- * Rounds 2-4 kernels stay off until they have run on a GPU, gpu_backend.h). */
-#define TODAY_KINDS (SB_OPK_LDE | SB_OPK_COMMIT | SB_OPK_OPEN)
-#define TODAY_OPS                                                                                        \
-    (SB_OPK_IN_ROUND(1, TODAY_KINDS) | SB_OPK_IN_ROUND(2, TODAY_KINDS) | SB_OPK_IN_ROUND(3, TODAY_KINDS) | \
-     SB_OPK_IN_ROUND(4, TODAY_KINDS))
+/* A GPU backend that keeps Rounds 2-4 on the CPU (cfg.cpu_rounds R2,R3,R4) runs Round 1's
+ * operations alone on the device: the ranges of the other rounds are not judged. */
+#define ROUND1_OPS SB_OPK_IN_ROUND(1, 0xffu)
 
 static const sb_detect_table tables[] = {
     {"cpu", 1u << 10, 130, 6, 0},
@@ -95,23 +92,23 @@ int main(void) {
     sb_calib_entry es[] = {entry("cpu", 1u << 10, "550.54", CPU_MS, GPU_MS),
                            entry("range", 1u << 16, "550.54", CPU_MS, GPU_MS), entry("", 0, "550.54", CPU_MS, GPU_MS)};
     for (size_t i = 0; i < 3; i++) CHECK(sb_calibration_put(&cal, &es[i]) == 0, "put");
-    sb_detect_context today = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", &cal, TODAY_OPS};
+    sb_detect_context round1 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", &cal, ROUND1_OPS};
     sb_detect_context all = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", &cal, ALL_OPS};
     sb_results r;
     memset(&r, 0, sizeof r);
 
-    /* A normal GPU run: clean, with today's device operations and with every one. */
+    /* A normal GPU run: clean, with Round 1 alone on the device and with every operation there. */
     sb_point *p = gpu_point(&r);
-    sb_detect_point(p, tables, N_TABLES, &today);
+    sb_detect_point(p, tables, N_TABLES, &round1);
     CHECK(verdict_is(p, "clean"), "normal run: %s (%s)", p->verdict, p->verdict_reason);
-    CHECK(!strstr(p->verdict_reason, "all tables"), "no range outside the tables runs on the GPU today: %s",
+    CHECK(!strstr(p->verdict_reason, "all tables"), "no range outside the tables runs on the GPU in Round 1: %s",
           p->verdict_reason);
     sb_detect_point(p, tables, N_TABLES, &all);
     CHECK(verdict_is(p, "clean") && strstr(p->verdict_reason, "all tables: clean"), "normal run, all ops: %s (%s)",
           p->verdict, p->verdict_reason);
 
     /* Each range alone at its CPU time, no record: flagged by name wherever the GPU runs it. */
-    int judged_today = 0;
+    int judged_round1 = 0;
     for (int id = 0; id < SB_RANGE_COUNT; id++) {
         const sb_range_def *d = &sb_range_defs[id];
         if (!d->ops) continue;
@@ -122,15 +119,15 @@ int main(void) {
         sb_detect_point(p, tables, N_TABLES, &all);
         CHECK(verdict_is(p, "suspected-fallback") && strstr(p->verdict_reason, want), "%s slow, all ops: %s (%s)",
               d->name, p->verdict, p->verdict_reason);
-        sb_detect_point(p, tables, N_TABLES, &today);
-        const int on_gpu = sb_range_on_gpu((sb_range_id)id, TODAY_OPS);
-        judged_today += on_gpu;
-        CHECK(verdict_is(p, on_gpu ? "suspected-fallback" : "clean"), "%s slow, today's ops: %s (%s)", d->name,
-              p->verdict, p->verdict_reason);
+        sb_detect_point(p, tables, N_TABLES, &round1);
+        const int on_gpu = sb_range_on_gpu((sb_range_id)id, ROUND1_OPS);
+        judged_round1 += on_gpu;
+        CHECK(verdict_is(p, on_gpu ? "suspected-fallback" : "clean"), "%s slow, Round 1 on the GPU: %s (%s)",
+              d->name, p->verdict, p->verdict_reason);
     }
-    CHECK(judged_today == 7, "today's GPU ranges: the four Round-1 ranges, R2 evaluate (the parts' LDE), R2 commit "
-          "and R4 queries (%d)", judged_today);
-    CHECK(sb_gpu_device_ops == 0 || sb_gpu_device_ops == TODAY_OPS, "the GPU backend's default (%#x) is not today's",
+    CHECK(judged_round1 == 4, "Round 1's GPU ranges: main and aux LDE and commit (%d)", judged_round1);
+    CHECK(sb_gpu_device_ops == 0 || sb_gpu_device_ops == ALL_OPS,
+          "the GPU backend's default (%#x) is not every operation on the device",
           sb_gpu_device_ops);
 
     /* The same slow commit with a backend record: "fallback", which outranks the timing. */
@@ -141,7 +138,7 @@ int main(void) {
     snprintf(p->fallbacks[0].table, sizeof p->fallbacks[0].table, "cpu");
     snprintf(p->fallbacks[0].op, sizeof p->fallbacks[0].op, "%s", SB_RANGE_NAME(SB_R1_MAIN_COMMIT));
     snprintf(p->fallbacks[0].error, sizeof p->fallbacks[0].error, "too many resources requested for launch");
-    sb_detect_point(p, tables, N_TABLES, &today);
+    sb_detect_point(p, tables, N_TABLES, &all);
     CHECK(verdict_is(p, "fallback"), "recorded: %s", p->verdict);
     CHECK(strstr(p->verdict_reason, "too many resources") != NULL, "reason: %s", p->verdict_reason);
 
@@ -149,7 +146,7 @@ int main(void) {
     sb_calibration small = {0, NULL, 0, NULL};
     sb_calib_entry e = entry("cpu", 1u << 10, "550.54", 500, 200);
     sb_calibration_put(&small, &e);
-    sb_detect_context sctx = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", &small, TODAY_OPS};
+    sb_detect_context sctx = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", &small, ALL_OPS};
     p = gpu_point(&r);
     set_all(p, "", 500);
     sb_detect_point(p, tables, 1, &sctx);
@@ -157,7 +154,7 @@ int main(void) {
           p->verdict, p->verdict_reason);
 
     /* A calibration for another driver does not apply: undetectable, not clean. */
-    sb_detect_context other = {"NVIDIA H100 80GB HBM3", "560.00", "abc123", "", &cal, TODAY_OPS};
+    sb_detect_context other = {"NVIDIA H100 80GB HBM3", "560.00", "abc123", "", &cal, ALL_OPS};
     p = gpu_point(&r);
     sb_detect_point(p, tables, 1, &other);
     CHECK(verdict_is(p, "undetectable"), "other driver: %s", p->verdict);
@@ -182,8 +179,8 @@ int main(void) {
     snprintf(want.driver, sizeof want.driver, "560.00");
     CHECK(sb_calibration_lookup(&cards, &want) == NULL, "another driver: no entry");
     /* a point at 5x the first card's GPU time is GPU-like on card 2, CPU-like on card 1 */
-    sb_detect_context on1 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-1111", &cards, TODAY_OPS};
-    sb_detect_context on2 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-2222", &cards, TODAY_OPS};
+    sb_detect_context on1 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-1111", &cards, ROUND1_OPS};
+    sb_detect_context on2 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-2222", &cards, ROUND1_OPS};
     p = gpu_point(&r);
     set_all(p, "", 5 * GPU_MS * 0.99);
     sb_detect_point(p, tables, 1, &on2);
@@ -216,7 +213,7 @@ int main(void) {
 
     /* CUPTI alone (no calibration): kernels present -> clean; a commit range without a Keccak
      * kernel, or a range without any kernel -> suspected; a failed launch -> suspected. */
-    sb_detect_context nocal = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", NULL, TODAY_OPS};
+    sb_detect_context nocal = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "", NULL, ROUND1_OPS};
     p = gpu_point(&r);
     set_all(p, ":launches", 12);
     set_all(p, ":keccak_launches", 1);
@@ -230,7 +227,7 @@ int main(void) {
     set(p, "range", SB_R1_AUX_COMMIT, ":keccak_launches", 1);
     set(p, "range", SB_R3_OOD, ":launches", 0);
     sb_detect_point(p, tables, N_TABLES, &nocal);
-    CHECK(verdict_is(p, "clean"), "no kernel in R3 OOD, which runs on the CPU today: %s (%s)", p->verdict,
+    CHECK(verdict_is(p, "clean"), "no kernel in R3 OOD, kept on the CPU: %s (%s)", p->verdict,
           p->verdict_reason);
     sb_detect_context nocal_all = nocal;
     nocal_all.device_ops = ALL_OPS;
@@ -251,12 +248,12 @@ int main(void) {
     p = gpu_point(&r);
     set(p, "cpu", SB_R1_MAIN_COMMIT, "", CPU_MS);
     p->threshold = 1u << 12; /* cpu table LDE 2^11 rows stays on the CPU; range (2^17) on the GPU */
-    sb_detect_point(p, tables, N_TABLES, &today);
+    sb_detect_point(p, tables, N_TABLES, &all);
     CHECK(verdict_is(p, "clean") && strstr(p->verdict_reason, "cpu: n/a"), "below threshold: %s (%s)", p->verdict,
           p->verdict_reason);
     p = gpu_point(&r);
     snprintf(p->status, sizeof p->status, "timeout");
-    sb_detect_point(p, tables, N_TABLES, &today);
+    sb_detect_point(p, tables, N_TABLES, &all);
     CHECK(verdict_is(p, "n/a"), "timeout: %s", p->verdict);
 
     /* The calibration file round-trips every range; a later put with the same key replaces. */

@@ -147,8 +147,10 @@ static int composition_gpu(int t, const sb_composition_in *in, uint64_t *parts, 
 /* ---- OOD ------------------------------------------------------------------------------------------------ */
 
 static void ood(sb_backend *cpu, unsigned log_n, unsigned blowup, unsigned n_points, unsigned tpb) {
-    static const unsigned widths[] = {1, 31, 32, 33, 138};
-    enum { MATS = sizeof widths / sizeof *widths };
+    /* the operation takes up to SB_DEEP_MAX_MATS matrices: a single column, one warp's width, one over
+     * it, and the cpu table's main width */
+    static const unsigned widths[SB_DEEP_MAX_MATS] = {1, 32, 33, 138};
+    enum { MATS = SB_DEEP_MAX_MATS };
     const size_t n = (size_t)1 << log_n;
     sb_matrix c[MATS];
     sb_matrix *mats[MATS];

@@ -1,9 +1,9 @@
 /* The round operations on the GPU backend (skips without a GPU): the conformance cases of
  * tests/round_cases.h (every operation byte-equal to its independent reference, on the side its
- * placement says) with every round on the device and with the default placement (Rounds 2-4 on
- * the CPU); whole proofs byte-identical to the CPU backend's for blowup 2, 4, 8 and --tp 1, 3,
- * with every round on the device, with each round kept on the CPU alone (cfg.cpu_rounds: same
- * bytes, fewer GPU operations where that round has kernels) and with the default placement;
+ * placement says) with the default placement, every round on the device; whole proofs
+ * byte-identical to the CPU backend's for blowup 2, 4, 8 and --tp 1, 3, with every round on the
+ * device and with each round kept on the CPU alone (cfg.cpu_rounds: same bytes, fewer GPU
+ * operations where that round has kernels);
  * STARKBENCH_CPU_ROUNDS read at creation; and a silent injected fallback of each operation name
  * (same bytes, no record). */
 #include "test_gpu_util.h"
@@ -85,34 +85,25 @@ static unsigned inject_kind(const char *name) {
 int main(void) {
     gpu_or_skip();
     rng_state = 0x5EED0F0C0DE5ULL;
-    /* Every round on the device, then the default placement (the Rounds 2-4 kernels left out). */
-    static const unsigned placements[2] = {0, SB_CPU_ROUNDS_DEFAULT};
-    for (int k = 0; k < 2; k++) {
-        sb_backend *gpu = gpu_backend(placements[k]);
-        CHECK(gpu->cfg.cpu_rounds == (k ? SB_CPU_ROUNDS_DEFAULT : 0u), "placement %d: cpu_rounds %#x", k,
-              gpu->cfg.cpu_rounds);
-        run_round_cases(gpu);
-        CHECK(gpu->n_fallbacks == 0, "%zu fallbacks in the conformance cases (first: %s %s)", gpu->n_fallbacks,
-              gpu->fallbacks[0].kernel, gpu->fallbacks[0].error);
-        sb_backend_destroy(gpu);
-    }
+    /* The default placement is every round on the device. */
+    CHECK(sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT) == sb_gpu_placed_ops(0), "the default placement (%#x) is not "
+          "every round on the device (%#x)", sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT), sb_gpu_placed_ops(0));
+    sb_backend *gpu = gpu_backend(SB_CPU_ROUNDS_DEFAULT);
+    run_round_cases(gpu);
+    CHECK(gpu->n_fallbacks == 0, "%zu fallbacks in the conformance cases (first: %s %s)", gpu->n_fallbacks,
+          gpu->fallbacks[0].kernel, gpu->fallbacks[0].error);
+    sb_backend_destroy(gpu);
 
     static const unsigned blowups[3] = {2, 4, 8};
     for (int b = 0; b < 3; b++)
         for (unsigned tp = 1; tp <= 3; tp += 2) {
             run want = prove_with(SB_BACKEND_CPU, 0, blowups[b], tp);
-            run all = prove_with(SB_BACKEND_GPU, 0, blowups[b], tp);
+            run all = prove_with(SB_BACKEND_GPU, SB_CPU_ROUNDS_DEFAULT, blowups[b], tp);
             CHECK(same(&want, &all) && all.fallbacks == 0 && all.gpu_ops > 0, "b=%u tp=%u: GPU proof differs or "
                   "fell back", blowups[b], tp);
             CHECK(all.gpu_ops + all.cpu_ops == want.cpu_ops, "b=%u tp=%u: %llu + %llu operations, the CPU's %llu",
                   blowups[b], tp, (unsigned long long)all.gpu_ops, (unsigned long long)all.cpu_ops,
                   (unsigned long long)want.cpu_ops);
-            run dflt = prove_with(SB_BACKEND_GPU, SB_CPU_ROUNDS_DEFAULT, blowups[b], tp);
-            CHECK(same(&want, &dflt) && dflt.fallbacks == 0 && dflt.gpu_ops > 0 && dflt.gpu_ops < all.gpu_ops &&
-                      dflt.gpu_ops + dflt.cpu_ops == want.cpu_ops,
-                  "b=%u tp=%u: the default placement: other bytes, a record, or %llu GPU operations of %llu",
-                  blowups[b], tp, (unsigned long long)dflt.gpu_ops, (unsigned long long)all.gpu_ops);
-            sb_proof_free(&dflt.proof);
             for (unsigned r = 1; r <= 4; r++) {
                 run one = prove_with(SB_BACKEND_GPU, 1u << (r - 1), blowups[b], tp);
                 CHECK(same(&want, &one) && one.fallbacks == 0, "b=%u tp=%u: R%u on the CPU gives other bytes",
