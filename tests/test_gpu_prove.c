@@ -1,5 +1,5 @@
 /* Whole fib_iterative proofs byte-identical on the CPU and GPU backends for blowup 2, 4, 8,
- * every round on the device (STARKBENCH_CPU_ROUNDS=none), with the GPU path really taken (counters: every operation counted once, on one side), a mixed path (threshold: small tables on the
+ * every round on the device (the default placement), with the GPU path really taken (counters: every operation counted once, on one side), a mixed path (threshold: small tables on the
  * CPU), other --tpb values, a recorded fallback (Keccak leaves at 1024 threads/block) and a
  * silent injected one: every proof the same bytes, every proof verifies. Skips without a GPU. */
 #include "test_gpu_util.h"
@@ -30,8 +30,6 @@ static void same_and_valid(const sb_proof *want, const sb_proof *got, unsigned b
 
 int main(void) {
     gpu_or_skip();
-    /* Every round on the device (the default leaves the Rounds 2-4 kernels out, gpu_backend.h). */
-    setenv("STARKBENCH_CPU_ROUNDS", "none", 1);
     static const unsigned blowups[3] = {2, 4, 8};
     for (int b = 0; b < 3; b++) {
         const unsigned blowup = blowups[b];

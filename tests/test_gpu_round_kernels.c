@@ -4,8 +4,7 @@
  * composition of every fib table (real traces at blowup 2, 4, 8, random LDEs, a broken trace's
  * degree flag), OOD (1..4 points, widths around the 32-column tiles), DEEP, FRI folds with and
  * without their tree and the layer's openings, and the grinding search; shapes the kernels cannot
- * index are refused before any launch. Skips (77) without CUDA or without a GPU.
- * Written on a machine without a GPU: not yet run (2026-12-04). */
+ * index are refused before any launch. Skips (77) without CUDA or without a GPU. */
 #include "test_gpu_util.h"
 
 #ifndef SB_HAVE_CUDA
