@@ -20,6 +20,7 @@
 #include "field.h"
 #include "gpu.h"
 #include "gpu_rounds.h"
+#include "gpu_trace.h"
 #include "ntt.h"
 #include "range_names.h"
 #include "rounds.h"
@@ -1064,10 +1065,12 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
         [SB_K_DEEP] = "deep_rows",
         [SB_K_FRI] = "fri_fold, fri_fold_leaves, fri_open_many",
         [SB_K_POW] = "pow_batch",
+        [SB_K_TRACE] = "trace_expand",
+        [SB_K_MULT] = "trace_tables_init, trace_multiplicities",
     };
     const void *fn = k == SB_K_NTT ? sb_gpu_ntt_kernel(0) : k == SB_K_SCALE ? sb_gpu_ntt_kernel(1)
                    : k == SB_K_KECCAK ? sb_gpu_keccak_kernel(0) : k == SB_K_MERKLE ? sb_gpu_keccak_kernel(1)
-                   : sb_gpu_rounds_kernel(k);
+                   : k == SB_K_TRACE || k == SB_K_MULT ? sb_gpu_trace_kernel(k) : sb_gpu_rounds_kernel(k);
     char name[256];
     if (!sb_gpu_available(name, sizeof name)) {
         snprintf(err, errlen, "no usable CUDA device");

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_record.h"
+#include "trace_row.h"
+
 /* ---- constraint names and domains (the order of air_fib_constraints_impl.h; air_fib.h counts them) -- */
 
 #define L4(p, s) p "0" s, p "1" s, p "2" s, p "3" s
@@ -88,24 +91,6 @@ static const uint8_t program_main_domains[] = {ALL};
 static const char *const range_main_names[FIB_RANGE_MAIN_CONSTRAINTS] = {"range starts at 0", "range increments"};
 static const uint8_t range_main_domains[] = {SB_DOM_FIRST, TRANS};
 
-/* ---- decoding into the ROM tuple ------------------------------------------------------------- */
-
-static uint64_t limb(uint64_t v, int k) { return (v >> (FIB_LIMB_BITS * k)) & 0xffff; }
-
-/* The signed immediate as a field element. */
-static uint64_t imm_field(int64_t imm) { return imm >= 0 ? (uint64_t)imm : GL_P - (0 - (uint64_t)imm); }
-
-/* Writes the program-table tuple of instruction in at pc (FIB_ROM_* order). */
-static void rom_tuple(const rv64_insn *in, uint64_t pc, uint64_t *t) {
-    t[FIB_ROM_PC] = pc;
-    for (int op = 0; op < RV64_NOPS; op++) t[FIB_ROM_SEL + op] = (uint64_t)(in->op == (rv64_op)op);
-    t[FIB_ROM_RD] = in->rd;
-    t[FIB_ROM_RS1] = in->rs1;
-    t[FIB_ROM_RS2] = in->rs2;
-    for (int k = 0; k < FIB_LIMBS; k++) t[FIB_ROM_IMM + k] = limb((uint64_t)in->imm, k);
-    t[FIB_ROM_IMM_F] = imm_field(in->imm);
-}
-
 /* ---- public values and fixed columns -------------------------------------------------------- */
 
 /* n(S) in closed form: what the verifier knows without running anything. */
@@ -146,7 +131,7 @@ static void program_gen_fixed(const sb_public *pub, uint64_t *fixed) {
     for (size_t i = 0; i < prog.len; i++) {
         rv64_insn in;
         if (rv64_decode(prog.words[i], &in)) return;
-        rom_tuple(&in, 4 * i, fixed + i * FIB_PROG_FIXED_COLS);
+        fib_rom_tuple(&in, 4 * i, fixed + i * FIB_PROG_FIXED_COLS);
         fixed[i * FIB_PROG_FIXED_COLS + FIB_PROG_REAL] = 1;
     }
 }
@@ -291,48 +276,6 @@ done:
 
 /* ---- main trace generation ------------------------------------------------------------------ */
 
-static void put_limbs(uint64_t *dst, uint64_t v) {
-    for (int k = 0; k < FIB_LIMBS; k++) dst[k] = limb(v, k);
-}
-
-/* Fills the CPU row of one cycle from the state before it. The BNE inverse
- * witness is left as the difference to invert (in U, or in V when the low
- * halves agree); returns that difference, or 1 when rs1 = rs2 (nothing to invert). */
-static uint64_t cpu_fill_row(uint64_t *row, const rv64_state *s, const rv64_insn *in) {
-    uint64_t t[FIB_ROM_WIDTH];
-    rom_tuple(in, s->pc, t);
-    memset(row, 0, sizeof(uint64_t) * FIB_CPU_COLS);
-    row[FIB_CPU_PC] = s->pc;
-    for (int j = 1; j < RV64_NREGS; j++) put_limbs(&row[FIB_CPU_X(j, 0)], s->x[j]);
-    for (int op = 0; op < RV64_NOPS; op++) row[FIB_CPU_SEL(op)] = t[FIB_ROM_SEL + op];
-    row[FIB_CPU_RD(t[FIB_ROM_RD])] = 1;
-    row[FIB_CPU_RS1(t[FIB_ROM_RS1])] = 1;
-    row[FIB_CPU_RS2(t[FIB_ROM_RS2])] = 1;
-    for (int k = 0; k < FIB_LIMBS; k++) row[FIB_CPU_IMM(k)] = t[FIB_ROM_IMM + k];
-    row[FIB_CPU_IMM_F] = t[FIB_ROM_IMM_F];
-
-    uint64_t a = s->x[in->rs1], b = s->x[in->rs2];
-    put_limbs(&row[FIB_CPU_A(0)], a);
-    put_limbs(&row[FIB_CPU_B(0)], b);
-    if (in->op == RV64_JAL) {
-        put_limbs(&row[FIB_CPU_C(0)], s->pc + 4);
-    } else {
-        uint64_t b_eff = in->op == RV64_ADD ? b : (in->op == RV64_BNE ? 0 : (uint64_t)in->imm);
-        uint64_t carry = 0;
-        for (int k = 0; k < FIB_LIMBS; k++) {
-            uint64_t sum = limb(a, k) + limb(b_eff, k) + carry;
-            row[FIB_CPU_C(k)] = sum & 0xffff;
-            row[FIB_CPU_CARRY(k)] = carry = sum >> FIB_LIMB_BITS;
-        }
-    }
-
-    row[FIB_CPU_NE] = a != b;
-    uint64_t d_lo = gl_sub(a & 0xffffffffu, b & 0xffffffffu), d_hi = gl_sub(a >> 32, b >> 32);
-    if (d_lo) return row[FIB_CPU_U] = d_lo;
-    if (d_hi) return row[FIB_CPU_V] = d_hi;
-    return 1;
-}
-
 void sb_air_fib_count_multiplicities(const sb_public *pub, uint64_t *const *main) {
     const size_t n = (size_t)1 << pub->log_steps, n_prog = (size_t)1 << FIB_LOG_PROGRAM,
                  n_range = (size_t)1 << FIB_LOG_RANGE;
@@ -342,43 +285,29 @@ void sb_air_fib_count_multiplicities(const sb_public *pub, uint64_t *const *main
     for (size_t i = 0; i < n_prog; i++) prog[i * FIB_PROG_MAIN_COLS + FIB_PROG_MULT] = 0;
     for (size_t v = 0; v < n_range; v++) range[v * FIB_RANGE_COLS + FIB_RANGE_MULT] = 0;
     for (size_t r = 0; r < n; r++) {
-        const uint64_t *row = main[FIB_TABLE_CPU] + r * FIB_CPU_COLS;
-        uint64_t pc = row[FIB_CPU_PC];
-        if (pc % 4 == 0 && pc / 4 < rom_len) prog[pc / 4 * FIB_PROG_MAIN_COLS + FIB_PROG_MULT]++;
-        for (int k = 0; k < FIB_LIMBS; k++)
-            if (row[FIB_CPU_C(k)] < n_range) range[row[FIB_CPU_C(k)] * FIB_RANGE_COLS + FIB_RANGE_MULT]++;
+        const uint64_t *row = main[FIB_TABLE_CPU] + r * FIB_CPU_COLS, p = fib_program_row(row, rom_len);
+        if (p != FIB_NO_ROW) prog[p * FIB_PROG_MAIN_COLS + FIB_PROG_MULT]++;
+        for (int k = 0; k < FIB_LIMBS; k++) {
+            const uint64_t v = fib_range_row(row, k);
+            if (v != FIB_NO_ROW) range[v * FIB_RANGE_COLS + FIB_RANGE_MULT]++;
+        }
     }
 }
 
 int sb_air_fib_gen_main_program(const rv64_program *prog, const sb_public *pub, uint64_t **main) {
-    if (pub->log_steps < RV64_MIN_LOG_STEPS || pub->log_steps > RV64_MAX_LOG_STEPS || prog->len > RV64_PROGRAM_MAX)
-        return -1;
+    const unsigned log_k = pub->log_steps < SB_EXEC_LOG_K ? pub->log_steps : SB_EXEC_LOG_K;
+    sb_exec_record rec;
+    if (sb_exec_record_build(prog, pub->log_steps, log_k, &rec)) return -1;
     const size_t n = (size_t)1 << pub->log_steps, n_range = (size_t)1 << FIB_LOG_RANGE;
-    rv64_insn code[RV64_PROGRAM_MAX];
-    for (size_t i = 0; i < prog->len; i++)
-        if (rv64_decode(prog->words[i], &code[i])) return -1;
-    rv64_state *states = malloc(sizeof(rv64_state) * n), start = {0};
-    uint64_t *cpu = malloc(sizeof(uint64_t) * FIB_CPU_COLS * n), *inv = malloc(sizeof(uint64_t) * n);
+    uint64_t *cpu = malloc(sizeof(uint64_t) * FIB_CPU_COLS * n);
     uint64_t *program = calloc((size_t)FIB_PROG_MAIN_COLS << FIB_LOG_PROGRAM, sizeof(uint64_t));
     uint64_t *range = malloc(sizeof(uint64_t) * FIB_RANGE_COLS * n_range);
-    if (!states || !cpu || !inv || !program || !range || rv64_run(prog, &start, n, states)) {
-        free(states), free(cpu), free(inv), free(program), free(range);
+    const int bad = !cpu || !program || !range || sb_exec_record_expand(&rec, cpu);
+    sb_exec_record_free(&rec);
+    if (bad) {
+        free(cpu), free(program), free(range);
         return -1;
     }
-#pragma omp parallel for schedule(static)
-    for (long r = 0; r < (long)n; r++)
-        inv[r] = cpu_fill_row(cpu + (size_t)r * FIB_CPU_COLS, &states[r], &code[states[r].pc / 4]);
-    gl_batch_inv(inv, inv, n);
-#pragma omp parallel for schedule(static)
-    for (long r = 0; r < (long)n; r++) {
-        uint64_t *row = cpu + (size_t)r * FIB_CPU_COLS;
-        if (row[FIB_CPU_U])
-            row[FIB_CPU_U] = inv[r];
-        else if (row[FIB_CPU_V])
-            row[FIB_CPU_V] = inv[r];
-    }
-    free(states);
-    free(inv);
     for (size_t v = 0; v < n_range; v++) range[v * FIB_RANGE_COLS + FIB_RANGE_VALUE] = v;
     main[FIB_TABLE_CPU] = cpu;
     main[FIB_TABLE_PROGRAM] = program;

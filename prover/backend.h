@@ -41,6 +41,8 @@ typedef enum sb_kernel_id {
     SB_K_DEEP,    /* Round 4: DEEP composition rows */
     SB_K_FRI,     /* Round 4: FRI folds (with the layer's leaves) and openings */
     SB_K_POW,     /* Round 4: the grinding search */
+    SB_K_TRACE,   /* the cpu table expanded from an execution record (not wired into prove yet) */
+    SB_K_MULT,    /* the program and range tables' multiplicities (not wired into prove yet) */
     SB_K_COUNT
 } sb_kernel_id;
 

@@ -1,5 +1,7 @@
 #include "rv64.h"
 
+#include "rv64_step.h"
+
 #define OPC_OP_IMM 0x13u /* ADDI (funct3 0) */
 #define OPC_OP 0x33u     /* ADD (funct3 0, funct7 0) */
 #define OPC_BRANCH 0x63u /* BNE (funct3 1) */
@@ -139,26 +141,10 @@ int rv64_run(const rv64_program *prog, rv64_state *s, uint64_t cycles, rv64_stat
         if (rv64_decode(prog->words[i], &code[i])) return -1;
     rv64_state st = *s;
     for (uint64_t c = 0; c < cycles; c++) {
-        if (st.pc % 4 || st.pc / 4 >= prog->len) return -1;
+        const rv64_insn *in = rv64_fetch(code, prog->len, &st);
+        if (!in) return -1;
         if (rows) rows[c] = st;
-        const rv64_insn *in = &code[st.pc / 4];
-        uint64_t next_pc = st.pc + 4, result = 0;
-        switch (in->op) {
-        case RV64_ADDI: result = st.x[in->rs1] + (uint64_t)in->imm; break;
-        case RV64_ADD: result = st.x[in->rs1] + st.x[in->rs2]; break;
-        case RV64_LUI: result = (uint64_t)in->imm; break;
-        case RV64_JAL:
-            result = st.pc + 4;
-            next_pc = st.pc + (uint64_t)in->imm;
-            break;
-        case RV64_BNE:
-            if (st.x[in->rs1] != st.x[in->rs2]) next_pc = st.pc + (uint64_t)in->imm;
-            break;
-        }
-        /* BNE decodes with rd = 0, so every instruction "writes" and x0 discards it. */
-        st.x[in->rd] = result;
-        st.x[0] = 0;
-        st.pc = next_pc;
+        rv64_execute(in, &st);
     }
     *s = st;
     return 0;

@@ -9,6 +9,8 @@
 #include "air_check.h"
 #include "air_fib.h"
 #include "check.h"
+#include "exec_record.h"
+#include "keccak.h"
 
 static fp3_t rand_fp3(void) { return fp3_make(rnd() % GL_P, rnd() % GL_P, rnd() % GL_P); }
 
@@ -268,6 +270,64 @@ static void test_tampering(void) {
     }
 }
 
+/* ---- the bytes of the main traces, and the execution record they are expanded from ---------- */
+
+/* Keccak-256 of the cpu, program and range tables in that order (row-major u64, this machine's
+ * little-endian bytes), as the per-row generator before the execution record (issue 14) wrote
+ * them: the record's expansion must not change a byte. */
+static void test_known_traces(void) {
+    static const struct {
+        unsigned log_steps;
+        const char *keccak;
+    } known[] = {{8, "78534d7fc8e316a26d4569f3026ff73270acd374b1ace9617f950233883f9bb9"},
+                 {12, "f1446c4085d32ae1f10b47e7553df99e821510d31ab70942d48fe9633ba4c03a"},
+                 {16, "c96ac088f0edd11a7a71ba3eb0624cf6cd4f5b818fea93f9853a7232c86f936a"}};
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+        fixture f;
+        CHECK(fixture_init(&f, known[i].log_steps) == 0, "log %u: generate", known[i].log_steps);
+        const size_t bytes[FIB_N_TABLES] = {sizeof(uint64_t) * FIB_CPU_COLS << known[i].log_steps,
+                                            sizeof(uint64_t) * FIB_PROG_MAIN_COLS << FIB_LOG_PROGRAM,
+                                            sizeof(uint64_t) * FIB_RANGE_COLS << FIB_LOG_RANGE};
+        keccak256_ctx ctx;
+        keccak256_init(&ctx);
+        for (int t = 0; t < FIB_N_TABLES; t++) keccak256_update(&ctx, f.main[t], bytes[t]);
+        uint8_t d[32];
+        char hex[65];
+        keccak256_final(&ctx, d);
+        for (int b = 0; b < 32; b++) snprintf(hex + 2 * b, 3, "%02x", d[b]);
+        CHECK(strcmp(hex, known[i].keccak) == 0, "log %u: main traces' Keccak-256 %s, want %s", known[i].log_steps, hex,
+              known[i].keccak);
+        fixture_free(&f);
+    }
+}
+
+/* Snapshots against the interpreter's own rows (rv64_run), and what the record refuses. */
+static void test_record(void) {
+    enum { LOG_ROWS = 8, LOG_K = 3 };
+    sb_public pub;
+    rv64_program prog;
+    sb_exec_record rec;
+    CHECK(air->public_values(LOG_ROWS, &pub) == 0 && rv64_fib_program(pub.iterations, &prog) == 0, "fib program");
+    rv64_state rows[1 << LOG_ROWS], st = {0};
+    CHECK(rv64_run(&prog, &st, 1 << LOG_ROWS, rows) == 0, "rv64_run");
+    if (sb_exec_record_build(&prog, LOG_ROWS, LOG_K, &rec)) {
+        CHECK(0, "no record of 2^%d rows", LOG_ROWS);
+        return;
+    }
+    for (int i = 0; i < 1 << (LOG_ROWS - LOG_K); i++)
+        CHECK(memcmp(&rec.snapshots[i], &rows[i << LOG_K], sizeof(rv64_state)) == 0, "snapshot %d differs", i);
+    CHECK(rec.len == prog.len && rec.code[0].op == RV64_ADDI && rec.code[prog.len - 1].op == RV64_JAL, "decoded program");
+    sb_exec_record_free(&rec);
+    CHECK(sb_exec_record_build(&prog, LOG_ROWS, LOG_ROWS + 1, &rec) == -1, "an interval past the trace accepted");
+    CHECK(sb_exec_record_build(&prog, RV64_MIN_LOG_STEPS - 1, 0, &rec) == -1, "2^5 rows accepted");
+    rv64_program bad = prog;
+    bad.words[1] = 0; /* not an instruction */
+    CHECK(sb_exec_record_build(&bad, LOG_ROWS, LOG_K, &rec) == -1, "an undecodable word accepted");
+    bad = prog;
+    bad.len = prog.len - 1; /* the halt gone: the pc runs off the end */
+    CHECK(sb_exec_record_build(&bad, LOG_ROWS, LOG_K, &rec) == -1, "a pc past the program accepted");
+}
+
 /* ---- degree: along a random line X(t) = P + t Q, every constraint is a polynomial
  * in t of degree <= 3, so its 4th finite difference over t = 0..4 vanishes -------------------- */
 
@@ -308,6 +368,8 @@ static void test_degree(void) {
 int main(void) {
     air = sb_air_fib();
     test_honest();
+    test_known_traces();
+    test_record();
     test_tampering();
     test_degree();
     return check_finish("air");

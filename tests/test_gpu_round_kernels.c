@@ -15,6 +15,7 @@ int main(void) {
 #else
 
 #include "../kernels/gpu_rounds.h"
+#include "test_gpu_launch.h"
 #include "fri.h"
 #include "merkle.h"
 #include "ntt.h"
@@ -23,25 +24,9 @@ int main(void) {
 
 #include "rounds_inputs.h"
 
-static cudaStream_t stream;
 static unsigned sms, max_blocks;
 static sb_op op;
 
-/* A runtime call outside the launchers under test: exits on failure. */
-#define CUDA_OK(call)                                                                                       \
-    do {                                                                                                    \
-        cudaError_t e_ = (call);                                                                            \
-        if (e_ != cudaSuccess) {                                                                            \
-            fprintf(stderr, "FAIL %s:%d: %s: %s\n", __FILE__, __LINE__, #call, cudaGetErrorString(e_));     \
-            exit(1);                                                                                        \
-        }                                                                                                   \
-    } while (0)
-
-static void *dev_alloc(size_t bytes) {
-    void *p = NULL;
-    CUDA_OK(cudaMalloc(&p, bytes ? bytes : 8));
-    return p;
-}
 static void *to_dev(const void *host, size_t bytes) {
     void *d = dev_alloc(bytes);
     if (bytes) CUDA_OK(cudaMemcpy(d, host, bytes, cudaMemcpyHostToDevice));
@@ -49,21 +34,6 @@ static void *to_dev(const void *host, size_t bytes) {
 }
 static void to_host(void *host, const void *dev, size_t bytes) {
     CUDA_OK(cudaMemcpy(host, dev, bytes, cudaMemcpyDeviceToHost));
-}
-/* A launcher's result: success, and the stream's work finished without a fault. */
-static int ran(cudaError_t e, const sb_gpu_site *site, const char *what) {
-    CHECK(e == cudaSuccess, "%s: %s in %s %s", what, cudaGetErrorString(e), site->kernel ? site->kernel : "?",
-          site->launch);
-    if (e != cudaSuccess) return 0;
-    e = cudaStreamSynchronize(stream);
-    CHECK(e == cudaSuccess, "%s: a kernel faulted: %s", what, cudaGetErrorString(e));
-    return e == cudaSuccess;
-}
-
-/* A launcher's refusal of a shape: cudaErrorInvalidValue, "not launched: ...", nothing queued. */
-static void refused(cudaError_t e, const sb_gpu_site *site, const char *what) {
-    CHECK(e == cudaErrorInvalidValue && strncmp(site->launch, "not launched: ", 14) == 0,
-          "%s: not refused (%s, '%s')", what, cudaGetErrorName(e), site->launch);
 }
 
 /* sb_gpu_twiddles of size 2^log_n on the device. */
