@@ -44,18 +44,25 @@ assert ca["locked_clock_mhz"] is None and ca["delay_round"] == ""
 PY
 
 # ---- the delay switch: R2 evaluate grows by 1000 % of itself, and so does the total ---------
-"$SB" prove "${COMMON[@]:0:4}" --json > plain.json || fail "prove exited $?"
-STARKBENCH_DELAY_ROUND="R2 evaluate:1000" "$SB" prove "${COMMON[@]:0:4}" --json > slow.json || fail "delayed prove failed"
-python3 - plain.json slow.json << 'PY' || fail "the delay switch did not delay R2 evaluate alone"
-import json, sys
-plain, slow = (json.load(open(p)) for p in sys.argv[1:3])
-def ms(doc, name):
-    return sum(r["ms"] for r in doc["ranges"] if r["name"] == name)
+# Three proves a side, each range taken at its fastest: a busy machine stalls a short range now
+# and then, which only ever adds time, so the minimum is what the switch did.
+for k in 1 2 3; do
+  "$SB" prove "${COMMON[@]:0:4}" --json > plain-$k.json || fail "prove exited $?"
+  STARKBENCH_DELAY_ROUND="R2 evaluate:1000" "$SB" prove "${COMMON[@]:0:4}" --json > slow-$k.json ||
+    fail "delayed prove failed"
+done
+python3 - << 'PY' || fail "the delay switch did not delay R2 evaluate alone"
+import json
+plain, slow = ([json.load(open("%s-%d.json" % (side, k))) for k in (1, 2, 3)] for side in ("plain", "slow"))
+def ms(docs, name):
+    return min(sum(r["ms"] for r in d["ranges"] if r["name"] == name) for d in docs)
+def total(docs):
+    return min(d["total_ms"] for d in docs)
 assert ms(slow, "R2 evaluate") > 4 * ms(plain, "R2 evaluate"), (ms(slow, "R2 evaluate"), ms(plain, "R2 evaluate"))
-assert ms(slow, "R1 main LDE") < 4 * ms(plain, "R1 main LDE")
+assert ms(slow, "R1 main LDE") < 4 * ms(plain, "R1 main LDE"), (ms(slow, "R1 main LDE"), ms(plain, "R1 main LDE"))
 extra = ms(slow, "R2 evaluate") - ms(plain, "R2 evaluate")
-assert slow["total_ms"] > plain["total_ms"] + 0.5 * extra, (slow["total_ms"], plain["total_ms"], extra)
-assert slow["proof_digest"] == plain["proof_digest"]
+assert total(slow) > total(plain) + 0.5 * extra, (total(slow), total(plain), extra)
+assert len({d["proof_digest"] for d in plain + slow}) == 1
 PY
 
 # ---- throttled repetitions on a fixture: excluded, counted, reported ----------------------
