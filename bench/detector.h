@@ -117,7 +117,7 @@ typedef struct sb_detect_context {
     const char *gpu, *driver, *build;
     const char *uuid;            /* the card's UUID (NULL or "": unknown) */
     const sb_calibration *calib; /* may be NULL: timing evidence then absent */
-    unsigned device_ops;         /* what the GPU backend runs on the device: an SB_OPK_IN_ROUND mask (sb_gpu_device_ops) */
+    sb_opk_mask device_ops;      /* what the GPU backend runs on the device: an SB_OPK_IN_ROUND mask (sb_gpu_device_ops) */
 } sb_detect_context;
 
 /* Writes the results key of range id (sb_range_id) of table ("" outside any table: the bare name)
@@ -126,7 +126,7 @@ void sb_range_key(char *key, size_t cap, const char *table, int id, const char *
 
 /* Returns 1 when range id runs GPU work for a backend whose device operations are device_ops (an
  * SB_OPK_IN_ROUND mask). */
-static inline int sb_range_on_gpu(sb_range_id id, unsigned device_ops) {
+static inline int sb_range_on_gpu(sb_range_id id, sb_opk_mask device_ops) {
     return sb_range_kinds_in(&sb_range_defs[id], device_ops) != 0;
 }
 

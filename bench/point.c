@@ -110,7 +110,7 @@ static uint64_t tree_bytes(uint64_t leaves) { return (2 * leaves - 1) * sizeof(s
  * `tree_made`, read by the operations `read` (AT masks), to acc: on the device where dev_ops (what
  * runs on the device for this table) has its maker; a device matrix read on the CPU gets a host
  * copy, and its tree a host copy where the openings (R4 queries) run on the CPU. */
-static void add_matrix(uint64_t acc[SB_MEM_SPACES], unsigned dev_ops, unsigned made, unsigned tree_made, unsigned read,
+static void add_matrix(uint64_t acc[SB_MEM_SPACES], sb_opk_mask dev_ops, sb_opk_mask made, sb_opk_mask tree_made, sb_opk_mask read,
                        uint64_t v, uint64_t t) {
     const int dev = (dev_ops & made) != 0, dev_tree = dev && (dev_ops & tree_made);
     acc[dev ? SB_MEM_DEVICE : SB_MEM_HOST] += v;
@@ -122,12 +122,12 @@ static void add_matrix(uint64_t acc[SB_MEM_SPACES], unsigned dev_ops, unsigned m
 /* The SMs the model allows the device (the OOD kernels' partial sums grow with them; an H200 has 132). */
 #define MODEL_MAX_SMS 256
 
-static void table_model(const sb_detect_table *tb, unsigned blowup, unsigned dev_ops, table_memory *tm) {
+static void table_model(const sb_detect_table *tb, unsigned blowup, sb_opk_mask dev_ops, table_memory *tm) {
     memset(tm, 0, sizeof *tm);
     const uint64_t n = tb->rows, m = n * blowup, ext = 3 * sizeof(uint64_t);
     /* The operations that read the trace LDEs, and the parts LDE. */
-    const unsigned read_trace = AT(2, SB_OPK_COMPOSITION) | AT(3, SB_OPK_OOD) | AT(4, SB_OPK_DEEP | SB_OPK_OPEN);
-    const unsigned read_parts = AT(3, SB_OPK_OOD) | AT(4, SB_OPK_DEEP | SB_OPK_OPEN);
+    const sb_opk_mask read_trace = AT(2, SB_OPK_COMPOSITION) | AT(3, SB_OPK_OOD) | AT(4, SB_OPK_DEEP | SB_OPK_OPEN);
+    const sb_opk_mask read_parts = AT(3, SB_OPK_OOD) | AT(4, SB_OPK_DEEP | SB_OPK_OPEN);
     const unsigned cols[2] = {tb->main_cols, tb->aux_cols};
     const int lde1_dev = (dev_ops & AT(1, SB_OPK_LDE)) != 0, lde2_dev = (dev_ops & AT(2, SB_OPK_LDE)) != 0;
     const int comp_dev = (dev_ops & AT(2, SB_OPK_COMPOSITION)) != 0;
@@ -195,7 +195,7 @@ void sb_point_memory(const sb_point_config *c, const sb_detect_table *tables, si
         uint64_t r1 = 0, held = 0, r1_scratch[SB_POINT_MAX_TABLES], transient[SB_POINT_MAX_TABLES];
         for (size_t t = 0; t < n; t++) {
             table_memory tm;
-            const unsigned dev_ops = gpu && tables[t].rows * c->blowup >= c->threshold ? sb_gpu_device_ops : 0;
+            const sb_opk_mask dev_ops = gpu && tables[t].rows * c->blowup >= c->threshold ? sb_gpu_device_ops : 0;
             if (dev_ops) staging = 2 * SB_GPU_STAGE_BYTES;
             table_model(&tables[t], c->blowup, dev_ops, &tm);
             r1 += tm.r1[s], held += tm.held[s];

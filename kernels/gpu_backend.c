@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "air_fib.h"
+#include "exec_record.h"
 #include "field.h"
 #include "gpu.h"
 #include "gpu_rounds.h"
@@ -42,7 +44,7 @@ typedef struct gpu_impl {
     pthread_mutex_t stage_lock; /* one staged copy at a time (the link is shared anyway) */
     void *stage[2];
     cudaEvent_t stage_free[2]; /* recorded after the DMA that last used stage[i] */
-    unsigned placed; /* the operations it runs on the device (sb_gpu_placed_ops of cfg.cpu_rounds) */
+    sb_opk_mask placed; /* the operations it runs on the device (sb_gpu_placed_ops of cfg.cpu_rounds) */
     pthread_mutex_t stream_lock;
     size_t n_streams;
     struct {
@@ -158,14 +160,14 @@ out:
 
 /* Every kind of operation with kernels, wired through run(). */
 #define KERNEL_KINDS                                                                                     \
-    (SB_OPK_LDE | SB_OPK_COMMIT | SB_OPK_OPEN | SB_OPK_COMPOSITION | SB_OPK_OOD | SB_OPK_DEEP | SB_OPK_FRI | \
-     SB_OPK_GRIND)
+    (SB_OPK_TRACE | SB_OPK_LDE | SB_OPK_COMMIT | SB_OPK_OPEN | SB_OPK_COMPOSITION | SB_OPK_OOD | SB_OPK_DEEP | \
+     SB_OPK_FRI | SB_OPK_GRIND)
 #define PLACED(cpu_rounds, r) ((cpu_rounds) >> ((r) - 1) & 1 ? 0u : SB_OPK_IN_ROUND(r, KERNEL_KINDS))
 #define PLACED_OPS(cpu_rounds) \
     (PLACED(cpu_rounds, 1) | PLACED(cpu_rounds, 2) | PLACED(cpu_rounds, 3) | PLACED(cpu_rounds, 4))
-const unsigned sb_gpu_device_ops = PLACED_OPS(0);
+const sb_opk_mask sb_gpu_device_ops = PLACED_OPS(0);
 
-unsigned sb_gpu_placed_ops(unsigned cpu_rounds) {
+sb_opk_mask sb_gpu_placed_ops(unsigned cpu_rounds) {
     return cpu_rounds == SB_CPU_ROUNDS_DEFAULT ? sb_gpu_device_ops : PLACED_OPS(cpu_rounds);
 }
 
@@ -328,6 +330,86 @@ static int check_shape(sb_op *op, size_t n, size_t cols, unsigned blowup, unsign
         return sb_op_fail(op, "GPU LDE: %zu x %zu elements overflow the address space", n * blowup, cols);
     *log_n = (unsigned)ln, *log_b = (unsigned)lb;
     return 0;
+}
+
+/* ---- main_trace, aux_trace ------------------------------------------------------------- */
+
+static void gpu_release(sb_backend *be, sb_matrix *m);
+
+/* The fib AIR's traces on the device (kernels/gpu_trace.h): the host runs the machine once and
+ * keeps a snapshot every 2^SB_EXEC_LOG_K cycles; only those cross PCIe (1.1 MB at 2^23 steps), and
+ * the device re-executes the segments into every table. Another AIR's traces run its generators. */
+typedef struct trace_args {
+    const sb_air *air;
+    const sb_public *pub;
+    unsigned blowup;
+    sb_matrix *main;
+} trace_args;
+
+static cudaError_t main_trace_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
+    const trace_args *a = args;
+    const sb_public *pub = a->pub;
+    const unsigned log_k = pub->log_steps < SB_EXEC_LOG_K ? pub->log_steps : SB_EXEC_LOG_K;
+    cudaError_t e = cudaSuccess;
+    rv64_program prog;
+    sb_exec_record rec = {0};
+    rv64_state *snapshots = NULL;
+    uint32_t *bad = NULL, bad_host = 0;
+    size_t snapshot_bytes = 0;
+    if (rv64_fib_program(pub->iterations, &prog) != 0 || sb_exec_record_build(&prog, pub->log_steps, log_k, &rec) != 0) {
+        sb_op_fail(op, "the machine could not generate its trace for 2^%u steps", pub->log_steps);
+        return cudaSuccess;
+    }
+    for (size_t t = 0; t < a->air->n_tables; t++)
+        CU(device_matrix(be, op, &a->main[t], (size_t)1 << a->air->tables[t].log_rows(pub), a->air->tables[t].n_main, 1,
+                         1, site),
+           "device_matrix");
+    const cudaStream_t s = ((gpu_matrix *)a->main[FIB_TABLE_CPU].device)->stream;
+    snapshot_bytes = ((size_t)1 << (pub->log_steps - log_k)) * sizeof *snapshots;
+    CU(dev_alloc(be, &snapshots, snapshot_bytes, s), "cudaMallocAsync(snapshots)");
+    CU(dev_alloc(be, &bad, sizeof *bad, s), "cudaMallocAsync(flag)");
+    CU(cudaMemcpyAsync(snapshots, rec.snapshots, snapshot_bytes, cudaMemcpyHostToDevice, s), "cudaMemcpyAsync(H2D)");
+    uint64_t *cpu = device_values(&a->main[FIB_TABLE_CPU]);
+    CU(sb_gpu_trace_expand(&rec, snapshots, cpu, bad, tpb_of(be, SB_K_TRACE), impl_of(be)->max_blocks, s, site),
+       "sb_gpu_trace_expand");
+    CU(sb_gpu_trace_multiplicities(cpu, pub->log_steps, prog.len, device_values(&a->main[FIB_TABLE_PROGRAM]),
+                                   device_values(&a->main[FIB_TABLE_RANGE]), tpb_of(be, SB_K_MULT),
+                                   impl_of(be)->max_blocks, s, site),
+       "sb_gpu_trace_multiplicities");
+    CU(cudaMemcpyAsync(&bad_host, bad, sizeof bad_host, cudaMemcpyDeviceToHost, s), "cudaMemcpyAsync(D2H)");
+    CU(cudaStreamSynchronize(s), "cudaStreamSynchronize (a trace kernel faulted)");
+    if (bad_host) sb_op_fail(op, "the execution record leaves the program: a snapshot the machine cannot reach");
+out:
+    if (a->main[FIB_TABLE_CPU].device) {
+        const cudaStream_t fs = ((gpu_matrix *)a->main[FIB_TABLE_CPU].device)->stream;
+        dev_free(be, snapshots, snapshot_bytes, fs);
+        dev_free(be, bad, sizeof *bad, fs);
+    }
+    sb_exec_record_free(&rec);
+    if (e != cudaSuccess || op->err[0])
+        for (size_t t = 0; t < a->air->n_tables; t++) gpu_release(be, &a->main[t]);
+    return e;
+}
+
+static int main_trace_cpu(sb_backend *be, sb_op *op, void *args) {
+    const trace_args *a = args;
+    return sb_cpu_ops.main_trace(be, op, a->air, a->pub, a->blowup, a->main);
+}
+
+static int gpu_main_trace(sb_backend *be, sb_op *op, const sb_air *air, const sb_public *pub, unsigned blowup,
+                          sb_matrix *main) {
+    trace_args a = {air, pub, blowup, main};
+    for (size_t t = 0; t < air->n_tables; t++) memset(&main[t], 0, sizeof main[t]);
+    /* the cpu table is the tallest: the threshold judges its LDE */
+    const int fib = air == sb_air_fib() && pub->log_steps >= RV64_MIN_LOG_STEPS && pub->log_steps <= RV64_MAX_LOG_STEPS;
+    const gpu_op o = {"trace", fib && placed_on_gpu(be, op, SB_OPK_TRACE, ((uint64_t)1 << pub->log_steps) * blowup),
+                      main_trace_gpu, main_trace_cpu, &a};
+    return run(be, op, &o);
+}
+
+static int gpu_aux_trace(sb_backend *be, sb_op *op, const sb_air *air, const sb_public *pub, unsigned blowup,
+                         sb_matrix *main, const fp3_t *challenges, sb_matrix *aux, fp3_t *claimed) {
+    return sb_cpu_ops.aux_trace(be, op, air, pub, blowup, main, challenges, aux, claimed);
 }
 
 /* ---- lde, lde_matrix ------------------------------------------------------------------- */
@@ -936,6 +1018,8 @@ static void gpu_destroy(sb_backend *be) {
 static const sb_backend_ops gpu_ops = {
     .name = "gpu",
     .mem_spaces = 1u << SB_MEM_HOST | 1u << SB_MEM_DEVICE,
+    .main_trace = gpu_main_trace,
+    .aux_trace = gpu_aux_trace,
     .lde = gpu_lde,
     .lde_matrix = gpu_lde_matrix,
     .from_host = gpu_from_host,

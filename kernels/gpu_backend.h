@@ -32,11 +32,11 @@
  * cfg.cpu_rounds = cpu_rounds runs on the device: SB_CPU_ROUNDS_DEFAULT gives sb_gpu_device_ops;
  * otherwise every kind with a kernel in every round not kept on the CPU. 0 in a build without
  * CUDA. */
-unsigned sb_gpu_placed_ops(unsigned cpu_rounds);
+sb_opk_mask sb_gpu_placed_ops(unsigned cpu_rounds);
 
 /* The operations the GPU backend runs on the device by default: every kind in every round; the
  * fallback detector, calibrate and the memory model judge the ranges holding them. */
-extern const unsigned sb_gpu_device_ops;
+extern const sb_opk_mask sb_gpu_device_ops;
 
 /* Writes the free and total memory of be's device (cudaMemGetInfo). Returns 0, or -1 when be
  * is not a GPU backend or the device does not answer. */

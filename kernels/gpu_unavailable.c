@@ -6,9 +6,9 @@
 
 #define NO_CUDA "starkbench was built without CUDA"
 
-const unsigned sb_gpu_device_ops = 0;
+const sb_opk_mask sb_gpu_device_ops = 0;
 
-unsigned sb_gpu_placed_ops(unsigned cpu_rounds) {
+sb_opk_mask sb_gpu_placed_ops(unsigned cpu_rounds) {
     (void)cpu_rounds;
     return 0;
 }

@@ -21,8 +21,8 @@ int sb_kernel_lookup(const char *name) {
     return -1;
 }
 
-const char *const sb_inject_names[SB_INJECT_NAMES] = {"lde", "upload", "commit", "open",  "composition",
-                                                      "ood", "deep",   "fri",    "grind", "all"};
+const char *const sb_inject_names[SB_INJECT_NAMES] = {"trace", "lde", "upload", "commit", "open",  "composition",
+                                                      "ood",   "deep", "fri",    "grind",  "all"};
 
 int sb_inject_name_valid(const char *name) {
     for (int k = 0; k < SB_INJECT_NAMES; k++)

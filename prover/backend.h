@@ -21,10 +21,13 @@ typedef std::atomic<uint_fast64_t> atomic_uint_fast64_t;
 #include <stdatomic.h>
 #endif
 
+#include "fp3.h"
 #include "merkle.h"
 
 typedef struct sb_backend sb_backend;
 struct sb_round_ops; /* Rounds 2-4 operations: rounds.h */
+struct sb_air;       /* air.h */
+struct sb_public;
 
 typedef enum sb_backend_kind { SB_BACKEND_CPU = 0, SB_BACKEND_GPU = 1, SB_BACKEND_AUTO = 2 } sb_backend_kind;
 
@@ -114,6 +117,17 @@ static inline size_t sb_matrix_leaf_width(const sb_matrix *m) {
 typedef struct sb_backend_ops {
     const char *name;
     unsigned mem_spaces; /* bit s: the backend allocates in sb_mem_space s (sb_backend_mem) */
+    /* Round 1: every table's main trace for pub: main[t] (t < air->n_tables) becomes the values
+     * over H of table t (2^log_rows x n_main, blowup 1, offset 1) in the backend's memory, ready
+     * for lde_matrix. blowup is the LDE's to come (placement only: --gpu-threshold counts LDE
+     * rows). Returns 0, or -1 with op->err (the machine does not run, or its record is corrupt). */
+    int (*main_trace)(sb_backend *be, sb_op *op, const struct sb_air *air, const struct sb_public *pub,
+                      unsigned blowup, sb_matrix *main);
+    /* Round 1: every table's LogUp aux trace (values over H, 3 n_aux columns) into aux[t] and its
+     * claimed sum into claimed[t], from main (main_trace's) and the challenges. Returns 0, or -1
+     * with op->err. */
+    int (*aux_trace)(sb_backend *be, sb_op *op, const struct sb_air *air, const struct sb_public *pub,
+                     unsigned blowup, sb_matrix *main, const fp3_t *challenges, sb_matrix *aux, fp3_t *claimed);
     /* Round 1: the coset LDE (offset 7) of the host row-major trace (n x cols) into out, which
      * lives in the backend's memory. Returns 0, or -1 with op->err. */
     int (*lde)(sb_backend *be, sb_op *op, const uint64_t *trace, size_t n, size_t cols, unsigned blowup,
@@ -191,8 +205,8 @@ void sb_backend_destroy(sb_backend *be);
 void sb_backend_init_common(sb_backend *be, const sb_backend_ops *ops, const sb_backend_config *cfg);
 
 /* The operation names STARKBENCH_INJECT_SILENT_FALLBACK accepts (kernels/gpu_backend.h). */
-#define SB_INJECT_NAMES_LIST "lde, upload, commit, open, composition, ood, deep, fri, grind or all"
-#define SB_INJECT_NAMES 10
+#define SB_INJECT_NAMES_LIST "trace, lde, upload, commit, open, composition, ood, deep, fri, grind or all"
+#define SB_INJECT_NAMES 11
 extern const char *const sb_inject_names[SB_INJECT_NAMES];
 /* Returns 1 when name is one of them. */
 int sb_inject_name_valid(const char *name);

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "air.h"
 #include "backend.h"
 #include "fri.h"
 #include "lde.h"
 #include "ntt.h"
+#include "proof.h"
 #include "rounds.h"
 
 /* cfg.threads (0 = OpenMP default) applies to the parallel regions of one operation;
@@ -77,6 +79,48 @@ static int cpu_lde_matrix(sb_backend *be, sb_op *op, sb_matrix *in, unsigned blo
     if (in->blowup != 1 || in->offset != 1) return sb_op_fail(op, "cpu lde: the input is not values over H");
     const uint64_t *values = be->ops->to_host(be, op, in);
     return values ? lde_into(be, op, values, in->rows, in->cols, blowup, out) : -1;
+}
+
+/* ---- Round 1's traces: the AIR's own generators ---------------------------------------- */
+
+/* Makes m the host matrix over H (blowup 1, offset 1) of rows x cols values, taking ownership of
+ * values (malloc'ed by an AIR's generator; freed by release). */
+static void adopt_host(sb_backend *be, sb_matrix *m, void *values, size_t rows, size_t cols) {
+    memset(m, 0, sizeof *m);
+    m->host = values;
+    m->rows = rows, m->cols = cols, m->n = rows, m->blowup = 1, m->offset = 1;
+    sb_backend_mem(be, SB_MEM_HOST, (int64_t)host_bytes(rows, cols));
+}
+
+static int cpu_main_trace(sb_backend *be, sb_op *op, const sb_air *air, const sb_public *pub, unsigned blowup,
+                          sb_matrix *main) {
+    (void)blowup;
+    uint64_t *t[SB_MAX_TABLES] = {0};
+    int prev = threads_enter(be);
+    const int rc = air->gen_main(pub, t);
+    threads_leave(prev);
+    if (rc != 0) return sb_op_fail(op, "the machine could not generate its trace for 2^%u steps", pub->log_steps);
+    for (size_t k = 0; k < air->n_tables; k++)
+        adopt_host(be, &main[k], t[k], (size_t)1 << air->tables[k].log_rows(pub), air->tables[k].n_main);
+    atomic_fetch_add(&be->cpu_ops, 1);
+    return 0;
+}
+
+static int cpu_aux_trace(sb_backend *be, sb_op *op, const sb_air *air, const sb_public *pub, unsigned blowup,
+                         sb_matrix *main, const fp3_t *challenges, sb_matrix *aux, fp3_t *claimed) {
+    (void)blowup;
+    uint64_t *m[SB_MAX_TABLES];
+    fp3_t *a[SB_MAX_TABLES] = {0};
+    for (size_t k = 0; k < air->n_tables; k++)
+        if (!(m[k] = (uint64_t *)be->ops->to_host(be, op, &main[k]))) return -1;
+    int prev = threads_enter(be);
+    const int rc = air->gen_aux(pub, m, challenges, a, claimed);
+    threads_leave(prev);
+    if (rc != 0) return sb_op_fail(op, "the AIR could not generate its LogUp trace (a zero denominator)");
+    for (size_t k = 0; k < air->n_tables; k++)
+        adopt_host(be, &aux[k], a[k], (size_t)1 << air->tables[k].log_rows(pub), 3 * air->tables[k].n_aux);
+    atomic_fetch_add(&be->cpu_ops, 1);
+    return 0;
 }
 
 static int cpu_from_host(sb_backend *be, sb_op *op, const uint64_t *values, size_t rows, size_t cols,
@@ -170,6 +214,8 @@ static void cpu_sync(sb_backend *be, const char *table) {
 const sb_backend_ops sb_cpu_ops = {
     .name = "cpu",
     .mem_spaces = 1u << SB_MEM_HOST,
+    .main_trace = cpu_main_trace,
+    .aux_trace = cpu_aux_trace,
     .lde = cpu_lde,
     .lde_matrix = cpu_lde_matrix,
     .from_host = cpu_from_host,

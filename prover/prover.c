@@ -58,8 +58,7 @@ typedef struct prove_ctx {
     sb_ranges *ranges;
     sb_public pub;
     sb_stark_proof proof;
-    uint64_t *main_trace[SB_MAX_TABLES];
-    fp3_t *aux_trace[SB_MAX_TABLES];
+    sb_matrix main_trace[SB_MAX_TABLES], aux_trace[SB_MAX_TABLES]; /* values over H, in the backend */
     fp3_t challenges[SB_AIR_MAX_CHALLENGES];
     sb_op global_op; /* calls outside any table (grinding) */
     sb_transcript shared;
@@ -103,13 +102,12 @@ static int op_failed(table_work *w) {
     return -1;
 }
 
-/* LDE (+ commit) of a row-major trace through the backend, each in its named range. */
-static int lde_commit(prove_ctx *ctx, table_work *w, const uint64_t *trace, size_t cols, sb_range_id lde_range,
-                      sb_range_id commit_range, sb_matrix *c) {
+/* LDE (+ commit) of a trace over H through the backend, each in its named range. */
+static int lde_commit(prove_ctx *ctx, table_work *w, sb_matrix *trace, sb_range_id lde_range, sb_range_id commit_range,
+                      sb_matrix *c) {
     sb_backend *be = ctx->be;
-    size_t n = (size_t)1 << w->ts->log_n;
     sb_range r = table_range(ctx, w, lde_range);
-    int rc = be->ops->lde(be, &w->op, trace, n, cols, ctx->cfg->blowup, c);
+    int rc = be->ops->lde_matrix(be, &w->op, trace, ctx->cfg->blowup, c);
     range_close(&r);
     if (rc != 0) return table_fail(w, "table %s: LDE failed: %s", backend_reason(&w->op));
     r = table_range(ctx, w, commit_range);
@@ -122,13 +120,15 @@ static int lde_commit(prove_ctx *ctx, table_work *w, const uint64_t *trace, size
 /* ---- the phases, each run per table (concurrently with --tp) ------------------------- */
 
 static void phase_main(prove_ctx *ctx, table_work *w) {
-    if (lde_commit(ctx, w, ctx->main_trace[w->t], w->air->n_main, SB_R1_MAIN_LDE, SB_R1_MAIN_COMMIT, &w->main) == 0)
+    if (lde_commit(ctx, w, &ctx->main_trace[w->t], SB_R1_MAIN_LDE, SB_R1_MAIN_COMMIT, &w->main) == 0)
         w->tp->main_root = w->main.root;
 }
 
+/* The aux trace over H is needed by its LDE only. */
 static void phase_aux(prove_ctx *ctx, table_work *w) {
-    if (lde_commit(ctx, w, ctx->aux_trace[w->t][0].c, 3 * w->air->n_aux, SB_R1_AUX_LDE, SB_R1_AUX_COMMIT, &w->aux) == 0)
+    if (lde_commit(ctx, w, &ctx->aux_trace[w->t], SB_R1_AUX_LDE, SB_R1_AUX_COMMIT, &w->aux) == 0)
         w->tp->aux_root = w->aux.root;
+    ctx->be->ops->release(ctx->be, &ctx->aux_trace[w->t]);
 }
 
 /* Round 2: composition over the LDE, its parts' LDE ("R2 evaluate") and commit ("R2 commit");
@@ -306,12 +306,14 @@ static int run_tables(prove_ctx *ctx, phase_fn fn, char *err, size_t errlen) {
 /* Everything between the statement and the serialized proof. */
 static int prove_rounds(prove_ctx *ctx, char *err, size_t errlen) {
     const sb_air *air = ctx->air;
+    sb_backend *be = ctx->be;
     sb_proof_shape *s = &ctx->proof.shape;
     sb_range r = range_open(ctx->ranges, "", SB_R1_MAIN_TRACE);
-    int rc = air->gen_main(&ctx->pub, ctx->main_trace);
+    ctx->global_op.op = SB_RANGE_NAME(SB_R1_MAIN_TRACE);
+    int rc = be->ops->main_trace(be, &ctx->global_op, air, &ctx->pub, ctx->cfg->blowup, ctx->main_trace);
     range_close(&r);
     if (rc != 0) {
-        snprintf(err, errlen, "the machine could not generate its trace for 2^%u steps", s->log_steps);
+        snprintf(err, errlen, "main trace: %s", backend_reason(&ctx->global_op));
         return -1;
     }
     if (run_tables(ctx, phase_main, err, errlen) != 0) return -1;
@@ -320,22 +322,18 @@ static int prove_rounds(prove_ctx *ctx, char *err, size_t errlen) {
 
     fp3_t sums[SB_MAX_TABLES];
     r = range_open(ctx->ranges, "", SB_R1_AUX_TRACE);
-    rc = air->gen_aux(&ctx->pub, ctx->main_trace, ctx->challenges, ctx->aux_trace, sums);
+    ctx->global_op.op = SB_RANGE_NAME(SB_R1_AUX_TRACE);
+    rc = be->ops->aux_trace(be, &ctx->global_op, air, &ctx->pub, ctx->cfg->blowup, ctx->main_trace, ctx->challenges,
+                            ctx->aux_trace, sums);
     range_close(&r);
-    for (size_t t = 0; t < s->n_tables; t++) { /* the main LDEs hold everything later rounds need */
-        free(ctx->main_trace[t]);
-        ctx->main_trace[t] = NULL;
-    }
+    for (size_t t = 0; t < s->n_tables; t++) /* the main LDEs hold everything later rounds need */
+        be->ops->release(be, &ctx->main_trace[t]);
     if (rc != 0) {
-        snprintf(err, errlen, "the AIR could not generate its LogUp trace");
+        snprintf(err, errlen, "aux trace: %s", backend_reason(&ctx->global_op));
         return -1;
     }
     for (size_t t = 0; t < s->n_tables; t++) ctx->proof.t[t].claimed_sum = sums[t];
     if (run_tables(ctx, phase_aux, err, errlen) != 0) return -1;
-    for (size_t t = 0; t < s->n_tables; t++) {
-        free(ctx->aux_trace[t]);
-        ctx->aux_trace[t] = NULL;
-    }
     for (size_t t = 0; t < s->n_tables; t++) transcript_absorb_digest(&ctx->shared, ctx->proof.t[t].aux_root.b);
     for (size_t t = 0; t < s->n_tables; t++) transcript_absorb_fp3(&ctx->shared, sums[t]);
 
@@ -368,8 +366,8 @@ static int prove_rounds(prove_ctx *ctx, char *err, size_t errlen) {
 static void ctx_free(prove_ctx *ctx) {
     for (size_t t = 0; t < SB_MAX_TABLES; t++) {
         table_work *w = &ctx->w[t];
-        free(ctx->main_trace[t]);
-        free(ctx->aux_trace[t]);
+        ctx->be->ops->release(ctx->be, &ctx->main_trace[t]);
+        ctx->be->ops->release(ctx->be, &ctx->aux_trace[t]);
         if (w->air) {
             ctx->be->ops->release(ctx->be, &w->main);
             ctx->be->ops->release(ctx->be, &w->aux);

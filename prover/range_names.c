@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
-_Static_assert(SB_OPK_GRIND < 1u << 8, "the kinds of one round fit a byte of an SB_OPK_IN_ROUND mask");
+_Static_assert(SB_OPK_TRACE < 1u << SB_OPK_ROUND_BITS, "the kinds of one round fit its bits of an SB_OPK_IN_ROUND mask");
 
 const sb_range_def sb_range_defs[SB_RANGE_COUNT] = {
     [SB_R1_MAIN_LDE] = {"R1 main LDE", 1, 1, SB_OPK_LDE, SB_TOTAL_LDE},
@@ -19,8 +19,9 @@ const sb_range_def sb_range_defs[SB_RANGE_COUNT] = {
     [SB_R4_FRI] = {"R4 FRI", 4, 1, SB_OPK_FRI, SB_TOTAL_NONE},
     /* the trace, aux and parts openings, each committed FRI layer's */
     [SB_R4_QUERIES] = {"R4 queries", 4, 1, SB_OPK_OPEN, SB_TOTAL_NONE},
-    [SB_R1_MAIN_TRACE] = {"R1 main trace", 1, 0, 0, SB_TOTAL_NONE},
-    [SB_R1_AUX_TRACE] = {"R1 aux trace", 1, 0, 0, SB_TOTAL_NONE},
+    /* every table's main trace (the execution record expanded on the device), then its LogUp columns */
+    [SB_R1_MAIN_TRACE] = {"R1 main trace", 1, 0, SB_OPK_TRACE, SB_TOTAL_NONE},
+    [SB_R1_AUX_TRACE] = {"R1 aux trace", 1, 0, SB_OPK_TRACE, SB_TOTAL_NONE},
     [SB_R4_GRINDING] = {"R4 grinding", 4, 0, SB_OPK_GRIND, SB_TOTAL_NONE},
     [SB_PROVE] = {"prove", 0, 0, 0, SB_TOTAL_NONE},
 };

@@ -5,6 +5,8 @@
 #ifndef SB_RANGE_NAMES_H
 #define SB_RANGE_NAMES_H
 
+#include <stdint.h>
+
 typedef enum sb_range_id {
     SB_R1_MAIN_LDE,
     SB_R1_MAIN_COMMIT,
@@ -32,13 +34,17 @@ enum {
     SB_OPK_OOD = 1u << 4,         /* rounds->ood */
     SB_OPK_DEEP = 1u << 5,        /* rounds->deep */
     SB_OPK_FRI = 1u << 6,         /* rounds->fri_fold (a fold and its layer's commit) */
-    SB_OPK_GRIND = 1u << 7        /* rounds->grind */
+    SB_OPK_GRIND = 1u << 7,       /* rounds->grind */
+    SB_OPK_TRACE = 1u << 8        /* main_trace, aux_trace */
 };
 
-/* Operations by round, in one mask: the kinds (SB_OPK_*) of round r (1..4) in byte r - 1. Where
- * operations run is per round (a round's ranges share a kind with another round's: LDE, commit),
- * so sb_gpu_device_ops, what the GPU backend runs on the device, is such a mask. */
-#define SB_OPK_IN_ROUND(r, kinds) ((unsigned)(kinds) << 8 * ((r) - 1))
+/* Operations by round, in one mask: the kinds (SB_OPK_*) of round r (1..4) in bits 16 (r - 1) ..
+ * 16 r - 1. Where operations run is per round (a round's ranges share a kind with another
+ * round's: LDE, commit), so sb_gpu_device_ops, what the GPU backend runs on the device, is such a
+ * mask. */
+typedef uint64_t sb_opk_mask;
+#define SB_OPK_ROUND_BITS 16
+#define SB_OPK_IN_ROUND(r, kinds) ((sb_opk_mask)(kinds) << SB_OPK_ROUND_BITS * ((r) - 1))
 
 /* Which total of the timing table a range adds to. */
 typedef enum sb_range_total { SB_TOTAL_NONE, SB_TOTAL_LDE, SB_TOTAL_MERKLE } sb_range_total;
@@ -61,8 +67,8 @@ const sb_range_def *sb_range_find(const char *name);
 
 /* Returns the kinds of d's operations that `placed` (an SB_OPK_IN_ROUND mask) holds for d's
  * round; 0 for a range of no round (prove). */
-static inline unsigned sb_range_kinds_in(const sb_range_def *d, unsigned placed) {
-    return d->round ? d->ops & placed >> 8 * (d->round - 1) & 0xffu : 0;
+static inline unsigned sb_range_kinds_in(const sb_range_def *d, sb_opk_mask placed) {
+    return d->round ? (unsigned)(d->ops & placed >> SB_OPK_ROUND_BITS * (d->round - 1) & 0xffffu) : 0;
 }
 
 #endif

@@ -141,6 +141,20 @@ static void note_shard(sb_pool *s, const sb_results *r, size_t i) {
     if (s->shard_count) s->shards[r->shard_index] = 1;
 }
 
+/* The median of the files' CPU (gpu = 0) or GPU noise probes, NAN when none has one: one probe a
+ * stall inflated does not silence the gate for the whole side. */
+static double median_noise(const sb_results *in, size_t n, int gpu) {
+    double *v = checked(malloc(n * sizeof *v));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double x = gpu ? in[i].noise_gpu_pct : in[i].noise_cpu_pct;
+        if (!isnan(x)) v[k++] = x;
+    }
+    const double m = k ? sb_median(v, k) : NAN;
+    free(v);
+    return m;
+}
+
 int sb_pool_load(sb_pool *s, const char *label, const char *arg, char *err, size_t errlen) {
     memset(s, 0, sizeof *s);
     s->label = label;
@@ -169,8 +183,6 @@ int sb_pool_load(sb_pool *s, const char *label, const char *arg, char *err, size
         loaded++;
         if (i > 0 && check_same_setup(s, &in[0], &in[i], i, err, errlen) != 0) goto out;
         note_shard(s, &in[i], i);
-        s->noise_cpu_pct = fmax(s->noise_cpu_pct, in[i].noise_cpu_pct); /* fmax ignores a NAN */
-        s->noise_gpu_pct = fmax(s->noise_gpu_pct, in[i].noise_gpu_pct);
         int seen = 0;
         for (size_t j = 0; j < i; j++) seen |= strcmp(in[j].git_commit, in[i].git_commit) == 0;
         if (!seen) {
@@ -180,6 +192,8 @@ int sb_pool_load(sb_pool *s, const char *label, const char *arg, char *err, size
             s->n_commits++;
         }
     }
+    s->noise_cpu_pct = median_noise(in, s->n_files, 0);
+    s->noise_gpu_pct = median_noise(in, s->n_files, 1);
     rc = pool_files(s, in, err, errlen);
 out:
     for (size_t i = 0; i < loaded; i++) sb_results_free(&in[i]);

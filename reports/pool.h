@@ -27,7 +27,7 @@ typedef struct sb_pool {
     sb_results pooled;       /* the first file's context; every point pooled over the files */
     unsigned char *unstable; /* per pooled point: its proof digest differs between files of one commit */
     sb_pool_sessions *sessions; /* per pooled point: its repetitions by file */
-    double noise_cpu_pct, noise_gpu_pct; /* the largest noise probe figures of its files (NAN: none) */
+    double noise_cpu_pct, noise_gpu_pct; /* the median noise probe figures of its files (NAN: none) */
     unsigned shard_count;    /* N when every file is a shard of an N-way split (sweep --shard), else 0 */
     unsigned char shards[SB_RESULTS_MAX_POINTS + 1]; /* with shard_count: shards[i] set when shard i is given */
 } sb_pool;

@@ -150,7 +150,7 @@ static void write_context(FILE *f, const sb_pool *pool) {
         fprintf(f, " |\n");
     }
     if (pool->n_files > 1 && isfinite(pool->noise_cpu_pct)) {
-        fprintf(f, "| noise probe | the largest of the files: CPU %.2f %%", pool->noise_cpu_pct);
+        fprintf(f, "| noise probe | the median of the files: CPU %.2f %%", pool->noise_cpu_pct);
         if (isfinite(pool->noise_gpu_pct)) fprintf(f, ", GPU %.2f %%", pool->noise_gpu_pct);
         fprintf(f, " (relative half-width of the median's 95 %% interval before each sweep) |\n");
     } else if (isfinite(r->noise_cpu_pct)) {

@@ -115,7 +115,7 @@ fi
 for op in lde upload commit open composition ood deep fri grind all; do  # accepted: the parse gets past it to the (invalid) --filter
     expect 2 1 "--filter" -- "$SB" sweep --steps 2^8 --backend cpu --inject-silent-fallback $op --filter '('
 done
-expect 2 1 "--inject-silent-fallback 'ntt' must name a GPU operation (lde, upload, .*, grind or all)" -- \
+expect 2 1 "--inject-silent-fallback 'ntt' must name a GPU operation (trace, lde, upload, .*, grind or all)" -- \
     "$SB" sweep --steps 2^8 --backend cpu --inject-silent-fallback ntt --out "$TMP/s5.json" --filter '('
 
 # ---- usage errors: one line --------------------------------------------------------------------

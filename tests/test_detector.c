@@ -18,10 +18,14 @@
 
 #define CPU_MS 1000.0
 #define GPU_MS 100.0
-#define ALL_OPS 0xFFFFFFFFu /* every kind in every round */
+#define ALL_KINDS ((SB_OPK_TRACE << 1) - 1u)
+#define ALL_OPS (SB_OPK_IN_ROUND(1, ALL_KINDS) | SB_OPK_IN_ROUND(2, ALL_KINDS) | SB_OPK_IN_ROUND(3, ALL_KINDS) | \
+                 SB_OPK_IN_ROUND(4, ALL_KINDS)) /* every kind in every round */
 /* A GPU backend that keeps Rounds 2-4 on the CPU (cfg.cpu_rounds R2,R3,R4) runs Round 1's
  * operations alone on the device: the ranges of the other rounds are not judged. */
-#define ROUND1_OPS SB_OPK_IN_ROUND(1, 0xffu)
+#define ROUND1_OPS SB_OPK_IN_ROUND(1, 0xffffu)
+/* Round 1's per-table operations alone (the cards below are calibrated for the cpu table only) */
+#define TABLE_ROUND1_OPS SB_OPK_IN_ROUND(1, SB_OPK_LDE | SB_OPK_COMMIT)
 
 static const sb_detect_table tables[] = {
     {"cpu", 1u << 10, 130, 6, 0},
@@ -101,7 +105,7 @@ int main(void) {
     sb_point *p = gpu_point(&r);
     sb_detect_point(p, tables, N_TABLES, &round1);
     CHECK(verdict_is(p, "clean"), "normal run: %s (%s)", p->verdict, p->verdict_reason);
-    CHECK(!strstr(p->verdict_reason, "all tables"), "no range outside the tables runs on the GPU in Round 1: %s",
+    CHECK(strstr(p->verdict_reason, "all tables: clean"), "the trace ranges (outside the tables) judged: %s",
           p->verdict_reason);
     sb_detect_point(p, tables, N_TABLES, &all);
     CHECK(verdict_is(p, "clean") && strstr(p->verdict_reason, "all tables: clean"), "normal run, all ops: %s (%s)",
@@ -125,10 +129,10 @@ int main(void) {
         CHECK(verdict_is(p, on_gpu ? "suspected-fallback" : "clean"), "%s slow, Round 1 on the GPU: %s (%s)",
               d->name, p->verdict, p->verdict_reason);
     }
-    CHECK(judged_round1 == 4, "Round 1's GPU ranges: main and aux LDE and commit (%d)", judged_round1);
+    CHECK(judged_round1 == 6, "Round 1's GPU ranges: main and aux trace, LDE and commit (%d)", judged_round1);
     CHECK(sb_gpu_device_ops == 0 || sb_gpu_device_ops == ALL_OPS,
-          "the GPU backend's default (%#x) is not every operation on the device",
-          sb_gpu_device_ops);
+          "the GPU backend's default (%#llx) is not every operation on the device",
+          (unsigned long long)sb_gpu_device_ops);
 
     /* The same slow commit with a backend record: "fallback", which outranks the timing. */
     p = gpu_point(&r);
@@ -179,8 +183,8 @@ int main(void) {
     snprintf(want.driver, sizeof want.driver, "560.00");
     CHECK(sb_calibration_lookup(&cards, &want) == NULL, "another driver: no entry");
     /* a point at 5x the first card's GPU time is GPU-like on card 2, CPU-like on card 1 */
-    sb_detect_context on1 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-1111", &cards, ROUND1_OPS};
-    sb_detect_context on2 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-2222", &cards, ROUND1_OPS};
+    sb_detect_context on1 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-1111", &cards, TABLE_ROUND1_OPS};
+    sb_detect_context on2 = {"NVIDIA H100 80GB HBM3", "550.54", "abc123", "GPU-2222", &cards, TABLE_ROUND1_OPS};
     p = gpu_point(&r);
     set_all(p, "", 5 * GPU_MS * 0.99);
     sb_detect_point(p, tables, 1, &on2);

@@ -53,8 +53,10 @@ static int round_has_kernels(unsigned r) {
 
 /* The kinds of operation the GPU backend has kernels for, in any round. */
 static unsigned device_kinds(void) {
-    const unsigned placed = sb_gpu_placed_ops(0);
-    return (placed | placed >> 8 | placed >> 16 | placed >> 24) & 0xffu;
+    const sb_opk_mask placed = sb_gpu_placed_ops(0);
+    sb_opk_mask kinds = 0;
+    for (unsigned r = 1; r <= 4; r++) kinds |= placed >> SB_OPK_ROUND_BITS * (r - 1);
+    return (unsigned)(kinds & 0xffffu);
 }
 
 /* A GPU backend created with cfg.cpu_rounds = cpu_rounds; exits on failure. */
@@ -76,7 +78,8 @@ static sb_backend *gpu_backend(unsigned cpu_rounds) {
 static unsigned inject_kind(const char *name) {
     static const struct { const char *name; unsigned kind; } kinds[] = {
         {"lde", SB_OPK_LDE},   {"commit", SB_OPK_COMMIT}, {"open", SB_OPK_OPEN}, {"composition", SB_OPK_COMPOSITION},
-        {"ood", SB_OPK_OOD},   {"deep", SB_OPK_DEEP},     {"fri", SB_OPK_FRI},   {"grind", SB_OPK_GRIND}};
+        {"ood", SB_OPK_OOD},   {"deep", SB_OPK_DEEP},     {"fri", SB_OPK_FRI},   {"grind", SB_OPK_GRIND},
+        {"trace", SB_OPK_TRACE}};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
         if (strcmp(kinds[k].name, name) == 0) return kinds[k].kind;
     return 0;
@@ -86,8 +89,9 @@ int main(void) {
     gpu_or_skip();
     rng_state = 0x5EED0F0C0DE5ULL;
     /* The default placement is every round on the device. */
-    CHECK(sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT) == sb_gpu_placed_ops(0), "the default placement (%#x) is not "
-          "every round on the device (%#x)", sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT), sb_gpu_placed_ops(0));
+    CHECK(sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT) == sb_gpu_placed_ops(0), "the default placement (%#llx) is not "
+          "every round on the device (%#llx)", (unsigned long long)sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT),
+          (unsigned long long)sb_gpu_placed_ops(0));
     sb_backend *gpu = gpu_backend(SB_CPU_ROUNDS_DEFAULT);
     run_round_cases(gpu);
     CHECK(gpu->n_fallbacks == 0, "%zu fallbacks in the conformance cases (first: %s %s)", gpu->n_fallbacks,
