@@ -10,6 +10,7 @@
 
 #include "../kernels/gpu_backend.h"
 #include "commands.h"
+#include "cupti.h"
 #include "keccak.h"
 #include "options.h"
 #include "point.h"
@@ -25,11 +26,13 @@ static void prove_usage(FILE *out) {
     fprintf(out,
             "usage: starkbench prove [--steps S] [--blowup 2|4|8] [--backend cpu|gpu|auto] [--gpu-threshold N]\n"
             "                        [--tpb NAME=N,...] [--tp N] [--threads T] [--out FILE] [--json]\n"
-            "                        [--no-range-sync]\n"
+            "                        [--no-range-sync] [--no-cupti]\n"
             "  proves fib_iterative over S rows (a power of two: 65536, 2^16, 64K; default 2^16) and prints\n"
-            "  the output, the proof size, the security claim, the backend's op counts and fallbacks, and\n"
-            "  the per-round timing table. --out writes the proof (a temporary renamed into place; a device\n"
-            "  or FIFO is written in place, a link followed to its file).\n");
+            "  the output, the proof size, the security claim, the backend's op counts and fallbacks, the\n"
+            "  per-round timing table and, on a GPU, the backend's setup time (CUDA context and modules, not\n"
+            "  in the proof's) and GPU busy: the share of the proof's time in which a kernel or copy ran\n"
+            "  (CUPTI; --no-cupti leaves it out). --out writes the proof (a temporary renamed into place; a\n"
+            "  device or FIFO is written in place, a link followed to its file).\n");
 }
 
 static void hex32(const uint8_t d[32], char out[65]) {
@@ -63,7 +66,7 @@ static int check_memory(const sb_options *o, const sb_backend *be) {
     sb_point_config c = {o->log_steps, o->blowup, o->tp, o->be.threads, gpu ? SB_BACKEND_GPU : SB_BACKEND_CPU,
                          o->be.gpu_threshold, {0}};
     sb_memory_model mm;
-    sb_point_memory(&c, tables, (size_t)nt, &mm);
+    sb_point_memory(&c, gpu ? sb_gpu_placed_ops(be->cfg.cpu_rounds) : 0, tables, (size_t)nt, &mm);
     const double host = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     uint64_t dev_free = 0, dev_total = 0;
     if (mm.host_bytes > host) {
@@ -81,8 +84,21 @@ static int check_memory(const sb_options *o, const sb_backend *be) {
     return 0;
 }
 
+/* What prove measured around the proof on a GPU backend (NAN where not measured). */
+typedef struct device_times {
+    double setup_ms;    /* sb_backend_create: the CUDA context, module loads */
+    double busy_ms;     /* CUPTI: the union of the proof's kernels and copies */
+    char busy_why[160]; /* why busy_ms is NAN (on a GPU backend) */
+} device_times;
+
+/* GPU busy as a share of the proof's time, NAN when not measured. */
+static double busy_pct(const device_times *dt, const sb_ranges *rs) {
+    const double total_ms = 1e3 * sb_ranges_sum(rs, "", SB_RANGE_NAME(SB_PROVE));
+    return total_ms > 0 ? 100 * dt->busy_ms / total_ms : NAN;
+}
+
 static void print_text(const sb_options *o, const sb_backend *be, const sb_ranges *rs, const sb_proof *p,
-                       const char *digest, const char *out_path) {
+                       const char *digest, const char *out_path, const device_times *dt) {
     char note[400];
     sb_security_note(o->blowup, note, sizeof note);
     printf("output: %llu\n", (unsigned long long)p->pub.output);
@@ -104,11 +120,20 @@ static void print_text(const sb_options *o, const sb_backend *be, const sb_range
     for (size_t i = 0; i < rs->n; i++)
         if (!rs->recs[i].table[0] && strcmp(rs->recs[i].name, SB_RANGE_NAME(SB_PROVE)) != 0)
             printf("%-22s %10.3f ms (all tables)\n", rs->recs[i].name, 1e3 * rs->recs[i].seconds);
+    if (strcmp(be->ops->name, "gpu") == 0) {
+        printf("%-22s %10.3f ms (CUDA context and modules, before the proof)\n", "setup", dt->setup_ms);
+        if (isnan(dt->busy_ms)) printf("%-22s not measured (%s)\n", "GPU busy", dt->busy_why);
+        else printf("%-22s %10.3f ms, %.1f %% of the proof (a kernel or copy running)\n", "GPU busy", dt->busy_ms,
+                    busy_pct(dt, rs));
+    }
     if (out_path) printf("proof written to %s\n", out_path);
 }
 
+/* A number, or null where it is NAN. */
+static json_t *json_number_or_null(double v) { return isnan(v) ? json_null() : json_real(v); }
+
 static int print_json(const sb_options *o, const sb_backend *be, const sb_ranges *rs, const sb_proof *p,
-                      const char *digest, const char *out_path) {
+                      const char *digest, const char *out_path, const device_times *dt) {
     char note[400], num[24];
     sb_security_note(o->blowup, note, sizeof note);
     snprintf(num, sizeof num, "%llu", (unsigned long long)p->pub.output);
@@ -148,6 +173,9 @@ static int print_json(const sb_options *o, const sb_backend *be, const sb_ranges
     }
     json_object_set_new(j, "ranges", ranges);
     json_object_set_new(j, "total_ms", json_real(1e3 * sb_ranges_sum(rs, "", SB_RANGE_NAME(SB_PROVE))));
+    json_object_set_new(j, "setup_ms", json_number_or_null(strcmp(be->ops->name, "gpu") == 0 ? dt->setup_ms : NAN));
+    json_object_set_new(j, "gpu_busy_ms", json_number_or_null(dt->busy_ms));
+    json_object_set_new(j, "gpu_busy_pct", json_number_or_null(busy_pct(dt, rs)));
     json_object_set_new(j, "out", out_path ? json_string(out_path) : json_null());
     int rc = json_dumpf(j, stdout, JSON_COMPACT) == 0 ? 0 : -1;
     printf("\n");
@@ -159,6 +187,7 @@ int cmd_prove(int argc, char **argv) {
     sb_options o;
     sb_options_init(&o);
     const char *out_path = NULL;
+    int cupti_wanted = 1;
     for (int i = 1; i < argc; i++) {
         int missing = 0;
         const char *v;
@@ -168,6 +197,8 @@ int cmd_prove(int argc, char **argv) {
         } else if ((v = sb_flag_value(argc, argv, &i, "out", &missing)) || missing) {
             if (missing) return 2;
             out_path = v;
+        } else if (strcmp(argv[i], "--no-cupti") == 0) {
+            cupti_wanted = 0;
         } else {
             int r = sb_options_parse_flag(&o, argc, argv, &i);
             if (r < 0) return 2;
@@ -183,22 +214,32 @@ int cmd_prove(int argc, char **argv) {
         fprintf(stderr, "starkbench: prove: %s\n", err);
         return 2;
     }
+    device_times dt = {NAN, NAN, "--no-cupti"};
+    sb_cupti *cupti = NULL; /* before the first CUDA call: the backend's creation */
+    if (cupti_wanted && o.be.kind != SB_BACKEND_CPU && !(cupti = sb_cupti_start(dt.busy_why, sizeof dt.busy_why)))
+        cupti_wanted = 0;
+    const double t0 = sb_now();
     sb_backend *be = sb_backend_create(&o.be, err, sizeof err);
+    dt.setup_ms = 1e3 * (sb_now() - t0);
     if (!be) {
         fprintf(stderr, "starkbench: %s\n", err);
+        sb_cupti_stop(cupti);
         return 2;
     }
     sb_public pub;
     if (check_memory(&o, be) != 0) {
         sb_backend_destroy(be);
+        sb_cupti_stop(cupti);
         return 2;
     }
     if (sb_air_fib()->statement(o.log_steps, &pub) != 0) {
         fprintf(stderr, "starkbench: prove: --steps 2^%u is not supported (fib_iterative runs 2^6 .. 2^30 rows)\n",
                 o.log_steps);
         sb_backend_destroy(be);
+        sb_cupti_stop(cupti);
         return 2;
     }
+    if (cupti) sb_cupti_discard(cupti); /* the backend's setup is not the proof's work */
     sb_ranges rs;
     sb_ranges_init(&rs, be, o.range_sync, NULL);
     sb_prove_config cfg = {o.log_steps, o.blowup, o.tp, o.be.threads};
@@ -215,12 +256,17 @@ int cmd_prove(int argc, char **argv) {
         char digest[65];
         keccak256(proof.bytes, proof.len, d);
         hex32(d, digest);
-        if (o.json) rc = print_json(&o, be, &rs, &proof, digest, out_path) == 0 ? 0 : 1;
-        else print_text(&o, be, &rs, &proof, digest, out_path);
+        if (cupti) {
+            be->ops->sync(be, "");
+            dt.busy_ms = sb_cupti_busy_ms(cupti);
+        }
+        if (o.json) rc = print_json(&o, be, &rs, &proof, digest, out_path, &dt) == 0 ? 0 : 1;
+        else print_text(&o, be, &rs, &proof, digest, out_path, &dt);
     }
     sb_proof_free(&proof); /* sb_prove leaves it empty on failure */
     sb_ranges_destroy(&rs);
     sb_backend_destroy(be);
+    sb_cupti_stop(cupti);
     return rc;
 }
 

@@ -1,5 +1,6 @@
 #include "cupti.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,24 @@ void sb_cupti_hooks(sb_cupti *c, sb_range_hooks *h) {
     (void)c;
     memset(h, 0, sizeof *h);
 }
-/* Nanoseconds covered by the union of the intervals of kernels k[0..n) (sorted by start)
- * of range ext, or of every kernel when all is set. */
 void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep) {
     (void)c, (void)ranges, (void)p, (void)rep;
 }
+double sb_cupti_busy_ms(sb_cupti *c) {
+    (void)c;
+    return NAN;
+}
+double sb_cupti_busy_ms(sb_cupti *c) {
+    cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    pthread_mutex_lock(&c->lock);
+    interval *spans = malloc((c->n_kernels + c->n_memcpys + 1) * sizeof *spans);
+    const double ms = spans ? (double)busy_ns(c, spans, 0, 1, 1) * 1e-6 : NAN;
+    free(spans);
+    c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
+    pthread_mutex_unlock(&c->lock);
+    return ms;
+}
+
 void sb_cupti_discard(sb_cupti *c) { (void)c; }
 void sb_cupti_stop(sb_cupti *c) { (void)c; }
 
@@ -41,7 +55,6 @@ void sb_cupti_stop(sb_cupti *c) { (void)c; }
 #include <cupti_callbacks.h>
 #include <cupti_result.h>
 #include <cupti_runtime_cbid.h>
-#include <math.h>
 #include <pthread.h>
 
 #define BUFFER_BYTES (8u << 20)
@@ -253,9 +266,43 @@ static void set(sb_point *p, size_t rep, const char *prefix, const char *suffix,
     *slot(p, rep, prefix, suffix) = v;
 }
 
+typedef struct interval {
+    uint64_t start, end;
+} interval;
+
 static int cmp_start(const void *a, const void *b) {
+    uint64_t x = ((const interval *)a)->start, y = ((const interval *)b)->start;
+    return (x > y) - (x < y);
+}
+
+static int cmp_kernel_start(const void *a, const void *b) {
     uint64_t x = ((const kernel_rec *)a)->start, y = ((const kernel_rec *)b)->start;
     return (x > y) - (x < y);
+}
+
+/* Nanoseconds covered by the union of the intervals v[0..n) (sorted here). */
+static uint64_t union_ns(interval *v, size_t n) {
+    qsort(v, n, sizeof *v, cmp_start);
+    uint64_t busy = 0, s = 0, e = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || v[i].start > e) {
+            busy += e - s;
+            s = v[i].start, e = v[i].end;
+        } else if (v[i].end > e) {
+            e = v[i].end;
+        }
+    }
+    return busy + (e - s);
+}
+
+/* Nanoseconds in which a kernel of range ext (every kernel when all is set) or, with copies, a
+ * memcpy ran; v has room for every record. */
+static uint64_t busy_ns(const sb_cupti *c, interval *v, uint64_t ext, int all, int copies) {
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_kernels; i++)
+        if (all || c->kernels[i].ext == ext) v[n++] = (interval){c->kernels[i].start, c->kernels[i].end};
+    for (size_t i = 0; copies && i < c->n_memcpys; i++) v[n++] = (interval){c->memcpys[i].start, c->memcpys[i].end};
+    return union_ns(v, n);
 }
 
 static int contains_keccak(const char *name) {
@@ -264,30 +311,12 @@ static int contains_keccak(const char *name) {
     return 0;
 }
 
-/* Nanoseconds covered by the union of the intervals of the kernels k[0..n) (sorted by start)
- * of range ext, or of every kernel when all is set. */
-static uint64_t busy_ns(const kernel_rec *k, size_t n, uint64_t ext, int all) {
-    uint64_t busy = 0, s = 0, e = 0;
-    int open = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!all && k[i].ext != ext) continue;
-        if (!open || k[i].start > e) {
-            busy += e - s;
-            s = k[i].start;
-            e = k[i].end;
-            open = 1;
-        } else if (k[i].end > e) {
-            e = k[i].end;
-        }
-    }
-    return busy + (e - s);
-}
-
 void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep) {
     cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     pthread_mutex_lock(&c->lock);
     qsort(c->corrs, c->n_corrs, sizeof *c->corrs, cmp_corr);
-    qsort(c->kernels, c->n_kernels, sizeof *c->kernels, cmp_start);
+    qsort(c->kernels, c->n_kernels, sizeof *c->kernels, cmp_kernel_start); /* "its last launch" is the latest */
+    interval *spans = malloc((c->n_kernels + c->n_memcpys + 1) * sizeof *spans);
     char key[64], kname[sizeof ((sb_metric *)0)->key], in_range[sizeof ((sb_metric *)0)->key];
     /* Every range gets zero counts, so "no Keccak kernel" is a 0, not a missing value. */
     for (uint64_t ext = 1; ext <= ranges->n; ext++) {
@@ -315,8 +344,8 @@ void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t 
         add(p, rep, in_range, "ms", (double)(k->end - k->start) * 1e-6);
     }
     /* A range's kernel time is the union of its kernels' intervals (streams may overlap them). */
-    for (uint64_t ext = 0; ext <= ranges->n; ext++) {
-        uint64_t ns = busy_ns(c->kernels, c->n_kernels, ext, 0);
+    for (uint64_t ext = 0; spans && ext <= ranges->n; ext++) {
+        uint64_t ns = busy_ns(c, spans, ext, 0, 0);
         if (!ns) continue;
         key_of(ranges, ext, key, sizeof key);
         set(p, rep, key, "kernel_ms", (double)ns * 1e-6);
@@ -336,10 +365,28 @@ void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t 
         key_of(ranges, ext_of(c, ranges, c->failed[i]), key, sizeof key);
         add(p, rep, key, "failed_launches", 1);
     }
-    sb_point_metric(p, "gpu_busy_ms")->values[rep] = (double)busy_ns(c->kernels, c->n_kernels, 0, 1) * 1e-6;
+    if (spans) {
+        const double busy_ms = (double)busy_ns(c, spans, 0, 1, 1) * 1e-6;
+        const sb_metric *total = sb_point_find(p, "total");
+        sb_point_metric(p, "gpu_busy_ms")->values[rep] = busy_ms;
+        if (total && total->values[rep] > 0)
+            sb_point_metric(p, "gpu_busy_pct")->values[rep] = 100 * busy_ms / total->values[rep];
+    }
+    free(spans);
     if (c->dropped) sb_point_metric(p, "cupti:dropped_records")->values[rep] = (double)c->dropped;
     c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
     pthread_mutex_unlock(&c->lock);
+}
+
+double sb_cupti_busy_ms(sb_cupti *c) {
+    cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    pthread_mutex_lock(&c->lock);
+    interval *spans = malloc((c->n_kernels + c->n_memcpys + 1) * sizeof *spans);
+    const double ms = spans ? (double)busy_ns(c, spans, 0, 1, 1) * 1e-6 : NAN;
+    free(spans);
+    c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
+    pthread_mutex_unlock(&c->lock);
+    return ms;
 }
 
 void sb_cupti_discard(sb_cupti *c) {

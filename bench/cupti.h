@@ -42,9 +42,16 @@ void sb_cupti_hooks(sb_cupti *c, sb_range_hooks *h);
  * kernel:N:launches, kernel:N:ms, kernel:N:grid (blocks), kernel:N:block (threads),
  * kernel:N:regs (per thread), kernel:N:static_smem, kernel:N:dynamic_smem and their sum
  * kernel:N:smem_bytes (bytes per block; grid to smem: its last launch), and per range and
- * kernel K:kernel:N:launches and K:kernel:N:ms (summed). And gpu_busy_ms: the union of kernel
- * intervals, cupti:dropped_records when CUPTI's buffers overflowed. */
+ * kernel K:kernel:N:launches and K:kernel:N:ms (summed). And gpu_busy_ms: the union of the
+ * intervals of every kernel and memcpy (the time in which the device worked on this proof),
+ * gpu_busy_pct: its share of the repetition's total (when p has one for rep), and
+ * cupti:dropped_records when CUPTI's buffers overflowed. */
 void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep);
+
+/* Flushes CUPTI's buffers (call after the device is idle) and returns the milliseconds in which
+ * a kernel or memcpy recorded since the last collect, discard or busy call ran (the union of their
+ * intervals), then forgets the records. NAN without CUPTI or memory. */
+double sb_cupti_busy_ms(sb_cupti *c);
 
 /* Flushes CUPTI's buffers and forgets every record so far (the warmup proofs', which would
  * otherwise land, unattributed, in the first repetition's figures and GPU busy time). */

@@ -136,7 +136,8 @@ static void table_model(const sb_detect_table *tb, unsigned blowup, sb_opk_mask 
     const uint64_t coset_tables = blowup * (((uint64_t)1 << (log_n + 1) / 2) + ((uint64_t)1 << log_n / 2)) * 8;
     for (int k = 0; k < 2; k++) {
         if (!cols[k]) continue;
-        tm->r1[SB_MEM_HOST] += n * cols[k] * 8; /* the prover's trace */
+        /* the trace over H, read by its LDE (and the main trace by the aux trace's generation) */
+        add_matrix(tm->r1, dev_ops, AT(1, SB_OPK_TRACE), 0, AT(1, SB_OPK_LDE | SB_OPK_TRACE), n * cols[k] * 8, 0);
         add_matrix(tm->r1, dev_ops, AT(1, SB_OPK_LDE), AT(1, SB_OPK_COMMIT), 0, m * cols[k] * 8, tree_bytes(m));
         add_matrix(tm->held, dev_ops, AT(1, SB_OPK_LDE), AT(1, SB_OPK_COMMIT), read_trace, m * cols[k] * 8,
                    tree_bytes(m));
@@ -187,7 +188,8 @@ static uint64_t top_sum(const uint64_t *v, size_t n, unsigned tp) {
     return sum;
 }
 
-void sb_point_memory(const sb_point_config *c, const sb_detect_table *tables, size_t n, sb_memory_model *mm) {
+void sb_point_memory(const sb_point_config *c, sb_opk_mask device_ops, const sb_detect_table *tables, size_t n,
+                     sb_memory_model *mm) {
     const int gpu = c->backend != SB_BACKEND_CPU && c->threshold != SB_THRESHOLD_NEVER;
     const unsigned tp = c->tp ? c->tp : 1;
     uint64_t peak[SB_MEM_SPACES] = {0, 0}, staging = 0;
@@ -195,7 +197,7 @@ void sb_point_memory(const sb_point_config *c, const sb_detect_table *tables, si
         uint64_t r1 = 0, held = 0, r1_scratch[SB_POINT_MAX_TABLES], transient[SB_POINT_MAX_TABLES];
         for (size_t t = 0; t < n; t++) {
             table_memory tm;
-            const sb_opk_mask dev_ops = gpu && tables[t].rows * c->blowup >= c->threshold ? sb_gpu_device_ops : 0;
+            const sb_opk_mask dev_ops = gpu && tables[t].rows * c->blowup >= c->threshold ? device_ops : 0;
             if (dev_ops) staging = 2 * SB_GPU_STAGE_BYTES;
             table_model(&tables[t], c->blowup, dev_ops, &tm);
             r1 += tm.r1[s], held += tm.held[s];

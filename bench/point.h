@@ -40,16 +40,19 @@ int sb_point_tables(unsigned log_steps, sb_detect_table *tables, char *err, size
  * every buffer of every round (the traces, the main, aux and composition LDEs and trees, the
  * fixed columns' LDE, the composition's scratch and parts, FRI layer 0 and every folded layer
  * with its tree, host copies a CPU round makes of device matrices, the device rounds' scratch), each
- * on the device where the GPU backend runs the operation that makes it in its round by default
- * (sb_gpu_device_ops, for tables at or above the threshold), else on the host; Round 1 with every table's traces, Rounds 2-4 with every
+ * on the device where the GPU backend runs the operation that makes it in its round (device_ops,
+ * for tables at or above the threshold), else on the host; Round 1 with every table's traces, Rounds 2-4 with every
  * table's held matrices, each beside the scratch of the --tp largest tables in flight. */
 typedef struct sb_memory_model {
     uint64_t host_bytes;
     uint64_t device_bytes;
 } sb_memory_model;
 
-/* Computes the memory model of point c whose tables are tables[0..n) (n <= SB_POINT_MAX_TABLES). */
-void sb_point_memory(const sb_point_config *c, const sb_detect_table *tables, size_t n, sb_memory_model *m);
+/* Computes the memory model of point c whose tables are tables[0..n) (n <= SB_POINT_MAX_TABLES), the
+ * GPU backend running device_ops on the device (an SB_OPK_IN_ROUND mask: sb_gpu_device_ops by
+ * default, sb_gpu_placed_ops of a chosen placement). */
+void sb_point_memory(const sb_point_config *c, sb_opk_mask device_ops, const sb_detect_table *tables, size_t n,
+                     sb_memory_model *m);
 
 /* Moves the point src (owned by another sb_results) to the end of dst; src is left empty. Returns it. */
 sb_point *sb_point_move(sb_results *dst, sb_point *src);

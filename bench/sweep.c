@@ -662,7 +662,7 @@ static int place_point(sweep_env *env, const sb_point_config *c, size_t *slot, c
     char err[256];
     int nt = sb_point_tables(c->log_steps, tables, err, sizeof err);
     sb_memory_model mm = {0, 0};
-    if (nt > 0) sb_point_memory(c, tables, (size_t)nt, &mm);
+    if (nt > 0) sb_point_memory(c, sb_gpu_device_ops, tables, (size_t)nt, &mm);
     const size_t cpu_slot = env->n_gpus;
     sb_gpu_info gpus[SB_MAX_GPUS];
     int busy[SB_MAX_GPUS], running = env->slots[cpu_slot].child.pid != 0;
