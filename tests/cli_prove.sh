@@ -90,6 +90,13 @@ expect 2 1 "cannot write" -- "$SB" prove --steps 2^6 --backend cpu --out "$TMP/n
 rc=$?
 if [ "$rc" != 0 ]; then # no usable GPU here: one line, exit 2
     [ "$rc" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] || fail "prove --backend gpu without a GPU: exit $rc, $(cat "$TMP/err")"
+else # a GPU: its text names the setup and GPU busy; a size beyond any card's memory is refused
+    grep -q "^setup  *[0-9.]* ms (CUDA context" "$TMP/out" || fail "prove --backend gpu: no setup line"
+    grep -Eq "^GPU busy  *([0-9.]* ms, [0-9.]* % of the proof|not measured \()" "$TMP/out" ||
+        fail "prove --backend gpu: no GPU busy line"
+    # the traces on the device too (their host model is small): the device model refuses it
+    STARKBENCH_CPU_ROUNDS=none expect 2 1 "need about .* GiB of device memory, over the .* GiB free of" -- \
+        "$SB" prove --steps 2^27 --blowup 8 --backend gpu
 fi
 
 [ "$fails" = 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
