@@ -33,17 +33,6 @@ double sb_cupti_busy_ms(sb_cupti *c) {
     (void)c;
     return NAN;
 }
-double sb_cupti_busy_ms(sb_cupti *c) {
-    cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
-    pthread_mutex_lock(&c->lock);
-    interval *spans = malloc((c->n_kernels + c->n_memcpys + 1) * sizeof *spans);
-    const double ms = spans ? (double)busy_ns(c, spans, 0, 1, 1) * 1e-6 : NAN;
-    free(spans);
-    c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
-    pthread_mutex_unlock(&c->lock);
-    return ms;
-}
-
 void sb_cupti_discard(sb_cupti *c) { (void)c; }
 void sb_cupti_stop(sb_cupti *c) { (void)c; }
 
