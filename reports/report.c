@@ -216,7 +216,9 @@ static void write_rounds(FILE *f, const sb_results *r) {
         fprintf(f, "### `%s`\n\ntotal %s ms (CV %.2f %%, N = %zu)", p->name, sb_format_ms(total.median, buf),
                 100 * total.cv, total.n);
         double busy = metric_median(p, "gpu_busy_ms");
+        const double busy_pct = metric_median(p, "gpu_busy_pct");
         if (isfinite(busy)) fprintf(f, ", GPU busy %s ms", sb_format_ms(busy, buf));
+        if (isfinite(busy_pct)) fprintf(f, " (%.1f %% of the total)", busy_pct);
         fprintf(f, "\n\n| table | round | median ms | CV %% | share | kernel ms | launches |\n"
                    "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (size_t m = 0; m < p->n_metrics; m++) {

@@ -34,6 +34,7 @@ awk -v commit="$1" 'BEGIN {
       printf " \"steps\": 4096, \"log_steps\": 12, \"blowup\": 2, \"backend\": \"%s\", \"backend_used\": \"%s\", \"gpu_threshold\": %s,", f[1], f[2], thr;
       printf " \"tp\": 1, \"cpu_threads\": 2, \"tpb\": \"%s\", \"status\": \"ok\", \"proof_digest\": \"%064d\", \"digest_mismatch\": false,", f[4], 42;
       printf " \"fallbacks\": %s, \"verdict\": \"%s\", \"verdict_reason\": \"%s\",", fb, f[5], reason;
+      if (f[2] == "gpu") printf " \"gpu_busy_ms\": %.6f, \"gpu_busy_pct\": 50,", 0.5 * t;
       printf " \"total\": %.6f, \"cpu:R1 main LDE\": %.6f, \"cpu:R1 main commit\": %.6f, \"cpu:R2 evaluate\": %.6f, \"range:R1 main LDE\": %.6f}",
              t, 0.3 * t, 0.25 * t, 0.4 * t, 0.05 * t;
       sep = ",\n";
@@ -55,6 +56,8 @@ grep -q '| `prove/steps:12/blowup:2/backend:gpu/threshold:0/tp:1/threads:2/tpb:d
   || fail "wrong totals row for the default GPU point"
 # its R1 main commit round: 25 % of the total
 grep -q '| cpu | R1 main commit | 25.250 | 0.99 | 25.0 % | - | - |' "$md" || fail "wrong per-round row"
+grep -q '^total 101.000 ms (CV 0.99 %, N = 3), GPU busy 50.500 ms (50.0 % of the total)$' "$md" ||
+    fail "no GPU busy time and share in a GPU point's heading"
 grep -q '\*\*suspected-fallback\*\* `prove/steps:12/blowup:2/backend:gpu/threshold:0/tp:1/threads:2/tpb:keccak=1024`' "$md" \
   || fail "the suspected fallback is not reported"
 grep -q 'too many resources requested for launch' "$md" || fail "the fallback record is not listed"
