@@ -19,6 +19,7 @@
 
 #include "field.h"
 #include "gpu.h"
+#include "gpu_logup.h"
 #include "gpu_rounds.h"
 #include "gpu_trace.h"
 #include "ntt.h"
@@ -1067,10 +1068,12 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
         [SB_K_POW] = "pow_batch",
         [SB_K_TRACE] = "trace_expand",
         [SB_K_MULT] = "trace_tables_init, trace_multiplicities",
+        [SB_K_LOGUP] = "logup_terms, logup_scan, logup_sums",
     };
     const void *fn = k == SB_K_NTT ? sb_gpu_ntt_kernel(0) : k == SB_K_SCALE ? sb_gpu_ntt_kernel(1)
                    : k == SB_K_KECCAK ? sb_gpu_keccak_kernel(0) : k == SB_K_MERKLE ? sb_gpu_keccak_kernel(1)
-                   : k == SB_K_TRACE || k == SB_K_MULT ? sb_gpu_trace_kernel(k) : sb_gpu_rounds_kernel(k);
+                   : k == SB_K_TRACE || k == SB_K_MULT ? sb_gpu_trace_kernel(k)
+                   : k == SB_K_LOGUP ? sb_gpu_logup_kernel(k) : sb_gpu_rounds_kernel(k);
     char name[256];
     if (!sb_gpu_available(name, sizeof name)) {
         snprintf(err, errlen, "no usable CUDA device");

@@ -43,6 +43,7 @@ typedef enum sb_kernel_id {
     SB_K_POW,     /* Round 4: the grinding search */
     SB_K_TRACE,   /* the cpu table expanded from an execution record (not wired into prove yet) */
     SB_K_MULT,    /* the program and range tables' multiplicities (not wired into prove yet) */
+    SB_K_LOGUP,   /* the LogUp aux columns and claimed sums of every table (not wired into prove yet) */
     SB_K_COUNT
 } sb_kernel_id;
 
