@@ -104,8 +104,9 @@ SB_HD fp3_t sb_logup_row_denominators(const sb_logup_table *t, const sb_logup_ch
         LOGUP_DENOM(cpu_denominators)(row, c->pw, c->gamma, x);
         k = FIB_CPU_FRACTIONS;
     }
-    fp3_t p = fp3_one();
-    for (int i = 0; i < k; i++) {
+    fp3_t p = x[0];
+    pre[0] = fp3_one();
+    for (int i = 1; i < k; i++) {
         pre[i] = p;
         p = fp3_mul(p, x[i]);
     }
@@ -135,10 +136,11 @@ SB_HD int sb_logup_chunk_terms(const sb_logup_table *t, const sb_logup_challenge
             term = fp3_mul_base(inv_row, t->mult[r * t->mult_cols]);
         } else {
             fp3_t y[FIB_CPU_FRACTIONS];
-            for (int i = FIB_CPU_FRACTIONS; i-- > 0;) { /* y[i] = pre[i] (x[i+1] ... x[4]) / prod = 1 / x[i] */
+            for (int i = FIB_CPU_FRACTIONS - 1; i > 0; i--) { /* y[i] = pre[i] (x[i+1] ... x[4]) / prod = 1 / x[i] */
                 y[i] = fp3_mul(inv_row, pre[i]);
                 inv_row = fp3_mul(inv_row, x[i]);
             }
+            y[0] = inv_row;
             fp3_t *a = t->aux + r * t->aux_cols;
             a[FIB_CPU_AUX_H0] = fp3_neg(fp3_add(y[0], y[1]));
             a[FIB_CPU_AUX_H1] = fp3_neg(fp3_add(y[2], y[3]));
