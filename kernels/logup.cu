@@ -49,12 +49,15 @@ extern "C" __global__ void logup_terms(const __grid_constant__ logup_params p, f
     }
 }
 
-/* Block k scans table k's chunk totals (totals[first[k] .. first[k + 1])) into their offsets and
- * writes the table's claimed sum: each thread scans a run of consecutive totals, the runs' sums
- * are scanned in shared memory (Hillis-Steele), and each run adds its offset. */
+/* Where each table's chunks start in the index space (logup_params.first_chunk), by value. */
 struct logup_first {
     uint64_t first_chunk[FIB_N_TABLES + 1];
 };
+
+/* Block k scans table k's chunk totals (totals[first[k] .. first[k + 1])) into their offsets and
+ * writes the table's claimed sum: each thread sums a run of consecutive totals, the runs' sums
+ * are scanned in shared memory (Hillis-Steele), and each thread rewrites its run as offsets
+ * from its run's. */
 extern "C" __global__ void logup_scan(fp3_t *totals, logup_first f, fp3_t *claimed) {
     extern __shared__ fp3_t run_sums[];
     const uint64_t base = f.first_chunk[blockIdx.x], m = f.first_chunk[blockIdx.x + 1] - base;

@@ -141,10 +141,11 @@ SB_HD int sb_logup_chunk_terms(const sb_logup_table *t, const sb_logup_challenge
                 inv_row = fp3_mul(inv_row, x[i]);
             }
             y[0] = inv_row;
+            const fp3_t h0 = fp3_neg(fp3_add(y[0], y[1])), h1 = fp3_neg(fp3_add(y[2], y[3]));
             fp3_t *a = t->aux + r * t->aux_cols;
-            a[FIB_CPU_AUX_H0] = fp3_neg(fp3_add(y[0], y[1]));
-            a[FIB_CPU_AUX_H1] = fp3_neg(fp3_add(y[2], y[3]));
-            term = fp3_sub(fp3_add(a[FIB_CPU_AUX_H0], a[FIB_CPU_AUX_H1]), y[4]);
+            a[FIB_CPU_AUX_H0] = h0;
+            a[FIB_CPU_AUX_H1] = h1;
+            term = fp3_sub(fp3_add(h0, h1), y[4]);
         }
         *cell = term;
         s = fp3_add(s, term);
