@@ -5,7 +5,8 @@
  *     as logup_scan's block does (runs of consecutive totals, the runs' sums scanned, each run from
  *     its offset), then every chunk's running sums (logup_sums'); byte-equal to gen_aux's columns
  *     and claimed sums of the three tables for 2^6 .. 2^14 cpu rows, chunks of 1 row to more than
- *     a table, odd chunk counts and run counts; the result passes the AIR's constraint check;
+ *     a table (odd chunk counts), blocks of 32, 96 (not a power of two) and 1024 threads; the
+ *     result passes the AIR's constraint check;
  *   a zero denominator: gamma equal to the range message of one value makes that range row's
  *     chunk, and only it, report -1 (gen_aux refuses the challenges too). */
 #include <stdlib.h>
@@ -108,7 +109,7 @@ static void equal_to_host(unsigned log_rows) {
     fp3_t *want[FIB_N_TABLES] = {0}, want_claimed[FIB_N_TABLES];
     CHECK(sb_air_fib()->gen_aux(&tr.pub, tr.main, ch, want, want_claimed) == 0, "gen_aux of 2^%u rows", log_rows);
     /* Chunks of 1 row, odd lengths, the device default, one chunk for the program table or the
-     * whole cpu table; runs: a warp, an odd block, more runs than chunks. */
+     * whole cpu table; runs: a warp, a block of 96 (not a power of two), more runs than chunks. */
     const uint64_t chunk_rows[] = {1, 3, 7, SB_LOGUP_CHUNK_ROWS, 100, (uint64_t)1 << log_rows};
     const uint64_t runs[] = {32, 96, 1024};
     for (size_t i = 0; i < sizeof chunk_rows / sizeof *chunk_rows; i++) {
