@@ -22,6 +22,7 @@
 #include "exec_record.h"
 #include "field.h"
 #include "gpu.h"
+#include "gpu_logup.h"
 #include "gpu_rounds.h"
 #include "gpu_trace.h"
 #include "ntt.h"
@@ -350,6 +351,14 @@ typedef struct trace_args {
     sb_matrix *main;
 } trace_args;
 
+/* The fib AIR's statement within the machine's range, whose cpu table's LDE the threshold puts on
+ * the device: the traces' placement (the cpu table is the tallest). */
+static int traces_on_gpu(const sb_backend *be, const sb_op *op, const sb_air *air, const sb_public *pub,
+                         unsigned blowup) {
+    return air == sb_air_fib() && pub->log_steps >= RV64_MIN_LOG_STEPS && pub->log_steps <= RV64_MAX_LOG_STEPS &&
+           placed_on_gpu(be, op, SB_OPK_TRACE, ((uint64_t)1 << pub->log_steps) * blowup);
+}
+
 static cudaError_t main_trace_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
     const trace_args *a = args;
     const sb_public *pub = a->pub;
@@ -404,16 +413,74 @@ static int gpu_main_trace(sb_backend *be, sb_op *op, const sb_air *air, const sb
                           sb_matrix *main) {
     trace_args a = {air, pub, blowup, main};
     for (size_t t = 0; t < air->n_tables; t++) memset(&main[t], 0, sizeof main[t]);
-    /* the cpu table is the tallest: the threshold judges its LDE */
-    const int fib = air == sb_air_fib() && pub->log_steps >= RV64_MIN_LOG_STEPS && pub->log_steps <= RV64_MAX_LOG_STEPS;
-    const gpu_op o = {"trace", fib && placed_on_gpu(be, op, SB_OPK_TRACE, ((uint64_t)1 << pub->log_steps) * blowup),
-                      main_trace_gpu, main_trace_cpu, &a};
+    const gpu_op o = {"trace", traces_on_gpu(be, op, air, pub, blowup), main_trace_gpu, main_trace_cpu, &a};
     return run(be, op, &o);
+}
+
+typedef struct aux_args {
+    trace_args t;
+    const fp3_t *challenges;
+    sb_matrix *aux;
+    fp3_t *claimed;
+} aux_args;
+
+static cudaError_t aux_trace_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
+    const aux_args *a = args;
+    const sb_air *air = a->t.air;
+    const sb_public *pub = a->t.pub;
+    cudaError_t e = cudaSuccess;
+    void *scratch = NULL;
+    fp3_t *claimed = NULL, claimed_host[FIB_N_TABLES];
+    uint32_t *bad = NULL, bad_host = 0;
+    const size_t scratch_bytes = sb_gpu_logup_scratch_bytes(pub->log_steps, SB_LOGUP_CHUNK_ROWS);
+    for (size_t t = 0; t < air->n_tables; t++)
+        CU(device_matrix(be, op, &a->aux[t], (size_t)1 << air->tables[t].log_rows(pub), 3 * air->tables[t].n_aux, 1, 1,
+                         site),
+           "device_matrix");
+    const cudaStream_t s = ((gpu_matrix *)a->aux[FIB_TABLE_CPU].device)->stream;
+    CU(dev_alloc(be, &scratch, scratch_bytes, s), "cudaMallocAsync(scratch)");
+    CU(dev_alloc(be, &claimed, sizeof claimed_host, s), "cudaMallocAsync(sums)");
+    CU(dev_alloc(be, &bad, sizeof *bad, s), "cudaMallocAsync(flag)");
+    const sb_matrix *m = a->t.main;
+    fp3_t *aux_values[FIB_N_TABLES];
+    for (int t = 0; t < FIB_N_TABLES; t++) aux_values[t] = (fp3_t *)device_values(&a->aux[t]);
+    CU(sb_gpu_logup_aux(pub, a->challenges, device_values(&m[FIB_TABLE_CPU]), device_values(&m[FIB_TABLE_PROGRAM]),
+                        device_values(&m[FIB_TABLE_RANGE]), aux_values[FIB_TABLE_CPU], aux_values[FIB_TABLE_PROGRAM],
+                        aux_values[FIB_TABLE_RANGE], claimed, bad, scratch, SB_LOGUP_CHUNK_ROWS,
+                        tpb_of(be, SB_K_LOGUP), impl_of(be)->max_blocks, s, site),
+       "sb_gpu_logup_aux");
+    CU(cudaMemcpyAsync(claimed_host, claimed, sizeof claimed_host, cudaMemcpyDeviceToHost, s), "cudaMemcpyAsync(D2H)");
+    CU(cudaMemcpyAsync(&bad_host, bad, sizeof bad_host, cudaMemcpyDeviceToHost, s), "cudaMemcpyAsync(D2H)");
+    CU(cudaStreamSynchronize(s), "cudaStreamSynchronize (a LogUp kernel faulted)");
+    if (bad_host) sb_op_fail(op, SB_AUX_TRACE_ZERO);
+    else memcpy(a->claimed, claimed_host, sizeof claimed_host);
+out:
+    if (a->aux[FIB_TABLE_CPU].device) {
+        const cudaStream_t fs = ((gpu_matrix *)a->aux[FIB_TABLE_CPU].device)->stream;
+        dev_free(be, scratch, scratch_bytes, fs);
+        dev_free(be, claimed, sizeof claimed_host, fs);
+        dev_free(be, bad, sizeof *bad, fs);
+    }
+    if (e != cudaSuccess || op->err[0])
+        for (size_t t = 0; t < air->n_tables; t++) gpu_release(be, &a->aux[t]);
+    return e;
+}
+
+static int aux_trace_cpu(sb_backend *be, sb_op *op, void *args) {
+    const aux_args *a = args;
+    return sb_cpu_ops.aux_trace(be, op, a->t.air, a->t.pub, a->t.blowup, a->t.main, a->challenges, a->aux,
+                                a->claimed);
 }
 
 static int gpu_aux_trace(sb_backend *be, sb_op *op, const sb_air *air, const sb_public *pub, unsigned blowup,
                          sb_matrix *main, const fp3_t *challenges, sb_matrix *aux, fp3_t *claimed) {
-    return sb_cpu_ops.aux_trace(be, op, air, pub, blowup, main, challenges, aux, claimed);
+    aux_args a = {{air, pub, blowup, main}, challenges, aux, claimed};
+    for (size_t t = 0; t < air->n_tables; t++) memset(&aux[t], 0, sizeof aux[t]);
+    int mains_on_device = 1; /* main_trace ran on the device (not its CPU path) */
+    for (size_t t = 0; t < air->n_tables; t++) mains_on_device &= device_values(&main[t]) != NULL;
+    const gpu_op o = {"trace", mains_on_device && traces_on_gpu(be, op, air, pub, blowup), aux_trace_gpu,
+                      aux_trace_cpu, &a};
+    return run(be, op, &o);
 }
 
 /* ---- lde, lde_matrix ------------------------------------------------------------------- */
@@ -1083,7 +1150,8 @@ sb_backend *sb_gpu_backend_create(const sb_backend_config *cfg, char *err, size_
         (e = cudaDeviceGetDefaultMemPool(&pool, cfg->device)) != cudaSuccess ||
         (e = cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep)) != cudaSuccess ||
         (e = sb_gpu_ntt_load()) != cudaSuccess || (e = sb_gpu_keccak_load()) != cudaSuccess ||
-        (e = sb_gpu_rounds_load()) != cudaSuccess) {
+        (e = sb_gpu_rounds_load()) != cudaSuccess || (e = sb_gpu_trace_load()) != cudaSuccess ||
+        (e = sb_gpu_logup_load()) != cudaSuccess) {
         snprintf(err, errlen, "CUDA device %d unusable: %s", cfg->device, cudaGetErrorString(e));
         cudaGetLastError();
         return NULL;
@@ -1155,10 +1223,12 @@ int sb_gpu_kernel_info(int k, const char **kernel, int *regs, int *max_tpb, char
         [SB_K_POW] = "pow_batch",
         [SB_K_TRACE] = "trace_expand",
         [SB_K_MULT] = "trace_tables_init, trace_multiplicities",
+        [SB_K_LOGUP] = "logup_terms, logup_scan, logup_sums",
     };
     const void *fn = k == SB_K_NTT ? sb_gpu_ntt_kernel(0) : k == SB_K_SCALE ? sb_gpu_ntt_kernel(1)
                    : k == SB_K_KECCAK ? sb_gpu_keccak_kernel(0) : k == SB_K_MERKLE ? sb_gpu_keccak_kernel(1)
-                   : k == SB_K_TRACE || k == SB_K_MULT ? sb_gpu_trace_kernel(k) : sb_gpu_rounds_kernel(k);
+                   : k == SB_K_TRACE || k == SB_K_MULT ? sb_gpu_trace_kernel(k)
+                   : k == SB_K_LOGUP ? sb_gpu_logup_kernel(k) : sb_gpu_rounds_kernel(k);
     char name[256];
     if (!sb_gpu_available(name, sizeof name)) {
         snprintf(err, errlen, "no usable CUDA device");

@@ -39,6 +39,10 @@ cudaError_t sb_gpu_trace_multiplicities(const uint64_t *cpu, unsigned log_rows, 
                                         uint64_t *range, unsigned tpb, unsigned max_blocks, cudaStream_t s,
                                         sb_gpu_site *site);
 
+/* Loads the trace kernels into the current context (at backend creation, so that no proof pays
+ * the lazy module load). Returns a CUDA error or cudaSuccess. */
+cudaError_t sb_gpu_trace_load(void);
+
 /* The kernel of --tpb group k (SB_K_TRACE: the expansion; SB_K_MULT: the counts) for
  * cudaFuncGetAttributes; NULL for another id. */
 const void *sb_gpu_trace_kernel(int k);

@@ -97,3 +97,9 @@ extern "C" const void *sb_gpu_trace_kernel(int k) {
     default: return NULL;
     }
 }
+
+extern "C" cudaError_t sb_gpu_trace_load(void) {
+    static const void *const kernels[] = {(const void *)trace_expand, (const void *)trace_tables_init,
+                                          (const void *)trace_multiplicities};
+    return sb_load_kernels(kernels, sizeof kernels / sizeof kernels[0]);
+}

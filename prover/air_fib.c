@@ -167,108 +167,55 @@ static void range_eval_aux(const sb_frame_ext *f, fp3_t *out) {
 
 /* ---- LogUp ---------------------------------------------------------------------------------- */
 
-/* Inverts x[0..n) in place: Montgomery's trick in independent chunks, run in
- * parallel. Returns -1 if some x[i] is 0 (x is then partly overwritten). */
-static int fp3_batch_inv(fp3_t *x, size_t n) {
-    enum { CHUNK = 1024 };
-    long nchunks = (long)((n + CHUNK - 1) / CHUNK);
+/* The aux columns chunk by chunk with the device's functions (logup_row.h), over the
+ * denominators of the base-field instantiation above. */
+#define LOGUP_DENOM(name) name##_base
+#include "logup_row.h"
+
+/* One table's aux columns and claimed sum: its chunks' terms in parallel, the chunks' totals
+ * scanned, then their running sums in parallel. Returns -1 when a denominator is 0 or out of memory. */
+static int logup_table_aux(const sb_logup_table *t, const sb_logup_challenges *ch, fp3_t *claimed) {
+    enum { CHUNK_ROWS = 1024 };
+    const uint64_t chunks = sb_logup_chunks(t->n, CHUNK_ROWS);
+    fp3_t *totals = malloc(sizeof(fp3_t) * chunks);
+    if (!totals) return -1;
     int bad = 0;
 #pragma omp parallel for schedule(static) reduction(| : bad)
-    for (long c = 0; c < nchunks; c++) {
-        fp3_t prefix[CHUNK];
-        size_t lo = (size_t)c * CHUNK, len = n - lo < CHUNK ? n - lo : CHUNK;
-        fp3_t acc = fp3_one();
-        for (size_t i = 0; i < len; i++) {
-            prefix[i] = acc;
-            acc = fp3_mul(acc, x[lo + i]);
-        }
-        if (fp3_is_zero(acc)) {
-            bad = 1;
-            continue;
-        }
-        fp3_t inv = fp3_inv(acc);
-        for (size_t i = len; i-- > 0;) {
-            fp3_t xi = x[lo + i];
-            x[lo + i] = fp3_mul(inv, prefix[i]);
-            inv = fp3_mul(inv, xi);
-        }
-    }
-    return bad ? -1 : 0;
-}
-
-static int cpu_gen_aux(const uint64_t *main, size_t n, const fp3_t *pw, fp3_t g, fp3_t *aux, fp3_t *claimed) {
-    fp3_t *inv = malloc(sizeof(fp3_t) * FIB_CPU_FRACTIONS * n);
-    if (!inv) return -1;
+    for (long c = 0; c < (long)chunks; c++)
+        bad |= sb_logup_chunk_terms(t, ch, (uint64_t)c * CHUNK_ROWS, sb_logup_chunk_len(t->n, CHUNK_ROWS, c),
+                                    &totals[c]) != 0;
+    if (!bad) {
+        *claimed = sb_logup_exclusive_scan(totals, chunks, fp3_zero());
 #pragma omp parallel for schedule(static)
-    for (long r = 0; r < (long)n; r++)
-        cpu_denominators_base(main + (size_t)r * FIB_CPU_COLS, pw, g, inv + (size_t)r * FIB_CPU_FRACTIONS);
-    if (fp3_batch_inv(inv, FIB_CPU_FRACTIONS * n)) {
-        free(inv);
-        return -1;
+        for (long c = 0; c < (long)chunks; c++)
+            sb_logup_chunk_sums(t, (uint64_t)c * CHUNK_ROWS, sb_logup_chunk_len(t->n, CHUNK_ROWS, c), totals[c]);
     }
-    fp3_t s = fp3_zero();
-    for (size_t r = 0; r < n; r++) {
-        const fp3_t *y = inv + r * FIB_CPU_FRACTIONS;
-        fp3_t *a = aux + r * FIB_CPU_AUX_COLS;
-        /* Every CPU fraction has multiplicity -1. */
-        a[FIB_CPU_AUX_H0] = fp3_neg(fp3_add(y[0], y[1]));
-        a[FIB_CPU_AUX_H1] = fp3_neg(fp3_add(y[2], y[3]));
-        s = fp3_sub(fp3_add(s, fp3_add(a[FIB_CPU_AUX_H0], a[FIB_CPU_AUX_H1])), y[4]);
-        a[FIB_CPU_AUX_SUM] = s;
-    }
-    free(inv);
-    *claimed = s;
-    return 0;
-}
-
-/* A table side: x[r] = gamma - message of row r; aux = running sum of mult[r] / x[r]. */
-static int table_gen_aux(fp3_t *x, const uint64_t *mult, size_t mult_stride, size_t n, fp3_t *aux,
-                         fp3_t *claimed) {
-    if (fp3_batch_inv(x, n)) return -1;
-    fp3_t s = fp3_zero();
-    for (size_t r = 0; r < n; r++) {
-        s = fp3_add(s, fp3_mul_base(x[r], mult[r * mult_stride]));
-        aux[r] = s;
-    }
-    *claimed = s;
-    return 0;
+    free(totals);
+    return bad ? -1 : 0;
 }
 
 static int fib_gen_aux(const sb_public *pub, uint64_t *const *main, const fp3_t *challenges, fp3_t **aux,
                        fp3_t *claimed) {
-    fp3_t pw[SB_AIR_CHALLENGE_POWERS];
-    sb_challenge_powers(challenges[FIB_CH_ALPHA], pw);
-    const fp3_t g = challenges[FIB_CH_GAMMA];
-    const size_t n_cpu = (size_t)1 << pub->log_steps, n_prog = (size_t)1 << FIB_LOG_PROGRAM,
-                 n_range = (size_t)1 << FIB_LOG_RANGE;
+    sb_logup_challenges ch;
+    sb_logup_challenges_make(challenges, &ch);
+    const size_t n_cpu = (size_t)1 << pub->log_steps;
     aux[FIB_TABLE_CPU] = malloc(sizeof(fp3_t) * FIB_CPU_AUX_COLS * n_cpu);
-    aux[FIB_TABLE_PROGRAM] = malloc(sizeof(fp3_t) * n_prog);
-    aux[FIB_TABLE_RANGE] = malloc(sizeof(fp3_t) * n_range);
+    aux[FIB_TABLE_PROGRAM] = malloc(sizeof(fp3_t) << FIB_LOG_PROGRAM);
+    aux[FIB_TABLE_RANGE] = malloc(sizeof(fp3_t) << FIB_LOG_RANGE);
     uint64_t fixed[FIB_PROG_FIXED_COLS << FIB_LOG_PROGRAM];
+    sb_logup_table t[FIB_N_TABLES];
     int rc = -1;
     if (!aux[FIB_TABLE_CPU] || !aux[FIB_TABLE_PROGRAM] || !aux[FIB_TABLE_RANGE]) goto done;
-    if (cpu_gen_aux(main[FIB_TABLE_CPU], n_cpu, pw, g, aux[FIB_TABLE_CPU], &claimed[FIB_TABLE_CPU])) goto done;
-
-    /* The program side's denominators go in its aux column before it is turned into the sum. */
     program_gen_fixed(pub, fixed);
-    for (size_t r = 0; r < n_prog; r++)
-        aux[FIB_TABLE_PROGRAM][r] = denominator_base(g, FIB_TAG_PROGRAM, fixed + r * FIB_PROG_FIXED_COLS, FIB_ROM_WIDTH, pw);
-    if (table_gen_aux(aux[FIB_TABLE_PROGRAM], main[FIB_TABLE_PROGRAM] + FIB_PROG_MULT, FIB_PROG_MAIN_COLS, n_prog,
-                      aux[FIB_TABLE_PROGRAM], &claimed[FIB_TABLE_PROGRAM]))
-        goto done;
-
-    const uint64_t *range = main[FIB_TABLE_RANGE];
-    fp3_t *xr = aux[FIB_TABLE_RANGE];
-#pragma omp parallel for schedule(static)
-    for (long r = 0; r < (long)n_range; r++)
-        xr[r] = denominator_base(g, FIB_TAG_RANGE, &range[(size_t)r * FIB_RANGE_COLS + FIB_RANGE_VALUE], 1, pw);
-    if (table_gen_aux(xr, range + FIB_RANGE_MULT, FIB_RANGE_COLS, n_range, xr, &claimed[FIB_TABLE_RANGE])) goto done;
+    sb_logup_tables(n_cpu, main[FIB_TABLE_CPU], main[FIB_TABLE_PROGRAM], main[FIB_TABLE_RANGE], fixed, aux, t);
+    for (int k = 0; k < FIB_N_TABLES; k++)
+        if (logup_table_aux(&t[k], &ch, &claimed[k])) goto done;
     rc = 0;
 done:
     if (rc) {
-        for (int t = 0; t < FIB_N_TABLES; t++) {
-            free(aux[t]);
-            aux[t] = NULL;
+        for (int k = 0; k < FIB_N_TABLES; k++) {
+            free(aux[k]);
+            aux[k] = NULL;
         }
     }
     return rc;

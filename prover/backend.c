@@ -7,13 +7,14 @@
 #include <string.h>
 
 const char *const sb_kernel_names[SB_K_COUNT] = {"ntt", "scale", "keccak", "merkle", "compose",
-                                                  "ood", "deep",  "fri",    "pow",    "trace", "mult"};
+                                                  "ood", "deep",  "fri",    "pow",    "trace", "mult",
+                                                  "logup"};
 /* Keccak keeps its 25-lane state in registers (80 a thread): 256 threads per block, the best of
  * 64..384 on an H100; 1024 cannot launch (the upstream bug). The Rounds 2-4 kernels' defaults
  * are not measured yet (none has run on a GPU): compose's CPU-table rows take 250 registers
  * (at most 256 threads), deep's shared tile is 264 bytes a thread. trace (one thread a segment
- * of rows) and mult (one a row) are not measured either. */
-const unsigned sb_kernel_default_tpb[SB_K_COUNT] = {256, 256, 256, 128, 128, 256, 128, 256, 256, 64, 256};
+ * of rows), mult (one a row) and logup (one a chunk of rows) are not measured either. */
+const unsigned sb_kernel_default_tpb[SB_K_COUNT] = {256, 256, 256, 128, 128, 256, 128, 256, 256, 64, 256, 128};
 
 int sb_kernel_lookup(const char *name) {
     for (int k = 0; k < SB_K_COUNT; k++)

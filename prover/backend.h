@@ -46,6 +46,7 @@ typedef enum sb_kernel_id {
     SB_K_POW,     /* Round 4: the grinding search */
     SB_K_TRACE,   /* the cpu table expanded from an execution record (not wired into prove yet) */
     SB_K_MULT,    /* the program and range tables' multiplicities (not wired into prove yet) */
+    SB_K_LOGUP,   /* the LogUp aux columns and claimed sums of every table (not wired into prove yet) */
     SB_K_COUNT
 } sb_kernel_id;
 
@@ -126,6 +127,7 @@ typedef struct sb_backend_ops {
     /* Round 1: every table's LogUp aux trace (values over H, 3 n_aux columns) into aux[t] and its
      * claimed sum into claimed[t], from main (main_trace's) and the challenges. Returns 0, or -1
      * with op->err. */
+    /* (fails with SB_AUX_TRACE_ZERO when a LogUp denominator is 0) */
     int (*aux_trace)(sb_backend *be, sb_op *op, const struct sb_air *air, const struct sb_public *pub,
                      unsigned blowup, sb_matrix *main, const fp3_t *challenges, sb_matrix *aux, fp3_t *claimed);
     /* Round 1: the coset LDE (offset 7) of the host row-major trace (n x cols) into out, which
@@ -174,6 +176,9 @@ typedef struct sb_fallback {
 } sb_fallback;
 
 #define SB_MAX_FALLBACKS 64
+
+/* aux_trace's failure when a LogUp denominator is 0 (a challenge equal to a message), on every backend. */
+#define SB_AUX_TRACE_ZERO "the AIR could not generate its LogUp trace (a zero denominator)"
 
 /* The memory a backend allocates, by where it lives. */
 typedef enum sb_mem_space { SB_MEM_HOST = 0, SB_MEM_DEVICE = 1, SB_MEM_SPACES = 2 } sb_mem_space;

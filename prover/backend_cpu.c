@@ -116,7 +116,7 @@ static int cpu_aux_trace(sb_backend *be, sb_op *op, const sb_air *air, const sb_
     int prev = threads_enter(be);
     const int rc = air->gen_aux(pub, m, challenges, a, claimed);
     threads_leave(prev);
-    if (rc != 0) return sb_op_fail(op, "the AIR could not generate its LogUp trace (a zero denominator)");
+    if (rc != 0) return sb_op_fail(op, SB_AUX_TRACE_ZERO);
     for (size_t k = 0; k < air->n_tables; k++)
         adopt_host(be, &aux[k], a[k], (size_t)1 << air->tables[k].log_rows(pub), 3 * air->tables[k].n_aux);
     atomic_fetch_add(&be->cpu_ops, 1);

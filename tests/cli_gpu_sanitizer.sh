@@ -2,8 +2,8 @@
 # compute-sanitizer memcheck, racecheck and synccheck on a small whole GPU proof (every table and
 # every operation on the GPU, the traces too: STARKBENCH_CPU_ROUNDS=none at threshold 0): no memory
 # error, no shared-memory hazard, no invalid barrier, no fallback, no operation on the CPU, and the
-# proof verifies;
-# then the same tools on the device trace's kernel test (tests/test_gpu_trace.c).
+# proof verifies; then the same tools on the device trace's and LogUp's kernel tests
+# (tests/test_gpu_trace.c, tests/test_gpu_logup.c).
 # Usage: cli_gpu_sanitizer.sh STARKBENCH SOURCE_DIR. Skipped (77) without a GPU or the tool.
 set -u
 SB=$1
@@ -30,12 +30,14 @@ for tool in memcheck racecheck synccheck; do
     grep -q "^proof digest: $digest\$" "$dir/$tool.txt" || fail "$tool: the proof differs from the CPU's"
     "$SB" verify "$dir/$tool.proof" >/dev/null || fail "$tool: the proof does not verify"
 done
-trace_test=$(dirname "$SB")/test_gpu_trace
-[ -x "$trace_test" ] || fail "no $trace_test"
-for tool in memcheck racecheck synccheck; do
-    compute-sanitizer --tool "$tool" --error-exitcode 9 "$trace_test" >"$dir/trace-$tool.txt" 2>&1 ||
-        fail "$tool on test_gpu_trace: exit $?: $(tail -20 "$dir/trace-$tool.txt")"
-    grep -q "ERROR SUMMARY: 0 errors\|RACECHECK SUMMARY: 0 hazards" "$dir/trace-$tool.txt" ||
-        fail "$tool on test_gpu_trace: no clean summary"
+for test in test_gpu_trace test_gpu_logup; do
+    bin=$(dirname "$SB")/$test
+    [ -x "$bin" ] || fail "no $bin"
+    for tool in memcheck racecheck synccheck; do
+        compute-sanitizer --tool "$tool" --error-exitcode 9 "$bin" >"$dir/$test-$tool.txt" 2>&1 ||
+            fail "$tool on $test: exit $?: $(tail -20 "$dir/$test-$tool.txt")"
+        grep -q "ERROR SUMMARY: 0 errors\|RACECHECK SUMMARY: 0 hazards" "$dir/$test-$tool.txt" ||
+            fail "$tool on $test: no clean summary"
+    done
 done
 echo "cli_gpu_sanitizer: ok"
