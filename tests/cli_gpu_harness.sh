@@ -61,6 +61,9 @@ for table in ("cpu", "program", "range"):
         k, wall = "%s:%s:kernel_ms" % (table, rng), b["%s:%s" % (table, rng)]
         assert b[k] <= wall * 1.001 + 0.01, "%s: kernel time %.3f ms exceeds the range's %.3f ms" % (k, b[k], wall)
 assert b.get("R4 grinding:launches", 0) > 0, "grinding launched no kernel"
+busy, total = b.get("gpu_busy_ms", 0), b["total"]
+assert 0 < busy <= total * 1.001 and abs(b["gpu_busy_pct"] - 100 * busy / total) < 1e-6 * 100, \
+    "GPU busy %.3f ms (%s %%) of a %.3f ms proof" % (busy, b.get("gpu_busy_pct"), total)
 PY
 
 # ---- the GPU a point ran on (sweep --gpus) -----------------------------------------------
