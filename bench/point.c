@@ -152,6 +152,7 @@ static void table_model(const sb_detect_table *tb, unsigned blowup, sb_opk_mask 
     for (unsigned l = 1; l <= folds; l++)
         add_matrix(tm->held, dev_ops, AT(4, SB_OPK_FRI), AT(4, SB_OPK_FRI), AT(4, SB_OPK_FRI | SB_OPK_OPEN),
                    (m >> l) * ext, l < folds ? tree_bytes(m >> (l + 1)) : 0);
+    if (dev_ops & AT(4, SB_OPK_FRI)) tm->held[SB_MEM_HOST] += (m >> folds) * ext; /* the last layer, to the proof */
     /* Round 2 at its height: the fixed LDE, C and the zerofiers (on the device C alone), the parts
      * over H, the parts LDE's input copy on the device. Round 3 on the device: the barycentric
      * weights of two points and the partial sums of the widest matrix. Round 4: FRI layer 0
