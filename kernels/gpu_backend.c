@@ -167,10 +167,7 @@ out:
 #define PLACED(cpu_rounds, r) ((cpu_rounds) >> ((r) - 1) & 1 ? 0u : SB_OPK_IN_ROUND(r, KERNEL_KINDS))
 #define PLACED_OPS(cpu_rounds) \
     (PLACED(cpu_rounds, 1) | PLACED(cpu_rounds, 2) | PLACED(cpu_rounds, 3) | PLACED(cpu_rounds, 4))
-#define IN_EVERY_ROUND(kinds)                                                                  \
-    (SB_OPK_IN_ROUND(1, kinds) | SB_OPK_IN_ROUND(2, kinds) | SB_OPK_IN_ROUND(3, kinds) | \
-     SB_OPK_IN_ROUND(4, kinds))
-const sb_opk_mask sb_gpu_device_ops = PLACED_OPS(0) & ~IN_EVERY_ROUND(SB_GPU_UNVERIFIED_KINDS);
+const sb_opk_mask sb_gpu_device_ops = PLACED_OPS(0) & ~SB_OPK_IN_EVERY_ROUND(SB_GPU_UNVERIFIED_KINDS);
 
 sb_opk_mask sb_gpu_placed_ops(unsigned cpu_rounds) {
     return cpu_rounds == SB_CPU_ROUNDS_DEFAULT ? sb_gpu_device_ops : PLACED_OPS(cpu_rounds);

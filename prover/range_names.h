@@ -45,6 +45,9 @@ enum {
 typedef uint64_t sb_opk_mask;
 #define SB_OPK_ROUND_BITS 16
 #define SB_OPK_IN_ROUND(r, kinds) ((sb_opk_mask)(kinds) << SB_OPK_ROUND_BITS * ((r) - 1))
+/* The kinds in every round. */
+#define SB_OPK_IN_EVERY_ROUND(kinds) \
+    (SB_OPK_IN_ROUND(1, kinds) | SB_OPK_IN_ROUND(2, kinds) | SB_OPK_IN_ROUND(3, kinds) | SB_OPK_IN_ROUND(4, kinds))
 
 /* Which total of the timing table a range adds to. */
 typedef enum sb_range_total { SB_TOTAL_NONE, SB_TOTAL_LDE, SB_TOTAL_MERKLE } sb_range_total;

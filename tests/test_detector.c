@@ -19,8 +19,7 @@
 #define CPU_MS 1000.0
 #define GPU_MS 100.0
 #define ALL_KINDS ((SB_OPK_TRACE << 1) - 1u)
-#define ALL_OPS (SB_OPK_IN_ROUND(1, ALL_KINDS) | SB_OPK_IN_ROUND(2, ALL_KINDS) | SB_OPK_IN_ROUND(3, ALL_KINDS) | \
-                 SB_OPK_IN_ROUND(4, ALL_KINDS)) /* every kind in every round */
+#define ALL_OPS SB_OPK_IN_EVERY_ROUND(ALL_KINDS) /* every kind in every round */
 /* A GPU backend that keeps Rounds 2-4 on the CPU (cfg.cpu_rounds R2,R3,R4) runs Round 1's
  * operations alone on the device: the ranges of the other rounds are not judged. */
 #define ROUND1_OPS SB_OPK_IN_ROUND(1, 0xffffu)
@@ -130,10 +129,7 @@ int main(void) {
               d->name, p->verdict, p->verdict_reason);
     }
     CHECK(judged_round1 == 6, "Round 1's GPU ranges: main and aux trace, LDE and commit (%d)", judged_round1);
-    CHECK(sb_gpu_device_ops == 0 || sb_gpu_device_ops == (ALL_OPS & ~(SB_OPK_IN_ROUND(1, SB_GPU_UNVERIFIED_KINDS) |
-                                                                      SB_OPK_IN_ROUND(2, SB_GPU_UNVERIFIED_KINDS) |
-                                                                      SB_OPK_IN_ROUND(3, SB_GPU_UNVERIFIED_KINDS) |
-                                                                      SB_OPK_IN_ROUND(4, SB_GPU_UNVERIFIED_KINDS))),
+    CHECK(sb_gpu_device_ops == 0 || sb_gpu_device_ops == (ALL_OPS & ~SB_OPK_IN_EVERY_ROUND(SB_GPU_UNVERIFIED_KINDS)),
           "the GPU backend's default (%#llx) is not every verified operation on the device",
           (unsigned long long)sb_gpu_device_ops);
 

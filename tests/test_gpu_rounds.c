@@ -89,8 +89,7 @@ int main(void) {
     gpu_or_skip();
     rng_state = 0x5EED0F0C0DE5ULL;
     /* The default placement is every round on the device, but the kinds not yet verified on a GPU. */
-    const sb_opk_mask unverified = SB_OPK_IN_ROUND(1, SB_GPU_UNVERIFIED_KINDS) | SB_OPK_IN_ROUND(2, SB_GPU_UNVERIFIED_KINDS) |
-                                   SB_OPK_IN_ROUND(3, SB_GPU_UNVERIFIED_KINDS) | SB_OPK_IN_ROUND(4, SB_GPU_UNVERIFIED_KINDS);
+    const sb_opk_mask unverified = SB_OPK_IN_EVERY_ROUND(SB_GPU_UNVERIFIED_KINDS);
     CHECK(sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT) == (sb_gpu_placed_ops(0) & ~unverified), "the default placement "
           "(%#llx) is not every verified kind of every round on the device (%#llx)",
           (unsigned long long)sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT), (unsigned long long)sb_gpu_placed_ops(0));
