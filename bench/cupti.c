@@ -300,6 +300,9 @@ static int contains_keccak(const char *name) {
     return 0;
 }
 
+/* Forgets every record so far (the caller holds the lock). */
+static void forget_records(sb_cupti *c) { c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0; }
+
 void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t rep) {
     cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     pthread_mutex_lock(&c->lock);
@@ -363,7 +366,7 @@ void sb_cupti_collect(sb_cupti *c, const sb_ranges *ranges, sb_point *p, size_t 
     }
     free(spans);
     if (c->dropped) sb_point_metric(p, "cupti:dropped_records")->values[rep] = (double)c->dropped;
-    c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
+    forget_records(c);
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -373,7 +376,7 @@ double sb_cupti_busy_ms(sb_cupti *c) {
     interval *spans = malloc((c->n_kernels + c->n_memcpys + 1) * sizeof *spans);
     const double ms = spans ? (double)busy_ns(c, spans, 0, 1, 1) * 1e-6 : NAN;
     free(spans);
-    c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
+    forget_records(c);
     pthread_mutex_unlock(&c->lock);
     return ms;
 }
@@ -381,7 +384,7 @@ double sb_cupti_busy_ms(sb_cupti *c) {
 void sb_cupti_discard(sb_cupti *c) {
     cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     pthread_mutex_lock(&c->lock);
-    c->n_kernels = c->n_memcpys = c->n_corrs = c->n_failed = c->dropped = 0;
+    forget_records(c);
     pthread_mutex_unlock(&c->lock);
 }
 

@@ -356,6 +356,21 @@ static int traces_on_gpu(const sb_backend *be, const sb_op *op, const sb_air *ai
            placed_on_gpu(be, op, SB_OPK_TRACE, ((uint64_t)1 << pub->log_steps) * blowup);
 }
 
+/* Makes out[t] the empty device matrix over H of every table t of air: n_main columns, or with aux
+ * 3 n_aux. On failure the caller releases them (release_tables). */
+static cudaError_t device_tables(sb_backend *be, const sb_op *op, const sb_air *air, const sb_public *pub, int aux,
+                                 sb_matrix *out, sb_gpu_site *site) {
+    cudaError_t e = cudaSuccess;
+    for (size_t t = 0; t < air->n_tables && e == cudaSuccess; t++)
+        e = device_matrix(be, op, &out[t], (size_t)1 << air->tables[t].log_rows(pub),
+                          aux ? 3 * air->tables[t].n_aux : air->tables[t].n_main, 1, 1, site);
+    return e;
+}
+
+static void release_tables(sb_backend *be, const sb_air *air, sb_matrix *m) {
+    for (size_t t = 0; t < air->n_tables; t++) gpu_release(be, &m[t]);
+}
+
 static cudaError_t main_trace_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_site *site) {
     const trace_args *a = args;
     const sb_public *pub = a->pub;
@@ -370,10 +385,7 @@ static cudaError_t main_trace_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_
         sb_op_fail(op, "the machine could not generate its trace for 2^%u steps", pub->log_steps);
         return cudaSuccess;
     }
-    for (size_t t = 0; t < a->air->n_tables; t++)
-        CU(device_matrix(be, op, &a->main[t], (size_t)1 << a->air->tables[t].log_rows(pub), a->air->tables[t].n_main, 1,
-                         1, site),
-           "device_matrix");
+    CU(device_tables(be, op, a->air, pub, 0, a->main, site), "device_matrix");
     const cudaStream_t s = ((gpu_matrix *)a->main[FIB_TABLE_CPU].device)->stream;
     snapshot_bytes = ((size_t)1 << (pub->log_steps - log_k)) * sizeof *snapshots;
     CU(dev_alloc(be, &snapshots, snapshot_bytes, s), "cudaMallocAsync(snapshots)");
@@ -396,8 +408,7 @@ out:
         dev_free(be, bad, sizeof *bad, fs);
     }
     sb_exec_record_free(&rec);
-    if (e != cudaSuccess || op->err[0])
-        for (size_t t = 0; t < a->air->n_tables; t++) gpu_release(be, &a->main[t]);
+    if (e != cudaSuccess || op->err[0]) release_tables(be, a->air, a->main);
     return e;
 }
 
@@ -430,10 +441,7 @@ static cudaError_t aux_trace_gpu(sb_backend *be, sb_op *op, void *args, sb_gpu_s
     fp3_t *claimed = NULL, claimed_host[FIB_N_TABLES];
     uint32_t *bad = NULL, bad_host = 0;
     const size_t scratch_bytes = sb_gpu_logup_scratch_bytes(pub->log_steps, SB_LOGUP_CHUNK_ROWS);
-    for (size_t t = 0; t < air->n_tables; t++)
-        CU(device_matrix(be, op, &a->aux[t], (size_t)1 << air->tables[t].log_rows(pub), 3 * air->tables[t].n_aux, 1, 1,
-                         site),
-           "device_matrix");
+    CU(device_tables(be, op, air, pub, 1, a->aux, site), "device_matrix");
     const cudaStream_t s = ((gpu_matrix *)a->aux[FIB_TABLE_CPU].device)->stream;
     CU(dev_alloc(be, &scratch, scratch_bytes, s), "cudaMallocAsync(scratch)");
     CU(dev_alloc(be, &claimed, sizeof claimed_host, s), "cudaMallocAsync(sums)");
@@ -458,8 +466,7 @@ out:
         dev_free(be, claimed, sizeof claimed_host, fs);
         dev_free(be, bad, sizeof *bad, fs);
     }
-    if (e != cudaSuccess || op->err[0])
-        for (size_t t = 0; t < air->n_tables; t++) gpu_release(be, &a->aux[t]);
+    if (e != cudaSuccess || op->err[0]) release_tables(be, air, a->aux);
     return e;
 }
 
@@ -473,10 +480,11 @@ static int gpu_aux_trace(sb_backend *be, sb_op *op, const sb_air *air, const sb_
                          sb_matrix *main, const fp3_t *challenges, sb_matrix *aux, fp3_t *claimed) {
     aux_args a = {{air, pub, blowup, main}, challenges, aux, claimed};
     for (size_t t = 0; t < air->n_tables; t++) memset(&aux[t], 0, sizeof aux[t]);
-    int mains_on_device = 1; /* main_trace ran on the device (not its CPU path) */
+    /* Where main_trace ran on the device (placed there, no fallback), so does this: the same
+     * placement, and the kernels read the main traces there. */
+    int mains_on_device = 1;
     for (size_t t = 0; t < air->n_tables; t++) mains_on_device &= device_values(&main[t]) != NULL;
-    const gpu_op o = {"trace", mains_on_device && traces_on_gpu(be, op, air, pub, blowup), aux_trace_gpu,
-                      aux_trace_cpu, &a};
+    const gpu_op o = {"trace", mains_on_device, aux_trace_gpu, aux_trace_cpu, &a};
     return run(be, op, &o);
 }
 
