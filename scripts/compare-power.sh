@@ -10,8 +10,9 @@
 # ci-compare (default --max-noise 1). Prints one line per pair and then the counts: A/A pairs
 # that FAILed (goal <= 1 of 20), delayed pairs detected, i.e. FAILed (goal >= 16 of 20), and
 # delayed pairs where compare marked RANGE WARN or FAIL in some table. Each pair's compare output
-# stays in $POWER_DIR when set (else a temporary directory removed on exit). Exit 0, or 2 when
-# an argument is wrong or a gate could not run (exit 2 of ci-compare).
+# and its sweeps' results (KIND-I/, ci-compare's CI_COMPARE_DIR) stay in $POWER_DIR when set
+# (else a temporary directory removed on exit). Exit 0, or 2 when an argument is wrong or a gate
+# could not run (exit 2 of ci-compare).
 set -uo pipefail
 
 die() {
@@ -56,12 +57,14 @@ printf '#!/bin/sh\nSTARKBENCH_DELAY_ROUND="%s:%s" exec "%s" "$@"\n' "$range" "$p
 chmod +x "$delayed"
 
 aa_fail=0 delay_fail=0 delay_marked=0
-for kind in aa delay; do
-    cand=$bin
-    [ "$kind" = delay ] && cand=$delayed
-    for ((i = 1; i <= n; i++)); do
+# the two kinds alternate, so that a slow drift of the machine reaches both alike
+for ((i = 1; i <= n; i++)); do
+    for kind in aa delay; do
+        cand=$bin
+        [ "$kind" = delay ] && cand=$delayed
         out=$dir/$kind-$i.txt rc=0
-        bash "$here/ci-compare.sh" "$bin" "$cand" "$rounds" -- "${flags[@]}" > "$out" 2> "$dir/$kind-$i.log" || rc=$?
+        CI_COMPARE_DIR=$dir/$kind-$i bash "$here/ci-compare.sh" "$bin" "$cand" "$rounds" -- "${flags[@]}" > "$out" \
+            2> "$dir/$kind-$i.log" || rc=$?
         [ "$rc" -le 1 ] || die "$kind pair $i: ci-compare exited $rc ($(tail -n 1 "$dir/$kind-$i.log"))"
         marked=0
         grep -Eq "^  [a-z]+:$range .*(WARN|FAIL)" "$out" && marked=1
