@@ -6,10 +6,13 @@
  * total, then every round "<table>:<range>"; with --no-range-sync results only the total and
  * GPU busy time, since overlapped ranges do not add up): both medians, the relative change and
  * a p-value. The repetitions of one session (file) ran in one process and share its state
- * (memory layout, cores, threads, clocks), so they are not independent: where both sides have
- * at least SESSIONS_FOR_WELCH sessions with a value, the p-value is Welch's t test on the
- * session medians; otherwise (one file a side: nothing better exists) it is the Mann-Whitney U
- * test on the pooled repetitions, which understates the variation between processes. Only the
+ * (memory layout, cores, threads, clocks), so they are not independent, and the machine drifts
+ * between sessions. With --paired (scripts/ci-compare.sh: file k of each side ran in round k, one
+ * after the other) the p-value is the paired t test on the rounds' log ratios of the session
+ * medians, which cancels that drift; else, where both sides have at least SESSIONS_FOR_T
+ * sessions with a value, Welch's t test on the session medians; otherwise (one file a side:
+ * nothing better exists) the Mann-Whitney U test on the pooled repetitions, which understates
+ * the variation between processes. Only the
  * totals and the rounds that matter (median >= 1 ms or >= 2 % of the total, on either side)
  * are gated, and their p-values are adjusted with Holm's method within two families, the
  * totals and the rounds, so that testing many rounds of a same-build A/A pair does not
@@ -34,16 +37,30 @@
 
 #define ROUND_MIN_MS 1.0
 #define ROUND_MIN_SHARE 0.02
-/* Sessions a side, each with a value of the metric, for Welch's t on the session medians. */
-#define SESSIONS_FOR_WELCH 3
+/* Sessions a side (rounds, with --paired), each with a value of the metric, for a t test on the
+ * session medians. */
+#define SESSIONS_FOR_T 3
+
+/* The test of a row, from the strongest the data allow to the weakest. */
+typedef enum cmp_test {
+    CMP_PAIRED, /* paired t on the rounds' log ratios of the session medians (--paired) */
+    CMP_WELCH,  /* Welch's t on the session medians */
+    CMP_RANK,   /* Mann-Whitney U on the pooled repetitions */
+} cmp_test;
+
+/* The tests' names, "%s" the session statistic's ("medians", "minima"). */
+static const char *const test_names[] = {"paired t on the rounds' log ratios of the session %s",
+                                         "Welch t on the session %s", "Mann-Whitney U on the pooled repetitions"};
+static const char *const stat_names[] = {"medians", "minima"};
 
 typedef struct cmp_row {
     const sb_point *base, *cand;
     const char *metric;  /* "total", a round key or "gpu_busy_ms" */
     double base_med, cand_med, change_pct;
-    int by_sessions;     /* 1: p is Welch's t on the session medians; 0: Mann-Whitney U on the repetitions */
-    sb_welch welch;      /* with by_sessions */
-    sb_mwu rank;         /* without */
+    cmp_test test;
+    sb_paired pair;      /* with CMP_PAIRED */
+    sb_welch welch;      /* with CMP_WELCH */
+    sb_mwu rank;         /* with CMP_RANK */
     double p;            /* the two-sided p-value of the row's test */
     int gated;
     double p_holm;
@@ -54,12 +71,14 @@ typedef struct cmp_row {
 
 typedef struct cmp_opts {
     double warn_pct, fail_pct, alpha;
+    int paired;     /* --paired: the k-th files of the two sides ran side by side */
+    sb_session_stat stat; /* --session-stat: what stands for a session in the t tests */
     const char *md; /* --md FILE, or NULL */
 } cmp_opts;
 
 #define USAGE                                                                      \
     "usage: starkbench compare BASE.json[,BASE2.json...] CAND.json[,CAND2.json...] " \
-    "[--warn PCT] [--fail PCT] [--alpha A] [--md FILE]"
+    "[--warn PCT] [--fail PCT] [--alpha A] [--paired] [--session-stat median|min] [--md FILE]"
 
 static void usage(void) {
     printf(USAGE "\n"
@@ -71,15 +90,24 @@ static void usage(void) {
            "  --warn PCT   WARN when a gated median is more than PCT %% slower (default 3)\n"
            "  --fail PCT   FAIL when it is more than PCT %% slower and significant after Holm (default 5)\n"
            "  --alpha A    significance level of the Holm-adjusted tests (default 0.05)\n"
+           "  --paired     the k-th base file and the k-th candidate file ran side by side, one round of\n"
+           "               interleaved sessions (scripts/ci-compare.sh passes it): a metric with a value in\n"
+           "               both files of at least %d rounds is tested with the paired t test on the\n"
+           "               rounds' log ratios of the session medians, which cancels the machine's drift\n"
+           "               from round to round; the sides must have as many files each\n"
+           "  --session-stat median|min\n"
+           "               what stands for a session in the t tests (default median): min, the session's\n"
+           "               fastest repetition, ignores interference that only adds time; the medians,\n"
+           "               changes and thresholds shown stay the pooled medians'\n"
            "  --md FILE    also write the comparison, with the CUPTI explanation of every WARN and FAIL,\n"
            "               as markdown to FILE\n"
-           "  A metric with values in at least %d files (sessions) on each side is tested with Welch's t on\n"
-           "  the session medians; otherwise with the Mann-Whitney U test on the pooled repetitions, which\n"
-           "  takes the repetitions of one process as independent and so understates the variation between\n"
-           "  processes: gate on interleaved sessions (scripts/ci-compare.sh).\n"
+           "  Otherwise a metric with values in at least %d files (sessions) on each side is tested with\n"
+           "  Welch's t on the session medians, else with the Mann-Whitney U test on the pooled\n"
+           "  repetitions, which takes the repetitions of one process as independent and so understates\n"
+           "  the variation between processes: gate on interleaved sessions (scripts/ci-compare.sh).\n"
            "  A change no larger than the noise of either side's noise probe is never significant.\n"
            "exit: 0 ok or WARN, 1 FAIL, 2 unreadable or mismatched input\n",
-           SESSIONS_FOR_WELCH);
+           SESSIONS_FOR_T, SESSIONS_FOR_T);
 }
 
 static int parse_pct(const char *s, double lo, double hi, double *out) {
@@ -137,21 +165,31 @@ static const sb_pool_sessions *sessions_of(const sb_pool *s, const sb_point *p) 
     return &s->sessions[p - s->pooled.points];
 }
 
-/* Tests row's values bv (base) against cv: Welch's t on the session medians where both sides
- * have SESSIONS_FOR_WELCH sessions with a value, else Mann-Whitney U on the repetitions. */
-static void test_row(cmp_row *row, const sb_pool sides[2], const double *bv, const double *cv) {
+/* Tests row's values bv (base) against cv with the strongest test the data allow, each session
+ * standing as its statistic o->stat: with o->paired,
+ * where the point is in every file of both sides (file k of one side ran beside file k of the
+ * other), the paired t test on the log ratios of the session medians of the rounds with a value
+ * on both sides, if SESSIONS_FOR_T; else Welch's t on the session medians where both sides have
+ * SESSIONS_FOR_T sessions with a value; else Mann-Whitney U on the repetitions. */
+static void test_row(cmp_row *row, const sb_pool sides[2], const cmp_opts *o, const double *bv, const double *cv) {
     const sb_pool_sessions *bs = sessions_of(&sides[0], row->base), *cs = sessions_of(&sides[1], row->cand);
     double *bm = or_exit(malloc((bs->n + cs->n) * sizeof *bm)), *cm = bm + bs->n;
-    size_t nb = sb_pool_session_medians(bs, bv, bm), nc = sb_pool_session_medians(cs, cv, cm);
-    row->by_sessions = nb >= SESSIONS_FOR_WELCH && nc >= SESSIONS_FOR_WELCH;
-    if (row->by_sessions) sb_welch_t(bm, nb, cm, nc, &row->welch);
-    else sb_mann_whitney(bv, row->base->reps, cv, row->cand->reps, &row->rank);
-    row->p = row->by_sessions ? row->welch.p : row->rank.p;
+    size_t nb = sb_pool_session_stats(bs, bv, o->stat, bm), nc = sb_pool_session_stats(cs, cv, o->stat, cm);
+    row->test = nb >= SESSIONS_FOR_T && nc >= SESSIONS_FOR_T ? CMP_WELCH : CMP_RANK;
+    if (o->paired && bs->n == sides[0].n_files && cs->n == sides[1].n_files && bs->n == cs->n) {
+        double *lb = or_exit(malloc(2 * bs->n * sizeof *lb)), *lc = lb + bs->n;
+        for (size_t k = 0; k < bs->n; k++) lb[k] = log(bm[k]), lc[k] = log(cm[k]); /* NAN stays NAN */
+        if (sb_paired_t(lc, lb, bs->n, &row->pair) == 0 && row->pair.n >= SESSIONS_FOR_T) row->test = CMP_PAIRED;
+        free(lb);
+    }
+    if (row->test == CMP_WELCH) sb_welch_t(bm, bs->n, cm, cs->n, &row->welch);
+    if (row->test == CMP_RANK) sb_mann_whitney(bv, row->base->reps, cv, row->cand->reps, &row->rank);
+    row->p = row->test == CMP_PAIRED ? row->pair.p : row->test == CMP_WELCH ? row->welch.p : row->rank.p;
     free(bm);
 }
 
 /* Appends the comparison of one metric of benchmark b (base) and c (candidate). */
-static void add_row(cmp_row **rows, size_t *n, const sb_pool sides[2], const sb_point *b, const sb_point *c,
+static void add_row(cmp_row **rows, size_t *n, const sb_pool sides[2], const cmp_opts *o, const sb_point *b, const sb_point *c,
                     const char *metric, double base_total, double noise_pct) {
     const double *bv = metric_values(b, metric), *cv = metric_values(c, metric);
     if (!bv || !cv) return;
@@ -161,7 +199,7 @@ static void add_row(cmp_row **rows, size_t *n, const sb_pool sides[2], const sb_
     if (isnan(row.base_med) || isnan(row.cand_med)) return;
     row.change_pct = row.base_med > 0 ? 100 * (row.cand_med - row.base_med) / row.base_med : NAN;
     row.within_noise = fabs(row.change_pct) <= noise_pct; /* false for a NAN noise */
-    test_row(&row, sides, bv, cv);
+    test_row(&row, sides, o, bv, cv);
     double larger = fmax(row.base_med, row.cand_med);
     row.gated = !sb_metric_is_round(metric) || larger >= ROUND_MIN_MS || larger >= ROUND_MIN_SHARE * base_total;
     row.gated = row.gated && !isnan(row.p) && !isnan(row.change_pct);
@@ -217,18 +255,21 @@ static int point_failures(FILE *f, int md, const sb_pool *base, const sb_pool *c
     return fails;
 }
 
-/* Writes row r; mark_rank: note a rank-tested row (in a point whose other rows used the sessions). */
-static void print_row(FILE *f, int md, const cmp_row *r, int mark_rank) {
+/* Writes row r; a row tested more weakly than its point's strongest test point_test is marked
+ * (stat: the session statistic's name). */
+static void print_row(FILE *f, int md, const cmp_row *r, cmp_test point_test, const char *stat) {
+    static const char *const marks[] = {"", " (Welch t on the session %s)", " (rank test on the repetitions)"};
     char p[16] = "-", ph[16] = "-", noise[16] = "-";
     if (!isnan(r->p)) snprintf(p, sizeof p, r->p < 1e-4 ? "%.1e" : "%.4f", r->p);
     if (!isnan(r->p_holm)) snprintf(ph, sizeof ph, r->p_holm < 1e-4 ? "%.1e" : "%.4f", r->p_holm);
     if (!isnan(r->noise_pct)) snprintf(noise, sizeof noise, "%.2f%%", r->noise_pct);
     char b[24], c[24];
     const char *held = r->gated && r->within_noise && r->p_holm < 0.5 ? " (within the noise)" : "";
-    const char *rank = mark_rank && !r->by_sessions ? " (rank test on the repetitions)" : "";
+    char weaker[48] = "";
+    if (r->test != point_test) snprintf(weaker, sizeof weaker, marks[r->test], stat);
     fprintf(f, md ? "| %s | %s | %s | %+.2f %% | %s | %s | %s | %s%s%s |\n" : "  %-28s %11s %11s %+8.2f%% %8s %8s %7s  %s%s%s\n",
             r->metric, sb_format_ms(r->base_med, b), sb_format_ms(r->cand_med, c), r->change_pct, p, ph, noise, r->verdict,
-            held, rank);
+            held, weaker);
 }
 
 static void print_header(FILE *f, int md) {
@@ -240,25 +281,35 @@ static void print_header(FILE *f, int md) {
                 "noise", "verdict");
 }
 
-/* Writes the line that opens point b's comparison: its name, repetitions, sessions and which test
- * its rows rows[0..n) used. Returns 1 when they used both tests (a rank-tested row is then marked). */
-static int print_point(FILE *f, int md, const sb_pool sides[2], const sb_point *b, const sb_point *c, const cmp_row *rows,
-                       size_t n) {
-    size_t by_sessions = 0;
-    for (size_t k = 0; k < n; k++) by_sessions += (size_t)rows[k].by_sessions;
+/* Writes the line that opens point b's comparison: its name, repetitions, sessions and the tests
+ * its rows rows[0..n) used, the strongest first. Returns the strongest (a row tested more weakly
+ * is marked). */
+static cmp_test print_point(FILE *f, int md, const sb_pool sides[2], const sb_point *b, const sb_point *c,
+                            const cmp_row *rows, size_t n, const char *stat) {
+    static const char *const weaker[] = {"", ", Welch t where marked", ", a rank test where marked"};
+    int used[CMP_RANK + 1] = {0};
+    cmp_test strongest = CMP_RANK;
+    for (size_t k = 0; k < n; k++) {
+        used[rows[k].test] = 1;
+        if (rows[k].test < strongest) strongest = rows[k].test;
+    }
     const size_t nb = sessions_of(&sides[0], b)->n, nc = sessions_of(&sides[1], c)->n;
-    const char *test = by_sessions == 0   ? "Mann-Whitney U on the pooled repetitions"
-                       : by_sessions == n ? "Welch t on the session medians"
-                                          : "Welch t on the session medians, a rank test where marked";
     fprintf(f, md ? "\n## `%s`\n\n%zu vs %zu repetitions" : "\n%s  (%zu vs %zu repetitions", b->name,
             count_values(sb_point_total(b), b->reps), count_values(sb_point_total(c), c->reps));
-    if (nb > 1 || nc > 1) fprintf(f, " in %zu vs %zu sessions: %s", nb, nc, test);
+    if (nb > 1 || nc > 1) {
+        fprintf(f, " in %zu vs %zu sessions: ", nb, nc);
+        fprintf(f, test_names[strongest], stat);
+        for (int t = strongest + 1; t <= CMP_RANK; t++)
+            if (used[t]) fputs(weaker[t], f);
+    }
     fprintf(f, md ? "\n\n" : ")\n");
-    return by_sessions && by_sessions < n;
+    return strongest;
 }
 
-/* Writes the comparison to f, as text or (md) markdown; returns the non-timing failures. */
-static int write_comparison(FILE *f, int md, const sb_pool sides[2], const cmp_row *rows, size_t n_rows) {
+/* Writes the comparison to f, as text or (md) markdown, naming the session statistic stat;
+ * returns the non-timing failures. */
+static int write_comparison(FILE *f, int md, const sb_pool sides[2], const cmp_row *rows, size_t n_rows,
+                            const char *stat) {
     const sb_results *base = &sides[0].pooled, *cand = &sides[1].pooled;
     int fails = 0;
     if (md) fprintf(f, "# starkbench compare\n\n| side | files |\n| --- | --- |\n");
@@ -272,7 +323,7 @@ static int write_comparison(FILE *f, int md, const sb_pool sides[2], const cmp_r
         if (!c) continue;
         size_t n_point = 0;
         while (r + n_point < n_rows && rows[r + n_point].base == b) n_point++;
-        const int mixed = print_point(f, md, sides, b, c, rows + r, n_point);
+        const cmp_test point_test = print_point(f, md, sides, b, c, rows + r, n_point, stat);
         fails += point_failures(f, md, &sides[0], &sides[1], b, c);
         /* explained from CUPTI where a side recorded kernels; a GPU point without any says so once */
         sb_explanation e;
@@ -284,7 +335,7 @@ static int write_comparison(FILE *f, int md, const sb_pool sides[2], const cmp_r
         size_t first = r;
         if (r < n_rows && rows[r].base == b) print_header(f, md);
         for (; r < n_rows && rows[r].base == b; r++) {
-            print_row(f, md, &rows[r], mixed);
+            print_row(f, md, &rows[r], point_test, stat);
             if (md || !explain || (strcmp(rows[r].verdict, "WARN") && strcmp(rows[r].verdict, "FAIL"))) continue;
             sb_explain(b, c, rows[r].metric, &e);
             sb_explain_write(f, &e, 0, "      why: ");
@@ -306,7 +357,7 @@ static int write_comparison(FILE *f, int md, const sb_pool sides[2], const cmp_r
 }
 
 int cmd_compare(int argc, char **argv) {
-    cmp_opts o = {3, 5, 0.05, NULL};
+    cmp_opts o = {3, 5, 0.05, 0, SB_SESSION_MEDIAN, NULL};
     const char *args[2] = {NULL, NULL};
     int n_args = 0;
     for (int i = 1; i < argc; i++) {
@@ -330,6 +381,14 @@ int cmd_compare(int argc, char **argv) {
                 fprintf(stderr, "starkbench compare: --alpha %s is not in (0, 0.5]\n", v);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--paired") == 0) {
+            o.paired = 1;
+        } else if ((v = sb_flag_value(argc, argv, &i, "session-stat", &missing))) {
+            if (strcmp(v, "median") && strcmp(v, "min")) {
+                fprintf(stderr, "starkbench compare: --session-stat %s is not median or min\n", v);
+                return 2;
+            }
+            o.stat = strcmp(v, "min") == 0 ? SB_SESSION_MIN : SB_SESSION_MEDIAN;
         } else if ((v = sb_flag_value(argc, argv, &i, "md", &missing))) {
             o.md = v;
         } else if (missing) {
@@ -363,6 +422,13 @@ int cmd_compare(int argc, char **argv) {
         sb_pool_free(&sides[1]);
         return 2;
     }
+    if (o.paired && sides[0].n_files != sides[1].n_files) {
+        fprintf(stderr, "starkbench compare: --paired needs as many candidate files as base files (%zu vs %zu)\n",
+                sides[0].n_files, sides[1].n_files);
+        sb_pool_free(&sides[0]);
+        sb_pool_free(&sides[1]);
+        return 2;
+    }
     sb_outfile md_out;
     char md_err[SB_OUTFILE_PATH_MAX + 128];
     if (o.md && sb_outfile_open(&md_out, o.md, md_err, sizeof md_err) != 0) {
@@ -381,14 +447,14 @@ int cmd_compare(int argc, char **argv) {
         if (!c) continue;
         common++;
         double base_total = sb_median(sb_point_total(b), b->reps), noise = row_noise(sides, c);
-        add_row(&rows, &n_rows, sides, b, c, "total", base_total, noise);
+        add_row(&rows, &n_rows, sides, &o, b, c, "total", base_total, noise);
         if (overlapped) {
-            add_row(&rows, &n_rows, sides, b, c, "gpu_busy_ms", base_total, noise);
+            add_row(&rows, &n_rows, sides, &o, b, c, "gpu_busy_ms", base_total, noise);
             continue;
         }
         for (size_t m = 0; m < b->n_metrics; m++)
             if (sb_metric_is_round(b->metrics[m].key))
-                add_row(&rows, &n_rows, sides, b, c, b->metrics[m].key, base_total, noise);
+                add_row(&rows, &n_rows, sides, &o, b, c, b->metrics[m].key, base_total, noise);
     }
     if (common == 0) {
         fprintf(stderr, "starkbench compare: %s and %s have no benchmark in common\n", args[0], args[1]);
@@ -413,7 +479,7 @@ int cmd_compare(int argc, char **argv) {
             p[i] = rows[i].gated && is_total == (family == 0) ? rows[i].p : NAN;
             if (isnan(p[i])) continue;
             n_family[family]++;
-            if (rows[i].by_sessions) continue;
+            if (rows[i].test != CMP_RANK) continue;
             n_ranked[family]++;
             min_p[family] = fmin(min_p[family], sb_mann_whitney_min_p(rows[i].rank.nx, rows[i].rank.ny));
         }
@@ -422,6 +488,8 @@ int cmd_compare(int argc, char **argv) {
             if (!isnan(p[i])) rows[i].p_holm = p[i];
     }
     const size_t n_gated = n_family[0] + n_family[1];
+    size_t n_test[CMP_RANK + 1] = {0};
+    for (size_t i = 0; i < n_rows; i++) n_test[rows[i].test] += (size_t)rows[i].gated;
     int fails = 0, warns = 0;
     for (size_t i = 0; i < n_rows; i++) {
         cmp_row *r = &rows[i];
@@ -434,8 +502,8 @@ int cmd_compare(int argc, char **argv) {
     }
     free(p);
 
-    fails += write_comparison(stdout, 0, sides, rows, n_rows);
-    if (md) write_comparison(md, 1, sides, rows, n_rows);
+    fails += write_comparison(stdout, 0, sides, rows, n_rows, stat_names[o.stat]);
+    if (md) write_comparison(md, 1, sides, rows, n_rows, stat_names[o.stat]);
     for (int k = 0; k < 2; k++) {
         FILE *f = k ? md : stdout;
         if (!f) continue;
@@ -446,19 +514,20 @@ int cmd_compare(int argc, char **argv) {
                            "side\n%s",
                         min_p[family], n_family[family], family ? "rounds" : "totals", o.alpha / (double)n_family[family],
                         family ? "round" : "total", n_ranked[family] < n_family[family] ? " tested on the repetitions" : "",
-                        SESSIONS_FOR_WELCH, k ? "\n" : "");
+                        SESSIONS_FOR_T, k ? "\n" : "");
         if (n_ranked[0] + n_ranked[1])
             fprintf(f, "note: %zu of the %zu gated tests are rank tests on the pooled repetitions (fewer than %d sessions "
                        "a side): the repetitions of one process share its state, so these p-values understate the "
                        "variation between processes; trust the interleaved sessions of scripts/ci-compare.sh\n%s",
-                    n_ranked[0] + n_ranked[1], n_gated, SESSIONS_FOR_WELCH, k ? "\n" : "");
-        fprintf(f, "%ssummary: %zu benchmarks, %zu gated tests (%zu Welch t on the medians of %d or more sessions a "
-                   "side, %zu Mann-Whitney U on the pooled repetitions, exact without ties up to %d repetitions, else "
-                   "normal approximation; Holm, alpha %g; never significant within the noise), WARN above %g %%, "
-                   "FAIL above %g %%: %d FAIL, %d WARN -> %s%s\n",
-                k ? "**" : "", common, n_gated, n_gated - n_ranked[0] - n_ranked[1], SESSIONS_FOR_WELCH,
-                n_ranked[0] + n_ranked[1], SB_MWU_EXACT_MAX, o.alpha, o.warn_pct, o.fail_pct, fails, warns,
-                fails ? "FAIL" : warns ? "WARN" : "ok", k ? "**" : "");
+                    n_ranked[0] + n_ranked[1], n_gated, SESSIONS_FOR_T, k ? "\n" : "");
+        fprintf(f, "%ssummary: %zu benchmarks, %zu gated tests (", k ? "**" : "", common, n_gated);
+        const char *stat = stat_names[o.stat];
+        if (o.paired) fprintf(f, "%zu paired t on the %s of %d or more rounds, ", n_test[CMP_PAIRED], stat, SESSIONS_FOR_T);
+        fprintf(f, "%zu Welch t on the %s of %d or more sessions a side, %zu Mann-Whitney U on the pooled "
+                   "repetitions, exact without ties up to %d repetitions, else normal approximation; Holm, alpha %g; "
+                   "never significant within the noise), WARN above %g %%, FAIL above %g %%: %d FAIL, %d WARN -> %s%s\n",
+                n_test[CMP_WELCH], stat, SESSIONS_FOR_T, n_test[CMP_RANK], SB_MWU_EXACT_MAX, o.alpha, o.warn_pct,
+                o.fail_pct, fails, warns, fails ? "FAIL" : warns ? "WARN" : "ok", k ? "**" : "");
     }
     int md_lost = md && sb_outfile_close(&md_out, md_err, sizeof md_err) != 0;
     if (md_lost) fprintf(stderr, "starkbench compare: --md %s\n", md_err);

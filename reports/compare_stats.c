@@ -181,6 +181,26 @@ int sb_welch_t(const double *x, size_t nx, const double *y, size_t ny, sb_welch 
     return 0;
 }
 
+int sb_paired_t(const double *x, const double *y, size_t n, sb_paired *out) {
+    double *d = malloc((n + 1) * sizeof *d), var;
+    out->n = 0;
+    out->mean_diff = out->t = out->df = out->p = NAN;
+    if (!d) return -1;
+    for (size_t i = 0; i < n; i++) d[i] = isnan(x[i]) || isnan(y[i]) ? NAN : x[i] - y[i];
+    out->n = mean_var(d, n, &out->mean_diff, &var);
+    free(d);
+    if (out->n < 2) return -1;
+    out->df = (double)(out->n - 1);
+    if (var == 0) { /* every pair moved by the same amount: the mean difference is exact */
+        out->t = out->mean_diff == 0 ? 0 : copysign(INFINITY, out->mean_diff);
+        out->p = out->mean_diff == 0 ? 1 : 0;
+        return 0;
+    }
+    out->t = out->mean_diff / sqrt(var / (double)out->n);
+    out->p = sb_student_t_two_sided(out->t, out->df);
+    return 0;
+}
+
 typedef struct indexed {
     double p;
     size_t i;

@@ -1,7 +1,7 @@
 /* Statistics for `starkbench compare`: the Mann-Whitney U test on two sets of repetitions,
- * Welch's t test on two sets of session medians (with the Student t distribution through the
- * regularized incomplete beta function) and Holm's step-down correction for testing many
- * metrics at once. */
+ * Welch's t test on two sets of session medians, the paired t test on sessions that ran side by
+ * side (both with the Student t distribution through the regularized incomplete beta function)
+ * and Holm's step-down correction for testing many metrics at once. */
 #ifndef SB_COMPARE_STATS_H
 #define SB_COMPARE_STATS_H
 
@@ -40,6 +40,19 @@ typedef struct sb_welch {
  * skipped. When neither sample varies the difference of the means is exact: p = 1 when they
  * are equal, else 0. Returns 0, or -1 when a sample has fewer than 2 values (out->p is then NAN). */
 int sb_welch_t(const double *x, size_t nx, const double *y, size_t ny, sb_welch *out);
+
+typedef struct sb_paired {
+    size_t n;             /* pairs used (a pair with a NAN value skipped) */
+    double mean_diff;     /* mean of x_i - y_i */
+    double t;             /* mean_diff / (sd of the differences / sqrt(n)); +-INFINITY or 0 without variance */
+    double df;            /* n - 1 */
+    double p;             /* two-sided p-value */
+} sb_paired;
+
+/* The paired t test of x[i] - y[i], i < n (Student's t with n - 1 degrees of freedom); a pair
+ * where either value is NAN is skipped. When the differences do not vary, their mean is exact:
+ * p = 1 when it is 0, else 0. Returns 0, or -1 when fewer than 2 pairs remain (out->p is then NAN). */
+int sb_paired_t(const double *x, const double *y, size_t n, sb_paired *out);
 
 /* The two-sided tail P(|T| >= |t|) of Student's t distribution with df > 0 degrees of freedom
  * (df may be non-integer; INFINITY gives the normal tail). Returns NAN for a NAN t or df <= 0. */

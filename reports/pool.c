@@ -210,11 +210,18 @@ void sb_pool_free(sb_pool *s) {
     free(s->arg);
 }
 
-size_t sb_pool_session_medians(const sb_pool_sessions *s, const double *values, double *medians) {
+/* The smallest non-NAN value of v[0..n), or NAN. */
+static double min_value(const double *v, size_t n) {
+    double m = NAN;
+    for (size_t i = 0; i < n; i++) m = fmin(m, v[i]); /* fmin skips a NAN */
+    return m;
+}
+
+size_t sb_pool_session_stats(const sb_pool_sessions *s, const double *values, sb_session_stat stat, double *out) {
     size_t n = 0, at = 0;
     for (size_t k = 0; k < s->n; at += s->reps[k++]) {
-        double m = sb_median(values + at, s->reps[k]);
-        if (!isnan(m)) medians[n++] = m;
+        out[k] = stat == SB_SESSION_MIN ? min_value(values + at, s->reps[k]) : sb_median(values + at, s->reps[k]);
+        n += !isnan(out[k]);
     }
     return n;
 }

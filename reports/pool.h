@@ -46,9 +46,15 @@ int sb_pool_load(sb_pool *s, const char *label, const char *arg, char *err, size
 
 void sb_pool_free(sb_pool *s);
 
-/* Writes the median of each session's non-NAN values among values[0..reps) (a metric of the
- * pooled point split as in s) to medians (room for s->n), skipping a session without a value.
- * Returns how many it wrote. */
-size_t sb_pool_session_medians(const sb_pool_sessions *s, const double *values, double *medians);
+/* What stands for a session's repetitions in a test between sessions. */
+typedef enum sb_session_stat {
+    SB_SESSION_MEDIAN, /* the typical repetition */
+    SB_SESSION_MIN,    /* the fastest: on a shared machine interference only adds time */
+} sb_session_stat;
+
+/* Writes stat of each session's non-NAN values among values[0..reps) (a metric of the pooled
+ * point split as in s) to out[0..s->n), in file order; NAN for a session without a value.
+ * Returns how many are not NAN. */
+size_t sb_pool_session_stats(const sb_pool_sessions *s, const double *values, sb_session_stat stat, double *out);
 
 #endif

@@ -4,16 +4,20 @@
 #
 #   scripts/ci-compare.sh BASE_BIN CAND_BIN [ROUNDS] [-- FLAGS...]
 #
-# Each of ROUNDS rounds (default 5) runs `BIN sweep ... --out DIR/base-I.json` for both
+# Each of ROUNDS rounds (default 10) runs `BIN sweep ... --out DIR/base-I.json` for both
 # binaries, the baseline first in odd rounds and the candidate first in even ones; then
-# `CAND_BIN compare DIR/base-1.json,... DIR/cand-1.json,...` pools the rounds per side. Exit:
-# compare's (0 ok or WARN, 1 FAIL, 2 bad input); 2 also when an argument is wrong or a sweep
-# cannot run (its log is printed).
+# `CAND_BIN compare --paired DIR/base-1.json,... DIR/cand-1.json,...` pools the rounds per side
+# and tests each metric on the rounds' ratios (the two sweeps of a round share the machine's
+# state of the moment, so its drift cancels). Exit: compare's (0 ok or WARN, 1 FAIL, 2 bad
+# input); 2 also when an argument is wrong or a sweep cannot run (its log is printed).
 #
-# FLAGS go to both sweeps, except compare's own --warn, --fail and --alpha, which go to compare.
+# FLAGS go to both sweeps, except compare's own --warn, --fail, --alpha and --session-stat, which
+# go to compare.
 # Without FLAGS the sweeps run a small CPU suite: --backend cpu --steps 2^12 --blowup 2
-# --runs 3 --warmup 1 (FLAGS replace any of these; with --suite none of them is added, with
-# --max-noise not --runs: adaptive repetitions replace the fixed count).
+# --runs 3 --warmup 1 (FLAGS replace any of these; with --suite none of them is added). With
+# --max-noise, --max-runs 20 instead of --runs 3: the gate's unit is the session, and a round
+# more buys it more than repetitions past 20 in a session (docs/PERFORMANCE.md "The gate's
+# figures").
 # Results and logs go to $CI_COMPARE_DIR when set (kept, e.g. as CI artifacts), else to a
 # temporary directory removed on exit.
 set -uo pipefail
@@ -26,7 +30,7 @@ usage="usage: scripts/ci-compare.sh BASE_BIN CAND_BIN [ROUNDS] [-- SWEEP-FLAGS..
 [ $# -ge 2 ] || die "$usage"
 base_bin=$1 cand_bin=$2
 shift 2
-rounds=5
+rounds=10
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then
     [[ $1 =~ ^[1-9][0-9]{0,2}$ ]] || die "ROUNDS '$1' must be a count from 1 to 999 ($usage)"
     rounds=$1
@@ -43,12 +47,12 @@ done
 sweep_flags=() compare_flags=() suite=0 adaptive=0
 while [ $# -gt 0 ]; do
     case $1 in
-    --warn | --fail | --alpha)
+    --warn | --fail | --alpha | --session-stat)
         [ $# -ge 2 ] || die "$1 needs a value"
         compare_flags+=("$1" "$2")
         shift 2
         ;;
-    --warn=* | --fail=* | --alpha=*) compare_flags+=("$1") && shift ;;
+    --warn=* | --fail=* | --alpha=* | --session-stat=*) compare_flags+=("$1") && shift ;;
     --out | --out=* | --resume) die "$1 is set by ci-compare (results go to \$CI_COMPARE_DIR)" ;;
     *)
         [[ $1 == --suite || $1 == --suite=* ]] && suite=1
@@ -60,7 +64,9 @@ while [ $# -gt 0 ]; do
 done
 defaults=()
 [ "$suite" = 1 ] || defaults=(--backend cpu --steps 2^12 --blowup 2 --warmup 1)
-[ "$suite" = 1 ] || [ "$adaptive" = 1 ] || defaults+=(--runs 3)
+if [ "$suite" = 0 ]; then
+    if [ "$adaptive" = 1 ]; then defaults+=(--max-runs 20); else defaults+=(--runs 3); fi
+fi
 
 if [ -n "${CI_COMPARE_DIR:-}" ]; then
     dir=$CI_COMPARE_DIR
@@ -94,5 +100,5 @@ for ((i = 1; i <= rounds; i++)); do
 done
 join() { local IFS=,; echo "$*"; }
 rc=0
-"$cand_bin" compare "$(join "${base_files[@]}")" "$(join "${cand_files[@]}")" "${compare_flags[@]}" || rc=$?
+"$cand_bin" compare --paired "$(join "${base_files[@]}")" "$(join "${cand_files[@]}")" "${compare_flags[@]}" || rc=$?
 exit "$rc"

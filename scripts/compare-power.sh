@@ -5,7 +5,7 @@
 #
 #   scripts/compare-power.sh [-n N] [-r ROUNDS] [-d PCT] [-R RANGE] BIN [-- FLAGS...]
 #
-# N pairs of each kind (default 20), ROUNDS interleaved rounds per pair (ci-compare's, default 5),
+# N pairs of each kind (default 20), ROUNDS interleaved rounds per pair (default 10, as ci-compare),
 # a delay of PCT % (default 5) in the range RANGE (default "R2 evaluate"). FLAGS go to every
 # ci-compare (default --max-noise 1). Prints one line per pair and then the counts: A/A pairs
 # that FAILed (goal <= 1 of 20), delayed pairs detected, i.e. FAILed (goal >= 16 of 20), and
@@ -20,7 +20,7 @@ die() {
     exit 2
 }
 usage="usage: scripts/compare-power.sh [-n N] [-r ROUNDS] [-d PCT] [-R RANGE] BIN [-- FLAGS...]"
-n=20 rounds=5 pct=5 range="R2 evaluate"
+n=20 rounds=10 pct=5 range="R2 evaluate"
 while getopts "n:r:d:R:h" opt; do
     case $opt in
     n) n=$OPTARG ;;

@@ -117,6 +117,29 @@ static void check_student_t(void) {
     EXPECT(sb_welch_t(one, 2, six, 3, &w) == -1 && isnan(w.p));
 }
 
+/* Reference p-values from the closed forms of Student's t tail for even df (df 4:
+ * 1 - sin(a) (1 + cos^2(a) / 2), df 2: 1 - sin(a), a = atan(|t| / sqrt(df))), not the
+ * incomplete beta function the code uses. */
+static void check_paired(void) {
+    sb_paired r;
+    /* differences -0.5 -1.1 -0.1 -1.2 -0.6: mean -0.7, variance 0.205, t = -0.7 / sqrt(0.041) */
+    const double x[] = {10.1, 9.8, 10.3, 10.0, 9.9}, y[] = {10.6, 10.9, 10.4, 11.2, 10.5};
+    EXPECT(sb_paired_t(x, y, 5, &r) == 0 && r.n == 5 && r.df == 4);
+    EXPECT(NEAR(r.mean_diff, -0.7, 1e-12) && NEAR(r.t, -3.457053588273563, 1e-12));
+    EXPECT(NEAR(r.p / 0.025887240861783845, 1, 1e-10));
+    /* a pair with a NAN value is skipped: differences 2, 2.5, 2 */
+    const double a[] = {3, NAN, 5, 4, 7}, b[] = {1, 8, 2.5, 2, NAN};
+    EXPECT(sb_paired_t(a, b, 5, &r) == 0 && r.n == 3 && r.df == 2 && NEAR(r.t, 13, 1e-12));
+    EXPECT(NEAR(r.p / 0.005865153227565645, 1, 1e-10));
+    /* a constant shift is exact (p = 0); no shift at all gives p = 1; the swap flips t only */
+    const double c[] = {1, 2, 3}, c1[] = {2, 3, 4};
+    EXPECT(sb_paired_t(c1, c, 3, &r) == 0 && r.t == INFINITY && r.p == 0);
+    EXPECT(sb_paired_t(c, c1, 3, &r) == 0 && r.t == -INFINITY && r.p == 0);
+    EXPECT(sb_paired_t(c, c, 3, &r) == 0 && r.t == 0 && r.p == 1);
+    /* fewer than two pairs: no test */
+    EXPECT(sb_paired_t(a, b, 2, &r) == -1 && isnan(r.p) && r.n == 1);
+}
+
 static void check_holm(void) {
     /* sorted 0.005, 0.01, 0.03, 0.04 -> 0.02, 0.03, 0.06, max(0.04, 0.06) */
     const double p[] = {0.01, 0.04, 0.03, 0.005};
@@ -234,14 +257,11 @@ static int run_compare(const char *a, const char *b, const char *extra, char *ou
     expand(a, pa, sizeof pa);
     expand(b, pb, sizeof pb);
     snprintf(cap_path, sizeof cap_path, "%s/stdout.txt", dir);
-    char *argv[6] = {"compare", pa, pb, NULL, NULL, NULL};
+    char *argv[10] = {"compare", pa, pb, NULL};
     int argc = 3;
-    char extra_buf[64];
-    if (extra) {
-        snprintf(extra_buf, sizeof extra_buf, "%s", extra);
-        argv[argc++] = strtok(extra_buf, " ");
-        argv[argc++] = strtok(NULL, " ");
-    }
+    char extra_buf[160];
+    snprintf(extra_buf, sizeof extra_buf, "%s", extra ? extra : "");
+    for (char *t = strtok(extra_buf, " "); t && argc < 9; t = strtok(NULL, " ")) argv[argc++] = t;
     return run_captured(cmd_compare, argc, argv, cap_path, out, cap);
 }
 
@@ -380,14 +400,16 @@ static void check_pooling(void) {
 /* ---- sessions, the unit of replication ------------------------------------------------------ */
 
 /* Writes NAME1.json .. NAMEn.json (n <= 9): n sessions of `reps` repetitions, as n processes of
- * one build would: session k's times scaled by scale * (1 + o_k), o_k uniform in [-spread,
- * spread) (drawn from seed), and jitter within the session; R2 evaluate's also by
- * evaluate_scale. Writes the list "NAME1,...,NAMEn" to list. */
+ * one build would: session k's times scaled by scale * (1 + o_k + d_k), o_k uniform in [-spread,
+ * spread) (drawn from seed), d_k the machine's drift in round k (drift_k of the rounds, NULL: none),
+ * and jitter within the session; R2 evaluate's also by evaluate_scale. Writes the list
+ * "NAME1,...,NAMEn" to list. */
 static void write_sessions(const char *name, unsigned long long seed, size_t n, size_t reps, double scale,
-                           double evaluate_scale, double spread, double jitter, char *list, size_t cap) {
+                           double evaluate_scale, double spread, const double *drift, double jitter, char *list,
+                           size_t cap) {
     double offset[9];
     lcg_state = seed;
-    for (size_t k = 0; k < n; k++) offset[k] = spread * noise();
+    for (size_t k = 0; k < n; k++) offset[k] = spread * noise() + (drift ? drift[k] : 0);
     size_t len = 0;
     for (size_t k = 0; k < n; k++) {
         char file[64];
@@ -435,6 +457,66 @@ static int count_rows(const char *out, const char *metric, const char *verdict) 
     return n;
 }
 
+/* Rounds of interleaved sessions (--paired): the machine drifts by up to +-6 % from round to
+ * round, the same for both sessions of a round, while each process is off by at most 0.5 %. */
+static void check_paired_rounds(void) {
+    static char out[65536];
+    char base[256], cand[256];
+    double drift[8];
+    lcg_state = 99;
+    for (int k = 0; k < 8; k++) drift[k] = 0.06 * noise();
+    write_sessions("drift_base", 31, 8, 6, 1.0, 1, 0.005, drift, 0.002, base, sizeof base);
+    write_sessions("drift_aa", 47, 8, 6, 1.0, 1, 0.005, drift, 0.002, cand, sizeof cand);
+    EXPECT(run_compare(base, cand, "--paired", out, sizeof out) == 0);
+    EXPECT(strstr(out, "(48 vs 48 repetitions in 8 vs 8 sessions: paired t on the rounds' log ratios of the session "
+                       "medians)\n") != NULL);
+    EXPECT(count_rows(out, "", "FAIL") == 0 && count_rows(out, "", "faster") == 0);
+    EXPECT(strstr(out, "(8 paired t on the medians of 3 or more rounds, 0 Welch t on the medians") != NULL);
+    /* R2 evaluate 4 % slower in every candidate session: the rounds' ratios show it, while
+     * Welch's t on the same sessions sees only the drift */
+    write_sessions("drift_slow", 53, 8, 6, 1.0, 1.04, 0.005, drift, 0.002, cand, sizeof cand);
+    EXPECT(run_compare(base, cand, "--paired --fail 3", out, sizeof out) == 1);
+    CHECK(count_rows(out, "cpu:R2 evaluate", "FAIL") == 2 && count_rows(out, "", "FAIL") == 2, "%s", out);
+    EXPECT(run_compare(base, cand, "--fail 3", out, sizeof out) == 0);
+    CHECK(count_rows(out, "", "FAIL") == 0 && strstr(out, "sessions: Welch t on the session medians)") != NULL, "%s", out);
+    /* each session's fastest repetition instead of its median: the same verdicts here */
+    EXPECT(run_compare(base, cand, "--paired --fail 3 --session-stat min", out, sizeof out) == 1);
+    EXPECT(strstr(out, "sessions: paired t on the rounds' log ratios of the session minima)\n") != NULL);
+    EXPECT(count_rows(out, "cpu:R2 evaluate", "FAIL") == 2 && count_rows(out, "", "FAIL") == 2);
+    EXPECT(strstr(out, "(8 paired t on the minima of 3 or more rounds, 0 Welch t on the minima") != NULL);
+    EXPECT(run_compare(base, cand, "--paired --session-stat mean", out, sizeof out) == 2);
+    /* the statistic itself, per session in file order */
+    char list[320], err[256];
+    snprintf(list, sizeof list, "%s/drift_base1.json,%s/drift_base2.json", dir, dir);
+    sb_pool two;
+    EXPECT(sb_pool_load(&two, "base", list, err, sizeof err) == 0);
+    const sb_point *p0 = &two.pooled.points[0];
+    const double *tot = sb_point_total(p0);
+    double lo[2], mid[2], first_min = tot[0];
+    for (size_t k = 1; k < 6; k++) first_min = fmin(first_min, tot[k]);
+    EXPECT(sb_pool_session_stats(&two.sessions[0], tot, SB_SESSION_MIN, lo) == 2 && lo[0] == first_min);
+    EXPECT(sb_pool_session_stats(&two.sessions[0], tot, SB_SESSION_MEDIAN, mid) == 2 && mid[0] == sb_median(tot, 6));
+    EXPECT(lo[0] < mid[0] && lo[1] < mid[1]);
+    sb_pool_free(&two);
+    /* a round measured in no round on both sides (base rounds 1-4, candidate rounds 5-8) has no
+     * pair: Welch's t on its sessions instead, marked */
+    for (int k = 1; k <= 4; k++) {
+        char file[32];
+        snprintf(file, sizeof file, "drift_base%d", k);
+        rewrite(file, file, "cpu:R1 main commit", "cpu:R1 main Commit");
+        snprintf(file, sizeof file, "drift_slow%d", k + 4);
+        rewrite(file, file, "cpu:R1 main commit", "cpu:R1 main Commit");
+    }
+    EXPECT(run_compare(base, cand, "--paired --fail 3", out, sizeof out) == 1);
+    CHECK(strstr(out, "sessions: paired t on the rounds' log ratios of the session medians, Welch t where marked)") != NULL,
+          "%s", out);
+    EXPECT(count_rows(out, "", "(Welch t on the session medians)") == 4);
+    /* the k-th files of the sides pair up: as many a side, or one clear line */
+    char *comma = strrchr(cand, ',');
+    *comma = 0;
+    EXPECT(run_compare(base, cand, "--paired", out, sizeof out) == 2);
+}
+
 static void check_sessions(void) {
     static char out[65536];
     char base[256], cand[256];
@@ -442,8 +524,8 @@ static void check_sessions(void) {
      * distribution on both sides. The pooled rank test takes 60 repetitions a side as
      * independent and calls the offset of the candidate's sessions significant (and, above 5 %,
      * the old gate's FAIL); Welch's t on 5 vs 5 session medians sees 5 samples a side. */
-    write_sessions("ses_base", 12, 5, 12, 1.0, 1, 0.05, 0.002, base, sizeof base);
-    write_sessions("ses_aa", 28, 5, 12, 1.0, 1, 0.05, 0.002, cand, sizeof cand);
+    write_sessions("ses_base", 12, 5, 12, 1.0, 1, 0.05, NULL, 0.002, base, sizeof base);
+    write_sessions("ses_aa", 28, 5, 12, 1.0, 1, 0.05, NULL, 0.002, cand, sizeof cand);
     double change, rank_p = pooled_rank_p(base, cand, &change);
     CHECK(rank_p < 1e-6 && change > 5, "the fixture does not reproduce the false alarm: rank p %g, change %+.2f %%", rank_p,
           change);
@@ -454,23 +536,23 @@ static void check_sessions(void) {
     EXPECT(strstr(out, "rank tests on the pooled repetitions") == NULL && strstr(out, "smallest p-value") == NULL);
     /* a real 10 % slowdown of R2 evaluate in every candidate session: that round FAILs in both
      * points (Welch's p has no floor, so it passes Holm over the rounds); the others do not */
-    write_sessions("ses_slow", 128, 5, 12, 1.0, 1.10, 0.05, 0.002, cand, sizeof cand);
+    write_sessions("ses_slow", 128, 5, 12, 1.0, 1.10, 0.05, NULL, 0.002, cand, sizeof cand);
     EXPECT(run_compare(base, cand, NULL, out, sizeof out) == 1);
     CHECK(count_rows(out, "cpu:R2 evaluate", "FAIL") == 2 && count_rows(out, "", "FAIL") == 2, "%s", out);
     /* 3 sessions a side suffice; without any variation the shift is exact (p = 0), and equal
      * sessions give p = 1 (no division by zero) */
-    write_sessions("flat_base", 5, 3, 4, 1.0, 1, 0, 0, base, sizeof base);
-    write_sessions("flat_aa", 6, 3, 4, 1.0, 1, 0, 0, cand, sizeof cand);
+    write_sessions("flat_base", 5, 3, 4, 1.0, 1, 0, NULL, 0, base, sizeof base);
+    write_sessions("flat_aa", 6, 3, 4, 1.0, 1, 0, NULL, 0, cand, sizeof cand);
     EXPECT(run_compare(base, cand, NULL, out, sizeof out) == 0);
     EXPECT(strstr(out, "(12 vs 12 repetitions in 3 vs 3 sessions: Welch t on the session medians)") != NULL);
     EXPECT(count_rows(out, "total", "ok") == 2 && strstr(out, " +0.00%   1.0000   1.0000 ") != NULL);
-    write_sessions("flat_slow", 7, 3, 4, 1.10, 1, 0, 0, cand, sizeof cand);
+    write_sessions("flat_slow", 7, 3, 4, 1.10, 1, 0, NULL, 0, cand, sizeof cand);
     EXPECT(run_compare(base, cand, NULL, out, sizeof out) == 1);
     EXPECT(count_rows(out, "total", "FAIL") == 2 && strstr(out, "+10.00%  0.0e+00  0.0e+00 ") != NULL);
     /* a round with values in only 2 sessions a side falls back to the rank test, marked; on the
      * same offsets as the A/A pair above it FAILs where Welch's t on the sessions does not */
-    write_sessions("mix_base", 12, 5, 12, 1.0, 1, 0.05, 0.002, base, sizeof base);
-    write_sessions("mix_aa", 28, 5, 12, 1.0, 1, 0.05, 0.002, cand, sizeof cand);
+    write_sessions("mix_base", 12, 5, 12, 1.0, 1, 0.05, NULL, 0.002, base, sizeof base);
+    write_sessions("mix_aa", 28, 5, 12, 1.0, 1, 0.05, NULL, 0.002, cand, sizeof cand);
     for (int k = 1; k <= 3; k++) {
         char file[32];
         snprintf(file, sizeof file, "mix_base%d", k);
@@ -499,12 +581,14 @@ static void check_sessions(void) {
 int main(void) {
     check_mann_whitney();
     check_student_t();
+    check_paired();
     check_holm();
     snprintf(dir, sizeof dir, "/tmp/sb_test_compare.XXXXXX");
     if (!mkdtemp(dir)) return 1;
     check_gate();
     check_pooling();
     check_sessions();
+    check_paired_rounds();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
