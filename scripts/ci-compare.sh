@@ -6,13 +6,14 @@
 #
 # Each of ROUNDS rounds (default 10) runs `BIN sweep ... --out DIR/base-I.json` for both
 # binaries, the baseline first in odd rounds and the candidate first in even ones; then
-# `CAND_BIN compare --paired DIR/base-1.json,... DIR/cand-1.json,...` pools the rounds per side
-# and tests each metric on the rounds' ratios (the two sweeps of a round share the machine's
-# state of the moment, so its drift cancels). Exit: compare's (0 ok or WARN, 1 FAIL, 2 bad
+# `CAND_BIN compare --paired --session-stat min DIR/base-1.json,... DIR/cand-1.json,...` pools
+# the rounds per side and tests each metric on the rounds' ratios of the sessions' fastest
+# repetitions (the two sweeps of a round share the machine's state of the moment, so its drift
+# cancels; interference only adds time, so the fastest repetition moves least with it). Exit: compare's (0 ok or WARN, 1 FAIL, 2 bad
 # input); 2 also when an argument is wrong or a sweep cannot run (its log is printed).
 #
 # FLAGS go to both sweeps, except compare's own --warn, --fail, --alpha and --session-stat, which
-# go to compare.
+# go to compare (--session-stat median: the sessions' medians instead).
 # Without FLAGS the sweeps run a small CPU suite: --backend cpu --steps 2^12 --blowup 2
 # --runs 3 --warmup 1 (FLAGS replace any of these; with --suite none of them is added). With
 # --max-noise, --max-runs 20 instead of --runs 3: the gate's unit is the session, and a round
@@ -100,5 +101,5 @@ for ((i = 1; i <= rounds; i++)); do
 done
 join() { local IFS=,; echo "$*"; }
 rc=0
-"$cand_bin" compare --paired "$(join "${base_files[@]}")" "$(join "${cand_files[@]}")" "${compare_flags[@]}" || rc=$?
+"$cand_bin" compare --paired --session-stat min "$(join "${base_files[@]}")" "$(join "${cand_files[@]}")" "${compare_flags[@]}" || rc=$?
 exit "$rc"
