@@ -176,7 +176,7 @@ static void test_row(cmp_row *row, const sb_pool sides[2], const cmp_opts *o, co
     double *bm = or_exit(malloc((bs->n + cs->n) * sizeof *bm)), *cm = bm + bs->n;
     size_t nb = sb_pool_session_stats(bs, bv, o->stat, bm), nc = sb_pool_session_stats(cs, cv, o->stat, cm);
     row->test = nb >= SESSIONS_FOR_T && nc >= SESSIONS_FOR_T ? CMP_WELCH : CMP_RANK;
-    if (o->paired && bs->n == sides[0].n_files && cs->n == sides[1].n_files && bs->n == cs->n) {
+    if (o->paired && bs->n == sides[0].n_files && cs->n == sides[1].n_files) { /* equal: cmd_compare checks */
         double *lb = or_exit(malloc(2 * bs->n * sizeof *lb)), *lc = lb + bs->n;
         for (size_t k = 0; k < bs->n; k++) lb[k] = log(bm[k]), lc[k] = log(cm[k]); /* NAN stays NAN */
         if (sb_paired_t(lc, lb, bs->n, &row->pair) == 0 && row->pair.n >= SESSIONS_FOR_T) row->test = CMP_PAIRED;
