@@ -5,7 +5,7 @@
 #
 #   scripts/compare-power.sh [-n N] [-r ROUNDS] [-d PCT] [-R RANGE] BIN [-- FLAGS...]
 #
-# N pairs of each kind (default 20), ROUNDS interleaved rounds per pair (default 10, as ci-compare),
+# N pairs of each kind (default 20), ROUNDS interleaved rounds per pair (default: ci-compare's),
 # a delay of PCT % (default 5) in the range RANGE (default "R2 evaluate"). FLAGS go to every
 # ci-compare (default --max-noise 1). Prints one line per pair and then the counts: A/A pairs
 # that FAILed (goal <= 1 of 20), delayed pairs detected, i.e. FAILed (goal >= 16 of 20), and
@@ -20,7 +20,7 @@ die() {
     exit 2
 }
 usage="usage: scripts/compare-power.sh [-n N] [-r ROUNDS] [-d PCT] [-R RANGE] BIN [-- FLAGS...]"
-n=20 rounds=10 pct=5 range="R2 evaluate"
+n=20 rounds="" pct=5 range="R2 evaluate"
 while getopts "n:r:d:R:h" opt; do
     case $opt in
     n) n=$OPTARG ;;
@@ -33,7 +33,7 @@ done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || die "$usage"
 [[ $n =~ ^[1-9][0-9]{0,2}$ ]] || die "N '$n' must be a count from 1 to 999"
-[[ $rounds =~ ^[1-9][0-9]{0,2}$ ]] || die "ROUNDS '$rounds' must be a count from 1 to 999"
+[ -z "$rounds" ] || [[ $rounds =~ ^[1-9][0-9]{0,2}$ ]] || die "ROUNDS '$rounds' must be a count from 1 to 999"
 [[ $pct =~ ^[0-9]+([.][0-9]+)?$ ]] || die "PCT '$pct' must be a number"
 bin=$(realpath "$1" 2> /dev/null) && [ -f "$bin" ] && [ -x "$bin" ] || die "'$1' is not an executable file"
 shift
@@ -63,7 +63,7 @@ for ((i = 1; i <= n; i++)); do
         cand=$bin
         [ "$kind" = delay ] && cand=$delayed
         out=$dir/$kind-$i.txt rc=0
-        CI_COMPARE_DIR=$dir/$kind-$i bash "$here/ci-compare.sh" "$bin" "$cand" "$rounds" -- "${flags[@]}" > "$out" \
+        CI_COMPARE_DIR=$dir/$kind-$i bash "$here/ci-compare.sh" "$bin" "$cand" ${rounds:+"$rounds"} -- "${flags[@]}" > "$out" \
             2> "$dir/$kind-$i.log" || rc=$?
         [ "$rc" -le 1 ] || die "$kind pair $i: ci-compare exited $rc ($(tail -n 1 "$dir/$kind-$i.log"))"
         marked=0
@@ -79,4 +79,4 @@ for ((i = 1; i <= n; i++)); do
 done
 echo "A/A: $aa_fail of $n pairs FAILed"
 echo "delay $pct % in $range: $delay_fail of $n pairs detected (FAIL), $delay_marked of $n with $range marked WARN or FAIL"
-echo "(ci-compare rounds $rounds, flags: ${flags[*]}; $(uname -n), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "(ci-compare rounds ${rounds:-default}, flags: ${flags[*]}; $(uname -n), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
