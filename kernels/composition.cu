@@ -1,8 +1,8 @@
 /* Round 2 on the device (gpu_rounds.h): the composition polynomial of a fib AIR table on every LDE
  * row, then its interpolation and split into parts over H. One thread a row: the row's work is
  * fib_composition_row (fib_constraints.cuh), the CPU's composition_row on the same write-once
- * constraints. Not yet run on a GPU: the per-row functions are host-tested
- * (tests/test_rounds_dev.cu), the kernels by tests/test_gpu_round_kernels.c where a GPU is present. */
+ * constraints. The per-row functions are host-tested (tests/test_rounds_dev.cu), the kernels by
+ * tests/test_gpu_round_kernels.c where a GPU is present. */
 #include "fib_constraints.cuh"
 #include "launch.cuh"
 

@@ -1,8 +1,8 @@
 /* Rounds 3 and 4 on the device (gpu_rounds.h): OOD values, DEEP composition, FRI folds with their
  * leaves, FRI openings, and the grinding search. Short grid-stride kernels around the per-element
- * functions of rounds.cuh, which the CPU rounds share through prover/stark_row.h. Not yet run on a
- * GPU: the per-element functions are host-tested (tests/test_rounds_dev.cu), the kernels by
- * tests/test_gpu_round_kernels.c where a GPU is present. */
+ * functions of rounds.cuh, which the CPU rounds share through prover/stark_row.h. The per-element
+ * functions are host-tested (tests/test_rounds_dev.cu), the kernels by tests/test_gpu_round_kernels.c
+ * where a GPU is present. */
 #include "gpu_rounds.h"
 #include "launch.cuh"
 #include "rounds.cuh"

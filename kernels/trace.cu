@@ -1,7 +1,6 @@
 /* The fib AIR's main trace on the device (gpu_trace.h): short grid-stride kernels around the
- * host's per-row functions (prover/trace_row.h). Not yet run on a GPU: the functions are
- * host-tested through the host trace (tests/test_trace_dev.cu), the kernels by
- * tests/test_gpu_trace.c where a GPU is present. */
+ * host's per-row functions (prover/trace_row.h). The functions are host-tested through the host
+ * trace (tests/test_trace_dev.cu), the kernels by tests/test_gpu_trace.c where a GPU is present. */
 extern "C" { /* backend.h has no C++ guard of its own (the --tpb ids) */
 #include "backend.h"
 }
