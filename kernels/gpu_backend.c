@@ -3,8 +3,7 @@
  * its split, OOD, DEEP, FRI folds with their layers' trees, grinding); a matrix's values and tree
  * stay in its device handle, and only roots, OOD values, the degree flag, the last FRI layer, the
  * nonce, opened rows and paths come back (a whole matrix only when an operation on the CPU path
- * asks for it). By default every operation of every round runs on the device, but the traces
- * (SB_GPU_UNVERIFIED_KINDS, gpu_backend.h: their device path has not run on a GPU yet).
+ * asks for it). By default every operation of every round runs on the device, the traces included.
  *
  * Every operation runs on the stream of its table (sb_op.table) and synchronizes it before
  * returning, so a fault is seen by the operation that caused it, and sync waits for one
@@ -167,7 +166,7 @@ out:
 #define PLACED(cpu_rounds, r) ((cpu_rounds) >> ((r) - 1) & 1 ? 0u : SB_OPK_IN_ROUND(r, KERNEL_KINDS))
 #define PLACED_OPS(cpu_rounds) \
     (PLACED(cpu_rounds, 1) | PLACED(cpu_rounds, 2) | PLACED(cpu_rounds, 3) | PLACED(cpu_rounds, 4))
-const sb_opk_mask sb_gpu_device_ops = PLACED_OPS(0) & ~SB_OPK_IN_EVERY_ROUND(SB_GPU_UNVERIFIED_KINDS);
+const sb_opk_mask sb_gpu_device_ops = PLACED_OPS(0);
 
 sb_opk_mask sb_gpu_placed_ops(unsigned cpu_rounds) {
     return cpu_rounds == SB_CPU_ROUNDS_DEFAULT ? sb_gpu_device_ops : PLACED_OPS(cpu_rounds);

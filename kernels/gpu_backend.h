@@ -11,8 +11,8 @@
  *
  * Where operations run (read when the backend is created):
  *   by default (cfg.cpu_rounds = SB_CPU_ROUNDS_DEFAULT) every operation of every round runs on
- *   the GPU but SB_GPU_UNVERIFIED_KINDS (the traces): LDEs, commits, openings, the composition,
- *   OOD, DEEP, FRI folds and grinding. A chosen
+ *   the GPU: the traces, LDEs, commits, openings, the composition, OOD, DEEP, FRI folds and
+ *   grinding. A chosen
  *   cfg.cpu_rounds (bit k-1: round k) runs every operation of those rounds on the CPU path and
  *   every kind of the others on the GPU; matrices move between host and device where an
  *   operation needs them; the proof bytes are the same. STARKBENCH_CPU_ROUNDS=R2,R4 (any of
@@ -29,21 +29,14 @@
 #include "backend.h"
 #include "range_names.h"
 
-/* The kinds whose device path has not run on a GPU yet: the traces (main_trace's wiring of the
- * verified trace kernels, aux_trace's LogUp kernels). The default placement leaves them on the CPU
- * path until a GPU session has run their tests and sanitizers; a chosen placement
- * (cfg.cpu_rounds, STARKBENCH_CPU_ROUNDS=none) runs them on the device, to verify them. */
-#define SB_GPU_UNVERIFIED_KINDS SB_OPK_TRACE
-
 /* The operations (an SB_OPK_IN_ROUND mask, prover/range_names.h) a GPU backend created with
  * cfg.cpu_rounds = cpu_rounds runs on the device: SB_CPU_ROUNDS_DEFAULT gives sb_gpu_device_ops;
  * otherwise every kind with a kernel in every round not kept on the CPU. 0 in a build without
  * CUDA. */
 sb_opk_mask sb_gpu_placed_ops(unsigned cpu_rounds);
 
-/* The operations the GPU backend runs on the device by default: every kind in every round but
- * SB_GPU_UNVERIFIED_KINDS; the fallback detector, calibrate and the memory model judge the ranges
- * holding them. */
+/* The operations the GPU backend runs on the device by default: every kind in every round; the
+ * fallback detector, calibrate and the memory model judge the ranges holding them. */
 extern const sb_opk_mask sb_gpu_device_ops;
 
 /* Writes the free and total memory of be's device (cudaMemGetInfo). Returns 0, or -1 when be

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # compute-sanitizer memcheck, racecheck and synccheck on a small whole GPU proof (every table and
-# every operation on the GPU, the traces too: STARKBENCH_CPU_ROUNDS=none at threshold 0): no memory
+# every operation on the GPU, the traces too: the default placement at threshold 0): no memory
 # error, no shared-memory hazard, no invalid barrier, no fallback, no operation on the CPU, and the
 # proof verifies; then the same tools on the device trace's and LogUp's kernel tests
 # (tests/test_gpu_trace.c, tests/test_gpu_logup.c).
@@ -20,7 +20,7 @@ all_ops=$(sed -n 's/^backend: cpu (gpu ops 0, cpu ops \([0-9]*\))$/\1/p' "$dir/c
 digest=$(sed -n 's/^proof digest: //p' "$dir/cpu.txt")
 [ -n "$all_ops" ] && [ -n "$digest" ] || fail "no operation count or digest from the CPU backend"
 for tool in memcheck racecheck synccheck; do
-    STARKBENCH_CPU_ROUNDS=none compute-sanitizer --tool "$tool" --error-exitcode 9 "$SB" prove --steps 2^8 \
+    compute-sanitizer --tool "$tool" --error-exitcode 9 "$SB" prove --steps 2^8 \
         --backend gpu --gpu-threshold 0 --out "$dir/$tool.proof" >"$dir/$tool.txt" 2>&1 ||
         fail "$tool: exit $?: $(tail -20 "$dir/$tool.txt")"
     grep -q "ERROR SUMMARY: 0 errors\|RACECHECK SUMMARY: 0 hazards" "$dir/$tool.txt" || fail "$tool: no clean summary"

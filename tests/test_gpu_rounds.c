@@ -88,10 +88,9 @@ static unsigned inject_kind(const char *name) {
 int main(void) {
     gpu_or_skip();
     rng_state = 0x5EED0F0C0DE5ULL;
-    /* The default placement is every round on the device, but the kinds not yet verified on a GPU. */
-    const sb_opk_mask unverified = SB_OPK_IN_EVERY_ROUND(SB_GPU_UNVERIFIED_KINDS);
-    CHECK(sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT) == (sb_gpu_placed_ops(0) & ~unverified), "the default placement "
-          "(%#llx) is not every verified kind of every round on the device (%#llx)",
+    /* The default placement is every kind of every round on the device. */
+    CHECK(sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT) == sb_gpu_placed_ops(0), "the default placement "
+          "(%#llx) is not every kind of every round on the device (%#llx)",
           (unsigned long long)sb_gpu_placed_ops(SB_CPU_ROUNDS_DEFAULT), (unsigned long long)sb_gpu_placed_ops(0));
     sb_backend *gpu = gpu_backend(SB_CPU_ROUNDS_DEFAULT);
     run_round_cases(gpu);
