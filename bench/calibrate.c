@@ -68,15 +68,17 @@ static int calibrate_each(const char *spec, int argc, char **argv) {
     return worst;
 }
 
-/* Proves 2^log_steps with the GPU backend at the given threshold into a new point of holder. */
-static sb_point *measure(sb_results *holder, const sb_options *base, uint64_t threshold, char *err, size_t errlen) {
+/* Proves 2^log_steps with the GPU backend at the given threshold into a new point of holder, under
+ * cupti (NULL: uninstrumented) as a sweep's point runs. */
+static sb_point *measure(sb_results *holder, const sb_options *base, uint64_t threshold, sb_cupti *cupti, char *err,
+                         size_t errlen) {
     sb_options o = *base;
     o.be.kind = SB_BACKEND_GPU;
     o.be.gpu_threshold = threshold;
     sb_backend *be = sb_backend_create(&o.be, err, errlen);
     if (!be) return NULL;
     sb_point *p = sb_results_add_point(holder, o.runs);
-    int rc = sb_sweep_run(p, &o, be, NULL, NULL);
+    int rc = sb_sweep_run(p, &o, be, cupti, NULL);
     const sb_metric *ops = sb_point_find(p, "backend:gpu_ops");
     double gpu_ops = ops ? sb_median(ops->values, p->reps) : 0;
     if (rc != 0) snprintf(err, errlen, "%s", p->error);
@@ -194,6 +196,11 @@ int cmd_calibrate(int argc, char **argv) {
     sb_nvml_close(nvml);
     if (card.name[0]) snprintf(ctx.gpu_name, sizeof ctx.gpu_name, "%s", card.name);
     if (!ctx.gpu_name[0]) sb_gpu_available(ctx.gpu_name, sizeof ctx.gpu_name); /* as sweep does without NVML */
+    /* A sweep's GPU points run under CUPTI by default, whose per-call cost weighs on ranges of many
+     * short launches (a 2^16 proof's FRI: several times its uninstrumented time), so the reference
+     * they are judged against is measured the same way; it must start before the first CUDA call. */
+    sb_cupti *cupti = sb_cupti_start(err, sizeof err);
+    if (!cupti) fprintf(stderr, "starkbench: calibrate: warning: %s; calibrating uninstrumented\n", err);
     sb_calibration cal;
     if (sb_calibration_load(&cal, out, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench: %s\n", err);
@@ -211,8 +218,8 @@ int cmd_calibrate(int argc, char **argv) {
                 int nt = sb_point_tables(o.log_steps, tables, err, sizeof err);
                 sb_results holder;
                 memset(&holder, 0, sizeof holder);
-                sb_point *cpu = nt < 0 ? NULL : measure(&holder, &o, SB_THRESHOLD_NEVER, err, sizeof err);
-                sb_point *gpu = cpu ? measure(&holder, &o, 0, err, sizeof err) : NULL;
+                sb_point *cpu = nt < 0 ? NULL : measure(&holder, &o, SB_THRESHOLD_NEVER, cupti, err, sizeof err);
+                sb_point *gpu = cpu ? measure(&holder, &o, 0, cupti, err, sizeof err) : NULL;
                 if (gpu) cpu = &holder.points[0]; /* the second point may have moved the first */
                 if (!gpu) {
                     fprintf(stderr, "starkbench: calibrate 2^%u b%u t%u: %s\n", o.log_steps, o.blowup, o.be.threads, err);
@@ -269,6 +276,7 @@ int cmd_calibrate(int argc, char **argv) {
                    ctx.gpu_driver, SB_GIT_COMMIT);
         }
     }
+    sb_cupti_stop(cupti);
     sb_calibration_free(&cal);
     sb_results_free(&ctx);
     return rc;

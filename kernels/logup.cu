@@ -1,9 +1,9 @@
 /* The fib AIR's LogUp aux columns on the device (gpu_logup.h): short grid-stride kernels around
  * the host's per-chunk functions (prover/logup_row.h) over the device instantiation of the
  * denominators (fib_constraints.cuh). The chunks of the three tables form one index space
- * (cpu, then program, then range), so each pass is one launch. Not yet run on a GPU: the
- * functions are host-tested through the host aux trace (tests/test_logup_dev.cu), the kernels by
- * tests/test_gpu_logup.c where a GPU is present. */
+ * (cpu, then program, then range), so each pass is one launch. The functions are host-tested
+ * through the host aux trace (tests/test_logup_dev.cu), the kernels by tests/test_gpu_logup.c
+ * where a GPU is present. */
 extern "C" { /* backend.h has no C++ guard of its own (the --tpb ids) */
 #include "backend.h"
 }

@@ -33,17 +33,23 @@ extern "C" __global__ void trace_tables_init(uint64_t *program, uint64_t *range)
     }
 }
 
-/* One thread a cpu row: its program lookup and its four range lookups, counted by atomics. */
+/* Counts one lookup of table row v (FIB_NO_ROW: none) in mult[v * cols]: the lanes of a warp that
+ * look up the same row add once, by their number. A loop of a few instructions and registers whose
+ * high limbs are 0 send most rows to a few counters, where single atomics would queue. */
+__device__ __forceinline__ void count_lookup(uint64_t *mult, unsigned cols, uint64_t v) {
+    static_assert(sizeof(uint64_t) == sizeof(unsigned long long), "atomicAdd counts in 64-bit words");
+    const unsigned same = __match_any_sync(__activemask(), v);
+    if (v != FIB_NO_ROW && (threadIdx.x & 31) == (unsigned)__ffs(same) - 1)
+        atomicAdd((unsigned long long *)&mult[v * cols], (unsigned long long)__popc(same));
+}
+
+/* One thread a cpu row: its program lookup and its four range lookups. */
 extern "C" __global__ void trace_multiplicities(const uint64_t *cpu, uint64_t n, uint64_t rom_len, uint64_t *program,
                                                 uint64_t *range) {
-    static_assert(sizeof(uint64_t) == sizeof(unsigned long long), "atomicAdd counts in 64-bit words");
     for (uint64_t r = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; r < n; r += (uint64_t)gridDim.x * blockDim.x) {
-        const uint64_t *row = cpu + r * FIB_CPU_COLS, p = fib_program_row(row, rom_len);
-        if (p != FIB_NO_ROW) atomicAdd((unsigned long long *)&program[p * FIB_PROG_MAIN_COLS + FIB_PROG_MULT], 1ull);
-        for (int k = 0; k < FIB_LIMBS; k++) {
-            const uint64_t v = fib_range_row(row, k);
-            if (v != FIB_NO_ROW) atomicAdd((unsigned long long *)&range[v * FIB_RANGE_COLS + FIB_RANGE_MULT], 1ull);
-        }
+        const uint64_t *row = cpu + r * FIB_CPU_COLS;
+        count_lookup(program + FIB_PROG_MULT, FIB_PROG_MAIN_COLS, fib_program_row(row, rom_len));
+        for (int k = 0; k < FIB_LIMBS; k++) count_lookup(range + FIB_RANGE_MULT, FIB_RANGE_COLS, fib_range_row(row, k));
     }
 }
 
