@@ -16,6 +16,7 @@
 #include "../kernels/gpu_backend.h"
 #include "commands.h"
 #include "detector.h"
+#include "exec_record.h"
 #include "gpus.h"
 #include "nvml.h"
 #include "stats.h"
@@ -178,6 +179,10 @@ int cmd_calibrate(int argc, char **argv) {
         }
     if (getenv(SB_DELAY_ENV) && *getenv(SB_DELAY_ENV)) {
         fprintf(stderr, "starkbench: calibrate: unset %s (it would calibrate a delayed round)\n", SB_DELAY_ENV);
+        return 2;
+    }
+    if (getenv(SB_CORRUPT_ENV) && *getenv(SB_CORRUPT_ENV)) {
+        fprintf(stderr, "starkbench: calibrate: unset %s (it would calibrate a broken trace)\n", SB_CORRUPT_ENV);
         return 2;
     }
     if (gpus) return calibrate_each(gpus, argc, argv);

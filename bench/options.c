@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_record.h"
 #include "range.h"
 
 #define SB_MAX_LOG_STEPS 30
@@ -208,6 +209,12 @@ int sb_options_finish(sb_options *o, const char *command, unsigned accepted) {
     char name[SB_RANGE_NAME_LEN], err[256];
     double pct;
     if (delay && *delay && sb_delay_parse(delay, name, &pct, err, sizeof err) != 0) {
+        fprintf(stderr, "starkbench: %s\n", err);
+        return -1;
+    }
+    const char *corrupt = getenv(SB_CORRUPT_ENV); /* the same for the record's testing switch */
+    uint64_t snapshot;
+    if (corrupt && *corrupt && sb_corrupt_parse(corrupt, &snapshot, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench: %s\n", err);
         return -1;
     }

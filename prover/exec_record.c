@@ -1,6 +1,7 @@
 /* The execution record (exec_record.h): built by one serial run, expanded by segments. */
 #include "exec_record.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "trace_row.h"
@@ -27,6 +28,20 @@ int sb_exec_record_build(const rv64_program *prog, unsigned log_rows, unsigned l
             rv64_execute(in, &st);
         }
     }
+    const char *corrupt = getenv(SB_CORRUPT_ENV);
+    uint64_t i;
+    if (corrupt && *corrupt && sb_corrupt_parse(corrupt, &i, NULL, 0) == 0) rec->snapshots[i % segments].x[RV64_A1] ^= 1;
+    return 0;
+}
+
+int sb_corrupt_parse(const char *value, uint64_t *index, char *err, size_t errlen) {
+    char *end;
+    const unsigned long long v = strtoull(value, &end, 10);
+    if (value[0] < '0' || value[0] > '9' || *end || v > UINT32_MAX) {
+        if (err) snprintf(err, errlen, "%s '%s' must be a snapshot index (a decimal count)", SB_CORRUPT_ENV, value);
+        return -1;
+    }
+    *index = v;
     return 0;
 }
 

@@ -29,10 +29,22 @@ typedef struct sb_exec_record {
                                          state before cycle i K */
 } sb_exec_record;
 
+/* The testing switch STARKBENCH_CORRUPT_SNAPSHOT=I (read by every sb_exec_record_build, never
+ * cached): the built record's snapshot I (I modulo the snapshot count) gets bit 0 of a1 (x11)
+ * flipped, a record that does not match the program, so that the trace expanded from it breaks a
+ * constraint at that snapshot's row (an update of a1, or at snapshot 0 the zero initial state);
+ * tests/cli_prove.sh checks that the prover refuses it before writing a proof, on each backend. I
+ * is a decimal count. */
+#define SB_CORRUPT_ENV "STARKBENCH_CORRUPT_SNAPSHOT"
+
+/* Parses a value of STARKBENCH_CORRUPT_SNAPSHOT into *index. Returns 0, or -1 with a one-line
+ * reason in err. */
+int sb_corrupt_parse(const char *value, uint64_t *index, char *err, size_t errlen);
+
 /* Runs prog for 2^log_rows cycles from the zero state (pc 0, every register 0) and records it
  * in *rec with a snapshot every 2^log_k cycles. Returns 0, or -1 (nothing to free) when log_rows
  * is outside [RV64_MIN_LOG_STEPS, RV64_MAX_LOG_STEPS], log_k > log_rows, a word of prog does not
- * decode, the pc leaves the program, or memory runs out. */
+ * decode, the pc leaves the program, or memory runs out. Honours STARKBENCH_CORRUPT_SNAPSHOT. */
 int sb_exec_record_build(const rv64_program *prog, unsigned log_rows, unsigned log_k, sb_exec_record *rec);
 
 /* Frees rec's snapshots. */

@@ -89,6 +89,11 @@ STARKBENCH_THREADS=0 expect 2 1 "STARKBENCH_THREADS '0'" -- "$SB" calibrate
 # switches that would put GPU work on the CPU: calibrate refuses them, before needing a GPU
 STARKBENCH_CPU_ROUNDS=R2 expect 2 1 "unset STARKBENCH_CPU_ROUNDS" -- "$SB" calibrate
 STARKBENCH_INJECT_SILENT_FALLBACK=deep expect 2 1 "unset STARKBENCH_INJECT_SILENT_FALLBACK" -- "$SB" calibrate
+# and the testing switches that would calibrate a delayed round or a broken trace
+STARKBENCH_DELAY_ROUND="R2 evaluate:5" expect 2 1 "unset STARKBENCH_DELAY_ROUND" -- "$SB" calibrate
+STARKBENCH_CORRUPT_SNAPSHOT=3 expect 2 1 "unset STARKBENCH_CORRUPT_SNAPSHOT" -- "$SB" calibrate
+STARKBENCH_CORRUPT_SNAPSHOT=-1 expect 2 1 "STARKBENCH_CORRUPT_SNAPSHOT '-1' must be a snapshot index" -- \
+    "$SB" sweep --steps 2^8 --backend cpu --out "$TMP/s3.json"
 
 # ---- sweep children get every option as a flag, no mirror: a CPU point keeps default tpb ----
 STARKBENCH_TPB=keccak=64 STARKBENCH_GPU_THRESHOLD=0 expect 0 1 "" -- \

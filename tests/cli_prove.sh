@@ -76,6 +76,25 @@ expect 2 1 "^unreadable proof: cannot open" -- "$SB" verify "$TMP/missing.bin"
 expect 2 1 "usage" -- "$SB" verify
 expect 2 1 "usage" -- "$SB" verify "$TMP/p.bin" "$TMP/p.bin"
 
+# ---- a record that does not match the program (STARKBENCH_CORRUPT_SNAPSHOT) ------------
+# corrupted_record BACKEND: at blowup 4 the prover refuses the broken trace (the composition is
+# not of low degree) with one line and writes no proof; at blowup 2 the composition has no room
+# to show it, and verify rejects the proof at the OOD point.
+corrupted_record() {
+    for snap in 0 3; do
+        expect 1 1 "prove failed: the composition polynomial is not of low degree: the trace breaks a constraint" -- \
+            env STARKBENCH_CORRUPT_SNAPSHOT=$snap "$SB" prove --steps 2^12 --blowup 4 --backend "$1" --out "$TMP/c.bin"
+        [ -e "$TMP/c.bin" ] && fail "$1: a proof was written from corrupted snapshot $snap"
+    done
+    env STARKBENCH_CORRUPT_SNAPSHOT=3 "$SB" prove --steps 2^12 --blowup 2 --backend "$1" --out "$TMP/c.bin" \
+        >/dev/null 2>&1 || fail "$1: prove at blowup 2 from a corrupted snapshot failed"
+    expect 1 1 "^invalid proof: constraints at the OOD point z (table cpu)$" -- "$SB" verify "$TMP/c.bin"
+    rm -f "$TMP/c.bin"
+}
+corrupted_record cpu
+expect 2 1 "STARKBENCH_CORRUPT_SNAPSHOT 'x' must be a snapshot index" -- \
+    env STARKBENCH_CORRUPT_SNAPSHOT=x "$SB" prove --steps 2^6 --backend cpu
+
 # ---- bad flags: one line, exit 2 ----------------------------------------------------
 expect 2 1 "not supported" -- "$SB" prove --steps 8 --backend cpu
 expect 2 1 "power of two" -- "$SB" prove --steps 100
@@ -97,6 +116,7 @@ else # a GPU: its text names the setup and GPU busy; a size beyond any card's me
     # every table on the device, the traces too (their host model is small): the device model refuses it
     expect 2 1 "need about .* GiB of device memory, over the .* GiB free of" -- \
         "$SB" prove --steps 2^27 --blowup 8 --backend gpu
+    corrupted_record gpu # the record crosses to the device and is expanded there
 fi
 
 [ "$fails" = 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
