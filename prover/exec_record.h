@@ -38,7 +38,7 @@ typedef struct sb_exec_record {
 #define SB_CORRUPT_ENV "STARKBENCH_CORRUPT_SNAPSHOT"
 
 /* Parses a value of STARKBENCH_CORRUPT_SNAPSHOT into *index. Returns 0, or -1 with a one-line
- * reason in err. */
+ * reason in err (where err is not NULL). */
 int sb_corrupt_parse(const char *value, uint64_t *index, char *err, size_t errlen);
 
 /* Runs prog for 2^log_rows cycles from the zero state (pc 0, every register 0) and records it
