@@ -199,13 +199,15 @@ int cmd_calibrate(int argc, char **argv) {
     sb_nvml *nvml = sb_nvml_open();
     sb_nvml_info(nvml, &card);
     sb_nvml_close(nvml);
+    /* A sweep's GPU points run under CUPTI by default where NVML lists a GPU (sweep.c), and CUPTI's
+     * per-call cost weighs on ranges of many short launches (a 2^16 proof's FRI: several times its
+     * uninstrumented time), so the reference they are judged against is measured the same way. It
+     * must start before the first CUDA call. */
+    sb_cupti *cupti = NULL;
+    if (card.name[0] && !(cupti = sb_cupti_start(err, sizeof err)))
+        fprintf(stderr, "starkbench: calibrate: warning: %s; calibrating uninstrumented\n", err);
     if (card.name[0]) snprintf(ctx.gpu_name, sizeof ctx.gpu_name, "%s", card.name);
     if (!ctx.gpu_name[0]) sb_gpu_available(ctx.gpu_name, sizeof ctx.gpu_name); /* as sweep does without NVML */
-    /* A sweep's GPU points run under CUPTI by default, whose per-call cost weighs on ranges of many
-     * short launches (a 2^16 proof's FRI: several times its uninstrumented time), so the reference
-     * they are judged against is measured the same way; it must start before the first CUDA call. */
-    sb_cupti *cupti = sb_cupti_start(err, sizeof err);
-    if (!cupti) fprintf(stderr, "starkbench: calibrate: warning: %s; calibrating uninstrumented\n", err);
     sb_calibration cal;
     if (sb_calibration_load(&cal, out, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench: %s\n", err);

@@ -89,6 +89,11 @@ STARKBENCH_THREADS=0 expect 2 1 "STARKBENCH_THREADS '0'" -- "$SB" calibrate
 # switches that would put GPU work on the CPU: calibrate refuses them, before needing a GPU
 STARKBENCH_CPU_ROUNDS=R2 expect 2 1 "unset STARKBENCH_CPU_ROUNDS" -- "$SB" calibrate
 STARKBENCH_INJECT_SILENT_FALLBACK=deep expect 2 1 "unset STARKBENCH_INJECT_SILENT_FALLBACK" -- "$SB" calibrate
+# without a GPU, calibrate says so in one line (no warning about CUPTI beside it)
+if [ "$("$SB" sweep --probe)" = "gpu: none" ]; then
+    expect 2 1 "no usable GPU" -- "$SB" calibrate --steps 2^8 --out "$TMP/cal.json"
+    [ -e "$TMP/cal.json" ] && fail "calibrate without a GPU wrote a calibration"
+fi
 # and the testing switches that would calibrate a delayed round or a broken trace
 STARKBENCH_DELAY_ROUND="R2 evaluate:5" expect 2 1 "unset STARKBENCH_DELAY_ROUND" -- "$SB" calibrate
 STARKBENCH_CORRUPT_SNAPSHOT=3 expect 2 1 "unset STARKBENCH_CORRUPT_SNAPSHOT" -- "$SB" calibrate
