@@ -204,10 +204,13 @@ int cmd_calibrate(int argc, char **argv) {
      * uninstrumented time), so the reference they are judged against is measured the same way. It
      * must start before the first CUDA call. */
     sb_cupti *cupti = NULL;
-    if (card.name[0] && !(cupti = sb_cupti_start(err, sizeof err)))
-        fprintf(stderr, "starkbench: calibrate: warning: %s; calibrating uninstrumented\n", err);
-    if (card.name[0]) snprintf(ctx.gpu_name, sizeof ctx.gpu_name, "%s", card.name);
-    if (!ctx.gpu_name[0]) sb_gpu_available(ctx.gpu_name, sizeof ctx.gpu_name); /* as sweep does without NVML */
+    if (card.name[0]) {
+        if (!(cupti = sb_cupti_start(err, sizeof err)))
+            fprintf(stderr, "starkbench: calibrate: warning: %s; calibrating uninstrumented\n", err);
+        snprintf(ctx.gpu_name, sizeof ctx.gpu_name, "%s", card.name);
+    } else if (!ctx.gpu_name[0]) {
+        sb_gpu_available(ctx.gpu_name, sizeof ctx.gpu_name); /* as sweep does without NVML */
+    }
     sb_calibration cal;
     if (sb_calibration_load(&cal, out, err, sizeof err) != 0) {
         fprintf(stderr, "starkbench: %s\n", err);
